@@ -1,0 +1,102 @@
+/*
+ * Money: amounts are integer counts of a currency's minor unit (cents for
+ * USD, yen for JPY, fils for KWD). Every product or quotient is computed
+ * exactly with GMP rationals inside money.c and rounded once, at the end.
+ * Rates and ratios cross this interface as exact decimal strings so that
+ * callers never hold a double.
+ */
+#ifndef TFUND_MONEY_H
+#define TFUND_MONEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tfund/error.h"
+
+/* A currency the fund accepts: ISO 4217 code and minor-unit digits. */
+typedef struct tf_currency {
+    const char *code;
+    int minor;
+} tf_currency;
+
+/* The currency with this ISO 4217 code (exact, upper case), or NULL if the
+ * project does not accept it. The table is static; never free it. */
+const tf_currency *tf_currency_find(const char *code);
+
+/* The i-th currency of the table (for listings), NULL past the end. */
+const tf_currency *tf_currency_at(size_t i);
+
+/* How a quotient becomes a whole number of minor units. */
+typedef enum tf_round {
+    TF_ROUND_HALF_EVEN, /* the DESIGN.md default */
+    TF_ROUND_FLOOR      /* toward minus infinity (budget allowances) */
+} tf_round;
+
+/* Room for any amount tf_amount_format() writes, with grouping. */
+#define TF_AMOUNT_BUFSZ 48
+
+/*
+ * Parses a plain decimal amount of currency cur into minor units: optional
+ * '-' (only if allow_negative), digits, optional '.' followed by at most
+ * cur->minor digits (none at all for a currency with no minor unit).
+ * Rejects empty text, spaces, '+', grouping commas, exponents, more decimals
+ * than the currency has and values outside int64. On failure returns
+ * TF_ERR_INPUT with a message in diag (no position; the caller adds it),
+ * e.g. "amount '12.345' has more decimals than USD allows".
+ */
+tf_error tf_amount_parse(int64_t *out, const char *text,
+                         const tf_currency *cur, int allow_negative,
+                         tf_diag *diag);
+
+/* Writes amount (minor units with `minor` digits) as a plain decimal, e.g.
+ * "-1234.50", or with thousands separators "-1,234.50" when grouping is
+ * nonzero. Returns the length written (excluding the NUL). */
+size_t tf_amount_format(char *buf, size_t size, int64_t amount, int minor,
+                        int grouping);
+
+/*
+ * Validates an exact non-negative decimal ("0.9346", "110", "0.13") and
+ * writes its canonical form into canon (no leading zeros before a nonzero
+ * integer part, no trailing fractional zeros, no trailing '.'; "0" for
+ * zero). At most 40 characters of input. Zero is refused unless
+ * allow_zero. Returns TF_ERR_INPUT with a message in diag.
+ */
+tf_error tf_decimal_parse(char *canon, size_t size, const char *text,
+                          int allow_zero, tf_diag *diag);
+
+/*
+ * Converts amount in currency from (whose UN operational rate is
+ * from_per_usd units per 1 USD) into currency to (to_per_usd units per
+ * USD; "1" for USD): amount / from_per_usd * to_per_usd, with the minor
+ * units of both, rounded half to even. TF_ERR_INPUT if the result does
+ * not fit in int64 or a rate is not a positive decimal.
+ */
+tf_error tf_money_convert(int64_t *out, int64_t amount,
+                          const tf_currency *from, const char *from_per_usd,
+                          const tf_currency *to, const char *to_per_usd);
+
+/* *out = round(amount × decimal) (decimal as for tf_decimal_parse, zero
+ * allowed). TF_ERR_INPUT on a bad decimal or an overflow. */
+tf_error tf_money_mul_decimal(int64_t *out, int64_t amount,
+                              const char *decimal, tf_round mode);
+
+/* *out = round(amount × num / den); den > 0, num >= 0. TF_ERR_INPUT on
+ * den <= 0 or overflow. */
+tf_error tf_money_mul_ratio(int64_t *out, int64_t amount, int64_t num,
+                            int64_t den, tf_round mode);
+
+/*
+ * Splits amount among n parties in proportion to weights (each >= 0, their
+ * sum > 0, and the sum may exceed int64) by the largest-remainder method:
+ * each part is floored, then the leftover units go one each to the largest
+ * remainders, ties to the lower index (callers pass parties sorted by id).
+ * A negative amount is split as its absolute value and negated. The parts
+ * always sum to amount. TF_ERR_INPUT on a negative weight or a zero sum.
+ */
+tf_error tf_money_prorata(int64_t *parts, int64_t amount,
+                          const int64_t *weights, size_t n);
+
+/* Adds without overflow: TF_ERR_INPUT if a + b does not fit in int64. */
+tf_error tf_money_add(int64_t *out, int64_t a, int64_t b);
+
+#endif
