@@ -24,34 +24,52 @@ typedef struct tf_csv_column {
 #define TF_CSV_FIELD_MAX (1024 * 1024)
 
 /*
- * Opens path for reading ("-" is standard input). The name used in
- * messages is path as given. On failure returns TF_ERR_IO (or NOMEM) with
- * a message in diag and sets *out to NULL.
+ * Opens path for reading ("-" is standard input, left open by
+ * tf_csv_free). The name used in messages is path as given; it is
+ * borrowed, so it must outlive csv and any diag that names it. On failure
+ * returns TF_ERR_IO (or NOMEM) with a message in diag and sets *out to
+ * NULL.
  */
 tf_error tf_csv_open(tf_csv **out, const char *path, tf_diag *diag);
 
+/* As tf_csv_open, reading an already open stream (for example fmemopen of
+ * data compiled into the program); name is used (borrowed) in messages.
+ * The stream is taken in every case: closed by tf_csv_free, or at once if
+ * this fails. A NULL fp gives TF_ERR_IO, so a failed fmemopen can be
+ * passed straight in. */
+tf_error tf_csv_open_stream(tf_csv **out, FILE *fp, const char *name,
+                            tf_diag *diag);
+
 /*
  * Reads the header row and maps it onto the ncols columns the caller
- * accepts (columns by name in any order). A UTF-8 byte order mark is
+ * accepts (columns by name in any order, names exact and case-sensitive).
+ * cols is borrowed and must outlive csv. A UTF-8 byte order mark is
  * skipped. Errors (TF_ERR_INPUT, with file:line:col in diag): an empty
- * file, an unknown column (col = its position), a column named twice, a
- * required column missing.
+ * file (line 1), an unknown column or a column named twice (col = its
+ * position), a required column missing (col 0), and the field errors of
+ * tf_csv_next.
  */
 tf_error tf_csv_header(tf_csv *csv, const tf_csv_column *cols, size_t ncols,
                        tf_diag *diag);
 
 /*
  * Reads the next record. *has_row is 1 when a row is ready and 0 at the
- * end of the file. Blank lines are skipped. Errors (TF_ERR_INPUT with
- * file:line:col): malformed quoting, a record whose field count differs
- * from the header's, invalid UTF-8 or a NUL byte (col = the field), a
- * field longer than TF_CSV_FIELD_MAX; TF_ERR_IO on a read error.
+ * end of the file. Lines are numbered as physical lines; lines holding
+ * only CR/LF between records are skipped (but counted). Errors
+ * (TF_ERR_INPUT with file:line:col): malformed quoting (line where it is
+ * found, or where an unclosed quoted field opened; col = the field), a
+ * record whose field count differs from the header's (col = the first
+ * extra or missing field), invalid UTF-8, a NUL byte or a field longer
+ * than TF_CSV_FIELD_MAX (the record's line, col = the field), a CR
+ * outside quotes in mid-line; TF_ERR_IO on a read error. After any error
+ * the reader is spent: later calls fail again.
  */
 tf_error tf_csv_next(tf_csv *csv, int *has_row, tf_diag *diag);
 
 /* The current row's field for the caller's column index col (an index
  * into the cols given to tf_csv_header): "" for an empty field, NULL when
- * the file has no such column. Valid until the next tf_csv_next. */
+ * the file has no such column or there is no current row. Spaces are kept
+ * as in the file. Valid until the next tf_csv_next. */
 const char *tf_csv_get(const tf_csv *csv, size_t col);
 
 /* The 1-based position in the file of the caller's column col, or 0 if
@@ -61,7 +79,7 @@ int tf_csv_colno(const tf_csv *csv, size_t col);
 /* The line on which the current record starts (1 is the header). */
 long tf_csv_line(const tf_csv *csv);
 
-/* The path as given to tf_csv_open. */
+/* The path given to tf_csv_open, or the name given to tf_csv_open_stream. */
 const char *tf_csv_path(const tf_csv *csv);
 
 /* Records an input error at the current row and column col into diag and

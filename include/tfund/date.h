@@ -27,7 +27,10 @@ void tf_date_today(char *buf);
 void tf_time_now(char *buf);
 
 /* Adds days (may be negative) to a valid date, writing the result into
- * out (TF_DATE_LEN + 1 bytes). */
+ * out (TF_DATE_LEN + 1 bytes). The result may leave 1900-2999 (check it
+ * with tf_date_check() where that matters) but is held within 0001-01-01
+ * and 9999-12-31 so that it keeps the YYYY-MM-DD form. An invalid date
+ * gives "". */
 void tf_date_add_days(char *out, const char *date, int days);
 
 #endif

@@ -40,7 +40,8 @@ typedef enum tf_round {
  * '-' (only if allow_negative), digits, optional '.' followed by at most
  * cur->minor digits (none at all for a currency with no minor unit).
  * Rejects empty text, spaces, '+', grouping commas, exponents, more decimals
- * than the currency has and values outside int64. On failure returns
+ * than the currency has and values outside int64; a '-' is refused when
+ * negatives are, even on zero. cur must not be NULL. On failure returns
  * TF_ERR_INPUT with a message in diag (no position; the caller adds it),
  * e.g. "amount '12.345' has more decimals than USD allows".
  */
@@ -48,9 +49,10 @@ tf_error tf_amount_parse(int64_t *out, const char *text,
                          const tf_currency *cur, int allow_negative,
                          tf_diag *diag);
 
-/* Writes amount (minor units with `minor` digits) as a plain decimal, e.g.
- * "-1234.50", or with thousands separators "-1,234.50" when grouping is
- * nonzero. Returns the length written (excluding the NUL). */
+/* Writes amount (minor units with `minor` digits, 0-18) as a plain
+ * decimal, e.g. "-1234.50", or with thousands separators "-1,234.50" when
+ * grouping is nonzero. Returns the length of the text (excluding the NUL);
+ * as with snprintf, a buffer smaller than TF_AMOUNT_BUFSZ may cut it. */
 size_t tf_amount_format(char *buf, size_t size, int64_t amount, int minor,
                         int grouping);
 
@@ -58,8 +60,10 @@ size_t tf_amount_format(char *buf, size_t size, int64_t amount, int minor,
  * Validates an exact non-negative decimal ("0.9346", "110", "0.13") and
  * writes its canonical form into canon (no leading zeros before a nonzero
  * integer part, no trailing fractional zeros, no trailing '.'; "0" for
- * zero). At most 40 characters of input. Zero is refused unless
- * allow_zero. Returns TF_ERR_INPUT with a message in diag.
+ * zero). At least one digit is needed on each side of a '.'. At most 40
+ * characters of input, so 41 bytes of canon always suffice; canon may be
+ * NULL to validate only. Zero is refused unless allow_zero. Returns
+ * TF_ERR_INPUT with a message in diag.
  */
 tf_error tf_decimal_parse(char *canon, size_t size, const char *text,
                           int allow_zero, tf_diag *diag);
@@ -81,7 +85,7 @@ tf_error tf_money_mul_decimal(int64_t *out, int64_t amount,
                               const char *decimal, tf_round mode);
 
 /* *out = round(amount × num / den); den > 0, num >= 0. TF_ERR_INPUT on
- * den <= 0 or overflow. */
+ * den <= 0, num < 0 or overflow. */
 tf_error tf_money_mul_ratio(int64_t *out, int64_t amount, int64_t num,
                             int64_t den, tf_round mode);
 
@@ -91,7 +95,8 @@ tf_error tf_money_mul_ratio(int64_t *out, int64_t amount, int64_t num,
  * each part is floored, then the leftover units go one each to the largest
  * remainders, ties to the lower index (callers pass parties sorted by id).
  * A negative amount is split as its absolute value and negated. The parts
- * always sum to amount. TF_ERR_INPUT on a negative weight or a zero sum.
+ * always sum to amount. TF_ERR_INPUT on a negative weight or a zero sum,
+ * TF_ERR_NOMEM if the work space cannot be allocated.
  */
 tf_error tf_money_prorata(int64_t *parts, int64_t amount,
                           const int64_t *weights, size_t n);

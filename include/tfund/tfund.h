@@ -1,0 +1,13 @@
+/* tfund: the books of a voluntary trust fund. The umbrella header. */
+#ifndef TFUND_TFUND_H
+#define TFUND_TFUND_H
+
+#include "tfund/error.h"
+#include "tfund/money.h"
+#include "tfund/date.h"
+#include "tfund/csv.h"
+#include "tfund/fund.h"
+#include "tfund/ledger.h"
+#include "tfund/import.h"
+
+#endif

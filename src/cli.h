@@ -1,0 +1,92 @@
+/*
+ * The command line: the dispatch table, shared option handling, opening
+ * the fund, reporting errors in one voice and writing tables for people
+ * (aligned text), for scripts (CSV) and for programs (JSON).
+ */
+#ifndef TF_CLI_H
+#define TF_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "tfund/tfund.h"
+
+struct tf_cmd {
+    const char *name;
+    const char *summary;
+    int (*fn)(int argc, char **argv);
+    const char *usage; /* full help text, first line "usage: ..." */
+};
+
+/* The database path chosen by --db, $TFUND_DB or the default. */
+extern const char *cli_db_path;
+
+/* The command being run (for its usage). */
+extern const struct tf_cmd *cli_current;
+
+/* Prints "tfund: message" for err on stderr; returns the exit status. */
+int cli_fail(tf_error err, const tf_diag *diag);
+
+/* Prints "tfund: <fmt>" and the command's usage line; returns 2. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints the command's full help on stdout; returns 0. */
+int cli_help(void);
+
+/* Opens the fund at cli_db_path; on failure prints why and returns the
+ * exit status (nonzero), else 0. */
+int cli_open(tf_fund **fund);
+
+/* Runs a command's writes in one transaction: begin, then commit when
+ * err is TF_OK or roll back. Returns err or the commit's error. */
+tf_error cli_finish(tf_fund *fund, tf_error err, tf_diag *diag);
+
+/* Nonzero when stderr is a terminal (progress is shown only then). */
+int cli_progress_wanted(void);
+
+/* Output formats. */
+typedef enum cli_format { CLI_TEXT, CLI_CSV, CLI_JSON } cli_format;
+
+/* Parses "text", "csv" or "json"; returns 0 on success. */
+int cli_parse_format(const char *s, cli_format *out);
+
+/*
+ * A table written row by row. CSV and JSON stream; text is gathered to
+ * align columns. kinds has one character per column: 's' text, 'a' an
+ * amount (right-aligned; a JSON string holding the exact decimal), 'i' an
+ * integer (right-aligned; a JSON number).
+ */
+typedef struct cli_table cli_table;
+
+cli_table *cli_table_new(cli_format fmt, FILE *out, const char *const *cols,
+                         const char *kinds);
+/* cells has one string per column (NULL is written as empty). */
+void cli_table_row(cli_table *t, const char *const *cells);
+/* Writes what is gathered, frees t; returns 0 or -1 on a write error. */
+int cli_table_end(cli_table *t);
+
+/* Every command, NULL-terminated, in the order help lists them. */
+extern const struct tf_cmd *const cli_commands[];
+
+/* The commands, one per cmd_<name>.c. */
+extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
+    cmd_donor, cmd_pledge, cmd_receipt, cmd_rate, cmd_session, cmd_balance,
+    cmd_pools, cmd_journal, cmd_verify, cmd_export, cmd_backup, cmd_period,
+    cmd_reverse, cmd_help;
+
+#endif
+
+/* getopt_long with the conventions of every command (no automatic
+ * messages, "-h" for help). Returns what getopt_long returns. */
+int cli_getopt(int argc, char **argv, const struct option *opts);
+
+/* Reports the option getopt_long refused; returns 2. */
+int cli_bad_option(char **argv);
+
+/* Validates a DATE given on the command line for option name; returns 0
+ * or prints the error and returns 2. */
+int cli_check_date(const char *option, const char *date);
+
+/* The name tf_csv_open_stream is given for one-row imports built from
+ * command-line options, so that errors name the option, not a file. */
+#define CLI_ARGS_NAME "<command line>"

@@ -1,0 +1,103 @@
+#include <string.h>
+
+#include "cli.h"
+
+struct balance_out {
+    tf_fund *fund;
+    cli_table *t;
+    cli_format fmt;
+    int64_t debits, credits;
+};
+
+static int print_balance(void *ctx, const char *account, const char *pool,
+                         int64_t balance)
+{
+    struct balance_out *o = ctx;
+    char amt[TF_AMOUNT_BUFSZ], dr[TF_AMOUNT_BUFSZ] = "",
+                               cr[TF_AMOUNT_BUFSZ] = "";
+
+    if (o->fmt != CLI_TEXT) {
+        const char *cells[] = {account, pool,
+                               tf_fund_fmt(o->fund, amt, balance, 0)};
+        cli_table_row(o->t, cells);
+        return 0;
+    }
+    if (balance > 0) {
+        tf_fund_fmt(o->fund, dr, balance, 1);
+        o->debits += balance;
+    } else {
+        tf_fund_fmt(o->fund, cr, -balance, 1);
+        o->credits -= balance;
+    }
+    {
+        const char *cells[] = {account, pool, dr, cr};
+        cli_table_row(o->t, cells);
+    }
+    return 0;
+}
+
+static int run_balance(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const csv_cols[] = {"account", "pool", "balance"};
+    static const char *const text_cols[] = {"account", "pool", "debit",
+                                            "credit"};
+    struct balance_out o;
+    const char *as_of = NULL;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    memset(&o, 0, sizeof(o));
+    o.fmt = CLI_TEXT;
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'a':
+            if ((rc = cli_check_date("--as-of", optarg)))
+                return rc;
+            as_of = optarg;
+            break;
+        case 'f':
+            if (cli_parse_format(optarg, &o.fmt))
+                return cli_usage("unknown format '%s'", optarg);
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_open(&o.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    if (o.fmt == CLI_TEXT)
+        o.t = cli_table_new(o.fmt, stdout, text_cols, "ssaa");
+    else
+        o.t = cli_table_new(o.fmt, stdout, csv_cols, "ssa");
+    err = tf_ledger_each_balance(o.fund, as_of, print_balance, &o, &diag);
+    if (!err && o.fmt == CLI_TEXT) {
+        char dr[TF_AMOUNT_BUFSZ], cr[TF_AMOUNT_BUFSZ];
+        const char *cells[] = {"total", "",
+                               tf_fund_fmt(o.fund, dr, o.debits, 1),
+                               tf_fund_fmt(o.fund, cr, o.credits, 1)};
+        cli_table_row(o.t, cells);
+    }
+    cli_table_end(o.t);
+    tf_fund_close(o.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+const struct tf_cmd cmd_balance = {
+    "balance", "trial balance by account and pool", run_balance,
+    "usage: tfund balance [--as-of DATE] [--format text|csv|json]\n"
+    "\n"
+    "The trial balance: every account's nonzero balance in every pool, in\n"
+    "the base currency. Text shows debit and credit columns and their\n"
+    "totals (always equal); CSV and JSON give account,pool,balance with\n"
+    "debits positive. --as-of counts only entries dated on or before DATE.\n"};

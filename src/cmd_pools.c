@@ -1,0 +1,75 @@
+#include "cli.h"
+
+static int run_pools(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const cols[] = {"pool",      "receipts", "cash",
+                                       "committed", "reserve",  "available"};
+    tf_pool_figures figs[TF_POOL_COUNT];
+    cli_format fmt = CLI_TEXT;
+    const char *as_of = NULL;
+    tf_fund *fund;
+    cli_table *t;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'a':
+            if ((rc = cli_check_date("--as-of", optarg)))
+                return rc;
+            as_of = optarg;
+            break;
+        case 'f':
+            if (cli_parse_format(optarg, &fmt))
+                return cli_usage("unknown format '%s'", optarg);
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = tf_ledger_pools(fund, as_of, figs, &diag);
+    if (!err) {
+        int group = fmt == CLI_TEXT;
+        t = cli_table_new(fmt, stdout, cols, "saaaaa");
+        for (int k = 0; k < TF_POOL_COUNT; k++) {
+            char a[5][TF_AMOUNT_BUFSZ];
+            const char *cells[] = {
+                figs[k].pool,
+                tf_fund_fmt(fund, a[0], figs[k].receipts, group),
+                tf_fund_fmt(fund, a[1], figs[k].cash, group),
+                tf_fund_fmt(fund, a[2], figs[k].committed, group),
+                tf_fund_fmt(fund, a[3], figs[k].reserve, group),
+                tf_fund_fmt(fund, a[4], figs[k].available, group)};
+            cli_table_row(t, cells);
+        }
+        cli_table_end(t);
+    }
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+const struct tf_cmd cmd_pools = {
+    "pools", "what each pool has received, holds and may spend", run_pools,
+    "usage: tfund pools [--as-of DATE] [--format text|csv|json]\n"
+    "\n"
+    "For each pool (unrestricted, travel, ldc-travel, prep):\n"
+    "  receipts   donors' receipts into the pool\n"
+    "  cash       receipts + transfers in - transfers out - charges paid\n"
+    "             (grants and preparation spending, with PSC) - refunds\n"
+    "  committed  outstanding commitments (funded grants not yet paid)\n"
+    "  reserve    reserve_rate x receipts, rounded half to even\n"
+    "  available  cash - committed - reserve: what may still be allocated\n"
+    "Only cash counts: unpaid pledges are never allocated.\n"};

@@ -1,0 +1,104 @@
+#include <string.h>
+
+#include "cli.h"
+
+static int run_set(int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        if (c == 'h')
+            return cli_help();
+        return cli_bad_option(argv);
+    }
+    if (argc - optind != 2)
+        return cli_usage("set needs a KEY and a VALUE");
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = tf_fund_begin(fund, &diag);
+    if (!err)
+        err = cli_finish(fund,
+                         tf_setting_set(fund, argv[optind], argv[optind + 1],
+                                        &diag),
+                         &diag);
+    tf_fund_close(fund);
+    if (err)
+        return cli_fail(err, &diag);
+    return 0;
+}
+
+const struct tf_cmd cmd_set = {
+    "set", "change a setting", run_set,
+    "usage: tfund set KEY VALUE\n"
+    "\n"
+    "Keys:\n"
+    "  fund_name          the fund's name on reports\n"
+    "  base_currency      currency of the books (only before the first "
+    "entry)\n"
+    "  psc_rate           programme support cost rate (default 0.13)\n"
+    "  reserve_rate       operating reserve, share of receipts (default 0)\n"
+    "  quota_ldc          funded delegates per LDC per session (default 2)\n"
+    "  quota_developing   per other developing country (default 1)\n"};
+
+struct settings_out {
+    cli_table *t;
+};
+
+static int print_setting(void *ctx, const char *key, const char *value)
+{
+    struct settings_out *o = ctx;
+    const char *cells[] = {key, value};
+
+    cli_table_row(o->t, cells);
+    return 0;
+}
+
+static int run_settings(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const cols[] = {"key", "value"};
+    cli_format fmt = CLI_TEXT;
+    struct settings_out o;
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'f':
+            if (cli_parse_format(optarg, &fmt))
+                return cli_usage("unknown format '%s'", optarg);
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    o.t = cli_table_new(fmt, stdout, cols, "ss");
+    err = tf_setting_each(fund, print_setting, &o, &diag);
+    cli_table_end(o.t);
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+const struct tf_cmd cmd_settings = {
+    "settings", "list the settings", run_settings,
+    "usage: tfund settings [--format text|csv|json]\n"
+    "\n"
+    "Lists every setting and its value (see 'tfund help set').\n"};

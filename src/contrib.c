@@ -1,0 +1,731 @@
+/*
+ * Donors and their money: pledges (revenue recognised on signature) and
+ * receipts (cash in the bank, with the exchange difference against the
+ * pledge's booked value). Sessions, the meetings travel is funded for,
+ * live here too: they are plain records with no entries of their own.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fund_internal.h"
+#include "tfund/date.h"
+
+static int same(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+static int empty(const char *s)
+{
+    return !s || !*s;
+}
+
+/* References are free text but printable and short: they appear in
+ * messages, journals and spreadsheets. */
+static tf_error check_ref(const char *what, const char *ref, tf_diag *diag)
+{
+    size_t n = 0;
+
+    if (empty(ref))
+        return tf_diag_set(diag, TF_ERR_INPUT, "%s reference is empty", what);
+    for (const unsigned char *p = (const unsigned char *)ref; *p; p++, n++)
+        if (*p < 0x20 || *p == 0x7f)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "%s reference has a control character", what);
+    if (n > 100)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "%s reference is longer than 100 bytes", what);
+    return TF_OK;
+}
+
+/* ---- Donors --------------------------------------------------------- */
+
+static const char *const donor_types[] = {"state", "igo", "private",
+                                          "foundation", "other"};
+
+tf_error tf_donor_add(tf_fund *fund, const tf_donor *d, int *known,
+                      tf_diag *diag)
+{
+    tf_stmt *st;
+    int rc, typed = 0;
+    tf_error err;
+
+    *known = 0;
+    if (!tf_id_valid(d->id))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "donor id '%s' must be 1-64 letters, digits, "
+                           "'.', '_' or '-', starting with a letter or digit",
+                           d->id);
+    if (empty(d->name) || strlen(d->name) > 200)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "donor name must have 1 to 200 bytes");
+    for (size_t i = 0; i < sizeof(donor_types) / sizeof(donor_types[0]); i++)
+        if (!strcmp(d->type, donor_types[i]))
+            typed = 1;
+    if (!typed)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "donor type '%s' is not one of state, igo, "
+                           "private, foundation, other",
+                           d->type);
+    if (!empty(d->country) &&
+        (err = tf_country_get(fund, d->country, NULL, NULL, diag)))
+        return err == TF_ERR_NOTFOUND ? TF_ERR_INPUT : err;
+
+    st = tf_db_prepare(fund->db,
+                       "SELECT name, type, country FROM donors WHERE id = ?1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, d->id);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0) {
+        int identical = same(tf_col_text(st, 0), d->name) &&
+                        same(tf_col_text(st, 1), d->type) &&
+                        same(tf_col_text(st, 2), d->country);
+        tf_stmt_reset(st);
+        if (!identical)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "donor '%s' is already registered with other "
+                               "details",
+                               d->id);
+        *known = 1;
+        return TF_OK;
+    }
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO donors (id, name, type, country) VALUES "
+                       "(?1, ?2, ?3, ?4)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, d->id);
+    tf_stmt_text(st, 2, d->name);
+    tf_stmt_text(st, 3, d->type);
+    tf_stmt_text(st, 4, d->country ? d->country : "");
+    return tf_stmt_run(st, diag);
+}
+
+tf_error tf_donor_each(tf_fund *fund, const char *id,
+                       int (*fn)(void *ctx, const tf_donor *d), void *ctx,
+                       tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "SELECT id, name, type, country FROM donors "
+                                "WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+                                diag);
+    int rc, n = 0;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, id);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_donor d = {tf_col_text(st, 0), tf_col_text(st, 1),
+                      tf_col_text(st, 2), tf_col_text(st, 3)};
+        n++;
+        if (fn(ctx, &d))
+            break;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    if (id && n == 0)
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown donor '%s'", id);
+    return TF_OK;
+}
+
+/* ---- Pledges -------------------------------------------------------- */
+
+static tf_error check_donor(tf_fund *fund, const char *id, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "SELECT 1 FROM donors WHERE id = ?1", diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, id);
+    rc = tf_stmt_step(st);
+    tf_stmt_reset(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0)
+        return tf_diag_set(diag, TF_ERR_NOTFOUND,
+                           "unknown donor '%s': register it first (tfund "
+                           "donor add or import donors)",
+                           id);
+    return TF_OK;
+}
+
+/* Books a pledge (explicit or implicit) that has passed validation. */
+static tf_error book_pledge(tf_fund *fund, const tf_pledge *p, int implicit,
+                            tf_diag *diag)
+{
+    char rate[64], memo[256];
+    int64_t base, entry;
+    tf_posting post[2];
+    tf_entry e;
+    tf_stmt *st;
+    tf_error err;
+    char recv[128], rev[128];
+
+    err = tf_fund_to_base(fund, &base, p->amount, p->currency, p->date, rate,
+                          diag);
+    if (err)
+        return err;
+    snprintf(recv, sizeof(recv), "assets:receivable:%s", p->donor);
+    snprintf(rev, sizeof(rev), "revenue:contributions:%s", p->donor);
+    memset(post, 0, sizeof(post));
+    post[0] = (tf_posting){recv, p->pool, base, NULL, 0, NULL};
+    post[1] = (tf_posting){rev, p->pool, -base, NULL, 0, NULL};
+    if (*rate) {
+        post[0].orig_currency = post[1].orig_currency = p->currency;
+        post[0].orig_amount = p->amount;
+        post[1].orig_amount = -p->amount;
+        post[0].rate = post[1].rate = rate;
+    }
+    snprintf(memo, sizeof(memo), "%s %s from %s",
+             implicit ? "contribution" : "pledge", p->ref, p->donor);
+    memset(&e, 0, sizeof(e));
+    e.date = p->date;
+    e.kind = "pledge";
+    e.memo = memo;
+    e.ref = p->ref;
+    e.npostings = 2;
+    e.postings = post;
+    if ((err = tf_ledger_post(fund, &e, &entry, diag)))
+        return err;
+
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO pledges (ref, donor, date, amount, "
+                       "currency, pool, due, rate, base_amount, implicit, "
+                       "entry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                       "?10, ?11)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, p->ref);
+    tf_stmt_text(st, 2, p->donor);
+    tf_stmt_text(st, 3, p->date);
+    tf_stmt_int(st, 4, p->amount);
+    tf_stmt_text(st, 5, p->currency);
+    tf_stmt_text(st, 6, p->pool);
+    tf_stmt_text(st, 7, empty(p->due) ? NULL : p->due);
+    tf_stmt_text(st, 8, *rate ? rate : "1");
+    tf_stmt_int(st, 9, base);
+    tf_stmt_int(st, 10, implicit);
+    tf_stmt_int(st, 11, entry);
+    return tf_stmt_run(st, diag);
+}
+
+tf_error tf_pledge_add(tf_fund *fund, const tf_pledge *p, int *known,
+                       tf_diag *diag)
+{
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    *known = 0;
+    if ((err = check_ref("pledge", p->ref, diag)))
+        return err;
+    if ((err = check_donor(fund, p->donor, diag)))
+        return err;
+    if (tf_date_check(p->date, diag))
+        return TF_ERR_INPUT;
+    if (!tf_currency_find(p->currency))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "unknown currency '%s' (ISO 4217 code)",
+                           p->currency);
+    if (p->amount <= 0)
+        return tf_diag_set(diag, TF_ERR_INPUT, "a pledge must be positive");
+    if (!tf_pool_valid(p->pool))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "pool '%s' is not one of unrestricted, travel, "
+                           "ldc-travel, prep",
+                           p->pool);
+    if (!empty(p->due)) {
+        if (tf_date_check(p->due, diag))
+            return TF_ERR_INPUT;
+        if (strcmp(p->due, p->date) < 0)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "due date %s is before the pledge date %s",
+                               p->due, p->date);
+    }
+
+    st = tf_db_prepare(fund->db,
+                       "SELECT donor, date, amount, currency, pool, due, "
+                       "implicit FROM pledges WHERE ref = ?1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, p->ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0) {
+        int identical = same(tf_col_text(st, 0), p->donor) &&
+                        same(tf_col_text(st, 1), p->date) &&
+                        tf_col_int(st, 2) == p->amount &&
+                        same(tf_col_text(st, 3), p->currency) &&
+                        same(tf_col_text(st, 4), p->pool) &&
+                        same(tf_col_text(st, 5), p->due) &&
+                        tf_col_int(st, 6) == 0;
+        tf_stmt_reset(st);
+        if (!identical)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "pledge '%s' is already recorded with other "
+                               "details",
+                               p->ref);
+        *known = 1;
+        return TF_OK;
+    }
+    tf_stmt_reset(st);
+    return book_pledge(fund, p, 0, diag);
+}
+
+static void row_pledge(tf_stmt *st, tf_pledge *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->ref = tf_col_text(st, 0);
+    p->donor = tf_col_text(st, 1);
+    p->date = tf_col_text(st, 2);
+    p->amount = tf_col_int(st, 3);
+    p->currency = tf_col_text(st, 4);
+    p->pool = tf_col_text(st, 5);
+    p->due = tf_col_text(st, 6);
+    p->rate = tf_col_text(st, 7);
+    p->base_amount = tf_col_int(st, 8);
+    p->implicit = (int)tf_col_int(st, 9);
+    p->entry = tf_col_int(st, 10);
+    p->received = tf_col_int(st, 11);
+    p->received_base = tf_col_int(st, 12);
+}
+
+/* Pledges and what has been received on them; reversed ones are void. */
+#define PLEDGE_SELECT                                                          \
+    "SELECT p.ref, p.donor, p.date, p.amount, p.currency, p.pool, p.due, "     \
+    "p.rate, p.base_amount, p.implicit, p.entry, "                             \
+    "coalesce((SELECT sum(r.amount) FROM receipts r WHERE r.pledge = p.ref "   \
+    "AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.reverses = r.entry)), "   \
+    "0), "                                                                     \
+    "coalesce((SELECT sum(r.base_amount) FROM receipts r WHERE r.pledge = "    \
+    "p.ref AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.reverses = "        \
+    "r.entry)), 0), "                                                          \
+    "coalesce((SELECT sum(r.relieved) FROM receipts r WHERE r.pledge = "       \
+    "p.ref AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.reverses = "        \
+    "r.entry)), 0) "                                                           \
+    "FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM entries x WHERE "          \
+    "x.reverses = p.entry) "
+
+tf_error tf_pledge_each(tf_fund *fund, const char *donor,
+                        int (*fn)(void *ctx, const tf_pledge *p), void *ctx,
+                        tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                PLEDGE_SELECT "AND (?1 IS NULL OR p.donor = "
+                                              "?1) ORDER BY p.date, p.ref",
+                                diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, donor);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_pledge p;
+        row_pledge(st, &p);
+        if (fn(ctx, &p))
+            break;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+/* ---- Receipts ------------------------------------------------------- */
+
+#define FAIL(f, ...)                                                           \
+    do {                                                                       \
+        if (field)                                                             \
+            *field = (f);                                                      \
+        err = tf_diag_set(diag, TF_ERR_INPUT, __VA_ARGS__);                    \
+        goto done;                                                             \
+    } while (0)
+
+tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
+                        tf_receipt_field *field, tf_diag *diag)
+{
+    const tf_currency *cur;
+    char rate[64], memo[256], cash_rate[64];
+    char recv[160], amt[TF_AMOUNT_BUFSZ], owed_s[TF_AMOUNT_BUFSZ];
+    int64_t cash, relieved, fx, pledged = 0, base = 0, received = 0;
+    int64_t relieved_before = 0, entry, owed;
+    tf_posting post[3];
+    tf_pledge p;
+    tf_entry e;
+    tf_stmt *st;
+    tf_error err = TF_OK;
+    int rc, implicit = empty(r->pledge);
+    char pool[32] = "", donor[128] = "", pdate[16] = "", pcur[8] = "";
+    const char *pref = implicit ? r->ref : r->pledge;
+
+    *known = 0;
+    if (field)
+        *field = TF_RF_NONE;
+    if (check_ref("receipt", r->ref, diag))
+        FAIL(TF_RF_REF, "%s", diag ? diag->msg : "bad reference");
+    if (tf_date_check(r->date, diag))
+        FAIL(TF_RF_DATE, "%s", diag ? diag->msg : "bad date");
+    cur = tf_currency_find(r->currency);
+    if (!cur)
+        FAIL(TF_RF_CURRENCY, "unknown currency '%s' (ISO 4217 code)",
+             r->currency);
+    if (r->amount <= 0)
+        FAIL(TF_RF_AMOUNT, "a receipt must be positive");
+    tf_amount_format(amt, sizeof(amt), r->amount, cur->minor, 0);
+
+    /* A known reference is either the same receipt again or a conflict. */
+    st = tf_db_prepare(fund->db,
+                       "SELECT date, amount, currency, pledge FROM receipts "
+                       "WHERE ref = ?1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, r->ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0) {
+        int identical = same(tf_col_text(st, 0), r->date) &&
+                        tf_col_int(st, 1) == r->amount &&
+                        same(tf_col_text(st, 2), r->currency) &&
+                        same(tf_col_text(st, 3), pref);
+        tf_stmt_reset(st);
+        if (!identical)
+            FAIL(TF_RF_REF, "receipt '%s' is already recorded with other "
+                            "details",
+                 r->ref);
+        *known = 1;
+        return TF_OK;
+    }
+    tf_stmt_reset(st);
+
+    if (implicit) {
+        if (empty(r->donor))
+            FAIL(TF_RF_DONOR, "a receipt without a pledge needs a donor");
+        if ((err = check_donor(fund, r->donor, diag))) {
+            if (field)
+                *field = TF_RF_DONOR;
+            err = TF_ERR_INPUT;
+            goto done;
+        }
+        snprintf(pool, sizeof(pool), "%s",
+                 empty(r->pool) ? "unrestricted" : r->pool);
+        if (!tf_pool_valid(pool))
+            FAIL(TF_RF_POOL,
+                 "pool '%s' is not one of unrestricted, travel, ldc-travel, "
+                 "prep",
+                 pool);
+        memset(&p, 0, sizeof(p));
+        p.ref = r->ref;
+        p.donor = r->donor;
+        p.date = r->date;
+        p.amount = r->amount;
+        p.currency = r->currency;
+        p.pool = pool;
+        {
+            /* The implicit pledge shares the receipt's reference. */
+            st = tf_db_prepare(fund->db,
+                               "SELECT 1 FROM pledges WHERE ref = ?1", diag);
+            if (!st)
+                return TF_ERR_DB;
+            tf_stmt_text(st, 1, r->ref);
+            rc = tf_stmt_step(st);
+            tf_stmt_reset(st);
+            if (rc > 0)
+                FAIL(TF_RF_REF,
+                     "reference '%s' is already a pledge: give it in the "
+                     "pledge column, or use another reference",
+                     r->ref);
+        }
+        if ((err = book_pledge(fund, &p, 1, diag))) {
+            if (field && err == TF_ERR_INPUT)
+                *field = TF_RF_DATE;
+            goto done;
+        }
+    }
+
+    st = tf_db_prepare(fund->db,
+                       PLEDGE_SELECT "AND p.ref = ?1", diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, pref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        if (field)
+            *field = TF_RF_PLEDGE;
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown pledge '%s'",
+                           pref);
+    }
+    snprintf(donor, sizeof(donor), "%s", tf_col_text(st, 1));
+    snprintf(pdate, sizeof(pdate), "%s", tf_col_text(st, 2));
+    pledged = tf_col_int(st, 3);
+    snprintf(pcur, sizeof(pcur), "%s", tf_col_text(st, 4));
+    snprintf(pool, sizeof(pool), "%s", tf_col_text(st, 5));
+    base = tf_col_int(st, 8);
+    received = tf_col_int(st, 11);
+    relieved_before = tf_col_int(st, 13);
+    tf_stmt_reset(st);
+
+    if (!implicit) {
+        if (!empty(r->donor) && strcmp(r->donor, donor))
+            FAIL(TF_RF_DONOR, "pledge '%s' is from donor '%s', not '%s'",
+                 pref, donor, r->donor);
+        if (!empty(r->pool) && strcmp(r->pool, pool))
+            FAIL(TF_RF_POOL, "pledge '%s' is to pool '%s', not '%s'", pref,
+                 pool, r->pool);
+        if (strcmp(r->currency, pcur))
+            FAIL(TF_RF_CURRENCY,
+                 "receipt in %s but pledge '%s' is in %s: record it in the "
+                 "pledge's currency",
+                 r->currency, pref, pcur);
+        if (strcmp(r->date, pdate) < 0)
+            FAIL(TF_RF_DATE, "receipt dated %s is before its pledge (%s)",
+                 r->date, pdate);
+        owed = pledged - received;
+        if (r->amount > owed) {
+            tf_amount_format(owed_s, sizeof(owed_s), owed, cur->minor, 0);
+            FAIL(TF_RF_AMOUNT,
+                 "receipt of %s %s exceeds the %s %s still owed on pledge "
+                 "'%s'",
+                 r->currency, amt, r->currency, owed_s, pref);
+        }
+    }
+
+    err = tf_fund_to_base(fund, &cash, r->amount, r->currency, r->date,
+                          cash_rate, diag);
+    if (err) {
+        if (field)
+            *field = TF_RF_DATE;
+        goto done;
+    }
+    /* The receivable is relieved cumulatively, so that a pledge paid in
+     * full leaves exactly zero however many instalments it took. */
+    err = tf_money_mul_ratio(&relieved, base, received + r->amount, pledged,
+                             TF_ROUND_HALF_EVEN);
+    if (err) {
+        err = tf_diag_set(diag, TF_ERR_INPUT, "receipt overflows the books");
+        goto done;
+    }
+    relieved -= relieved_before;
+    fx = cash - relieved;
+
+    snprintf(recv, sizeof(recv), "assets:receivable:%s", donor);
+    memset(post, 0, sizeof(post));
+    post[0] = (tf_posting){"assets:cash", pool, cash, NULL, 0, NULL};
+    post[1] = (tf_posting){recv, pool, -relieved, NULL, 0, NULL};
+    if (*cash_rate) {
+        post[0].orig_currency = r->currency;
+        post[0].orig_amount = r->amount;
+        post[0].rate = cash_rate;
+        post[1].orig_currency = r->currency;
+        post[1].orig_amount = -r->amount;
+    }
+    memset(&e, 0, sizeof(e));
+    e.npostings = 2;
+    if (fx > 0)
+        post[e.npostings++] =
+            (tf_posting){"revenue:fx-gain", pool, -fx, NULL, 0, NULL};
+    else if (fx < 0)
+        post[e.npostings++] =
+            (tf_posting){"expense:fx-loss", pool, -fx, NULL, 0, NULL};
+    snprintf(memo, sizeof(memo), "receipt %s on pledge %s from %s", r->ref,
+             pref, donor);
+    e.date = r->date;
+    e.kind = "receipt";
+    e.memo = memo;
+    e.ref = r->ref;
+    e.postings = post;
+    if ((err = tf_ledger_post(fund, &e, &entry, diag)))
+        goto done;
+
+    snprintf(rate, sizeof(rate), "%s", *cash_rate ? cash_rate : "1");
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO receipts (ref, pledge, date, amount, "
+                       "currency, rate, base_amount, relieved, entry) VALUES "
+                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, r->ref);
+    tf_stmt_text(st, 2, pref);
+    tf_stmt_text(st, 3, r->date);
+    tf_stmt_int(st, 4, r->amount);
+    tf_stmt_text(st, 5, r->currency);
+    tf_stmt_text(st, 6, rate);
+    tf_stmt_int(st, 7, cash);
+    tf_stmt_int(st, 8, relieved);
+    tf_stmt_int(st, 9, entry);
+    err = tf_stmt_run(st, diag);
+done:
+    return err;
+}
+
+#undef FAIL
+
+tf_error tf_receipt_each(tf_fund *fund, const char *donor,
+                         int (*fn)(void *ctx, const tf_receipt *r),
+                         void *ctx, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db,
+        "SELECT r.ref, r.date, r.currency, r.amount, r.pledge, p.donor, "
+        "p.pool, r.rate, r.base_amount, r.relieved, r.entry FROM receipts r "
+        "JOIN pledges p ON p.ref = r.pledge WHERE (?1 IS NULL OR p.donor = "
+        "?1) AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.reverses = "
+        "r.entry) ORDER BY r.date, r.ref",
+        diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, donor);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_receipt r;
+        memset(&r, 0, sizeof(r));
+        r.ref = tf_col_text(st, 0);
+        r.date = tf_col_text(st, 1);
+        r.currency = tf_col_text(st, 2);
+        r.amount = tf_col_int(st, 3);
+        r.pledge = tf_col_text(st, 4);
+        r.donor = tf_col_text(st, 5);
+        r.pool = tf_col_text(st, 6);
+        r.rate = tf_col_text(st, 7);
+        r.base_amount = tf_col_int(st, 8);
+        r.relieved = tf_col_int(st, 9);
+        r.entry = tf_col_int(st, 10);
+        if (fn(ctx, &r))
+            break;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+/* ---- Sessions ------------------------------------------------------- */
+
+tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
+                        tf_diag *diag)
+{
+    tf_stmt *st;
+    int rc;
+
+    *known = 0;
+    if (!tf_id_valid(s->id))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "session id '%s' must be 1-64 letters, digits, "
+                           "'.', '_' or '-', starting with a letter or digit",
+                           s->id);
+    if (empty(s->name) || empty(s->venue))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "a session needs a name and a venue");
+    if (tf_date_check(s->start, diag))
+        return TF_ERR_INPUT;
+    if (s->days < 1 || s->days > 366)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "days must be a whole number from 1 to 366");
+    if (s->extra_days < 0 || s->extra_days > 366)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "extra_days must be a whole number from 0 to 366");
+    if (s->dsa < 0 || s->terminal < 0)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "dsa and terminal may not be negative");
+
+    st = tf_db_prepare(fund->db,
+                       "SELECT name, venue, start, days, dsa, terminal, "
+                       "extra_days, coalesce(travel_budget, -1) FROM sessions "
+                       "WHERE id = ?1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, s->id);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0) {
+        int identical = same(tf_col_text(st, 0), s->name) &&
+                        same(tf_col_text(st, 1), s->venue) &&
+                        same(tf_col_text(st, 2), s->start) &&
+                        tf_col_int(st, 3) == s->days &&
+                        tf_col_int(st, 4) == s->dsa &&
+                        tf_col_int(st, 5) == s->terminal &&
+                        tf_col_int(st, 6) == s->extra_days &&
+                        tf_col_int(st, 7) == s->travel_budget;
+        tf_stmt_reset(st);
+        if (!identical)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "session '%s' is already registered with "
+                               "other details",
+                               s->id);
+        *known = 1;
+        return TF_OK;
+    }
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO sessions (id, name, venue, start, days, "
+                       "dsa, terminal, extra_days, travel_budget) VALUES "
+                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, s->id);
+    tf_stmt_text(st, 2, s->name);
+    tf_stmt_text(st, 3, s->venue);
+    tf_stmt_text(st, 4, s->start);
+    tf_stmt_int(st, 5, s->days);
+    tf_stmt_int(st, 6, s->dsa);
+    tf_stmt_int(st, 7, s->terminal);
+    tf_stmt_int(st, 8, s->extra_days);
+    if (s->travel_budget >= 0)
+        tf_stmt_int(st, 9, s->travel_budget);
+    return tf_stmt_run(st, diag);
+}
+
+tf_error tf_session_each(tf_fund *fund, const char *id,
+                         int (*fn)(void *ctx, const tf_session *s),
+                         void *ctx, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "SELECT id, name, venue, start, days, "
+                                "extra_days, dsa, terminal, "
+                                "coalesce(travel_budget, -1) FROM sessions "
+                                "WHERE ?1 IS NULL OR id = ?1 ORDER BY start, "
+                                "id",
+                                diag);
+    int rc, n = 0;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, id);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_session s = {tf_col_text(st, 0), tf_col_text(st, 1),
+                        tf_col_text(st, 2), tf_col_text(st, 3),
+                        tf_col_int(st, 4),  tf_col_int(st, 5),
+                        tf_col_int(st, 6),  tf_col_int(st, 7),
+                        tf_col_int(st, 8)};
+        n++;
+        if (fn(ctx, &s))
+            break;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    if (id && n == 0)
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown session '%s'", id);
+    return TF_OK;
+}

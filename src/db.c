@@ -1,0 +1,475 @@
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "embedded.h"
+
+/* 'TFUD': marks the file as a fund database (PRAGMA application_id). */
+#define TF_APPLICATION_ID 0x54465544
+
+/* How long a writer waits for another process's lock, in milliseconds. */
+#define TF_BUSY_TIMEOUT_MS 30000
+
+#define STMT_CACHE_SIZE 512 /* power of two */
+
+struct tf_db {
+    sqlite3 *handle;
+    char *path;
+    int in_tx;
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } cache[STMT_CACHE_SIZE];
+};
+
+static tf_error map_sqlite(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return TF_OK;
+    case SQLITE_NOMEM:
+        return TF_ERR_NOMEM;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return TF_ERR_BUSY;
+    case SQLITE_FULL:
+        return TF_ERR_FULL;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+        return TF_ERR_IO;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        return TF_ERR_INPUT;
+    default:
+        return TF_ERR_DB;
+    }
+}
+
+static tf_error db_error(tf_db *db, int rc, tf_diag *diag)
+{
+    tf_error err = map_sqlite(rc);
+
+    if (err == TF_OK)
+        err = TF_ERR_DB;
+    if ((rc & 0xff) == SQLITE_READONLY)
+        return tf_diag_set(diag, err, "the fund database '%s' is read-only",
+                           db->path);
+    return tf_diag_set(diag, err, "%s: %s", db->path,
+                       sqlite3_errmsg(db->handle));
+}
+
+/* The migrations are the embedded files named NNN_*.sql, in order. */
+static int migration_count(void)
+{
+    int n = 0;
+
+    for (const struct tf_embedded *e = tf_embedded_files; e->name; e++)
+        if (strlen(e->name) > 4 && e->name[3] == '_' &&
+            !strcmp(e->name + strlen(e->name) - 4, ".sql"))
+            n++;
+    return n;
+}
+
+int tf_db_schema_version(void)
+{
+    return migration_count();
+}
+
+static const struct tf_embedded *migration(int version)
+{
+    char prefix[8];
+
+    snprintf(prefix, sizeof(prefix), "%03d_", version);
+    for (const struct tf_embedded *e = tf_embedded_files; e->name; e++)
+        if (!strncmp(e->name, prefix, 4))
+            return e;
+    return NULL;
+}
+
+static int pragma_int(tf_db *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->handle, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(st, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tf_error migrate(tf_db *db, tf_diag *diag)
+{
+    int version = 0, latest = migration_count(), appid = 0, rc;
+    tf_error err;
+    char sql[64];
+
+    rc = pragma_int(db, "PRAGMA application_id", &appid);
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_NOTADB)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "'%s' is not a tfund database", db->path);
+        return db_error(db, rc, diag);
+    }
+    rc = pragma_int(db, "PRAGMA user_version", &version);
+    if (rc != SQLITE_OK)
+        return db_error(db, rc, diag);
+    if (appid != TF_APPLICATION_ID && (appid != 0 || version != 0))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "'%s' is not a tfund database", db->path);
+    if (version > latest)
+        return tf_diag_set(diag, TF_ERR_NEWER,
+                           "'%s' has schema version %d but this tfund knows "
+                           "versions up to %d: use a newer tfund",
+                           db->path, version, latest);
+    if (version == latest)
+        return TF_OK;
+    if (appid == 0 && version == 0) {
+        /* Only an empty file may become a fund; never adopt a stranger. */
+        int tables = 0;
+        rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables);
+        if (rc != SQLITE_OK)
+            return db_error(db, rc, diag);
+        if (tables > 0)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "'%s' is not a tfund database", db->path);
+    }
+
+    err = tf_db_begin(db, diag);
+    if (err)
+        return err;
+    for (int v = version + 1; v <= latest; v++) {
+        const struct tf_embedded *m = migration(v);
+        if (!m) {
+            err = tf_diag_set(diag, TF_ERR_DB, "migration %03d is missing", v);
+            goto fail;
+        }
+        err = tf_db_exec(db, m->data, diag);
+        if (err)
+            goto fail;
+    }
+    snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", TF_APPLICATION_ID);
+    if ((err = tf_db_exec(db, sql, diag)))
+        goto fail;
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
+    if ((err = tf_db_exec(db, sql, diag)))
+        goto fail;
+    return tf_db_commit(db, diag);
+fail:
+    tf_db_rollback(db);
+    return err;
+}
+
+tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
+{
+    tf_db *db = NULL;
+    tf_error err = TF_OK;
+    int rc, flags = SQLITE_OPEN_READWRITE;
+
+    *out = NULL;
+    if (create) {
+        /* Made here, not by SQLite, so that it is private from the start. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return tf_diag_set(diag, errno == EEXIST ? TF_ERR_RULE : TF_ERR_IO,
+                               "cannot create '%s': %s", path,
+                               errno == EEXIST ? "a file is already there"
+                                               : strerror(errno));
+        close(fd);
+    } else if (access(path, F_OK) != 0) {
+        return tf_diag_set(diag, TF_ERR_NODB,
+                           "no fund database at '%s': create one with "
+                           "'tfund --db %s init' or set TFUND_DB",
+                           path, path);
+    }
+
+    db = calloc(1, sizeof(*db));
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    }
+    if (access(path, W_OK) != 0)
+        flags = SQLITE_OPEN_READONLY;
+    rc = sqlite3_open_v2(path, &db->handle, flags, NULL);
+    if (rc != SQLITE_OK) {
+        err = db->handle ? db_error(db, rc, diag)
+                         : tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db->handle, 1);
+    sqlite3_busy_timeout(db->handle, TF_BUSY_TIMEOUT_MS);
+
+    /* WAL lets readers work while a batch writes; synchronous=FULL makes a
+     * committed transaction survive a power cut, not only a crash. */
+    if (flags == SQLITE_OPEN_READWRITE &&
+        (err = tf_db_exec(db, "PRAGMA journal_mode = WAL", diag)))
+        goto fail;
+    err = tf_db_exec(db,
+                     "PRAGMA synchronous = FULL;"
+                     "PRAGMA foreign_keys = ON;"
+                     "PRAGMA trusted_schema = OFF;",
+                     diag);
+    if (err)
+        goto fail;
+    if (flags == SQLITE_OPEN_READONLY) {
+        int version = 0;
+        rc = pragma_int(db, "PRAGMA user_version", &version);
+        if (rc != SQLITE_OK) {
+            err = (rc & 0xff) == SQLITE_NOTADB
+                      ? tf_diag_set(diag, TF_ERR_INPUT,
+                                    "'%s' is not a tfund database", path)
+                      : db_error(db, rc, diag);
+            goto fail;
+        }
+        if (version != migration_count()) {
+            err = tf_diag_set(diag,
+                              version > migration_count() ? TF_ERR_NEWER
+                                                          : TF_ERR_IO,
+                              "'%s' is read-only and has schema version %d, "
+                              "not %d",
+                              path, version, migration_count());
+            goto fail;
+        }
+    } else if ((err = migrate(db, diag))) {
+        goto fail;
+    }
+    *out = db;
+    return TF_OK;
+fail:
+    tf_db_close(db);
+    if (create)
+        unlink(path);
+    return err;
+}
+
+void tf_db_close(tf_db *db)
+{
+    if (!db)
+        return;
+    for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
+        sqlite3_finalize(db->cache[i].stmt);
+    sqlite3_close(db->handle);
+    free(db->path);
+    free(db);
+}
+
+tf_error tf_db_begin(tf_db *db, tf_diag *diag)
+{
+    int rc;
+
+    /* The busy handler does not cover every case of BEGIN IMMEDIATE (a WAL
+     * recovery in progress), so retry a few times on our own. */
+    for (int attempt = 0;; attempt++) {
+        rc = sqlite3_exec(db->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || attempt >= 20)
+            break;
+        usleep(50000);
+    }
+    if (rc != SQLITE_OK)
+        return db_error(db, rc, diag);
+    db->in_tx = 1;
+    return TF_OK;
+}
+
+tf_error tf_db_commit(tf_db *db, tf_diag *diag)
+{
+    int rc = sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK) {
+        tf_error err = db_error(db, rc, diag);
+        tf_db_rollback(db);
+        return err;
+    }
+    db->in_tx = 0;
+    return TF_OK;
+}
+
+void tf_db_rollback(tf_db *db)
+{
+    if (!db)
+        return;
+    if (!sqlite3_get_autocommit(db->handle))
+        sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+    db->in_tx = 0;
+}
+
+int tf_db_in_tx(const tf_db *db)
+{
+    return db->in_tx;
+}
+
+tf_error tf_db_exec(tf_db *db, const char *sql, tf_diag *diag)
+{
+    int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? TF_OK : db_error(db, rc, diag);
+}
+
+tf_stmt *tf_db_prepare(tf_db *db, const char *sql, tf_diag *diag)
+{
+    size_t h = ((uintptr_t)sql >> 3) & (STMT_CACHE_SIZE - 1);
+
+    for (size_t n = 0; n < STMT_CACHE_SIZE; n++) {
+        size_t i = (h + n) & (STMT_CACHE_SIZE - 1);
+        if (db->cache[i].sql == sql) {
+            sqlite3_reset(db->cache[i].stmt);
+            sqlite3_clear_bindings(db->cache[i].stmt);
+            return (tf_stmt *)db->cache[i].stmt;
+        }
+        if (!db->cache[i].sql) {
+            sqlite3_stmt *st = NULL;
+            int rc = sqlite3_prepare_v3(db->handle, sql, -1,
+                                        SQLITE_PREPARE_PERSISTENT, &st, NULL);
+            if (rc != SQLITE_OK) {
+                db_error(db, rc, diag);
+                sqlite3_finalize(st);
+                return NULL;
+            }
+            db->cache[i].sql = sql;
+            db->cache[i].stmt = st;
+            return (tf_stmt *)st;
+        }
+    }
+    tf_diag_set(diag, TF_ERR_DB, "too many distinct statements");
+    return NULL;
+}
+
+void tf_stmt_text(tf_stmt *st, int i, const char *text)
+{
+    if (text)
+        sqlite3_bind_text((sqlite3_stmt *)st, i, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null((sqlite3_stmt *)st, i);
+}
+
+void tf_stmt_int(tf_stmt *st, int i, int64_t v)
+{
+    sqlite3_bind_int64((sqlite3_stmt *)st, i, v);
+}
+
+void tf_stmt_null(tf_stmt *st, int i)
+{
+    sqlite3_bind_null((sqlite3_stmt *)st, i);
+}
+
+int tf_stmt_step(tf_stmt *st)
+{
+    int rc = sqlite3_step((sqlite3_stmt *)st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return -1;
+}
+
+tf_error tf_stmt_error(tf_stmt *st, tf_diag *diag)
+{
+    sqlite3 *h = sqlite3_db_handle((sqlite3_stmt *)st);
+    int rc = sqlite3_extended_errcode(h);
+    tf_error err = map_sqlite(rc);
+    const char *file = sqlite3_db_filename(h, "main");
+
+    if (err == TF_OK)
+        err = TF_ERR_DB;
+    sqlite3_reset((sqlite3_stmt *)st);
+    if ((rc & 0xff) == SQLITE_READONLY)
+        return tf_diag_set(diag, err, "the fund database '%s' is read-only",
+                           file ? file : "");
+    return tf_diag_set(diag, err, "%s", sqlite3_errmsg(h));
+}
+
+tf_error tf_stmt_run(tf_stmt *st, tf_diag *diag)
+{
+    int rc = tf_stmt_step(st);
+
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    sqlite3_reset((sqlite3_stmt *)st);
+    return TF_OK;
+}
+
+void tf_stmt_reset(tf_stmt *st)
+{
+    sqlite3_reset((sqlite3_stmt *)st);
+    sqlite3_clear_bindings((sqlite3_stmt *)st);
+}
+
+int64_t tf_col_int(tf_stmt *st, int i)
+{
+    return sqlite3_column_int64((sqlite3_stmt *)st, i);
+}
+
+const char *tf_col_text(tf_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text((sqlite3_stmt *)st, i);
+}
+
+int tf_col_null(tf_stmt *st, int i)
+{
+    return sqlite3_column_type((sqlite3_stmt *)st, i) == SQLITE_NULL;
+}
+
+int64_t tf_db_changes(tf_db *db)
+{
+    return sqlite3_changes64(db->handle);
+}
+
+tf_error tf_db_backup(tf_db *db, const char *path, tf_diag *diag)
+{
+    sqlite3 *dest = NULL;
+    sqlite3_backup *bk;
+    tf_error err = TF_OK;
+    int fd, rc;
+
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return tf_diag_set(diag, errno == EEXIST ? TF_ERR_RULE : TF_ERR_IO,
+                           "cannot create '%s': %s", path,
+                           errno == EEXIST ? "a file is already there"
+                                           : strerror(errno));
+    close(fd);
+    rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE, NULL);
+    if (rc != SQLITE_OK) {
+        err = tf_diag_set(diag, TF_ERR_IO, "cannot open '%s': %s", path,
+                          dest ? sqlite3_errmsg(dest) : "out of memory");
+        goto done;
+    }
+    bk = sqlite3_backup_init(dest, "main", db->handle, "main");
+    if (!bk) {
+        err = tf_diag_set(diag, TF_ERR_DB, "backup to '%s': %s", path,
+                          sqlite3_errmsg(dest));
+        goto done;
+    }
+    rc = sqlite3_backup_step(bk, -1);
+    sqlite3_backup_finish(bk);
+    if (rc != SQLITE_DONE) {
+        err = tf_diag_set(diag, map_sqlite(rc) ? map_sqlite(rc) : TF_ERR_DB,
+                          "backup to '%s': %s", path, sqlite3_errstr(rc));
+        goto done;
+    }
+done:
+    sqlite3_close(dest);
+    if (err)
+        unlink(path);
+    return err;
+}
+
+const char *tf_db_path(const tf_db *db)
+{
+    return db->path;
+}

@@ -1,0 +1,83 @@
+/*
+ * The database module: the only code that talks to SQLite. It opens the
+ * fund file with the durability settings, applies the schema migrations,
+ * runs write transactions (BEGIN IMMEDIATE, retried while another process
+ * holds the lock) and hands out cached prepared statements. Other modules
+ * write SQL with ?N parameters and use the thin wrappers below, so that no
+ * file but db.c includes sqlite3.h.
+ */
+#ifndef TF_DB_H
+#define TF_DB_H
+
+#include <stdint.h>
+
+#include "tfund/error.h"
+
+typedef struct tf_db tf_db;
+typedef struct tf_stmt tf_stmt;
+
+/* The schema version this program writes (the number of migrations). */
+int tf_db_schema_version(void);
+
+/*
+ * Opens the fund database at path. With create, the file must not exist:
+ * it is made with mode 0600 and the schema applied. Without, a missing
+ * file is TF_ERR_NODB, a file that is not a tfund database TF_ERR_INPUT,
+ * a newer schema TF_ERR_NEWER; an older one is migrated in place.
+ */
+tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag);
+
+/* Finalizes every statement and closes the file. NULL is safe. */
+void tf_db_close(tf_db *db);
+
+/* Starts a write transaction (BEGIN IMMEDIATE). */
+tf_error tf_db_begin(tf_db *db, tf_diag *diag);
+/* Commits it. On failure the transaction is rolled back. */
+tf_error tf_db_commit(tf_db *db, tf_diag *diag);
+/* Rolls back the open transaction, if any. */
+void tf_db_rollback(tf_db *db);
+/* Nonzero inside a transaction. */
+int tf_db_in_tx(const tf_db *db);
+
+/* Runs SQL without parameters or results (several statements allowed). */
+tf_error tf_db_exec(tf_db *db, const char *sql, tf_diag *diag);
+
+/*
+ * The prepared statement for sql, prepared once and cached by the address
+ * of sql (pass string literals). It comes reset with no bindings. NULL on
+ * error, with the reason in diag.
+ */
+tf_stmt *tf_db_prepare(tf_db *db, const char *sql, tf_diag *diag);
+
+/* Bindings, 1-based as in SQL ?N. A NULL text binds SQL NULL. */
+void tf_stmt_text(tf_stmt *st, int i, const char *text);
+void tf_stmt_int(tf_stmt *st, int i, int64_t v);
+void tf_stmt_null(tf_stmt *st, int i);
+
+/* Steps st: 1 for a row, 0 when done, -1 on error (then TF_ERR_DB,
+ * TF_ERR_BUSY or TF_ERR_FULL is returned by tf_stmt_error with the
+ * database's message in diag). */
+int tf_stmt_step(tf_stmt *st);
+tf_error tf_stmt_error(tf_stmt *st, tf_diag *diag);
+
+/* Steps a statement that returns no rows, resets it; TF_OK or the error. */
+tf_error tf_stmt_run(tf_stmt *st, tf_diag *diag);
+
+/* Resets st and clears its bindings (done automatically by prepare). */
+void tf_stmt_reset(tf_stmt *st);
+
+/* Columns, 0-based. col_text returns NULL for SQL NULL. */
+int64_t tf_col_int(tf_stmt *st, int i);
+const char *tf_col_text(tf_stmt *st, int i);
+int tf_col_null(tf_stmt *st, int i);
+
+/* Number of rows changed by the last statement. */
+int64_t tf_db_changes(tf_db *db);
+
+/* Copies the database into a new file at path (SQLite online backup). */
+tf_error tf_db_backup(tf_db *db, const char *path, tf_diag *diag);
+
+/* The path the database was opened with. */
+const char *tf_db_path(const tf_db *db);
+
+#endif

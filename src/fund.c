@@ -1,0 +1,344 @@
+/*
+ * The fund handle, settings and identifiers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fund_internal.h"
+
+const char *const tf_pools[TF_POOL_COUNT] = {"unrestricted", "travel",
+                                             "ldc-travel", "prep"};
+
+static const struct {
+    const char *key, *value;
+} default_settings[] = {
+    {"fund_name", "Voluntary Trust Fund"},
+    {"base_currency", "USD"},
+    {"psc_rate", "0.13"},
+    {"reserve_rate", "0"},
+    {"quota_ldc", "2"},
+    {"quota_developing", "1"},
+};
+
+int tf_pool_valid(const char *name)
+{
+    for (int i = 0; i < TF_POOL_COUNT; i++)
+        if (!strcmp(name, tf_pools[i]))
+            return 1;
+    return 0;
+}
+
+int tf_id_valid(const char *id)
+{
+    size_t n = 0;
+
+    if (!id || !((id[0] >= 'A' && id[0] <= 'Z') ||
+                 (id[0] >= 'a' && id[0] <= 'z') ||
+                 (id[0] >= '0' && id[0] <= '9')))
+        return 0;
+    for (const char *p = id; *p; p++, n++) {
+        char c = *p;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return n <= 64;
+}
+
+long tf_parse_count(const char *text)
+{
+    long v = 0;
+
+    if (!text || !*text || strlen(text) > 9)
+        return -1;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}
+
+static tf_error load_base(tf_fund *fund, tf_diag *diag)
+{
+    char code[16];
+    tf_error err = tf_setting_get(fund, "base_currency", code, sizeof(code),
+                                  diag);
+
+    if (err)
+        return err;
+    fund->base = tf_currency_find(code);
+    if (!fund->base)
+        return tf_diag_set(diag, TF_ERR_DB,
+                           "the base currency '%s' is not known", code);
+    return TF_OK;
+}
+
+tf_error tf_fund_create(tf_fund **out, const char *path, tf_diag *diag)
+{
+    tf_fund *fund;
+    tf_error err;
+    size_t i;
+
+    *out = NULL;
+    fund = calloc(1, sizeof(*fund));
+    if (!fund)
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    err = tf_db_open(&fund->db, path, 1, diag);
+    if (err) {
+        free(fund);
+        return err;
+    }
+    if ((err = tf_fund_begin(fund, diag)))
+        goto fail;
+    for (i = 0; i < sizeof(default_settings) / sizeof(default_settings[0]);
+         i++) {
+        tf_stmt *st = tf_db_prepare(
+            fund->db, "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+            diag);
+        if (!st) {
+            err = TF_ERR_DB;
+            goto fail;
+        }
+        tf_stmt_text(st, 1, default_settings[i].key);
+        tf_stmt_text(st, 2, default_settings[i].value);
+        if ((err = tf_stmt_run(st, diag)))
+            goto fail;
+    }
+    if ((err = tf_country_load_shipped(fund, diag)))
+        goto fail;
+    if ((err = tf_fund_commit(fund, diag)))
+        goto fail;
+    if ((err = load_base(fund, diag)))
+        goto fail;
+    *out = fund;
+    return TF_OK;
+fail:
+    tf_fund_close(fund);
+    remove(path);
+    return err;
+}
+
+tf_error tf_fund_open(tf_fund **out, const char *path, tf_diag *diag)
+{
+    tf_fund *fund;
+    tf_error err;
+
+    *out = NULL;
+    fund = calloc(1, sizeof(*fund));
+    if (!fund)
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    err = tf_db_open(&fund->db, path, 0, diag);
+    if (!err)
+        err = load_base(fund, diag);
+    if (err) {
+        tf_fund_close(fund);
+        return err;
+    }
+    *out = fund;
+    return TF_OK;
+}
+
+void tf_fund_close(tf_fund *fund)
+{
+    if (!fund)
+        return;
+    if (fund->db)
+        tf_db_rollback(fund->db);
+    tf_db_close(fund->db);
+    free(fund);
+}
+
+tf_error tf_fund_begin(tf_fund *fund, tf_diag *diag)
+{
+    fund->head_loaded = 0;
+    return tf_db_begin(fund->db, diag);
+}
+
+tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag)
+{
+    fund->head_loaded = 0;
+    return tf_db_commit(fund->db, diag);
+}
+
+void tf_fund_rollback(tf_fund *fund)
+{
+    fund->head_loaded = 0;
+    tf_db_rollback(fund->db);
+}
+
+tf_error tf_fund_backup(tf_fund *fund, const char *path, tf_diag *diag)
+{
+    return tf_db_backup(fund->db, path, diag);
+}
+
+const tf_currency *tf_fund_base(const tf_fund *fund)
+{
+    return fund->base;
+}
+
+char *tf_fund_fmt(const tf_fund *fund, char *buf, int64_t amount,
+                  int grouping)
+{
+    tf_amount_format(buf, TF_AMOUNT_BUFSZ, amount, fund->base->minor,
+                     grouping);
+    return buf;
+}
+
+tf_error tf_fund_parse(const tf_fund *fund, int64_t *out, const char *text,
+                       int allow_negative, tf_diag *diag)
+{
+    return tf_amount_parse(out, text, fund->base, allow_negative, diag);
+}
+
+/* ---- Settings ------------------------------------------------------- */
+
+tf_error tf_setting_get(tf_fund *fund, const char *key, char *buf,
+                        size_t size, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db, "SELECT value FROM settings WHERE key = ?1", diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, key);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        buf[0] = '\0';
+        tf_stmt_reset(st);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "no setting '%s'", key);
+    }
+    snprintf(buf, size, "%s", tf_col_text(st, 0));
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+tf_error tf_setting_int(tf_fund *fund, const char *key, int64_t *out,
+                        tf_diag *diag)
+{
+    char buf[32];
+    tf_error err = tf_setting_get(fund, key, buf, sizeof(buf), diag);
+    long v;
+
+    if (err)
+        return err;
+    v = tf_parse_count(buf);
+    if (v < 0)
+        return tf_diag_set(diag, TF_ERR_DB, "setting '%s' is not a count",
+                           key);
+    *out = v;
+    return TF_OK;
+}
+
+static tf_error store_setting(tf_fund *fund, const char *key,
+                              const char *value, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "INSERT INTO settings (key, value) "
+                                "VALUES (?1, ?2) ON CONFLICT (key) DO "
+                                "UPDATE SET value = excluded.value",
+                                diag);
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, key);
+    tf_stmt_text(st, 2, value);
+    return tf_stmt_run(st, diag);
+}
+
+static tf_error check_ratio(const char *key, const char *value, char *canon,
+                            size_t size, tf_diag *diag)
+{
+    tf_diag sub;
+
+    tf_diag_clear(&sub);
+    if (tf_decimal_parse(canon, size, value, 1, &sub))
+        return tf_diag_set(diag, TF_ERR_INPUT, "%s: %s", key, sub.msg);
+    /* A rate above 1 is a typing slip (13 for 0.13), never a UN rate. */
+    if (strcmp(canon, "1") != 0 && canon[0] != '0')
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "%s '%s' must be between 0 and 1 (0.13 is 13%%)",
+                           key, value);
+    return TF_OK;
+}
+
+tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
+                        tf_diag *diag)
+{
+    char canon[64];
+
+    if (!strcmp(key, "psc_rate") || !strcmp(key, "reserve_rate")) {
+        tf_error err = check_ratio(key, value, canon, sizeof(canon), diag);
+        if (err)
+            return err;
+        return store_setting(fund, key, canon, diag);
+    }
+    if (!strcmp(key, "quota_ldc") || !strcmp(key, "quota_developing")) {
+        long v = tf_parse_count(value);
+        if (v < 0 || v > 1000)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "%s '%s' must be a whole number from 0 to "
+                               "1000",
+                               key, value);
+        snprintf(canon, sizeof(canon), "%ld", v);
+        return store_setting(fund, key, canon, diag);
+    }
+    if (!strcmp(key, "base_currency")) {
+        const tf_currency *cur = tf_currency_find(value);
+        int64_t count = 0;
+        tf_error err;
+        if (!cur)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "unknown currency '%s' (ISO 4217 code)",
+                               value);
+        if ((err = tf_ledger_head(fund, &count, NULL, diag)))
+            return err;
+        if (count > 0 && cur != fund->base)
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "the base currency cannot change once the "
+                               "books have entries");
+        if ((err = store_setting(fund, key, cur->code, diag)))
+            return err;
+        fund->base = cur;
+        return TF_OK;
+    }
+    if (!strcmp(key, "fund_name")) {
+        if (!*value || strlen(value) > 200)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "fund_name must have 1 to 200 characters");
+        return store_setting(fund, key, value, diag);
+    }
+    if (!strcmp(key, "closed_through"))
+        return tf_diag_set(diag, TF_ERR_USAGE,
+                           "closed_through is set by 'tfund period close "
+                           "DATE'");
+    return tf_diag_set(diag, TF_ERR_USAGE,
+                       "unknown setting '%s' (one of fund_name, "
+                       "base_currency, psc_rate, reserve_rate, quota_ldc, "
+                       "quota_developing)",
+                       key);
+}
+
+tf_error tf_setting_each(tf_fund *fund,
+                         int (*fn)(void *ctx, const char *key,
+                                   const char *value),
+                         void *ctx, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db, "SELECT key, value FROM settings ORDER BY key", diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    while ((rc = tf_stmt_step(st)) > 0)
+        if (fn(ctx, tf_col_text(st, 0), tf_col_text(st, 1)))
+            break;
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}

@@ -1,0 +1,31 @@
+/* The fund handle and helpers shared by the core modules (not public). */
+#ifndef TF_FUND_INTERNAL_H
+#define TF_FUND_INTERNAL_H
+
+#include "db.h"
+#include "tfund/fund.h"
+#include "tfund/ledger.h"
+
+struct tf_fund {
+    tf_db *db;
+    const tf_currency *base;
+    /* The chain head, read at the start of each transaction. */
+    int head_loaded;
+    int64_t last_id;
+    char last_hash[TF_HASH_BUFSZ];
+};
+
+/* Reads the integer setting key (TF_ERR_DB if missing or malformed). */
+tf_error tf_setting_int(tf_fund *fund, const char *key, int64_t *out,
+                        tf_diag *diag);
+
+/* Loads the embedded country classification (at create). */
+tf_error tf_country_load_shipped(tf_fund *fund, tf_diag *diag);
+
+/* Strict non-negative integer of at most 9 digits; -1 if not. */
+long tf_parse_count(const char *text);
+
+/* Nonzero if entry id has been reversed. */
+int tf_ledger_is_reversed(tf_fund *fund, int64_t id);
+
+#endif

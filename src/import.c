@@ -1,0 +1,551 @@
+/*
+ * CSV imports: one column table and one row function per kind of file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fund_internal.h"
+#include "tfund/date.h"
+#include "tfund/import.h"
+
+/* ---- References seen in this file ----------------------------------- */
+
+/* Open-addressing set of the references of one file, to refuse a
+ * duplicate inside it (a re-import of the same row from another file is
+ * merely known). */
+struct refset {
+    struct {
+        char *ref;
+        long line;
+    } *slots;
+    size_t cap, n;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+/* Adds ref; returns 0 if new, the line it was first seen on if not, -1 on
+ * out of memory. */
+static long refset_add(struct refset *set, const char *ref, long line)
+{
+    size_t i;
+
+    if (2 * (set->n + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 1024;
+        struct refset grown = {calloc(cap, sizeof(*set->slots)), cap, 0};
+        if (!grown.slots)
+            return -1;
+        for (i = 0; i < set->cap; i++) {
+            if (!set->slots[i].ref)
+                continue;
+            size_t j = hash_str(set->slots[i].ref) & (cap - 1);
+            while (grown.slots[j].ref)
+                j = (j + 1) & (cap - 1);
+            grown.slots[j] = set->slots[i];
+            grown.n++;
+        }
+        free(set->slots);
+        *set = grown;
+    }
+    i = hash_str(ref) & (set->cap - 1);
+    while (set->slots[i].ref) {
+        if (!strcmp(set->slots[i].ref, ref))
+            return set->slots[i].line;
+        i = (i + 1) & (set->cap - 1);
+    }
+    set->slots[i].ref = strdup(ref);
+    if (!set->slots[i].ref)
+        return -1;
+    set->slots[i].line = line;
+    set->n++;
+    return 0;
+}
+
+static void refset_release(struct refset *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slots[i].ref);
+    free(set->slots);
+    memset(set, 0, sizeof(*set));
+}
+
+/* ---- Helpers for row functions -------------------------------------- */
+
+struct row {
+    tf_fund *fund;
+    tf_csv *csv;
+    tf_diag *diag;
+    int known, changed;
+};
+
+static const char *get(const struct row *r, size_t col)
+{
+    const char *v = tf_csv_get(r->csv, col);
+
+    return v ? v : "";
+}
+
+/* Turns a message left in sub by a core function into a positioned one. */
+static tf_error at(const struct row *r, size_t col, tf_error err,
+                   const tf_diag *sub)
+{
+    tf_error e = tf_csv_error(r->csv, col, r->diag, "%s", sub->msg);
+
+    (void)e;
+    /* Unknown donors and the like are bad input here, not a lookup. */
+    return err == TF_ERR_NOTFOUND ? TF_ERR_INPUT : err;
+}
+
+static tf_error need(const struct row *r, size_t col, const char *what)
+{
+    if (!*get(r, col))
+        return tf_csv_error(r->csv, col, r->diag, "%s is empty", what);
+    return TF_OK;
+}
+
+static tf_error date_field(const struct row *r, size_t col)
+{
+    tf_diag sub;
+
+    tf_diag_clear(&sub);
+    if (tf_date_check(get(r, col), &sub))
+        return at(r, col, TF_ERR_INPUT, &sub);
+    return TF_OK;
+}
+
+static tf_error currency_field(const struct row *r, size_t col,
+                               const tf_currency **out)
+{
+    *out = tf_currency_find(get(r, col));
+    if (!*out)
+        return tf_csv_error(r->csv, col, r->diag,
+                            "unknown currency '%s' (ISO 4217 code)",
+                            get(r, col));
+    return TF_OK;
+}
+
+static tf_error amount_field(const struct row *r, size_t col,
+                             const tf_currency *cur, int64_t *out)
+{
+    tf_diag sub;
+
+    tf_diag_clear(&sub);
+    if (tf_amount_parse(out, get(r, col), cur, 0, &sub))
+        return at(r, col, TF_ERR_INPUT, &sub);
+    return TF_OK;
+}
+
+static tf_error count_field(const struct row *r, size_t col, int64_t *out,
+                            const char *what)
+{
+    long v = tf_parse_count(get(r, col));
+
+    if (v < 0)
+        return tf_csv_error(r->csv, col, r->diag,
+                            "%s '%s' is not a whole number", what,
+                            get(r, col));
+    *out = v;
+    return TF_OK;
+}
+
+/* ---- Countries ------------------------------------------------------ */
+
+enum { C_ISO3, C_M49, C_NAME, C_STATUS, C_GROUP, C_FROM, C_UNTIL, C_SIDS,
+       C_LLDC, C_DEV };
+static const tf_csv_column country_cols[] = {
+    {"iso3", 1},      {"m49", 1},      {"name", 1},      {"un_status", 1},
+    {"region_group", 1}, {"ldc_from", 1}, {"ldc_until", 1}, {"sids", 1},
+    {"lldc", 1},      {"developing", 1},
+};
+
+static tf_error flag_field(const struct row *r, size_t col, int *out)
+{
+    const char *v = get(r, col);
+
+    if (strcmp(v, "0") && strcmp(v, "1"))
+        return tf_csv_error(r->csv, col, r->diag, "'%s' is not 0 or 1", v);
+    *out = v[0] == '1';
+    return TF_OK;
+}
+
+static tf_error row_country(struct row *r)
+{
+    tf_country c;
+    tf_diag sub;
+    tf_error err;
+    const char *iso3 = get(r, C_ISO3), *from = get(r, C_FROM);
+    const char *status = get(r, C_STATUS);
+
+    memset(&c, 0, sizeof(c));
+    if (strlen(iso3) != 3 || iso3[0] < 'A' || iso3[0] > 'Z' ||
+        iso3[1] < 'A' || iso3[1] > 'Z' || iso3[2] < 'A' || iso3[2] > 'Z')
+        return tf_csv_error(r->csv, C_ISO3, r->diag,
+                            "'%s' is not an ISO 3166 alpha-3 code", iso3);
+    if ((err = need(r, C_NAME, "name")))
+        return err;
+    if (strcmp(status, "member") && strcmp(status, "observer"))
+        return tf_csv_error(r->csv, C_STATUS, r->diag,
+                            "'%s' is not member or observer", status);
+    if (*from && !(strlen(from) == 4 && tf_parse_count(from) >= 1900) &&
+        tf_date_check(from, NULL))
+        return tf_csv_error(r->csv, C_FROM, r->diag,
+                            "'%s' is not a year or a date", from);
+    if (*get(r, C_UNTIL)) {
+        tf_diag_clear(&sub);
+        if (tf_date_check(get(r, C_UNTIL), &sub))
+            return at(r, C_UNTIL, TF_ERR_INPUT, &sub);
+        if (!*from)
+            return tf_csv_error(r->csv, C_UNTIL, r->diag,
+                                "a graduation date needs ldc_from");
+    }
+    c.iso3 = iso3;
+    c.m49 = get(r, C_M49);
+    c.name = get(r, C_NAME);
+    c.un_status = status;
+    c.region_group = get(r, C_GROUP);
+    c.ldc_from = from;
+    c.ldc_until = get(r, C_UNTIL);
+    if ((err = flag_field(r, C_SIDS, &c.sids)) ||
+        (err = flag_field(r, C_LLDC, &c.lldc)) ||
+        (err = flag_field(r, C_DEV, &c.developing)))
+        return err;
+    tf_diag_clear(&sub);
+    if ((err = tf_country_put(r->fund, &c, &r->changed, &sub)))
+        return at(r, C_ISO3, err, &sub);
+    r->known = r->changed == 0;
+    return TF_OK;
+}
+
+/* ---- Rates ---------------------------------------------------------- */
+
+enum { R_CUR, R_DATE, R_RATE };
+static const tf_csv_column rate_cols[] = {
+    {"currency", 1}, {"date", 1}, {"per_usd", 1}};
+
+static tf_error row_rate(struct row *r)
+{
+    const tf_currency *cur;
+    char canon[64];
+    tf_diag sub;
+    tf_error err;
+
+    if ((err = currency_field(r, R_CUR, &cur)) ||
+        (err = date_field(r, R_DATE)))
+        return err;
+    tf_diag_clear(&sub);
+    if (tf_decimal_parse(canon, sizeof(canon), get(r, R_RATE), 0, &sub))
+        return at(r, R_RATE, TF_ERR_INPUT, &sub);
+    tf_diag_clear(&sub);
+    if ((err = tf_rate_add(r->fund, cur->code, get(r, R_DATE), canon,
+                           &r->known, &sub)))
+        return at(r, strstr(sub.msg, "USD") ? R_CUR : R_RATE, err, &sub);
+    return TF_OK;
+}
+
+/* ---- Donors --------------------------------------------------------- */
+
+enum { D_ID, D_NAME, D_TYPE, D_COUNTRY };
+static const tf_csv_column donor_cols[] = {
+    {"id", 1}, {"name", 1}, {"type", 1}, {"country", 0}};
+
+static tf_error row_donor(struct row *r)
+{
+    tf_donor d = {get(r, D_ID), get(r, D_NAME), get(r, D_TYPE),
+                  get(r, D_COUNTRY)};
+    tf_diag sub;
+    tf_error err;
+    size_t col = D_ID;
+
+    tf_diag_clear(&sub);
+    err = tf_donor_add(r->fund, &d, &r->known, &sub);
+    if (!err)
+        return TF_OK;
+    if (strstr(sub.msg, "name"))
+        col = D_NAME;
+    else if (strstr(sub.msg, "type"))
+        col = D_TYPE;
+    else if (strstr(sub.msg, "country"))
+        col = D_COUNTRY;
+    return at(r, col, err, &sub);
+}
+
+/* ---- Pledges -------------------------------------------------------- */
+
+enum { P_REF, P_DONOR, P_DATE, P_AMOUNT, P_CUR, P_POOL, P_DUE };
+static const tf_csv_column pledge_cols[] = {
+    {"ref", 1},      {"donor", 1}, {"date", 1}, {"amount", 1},
+    {"currency", 1}, {"pool", 1},  {"due", 0}};
+
+static tf_error row_pledge(struct row *r)
+{
+    const tf_currency *cur;
+    tf_pledge p;
+    tf_diag sub;
+    tf_error err;
+    size_t col = P_REF;
+
+    memset(&p, 0, sizeof(p));
+    if ((err = need(r, P_REF, "ref")) || (err = need(r, P_DONOR, "donor")) ||
+        (err = date_field(r, P_DATE)) ||
+        (err = currency_field(r, P_CUR, &cur)) ||
+        (err = amount_field(r, P_AMOUNT, cur, &p.amount)))
+        return err;
+    if (p.amount == 0)
+        return tf_csv_error(r->csv, P_AMOUNT, r->diag,
+                            "a pledge must be positive");
+    if (!tf_pool_valid(get(r, P_POOL)))
+        return tf_csv_error(r->csv, P_POOL, r->diag,
+                            "pool '%s' is not one of unrestricted, travel, "
+                            "ldc-travel, prep",
+                            get(r, P_POOL));
+    if (*get(r, P_DUE) && (err = date_field(r, P_DUE)))
+        return err;
+    p.ref = get(r, P_REF);
+    p.donor = get(r, P_DONOR);
+    p.date = get(r, P_DATE);
+    p.currency = cur->code;
+    p.pool = get(r, P_POOL);
+    p.due = *get(r, P_DUE) ? get(r, P_DUE) : NULL;
+    tf_diag_clear(&sub);
+    err = tf_pledge_add(r->fund, &p, &r->known, &sub);
+    if (!err)
+        return TF_OK;
+    if (strstr(sub.msg, "donor"))
+        col = P_DONOR;
+    else if (strstr(sub.msg, "due"))
+        col = P_DUE;
+    else if (strstr(sub.msg, "rate"))
+        col = P_DATE;
+    return at(r, col, err, &sub);
+}
+
+/* ---- Receipts ------------------------------------------------------- */
+
+enum { RC_REF, RC_DATE, RC_AMOUNT, RC_CUR, RC_PLEDGE, RC_DONOR, RC_POOL };
+static const tf_csv_column receipt_cols[] = {
+    {"ref", 1},    {"date", 1},  {"amount", 1}, {"currency", 1},
+    {"pledge", 0}, {"donor", 0}, {"pool", 0}};
+
+static tf_error row_receipt(struct row *r)
+{
+    static const size_t field_col[] = {
+        [TF_RF_NONE] = RC_REF,     [TF_RF_REF] = RC_REF,
+        [TF_RF_DATE] = RC_DATE,    [TF_RF_AMOUNT] = RC_AMOUNT,
+        [TF_RF_CURRENCY] = RC_CUR, [TF_RF_PLEDGE] = RC_PLEDGE,
+        [TF_RF_DONOR] = RC_DONOR,  [TF_RF_POOL] = RC_POOL};
+    tf_receipt_field field = TF_RF_NONE;
+    const tf_currency *cur;
+    tf_receipt rc;
+    tf_diag sub;
+    tf_error err;
+    size_t col;
+
+    memset(&rc, 0, sizeof(rc));
+    if ((err = need(r, RC_REF, "ref")) || (err = date_field(r, RC_DATE)) ||
+        (err = currency_field(r, RC_CUR, &cur)) ||
+        (err = amount_field(r, RC_AMOUNT, cur, &rc.amount)))
+        return err;
+    if (rc.amount == 0)
+        return tf_csv_error(r->csv, RC_AMOUNT, r->diag,
+                            "a receipt must be positive");
+    rc.ref = get(r, RC_REF);
+    rc.date = get(r, RC_DATE);
+    rc.currency = cur->code;
+    rc.pledge = get(r, RC_PLEDGE);
+    rc.donor = get(r, RC_DONOR);
+    rc.pool = get(r, RC_POOL);
+    tf_diag_clear(&sub);
+    err = tf_receipt_add(r->fund, &rc, &r->known, &field, &sub);
+    if (!err)
+        return TF_OK;
+    col = field_col[field];
+    /* A column the file lacks cannot be pointed at; name the reference. */
+    if (!tf_csv_colno(r->csv, col))
+        col = RC_REF;
+    return at(r, col, err, &sub);
+}
+
+/* ---- Sessions ------------------------------------------------------- */
+
+enum { S_ID, S_NAME, S_VENUE, S_START, S_DAYS, S_DSA, S_TERMINAL, S_EXTRA,
+       S_BUDGET };
+static const tf_csv_column session_cols[] = {
+    {"id", 1},       {"name", 1},     {"venue", 1},
+    {"start", 1},    {"days", 1},     {"dsa", 1},
+    {"terminal", 1}, {"extra_days", 0}, {"travel_budget", 0}};
+
+static tf_error row_session(struct row *r)
+{
+    const tf_currency *base = tf_fund_base(r->fund);
+    tf_session s;
+    tf_diag sub;
+    tf_error err;
+    size_t col = S_ID;
+
+    memset(&s, 0, sizeof(s));
+    s.extra_days = 1;
+    s.travel_budget = -1;
+    if ((err = need(r, S_ID, "id")) || (err = need(r, S_NAME, "name")) ||
+        (err = need(r, S_VENUE, "venue")) || (err = date_field(r, S_START)) ||
+        (err = count_field(r, S_DAYS, &s.days, "days")) ||
+        (err = amount_field(r, S_DSA, base, &s.dsa)) ||
+        (err = amount_field(r, S_TERMINAL, base, &s.terminal)))
+        return err;
+    if (*get(r, S_EXTRA) &&
+        (err = count_field(r, S_EXTRA, &s.extra_days, "extra_days")))
+        return err;
+    if (*get(r, S_BUDGET) &&
+        (err = amount_field(r, S_BUDGET, base, &s.travel_budget)))
+        return err;
+    s.id = get(r, S_ID);
+    s.name = get(r, S_NAME);
+    s.venue = get(r, S_VENUE);
+    s.start = get(r, S_START);
+    tf_diag_clear(&sub);
+    err = tf_session_add(r->fund, &s, &r->known, &sub);
+    if (!err)
+        return TF_OK;
+    if (strstr(sub.msg, "extra_days"))
+        col = S_EXTRA;
+    else if (strstr(sub.msg, "days"))
+        col = S_DAYS;
+    return at(r, col, err, &sub);
+}
+
+/* ---- The table of kinds --------------------------------------------- */
+
+struct kind {
+    const char *name;
+    const tf_csv_column *cols;
+    size_t ncols;
+    int ref_col; /* -1: no in-file duplicate check */
+    tf_error (*row)(struct row *r);
+};
+
+#define COLS(a) a, sizeof(a) / sizeof(a[0])
+static const struct kind kinds[] = {
+    {"countries", COLS(country_cols), C_ISO3, row_country},
+    {"rates", COLS(rate_cols), -1, row_rate},
+    {"donors", COLS(donor_cols), D_ID, row_donor},
+    {"pledges", COLS(pledge_cols), P_REF, row_pledge},
+    {"receipts", COLS(receipt_cols), RC_REF, row_receipt},
+    {"sessions", COLS(session_cols), S_ID, row_session},
+};
+
+const char *const tf_import_kinds[] = {"countries", "rates",    "donors",
+                                       "pledges",   "receipts", "sessions",
+                                       NULL};
+
+static const struct kind *find_kind(const char *name)
+{
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (!strcmp(kinds[i].name, name))
+            return &kinds[i];
+    return NULL;
+}
+
+tf_error tf_import_csv(tf_fund *fund, const char *kind, tf_csv *csv,
+                       tf_import_result *res, tf_import_progress progress,
+                       void *ctx, tf_diag *diag)
+{
+    const struct kind *k = find_kind(kind);
+    struct refset seen = {NULL, 0, 0};
+    struct row r = {fund, csv, diag, 0, 0};
+    tf_error err;
+    int has_row;
+
+    memset(res, 0, sizeof(*res));
+    if (!k)
+        return tf_diag_set(diag, TF_ERR_USAGE,
+                           "cannot import '%s': kinds are countries, rates, "
+                           "donors, pledges, receipts, sessions",
+                           kind);
+    if ((err = tf_csv_header(csv, k->cols, k->ncols, diag)))
+        return err;
+    for (;;) {
+        if ((err = tf_csv_next(csv, &has_row, diag)) || !has_row)
+            break;
+        res->rows++;
+        if (k->ref_col >= 0) {
+            long first = refset_add(&seen, get(&r, (size_t)k->ref_col),
+                                    tf_csv_line(csv));
+            if (first < 0) {
+                err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (first > 0 && *get(&r, (size_t)k->ref_col)) {
+                err = tf_csv_error(csv, (size_t)k->ref_col, diag,
+                                   "duplicate reference '%s' (first on line "
+                                   "%ld)",
+                                   get(&r, (size_t)k->ref_col), first);
+                break;
+            }
+        } else {
+            /* Rates are keyed by currency and date. */
+            char key[64];
+            long first;
+            snprintf(key, sizeof(key), "%s %s", get(&r, R_CUR),
+                     get(&r, R_DATE));
+            first = refset_add(&seen, key, tf_csv_line(csv));
+            if (first < 0) {
+                err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (first > 0) {
+                err = tf_csv_error(csv, R_DATE, diag,
+                                   "a second %s rate for %s (first on line "
+                                   "%ld)",
+                                   get(&r, R_CUR), get(&r, R_DATE), first);
+                break;
+            }
+        }
+        r.known = 0;
+        r.changed = 0;
+        if ((err = k->row(&r)))
+            break;
+        if (r.known)
+            res->known++;
+        else if (r.changed == 2)
+            res->updated++;
+        else
+            res->added++;
+        if (progress && res->rows % 5000 == 0)
+            progress(ctx, res->rows);
+    }
+    refset_release(&seen);
+    return err;
+}
+
+tf_error tf_import_file(tf_fund *fund, const char *kind, const char *path,
+                        tf_import_result *res, tf_import_progress progress,
+                        void *ctx, tf_diag *diag)
+{
+    tf_csv *csv = NULL;
+    tf_error err;
+
+    memset(res, 0, sizeof(*res));
+    if (!find_kind(kind))
+        return tf_diag_set(diag, TF_ERR_USAGE,
+                           "cannot import '%s': kinds are countries, rates, "
+                           "donors, pledges, receipts, sessions",
+                           kind);
+    if ((err = tf_csv_open(&csv, path, diag)))
+        return err;
+    if ((err = tf_fund_begin(fund, diag)))
+        goto done;
+    err = tf_import_csv(fund, kind, csv, res, progress, ctx, diag);
+    if (err)
+        tf_fund_rollback(fund);
+    else
+        err = tf_fund_commit(fund, diag);
+done:
+    tf_csv_free(csv);
+    return err;
+}

@@ -1,0 +1,773 @@
+/*
+ * The journal: posting entries with their hash chain and running
+ * balances, reversals, closed periods, and the queries over them.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/sha2.h>
+
+#include "fund_internal.h"
+#include "tfund/date.h"
+
+/* ---- Hashing -------------------------------------------------------- */
+
+/* Fields are length-prefixed so that no choice of memo or account text can
+ * make two different entries hash alike. */
+static void hash_text(struct sha256_ctx *ctx, const char *s)
+{
+    char len[24];
+
+    if (!s) {
+        sha256_update(ctx, 2, (const uint8_t *)"-,");
+        return;
+    }
+    snprintf(len, sizeof(len), "%zu:", strlen(s));
+    sha256_update(ctx, strlen(len), (const uint8_t *)len);
+    sha256_update(ctx, strlen(s), (const uint8_t *)s);
+    sha256_update(ctx, 1, (const uint8_t *)",");
+}
+
+static void hash_int(struct sha256_ctx *ctx, int64_t v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof(buf), "%" PRId64, v);
+    hash_text(ctx, buf);
+}
+
+void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out);
+
+/* The hash of an entry: its content, its postings in order, and the
+ * previous entry's hash. Written as lowercase hex into out. */
+void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out)
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+
+    sha256_init(&ctx);
+    hash_text(&ctx, "tfund-entry-v1");
+    hash_int(&ctx, e->id);
+    hash_text(&ctx, e->date);
+    hash_text(&ctx, e->kind);
+    hash_text(&ctx, e->memo);
+    hash_text(&ctx, e->ref);
+    hash_int(&ctx, e->reverses);
+    hash_text(&ctx, prev_hash);
+    hash_int(&ctx, (int64_t)e->npostings);
+    for (size_t i = 0; i < e->npostings; i++) {
+        const tf_posting *p = &e->postings[i];
+        hash_text(&ctx, p->account);
+        hash_text(&ctx, p->pool);
+        hash_int(&ctx, p->amount);
+        hash_text(&ctx, p->orig_currency);
+        if (p->orig_currency)
+            hash_int(&ctx, p->orig_amount);
+        hash_text(&ctx, p->rate);
+    }
+    sha256_digest(&ctx, sizeof(digest), digest);
+    for (size_t i = 0; i < sizeof(digest); i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* ---- Posting -------------------------------------------------------- */
+
+static tf_error load_head(tf_fund *fund, tf_diag *diag)
+{
+    tf_stmt *st;
+    int rc;
+
+    if (fund->head_loaded)
+        return TF_OK;
+    st = tf_db_prepare(fund->db,
+                       "SELECT last_entry, last_hash FROM chain WHERE id = 1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return tf_diag_set(diag, TF_ERR_DB, "the chain head is missing");
+    }
+    fund->last_id = tf_col_int(st, 0);
+    snprintf(fund->last_hash, sizeof(fund->last_hash), "%s",
+             tf_col_text(st, 1));
+    tf_stmt_reset(st);
+    fund->head_loaded = 1;
+    return TF_OK;
+}
+
+tf_error tf_ledger_head(tf_fund *fund, int64_t *count, char *hash,
+                        tf_diag *diag)
+{
+    tf_error err;
+
+    fund->head_loaded = 0;
+    if ((err = load_head(fund, diag)))
+        return err;
+    if (count)
+        *count = fund->last_id;
+    if (hash)
+        snprintf(hash, TF_HASH_BUFSZ, "%s", fund->last_hash);
+    if (!tf_db_in_tx(fund->db))
+        fund->head_loaded = 0;
+    return TF_OK;
+}
+
+static tf_error check_entry(tf_fund *fund, const tf_entry *e, tf_diag *diag)
+{
+    int64_t sums[TF_POOL_COUNT] = {0};
+    char closed[32];
+    tf_diag sub;
+
+    if (tf_date_check(e->date, diag))
+        return TF_ERR_INPUT;
+    if (!e->kind || !*e->kind)
+        return tf_diag_set(diag, TF_ERR_INPUT, "an entry needs a kind");
+    if (e->npostings < 2)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "an entry needs two or more postings");
+    for (size_t i = 0; i < e->npostings; i++) {
+        const tf_posting *p = &e->postings[i];
+        int pool = -1;
+        for (int k = 0; k < TF_POOL_COUNT; k++)
+            if (p->pool && !strcmp(p->pool, tf_pools[k]))
+                pool = k;
+        if (pool < 0)
+            return tf_diag_set(diag, TF_ERR_RULE, "unknown pool '%s'",
+                               p->pool ? p->pool : "");
+        if (!p->account || !*p->account)
+            return tf_diag_set(diag, TF_ERR_RULE, "a posting needs an account");
+        if (tf_money_add(&sums[pool], sums[pool], p->amount))
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "the postings of the entry overflow");
+    }
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (sums[k] != 0) {
+            char buf[TF_AMOUNT_BUFSZ];
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "entry does not balance in pool '%s' "
+                               "(off by %s)",
+                               tf_pools[k], tf_fund_fmt(fund, buf, sums[k], 0));
+        }
+    tf_diag_clear(&sub);
+    if (tf_setting_get(fund, "closed_through", closed, sizeof(closed),
+                       &sub) == TF_OK &&
+        strcmp(e->date, closed) <= 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "the books are closed through %s: an entry dated "
+                           "%s is refused",
+                           closed, e->date);
+    return TF_OK;
+}
+
+tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
+                        tf_diag *diag)
+{
+    tf_entry copy = *e;
+    char hash[TF_HASH_BUFSZ];
+    tf_stmt *st;
+    tf_error err;
+
+    if ((err = check_entry(fund, e, diag)))
+        return err;
+    if ((err = load_head(fund, diag)))
+        return err;
+    copy.id = fund->last_id + 1;
+    tf_ledger_hash(&copy, fund->last_hash, hash);
+
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO entries (id, date, kind, memo, ref, "
+                       "reverses, prev_hash, hash) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, copy.id);
+    tf_stmt_text(st, 2, e->date);
+    tf_stmt_text(st, 3, e->kind);
+    tf_stmt_text(st, 4, e->memo ? e->memo : "");
+    tf_stmt_text(st, 5, e->ref);
+    if (e->reverses)
+        tf_stmt_int(st, 6, e->reverses);
+    tf_stmt_text(st, 7, fund->last_hash);
+    tf_stmt_text(st, 8, hash);
+    if ((err = tf_stmt_run(st, diag)))
+        return err;
+
+    for (size_t i = 0; i < e->npostings; i++) {
+        const tf_posting *p = &e->postings[i];
+        st = tf_db_prepare(fund->db,
+                           "INSERT INTO postings (entry, account, pool, "
+                           "amount, orig_amount, orig_currency, rate) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           diag);
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_int(st, 1, copy.id);
+        tf_stmt_text(st, 2, p->account);
+        tf_stmt_text(st, 3, p->pool);
+        tf_stmt_int(st, 4, p->amount);
+        if (p->orig_currency)
+            tf_stmt_int(st, 5, p->orig_amount);
+        tf_stmt_text(st, 6, p->orig_currency);
+        tf_stmt_text(st, 7, p->rate);
+        if ((err = tf_stmt_run(st, diag)))
+            return err;
+
+        st = tf_db_prepare(fund->db,
+                           "INSERT INTO balances (account, pool, balance) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT (account, pool) "
+                           "DO UPDATE SET balance = balance + excluded.balance",
+                           diag);
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_text(st, 1, p->account);
+        tf_stmt_text(st, 2, p->pool);
+        tf_stmt_int(st, 3, p->amount);
+        if ((err = tf_stmt_run(st, diag)))
+            return err;
+    }
+
+    st = tf_db_prepare(fund->db,
+                       "UPDATE chain SET last_entry = ?1, last_hash = ?2 "
+                       "WHERE id = 1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, copy.id);
+    tf_stmt_text(st, 2, hash);
+    if ((err = tf_stmt_run(st, diag)))
+        return err;
+
+    fund->last_id = copy.id;
+    memcpy(fund->last_hash, hash, sizeof(hash));
+    if (id)
+        *id = copy.id;
+    return TF_OK;
+}
+
+int tf_ledger_is_reversed(tf_fund *fund, int64_t id)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db, "SELECT 1 FROM entries WHERE reverses = ?1", NULL);
+    int rc;
+
+    if (!st)
+        return 0;
+    tf_stmt_int(st, 1, id);
+    rc = tf_stmt_step(st);
+    tf_stmt_reset(st);
+    return rc > 0;
+}
+
+/* ---- Walking the journal -------------------------------------------- */
+
+/* Copies of one entry's strings, kept while its postings are gathered. */
+struct entry_buf {
+    tf_entry e;
+    tf_posting *postings;
+    size_t cap;
+    char *text;
+    size_t len, size;
+    /* Offsets into text, resolved into pointers once the entry is whole. */
+    size_t *offs;
+    size_t noffs, offcap;
+};
+
+static size_t buf_str(struct entry_buf *b, const char *s, int *oom)
+{
+    size_t n, at;
+
+    if (!s)
+        return SIZE_MAX;
+    n = strlen(s) + 1;
+    if (b->len + n > b->size) {
+        size_t size = b->size ? b->size : 256;
+        char *t;
+        while (b->len + n > size)
+            size *= 2;
+        t = realloc(b->text, size);
+        if (!t) {
+            *oom = 1;
+            return SIZE_MAX;
+        }
+        b->text = t;
+        b->size = size;
+    }
+    at = b->len;
+    memcpy(b->text + at, s, n);
+    b->len += n;
+    return at;
+}
+
+static const char *buf_ptr(const struct entry_buf *b, size_t off)
+{
+    return off == SIZE_MAX ? NULL : b->text + off;
+}
+
+#define ENTRY_COLUMNS                                                          \
+    "SELECT e.id, e.date, e.kind, e.memo, e.ref, e.reverses, "                 \
+    "e.prev_hash, e.hash, p.account, p.pool, p.amount, p.orig_amount, "        \
+    "p.orig_currency, p.rate, p.id IS NOT NULL "                               \
+    "FROM entries e LEFT JOIN postings p ON p.entry = e.id "
+
+/* Hands fn each entry, with its postings, of the rows st returns (ordered
+ * by entry id, then posting id). */
+static tf_error walk_entries(tf_stmt *st,
+                             int (*fn)(void *ctx, const tf_entry *e),
+                             void *ctx, tf_diag *diag)
+{
+    struct entry_buf b;
+    /* Offsets of the entry's own strings and of each posting's. */
+    size_t eo[6], (*po)[4] = NULL;
+    int64_t cur = -1;
+    tf_error err = TF_OK;
+    int rc, oom = 0;
+
+    memset(&b, 0, sizeof(b));
+    for (;;) {
+        rc = tf_stmt_step(st);
+        if (rc < 0) {
+            err = tf_stmt_error(st, diag);
+            goto done;
+        }
+        if (cur >= 0 && (rc == 0 || tf_col_int(st, 0) != cur)) {
+            /* The entry is whole: resolve its strings and hand it over. */
+            b.e.date = buf_ptr(&b, eo[0]);
+            b.e.kind = buf_ptr(&b, eo[1]);
+            b.e.memo = buf_ptr(&b, eo[2]);
+            b.e.ref = buf_ptr(&b, eo[3]);
+            b.e.prev_hash = buf_ptr(&b, eo[4]);
+            b.e.hash = buf_ptr(&b, eo[5]);
+            for (size_t i = 0; i < b.e.npostings; i++) {
+                b.postings[i].account = buf_ptr(&b, po[i][0]);
+                b.postings[i].pool = buf_ptr(&b, po[i][1]);
+                b.postings[i].orig_currency = buf_ptr(&b, po[i][2]);
+                b.postings[i].rate = buf_ptr(&b, po[i][3]);
+            }
+            b.e.postings = b.postings;
+            if (fn(ctx, &b.e))
+                break;
+        }
+        if (rc == 0)
+            break;
+        if (tf_col_int(st, 0) != cur) {
+            cur = tf_col_int(st, 0);
+            b.len = 0;
+            memset(&b.e, 0, sizeof(b.e));
+            b.e.id = cur;
+            b.e.reverses = tf_col_null(st, 5) ? 0 : tf_col_int(st, 5);
+            for (int i = 0; i < 4; i++)
+                eo[i] = buf_str(&b, tf_col_text(st, 1 + i), &oom);
+            eo[4] = buf_str(&b, tf_col_text(st, 6), &oom);
+            eo[5] = buf_str(&b, tf_col_text(st, 7), &oom);
+        }
+        if (tf_col_int(st, 14)) {
+            size_t n = b.e.npostings;
+            if (n == b.cap) {
+                size_t cap = b.cap ? 2 * b.cap : 8;
+                tf_posting *np = realloc(b.postings, cap * sizeof(*np));
+                size_t(*npo)[4] = np ? realloc(po, cap * sizeof(*po)) : NULL;
+                if (!np || !npo) {
+                    if (np)
+                        b.postings = np;
+                    oom = 1;
+                } else {
+                    b.postings = np;
+                    po = npo;
+                    b.cap = cap;
+                }
+            }
+            if (!oom) {
+                tf_posting *p = &b.postings[n];
+                memset(p, 0, sizeof(*p));
+                po[n][0] = buf_str(&b, tf_col_text(st, 8), &oom);
+                po[n][1] = buf_str(&b, tf_col_text(st, 9), &oom);
+                p->amount = tf_col_int(st, 10);
+                p->orig_amount = tf_col_null(st, 11) ? 0 : tf_col_int(st, 11);
+                po[n][2] = buf_str(&b, tf_col_text(st, 12), &oom);
+                po[n][3] = buf_str(&b, tf_col_text(st, 13), &oom);
+                b.e.npostings = n + 1;
+            }
+        }
+        if (oom) {
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+done:
+    tf_stmt_reset(st);
+    free(b.postings);
+    free(b.text);
+    free(po);
+    return err;
+}
+
+tf_error tf_ledger_each_entry(tf_fund *fund, const char *as_of,
+                              int (*fn)(void *ctx, const tf_entry *e),
+                              void *ctx, tf_diag *diag)
+{
+    tf_stmt *st;
+
+    if (as_of) {
+        st = tf_db_prepare(fund->db,
+                           ENTRY_COLUMNS "WHERE e.date <= ?1 ORDER BY e.id, "
+                                         "p.id",
+                           diag);
+        if (st)
+            tf_stmt_text(st, 1, as_of);
+    } else {
+        st = tf_db_prepare(fund->db, ENTRY_COLUMNS "ORDER BY e.id, p.id",
+                           diag);
+    }
+    if (!st)
+        return TF_ERR_DB;
+    return walk_entries(st, fn, ctx, diag);
+}
+
+/* Hands fn the entry id alone. */
+static tf_error ledger_entry(tf_fund *fund, int64_t id,
+                             int (*fn)(void *ctx, const tf_entry *e),
+                             void *ctx, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                ENTRY_COLUMNS "WHERE e.id = ?1 ORDER BY p.id",
+                                diag);
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, id);
+    return walk_entries(st, fn, ctx, diag);
+}
+
+/* ---- Reversal and closing ------------------------------------------- */
+
+struct reverse_ctx {
+    tf_entry src;
+    tf_posting *postings;
+    int found, oom;
+};
+
+static char *keep(struct reverse_ctx *rc, const char *s)
+{
+    char *copy;
+
+    if (!s)
+        return NULL;
+    copy = strdup(s);
+    if (!copy) {
+        rc->oom = 1;
+        return NULL;
+    }
+    return copy;
+}
+
+static int find_entry_cb(void *ctx, const tf_entry *e)
+{
+    struct reverse_ctx *rc = ctx;
+
+    rc->found = 1;
+    rc->src.kind = keep(rc, e->kind);
+    rc->src.ref = keep(rc, e->ref);
+    rc->src.reverses = e->reverses;
+    rc->postings = calloc(e->npostings ? e->npostings : 1,
+                          sizeof(*rc->postings));
+    if (!rc->postings) {
+        rc->oom = 1;
+        return 1;
+    }
+    for (size_t i = 0; i < e->npostings; i++) {
+        tf_posting *p = &rc->postings[i];
+        p->account = keep(rc, e->postings[i].account);
+        p->pool = keep(rc, e->postings[i].pool);
+        p->amount = -e->postings[i].amount;
+        p->orig_currency = keep(rc, e->postings[i].orig_currency);
+        p->orig_amount = -e->postings[i].orig_amount;
+        p->rate = keep(rc, e->postings[i].rate);
+    }
+    rc->src.npostings = e->npostings;
+    return 1;
+}
+
+tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
+                           const char *memo, int64_t *new_id, tf_diag *diag)
+{
+    struct reverse_ctx rc;
+    tf_entry rev;
+    tf_error err;
+    char defmemo[96];
+
+    memset(&rc, 0, sizeof(rc));
+    rc.src.id = id;
+    err = ledger_entry(fund, id, find_entry_cb, &rc, diag);
+    if (err)
+        goto done;
+    if (rc.oom) {
+        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if (!rc.found) {
+        err = tf_diag_set(diag, TF_ERR_NOTFOUND, "no entry %" PRId64, id);
+        goto done;
+    }
+    if (rc.src.reverses) {
+        err = tf_diag_set(diag, TF_ERR_RULE,
+                          "entry %" PRId64 " is itself a reversal", id);
+        goto done;
+    }
+    if (tf_ledger_is_reversed(fund, id)) {
+        err = tf_diag_set(diag, TF_ERR_RULE,
+                          "entry %" PRId64 " is already reversed", id);
+        goto done;
+    }
+    if (strcmp(rc.src.kind, "pledge") && strcmp(rc.src.kind, "receipt") &&
+        strcmp(rc.src.kind, "spend") && strcmp(rc.src.kind, "adjustment")) {
+        err = tf_diag_set(diag, TF_ERR_RULE,
+                          "a %s entry is corrected by its own command, not "
+                          "by a reversal",
+                          rc.src.kind);
+        goto done;
+    }
+    if (!strcmp(rc.src.kind, "pledge")) {
+        /* A pledge with money still booked against it cannot vanish. */
+        tf_stmt *st = tf_db_prepare(
+            fund->db,
+            "SELECT count(*) FROM receipts r JOIN pledges p ON p.ref = "
+            "r.pledge WHERE p.entry = ?1 AND NOT EXISTS (SELECT 1 FROM "
+            "entries x WHERE x.reverses = r.entry)",
+            diag);
+        int64_t n;
+        if (!st) {
+            err = TF_ERR_DB;
+            goto done;
+        }
+        tf_stmt_int(st, 1, id);
+        if (tf_stmt_step(st) < 0) {
+            err = tf_stmt_error(st, diag);
+            goto done;
+        }
+        n = tf_col_int(st, 0);
+        tf_stmt_reset(st);
+        if (n > 0) {
+            err = tf_diag_set(diag, TF_ERR_RULE,
+                              "pledge entry %" PRId64 " has %" PRId64
+                              " receipt(s): reverse them first",
+                              id, n);
+            goto done;
+        }
+    }
+    snprintf(defmemo, sizeof(defmemo), "reversal of entry %" PRId64, id);
+    memset(&rev, 0, sizeof(rev));
+    rev.date = date;
+    rev.kind = "reversal";
+    rev.memo = memo && *memo ? memo : defmemo;
+    rev.reverses = id;
+    rev.npostings = rc.src.npostings;
+    rev.postings = rc.postings;
+    err = tf_ledger_post(fund, &rev, new_id, diag);
+done:
+    if (rc.postings) {
+        for (size_t i = 0; i < rc.src.npostings; i++) {
+            free((char *)rc.postings[i].account);
+            free((char *)rc.postings[i].pool);
+            free((char *)rc.postings[i].orig_currency);
+            free((char *)rc.postings[i].rate);
+        }
+        free(rc.postings);
+    }
+    free((char *)rc.src.kind);
+    free((char *)rc.src.ref);
+    return err;
+}
+
+tf_error tf_ledger_close_period(tf_fund *fund, const char *date,
+                                tf_diag *diag)
+{
+    char closed[32];
+    tf_diag sub;
+    tf_stmt *st;
+
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    tf_diag_clear(&sub);
+    if (tf_setting_get(fund, "closed_through", closed, sizeof(closed),
+                       &sub) == TF_OK &&
+        strcmp(date, closed) <= 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "the books are already closed through %s", closed);
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO settings (key, value) VALUES "
+                       "('closed_through', ?1) ON CONFLICT (key) DO UPDATE "
+                       "SET value = excluded.value",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, date);
+    return tf_stmt_run(st, diag);
+}
+
+/* ---- Balances ------------------------------------------------------- */
+
+tf_error tf_ledger_balance(tf_fund *fund, const char *account,
+                           const char *pool, const char *as_of,
+                           int64_t *out, tf_diag *diag)
+{
+    tf_stmt *st;
+    int rc;
+
+    if (!as_of)
+        st = tf_db_prepare(fund->db,
+                           "SELECT coalesce(sum(balance), 0) FROM balances "
+                           "WHERE account = ?1 AND (?2 IS NULL OR pool = ?2)",
+                           diag);
+    else
+        st = tf_db_prepare(fund->db,
+                           "SELECT coalesce(sum(p.amount), 0) FROM postings p "
+                           "JOIN entries e ON e.id = p.entry WHERE p.account "
+                           "= ?1 AND (?2 IS NULL OR p.pool = ?2) AND e.date "
+                           "<= ?3",
+                           diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, account);
+    tf_stmt_text(st, 2, pool);
+    if (as_of)
+        tf_stmt_text(st, 3, as_of);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    *out = tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+tf_error tf_ledger_each_balance(tf_fund *fund, const char *as_of,
+                                int (*fn)(void *ctx, const char *account,
+                                          const char *pool, int64_t balance),
+                                void *ctx, tf_diag *diag)
+{
+    tf_stmt *st;
+    int rc;
+
+    if (!as_of)
+        st = tf_db_prepare(fund->db,
+                           "SELECT account, pool, balance FROM balances "
+                           "WHERE balance <> 0 ORDER BY account, pool",
+                           diag);
+    else
+        st = tf_db_prepare(fund->db,
+                           "SELECT p.account, p.pool, sum(p.amount) FROM "
+                           "postings p JOIN entries e ON e.id = p.entry "
+                           "WHERE e.date <= ?1 GROUP BY p.account, p.pool "
+                           "HAVING sum(p.amount) <> 0 ORDER BY 1, 2",
+                           diag);
+    if (!st)
+        return TF_ERR_DB;
+    if (as_of)
+        tf_stmt_text(st, 1, as_of);
+    while ((rc = tf_stmt_step(st)) > 0)
+        if (fn(ctx, tf_col_text(st, 0), tf_col_text(st, 1),
+               tf_col_int(st, 2)))
+            break;
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+/* ---- Pool figures --------------------------------------------------- */
+
+static int pool_index(const char *pool)
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (pool && !strcmp(pool, tf_pools[k]))
+            return k;
+    return -1;
+}
+
+/* Adds per-pool sums of a query returning (pool, amount) into sums. */
+static tf_error add_pool_sums(tf_fund *fund, const char *sql,
+                              const char *as_of, int64_t *sums, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db, sql, diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, as_of);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        int k = pool_index(tf_col_text(st, 0));
+        if (k >= 0)
+            sums[k] += tf_col_int(st, 1);
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+tf_error tf_ledger_pools(tf_fund *fund, const char *as_of,
+                         tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
+{
+    /* Receipts: the cash of receipt entries, net of their reversals. */
+    static const char receipts_sql[] =
+        "SELECT p.pool, sum(p.amount) FROM postings p "
+        "JOIN entries e ON e.id = p.entry "
+        "LEFT JOIN entries o ON o.id = e.reverses "
+        "WHERE p.account = 'assets:cash' "
+        "AND (e.kind = 'receipt' OR o.kind = 'receipt') "
+        "AND (?1 IS NULL OR e.date <= ?1) GROUP BY p.pool";
+    /* Cash net of what the pool owes (PSC to the UN, refunds to donors). */
+    static const char cash_now_sql[] =
+        "SELECT pool, sum(balance) FROM balances "
+        "WHERE (account = 'assets:cash' OR account LIKE 'liabilities:%') "
+        "AND ?1 IS NULL GROUP BY pool";
+    static const char cash_asof_sql[] =
+        "SELECT p.pool, sum(p.amount) FROM postings p "
+        "JOIN entries e ON e.id = p.entry "
+        "WHERE (p.account = 'assets:cash' OR p.account LIKE 'liabilities:%') "
+        "AND e.date <= ?1 GROUP BY p.pool";
+    static const char committed_now_sql[] =
+        "SELECT pool, sum(balance) FROM balances "
+        "WHERE account = 'budget:encumbrances' AND ?1 IS NULL GROUP BY pool";
+    static const char committed_asof_sql[] =
+        "SELECT p.pool, sum(p.amount) FROM postings p "
+        "JOIN entries e ON e.id = p.entry "
+        "WHERE p.account = 'budget:encumbrances' AND e.date <= ?1 "
+        "GROUP BY p.pool";
+    int64_t receipts[TF_POOL_COUNT] = {0}, cash[TF_POOL_COUNT] = {0};
+    int64_t committed[TF_POOL_COUNT] = {0};
+    char reserve_rate[64];
+    tf_error err;
+
+    if ((err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
+        return err;
+    if ((err = add_pool_sums(fund, as_of ? cash_asof_sql : cash_now_sql,
+                             as_of, cash, diag)))
+        return err;
+    if ((err = add_pool_sums(fund,
+                             as_of ? committed_asof_sql : committed_now_sql,
+                             as_of, committed, diag)))
+        return err;
+    if ((err = tf_setting_get(fund, "reserve_rate", reserve_rate,
+                              sizeof(reserve_rate), diag)))
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        figs[k].pool = tf_pools[k];
+        figs[k].receipts = receipts[k];
+        figs[k].cash = cash[k];
+        figs[k].committed = committed[k];
+        err = tf_money_mul_decimal(&figs[k].reserve, receipts[k],
+                                   reserve_rate, TF_ROUND_HALF_EVEN);
+        if (err)
+            return tf_diag_set(diag, err, "reserve of pool '%s' overflows",
+                               tf_pools[k]);
+        figs[k].available = cash[k] - committed[k] - figs[k].reserve;
+    }
+    return TF_OK;
+}

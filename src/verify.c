@@ -1,0 +1,232 @@
+/*
+ * tfund verify: the auditor's checks of DESIGN.md section 3, run against
+ * the file as it is, trusting nothing the program keeps on the side.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fund_internal.h"
+
+void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out);
+
+struct verify {
+    tf_fund *fund;
+    void (*fn)(void *ctx, int64_t entry, const char *what);
+    void *ctx;
+    long failures;
+    int64_t prev_id;
+    char prev_hash[TF_HASH_BUFSZ];
+    tf_error err;
+    tf_diag *diag;
+};
+
+static void fail(struct verify *v, int64_t entry, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail(struct verify *v, int64_t entry, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    v->failures++;
+    if (v->fn)
+        v->fn(v->ctx, entry, msg);
+}
+
+/* Is the converted amount of posting p what its rate gives? */
+static void check_conversion(struct verify *v, const tf_entry *e,
+                             const tf_posting *p)
+{
+    const tf_currency *from = tf_currency_find(p->orig_currency);
+    const tf_currency *base = tf_fund_base(v->fund);
+    char in_force[64], base_rate[64];
+    int64_t expect;
+    tf_diag sub;
+
+    if (!from) {
+        fail(v, e->id, "posting to %s has unknown currency '%s'", p->account,
+             p->orig_currency);
+        return;
+    }
+    tf_diag_clear(&sub);
+    if (tf_rate_find(v->fund, p->orig_currency, e->date, in_force, &sub) ||
+        tf_rate_find(v->fund, base->code, e->date, base_rate, &sub)) {
+        fail(v, e->id, "posting to %s: %s", p->account, sub.msg);
+        return;
+    }
+    if (strcmp(in_force, p->rate)) {
+        fail(v, e->id,
+             "posting to %s was converted at %s %s per USD but the rate "
+             "table now says %s for %s",
+             p->account, p->rate, p->orig_currency, in_force, e->date);
+        return;
+    }
+    if (tf_money_convert(&expect, p->orig_amount, from, p->rate, base,
+                         base_rate) ||
+        expect != p->amount)
+        fail(v, e->id,
+             "posting to %s: %s %" PRId64 " at %s does not give %" PRId64,
+             p->account, p->orig_currency, p->orig_amount, p->rate,
+             p->amount);
+}
+
+static int check_entry(void *ctx, const tf_entry *e)
+{
+    struct verify *v = ctx;
+    int64_t sums[TF_POOL_COUNT] = {0};
+    char hash[TF_HASH_BUFSZ];
+
+    if (e->id != v->prev_id + 1)
+        fail(v, e->id, "entry %" PRId64 " follows entry %" PRId64
+                       ": entries are missing or out of order",
+             e->id, v->prev_id);
+    if (strcmp(e->prev_hash, v->prev_hash))
+        fail(v, e->id, "the previous-hash link is broken (an entry before it "
+                       "was removed, inserted or changed)");
+    tf_ledger_hash(e, e->prev_hash, hash);
+    if (strcmp(hash, e->hash))
+        fail(v, e->id, "content does not match its hash (changed after it "
+                       "was posted)");
+    if (e->npostings < 2)
+        fail(v, e->id, "has %zu posting(s); an entry needs two or more",
+             e->npostings);
+    for (size_t i = 0; i < e->npostings; i++) {
+        const tf_posting *p = &e->postings[i];
+        int k = -1;
+        for (int j = 0; j < TF_POOL_COUNT; j++)
+            if (!strcmp(p->pool, tf_pools[j]))
+                k = j;
+        if (k < 0) {
+            fail(v, e->id, "posting to %s has unknown pool '%s'", p->account,
+                 p->pool);
+            continue;
+        }
+        sums[k] += p->amount;
+        if (p->rate && p->orig_currency)
+            check_conversion(v, e, p);
+    }
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (sums[k]) {
+            char buf[TF_AMOUNT_BUFSZ];
+            fail(v, e->id, "does not balance in pool '%s' (off by %s)",
+                 tf_pools[k], tf_fund_fmt(v->fund, buf, sums[k], 0));
+        }
+    v->prev_id = e->id;
+    snprintf(v->prev_hash, sizeof(v->prev_hash), "%s", e->hash);
+    return 0;
+}
+
+/* Runs a query whose rows are (entry, message) failures. */
+static tf_error query_failures(struct verify *v, const char *sql)
+{
+    tf_stmt *st = tf_db_prepare(v->fund->db, sql, v->diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    while ((rc = tf_stmt_step(st)) > 0)
+        fail(v, tf_col_int(st, 0), "%s", tf_col_text(st, 1));
+    if (rc < 0)
+        return tf_stmt_error(st, v->diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+tf_error tf_verify(tf_fund *fund,
+                   void (*fn)(void *ctx, int64_t entry, const char *what),
+                   void *ctx, long *failures, tf_diag *diag)
+{
+    struct verify v;
+    tf_pool_figures figs[TF_POOL_COUNT];
+    int64_t head_id;
+    char head_hash[TF_HASH_BUFSZ];
+    tf_error err;
+
+    memset(&v, 0, sizeof(v));
+    v.fund = fund;
+    v.fn = fn;
+    v.ctx = ctx;
+    v.diag = diag;
+
+    /* 1. Every entry: order, hash chain, balance per pool, conversions. */
+    if ((err = tf_ledger_each_entry(fund, NULL, check_entry, &v, diag)))
+        return err;
+    if ((err = tf_ledger_head(fund, &head_id, head_hash, diag)))
+        return err;
+    if (head_id != v.prev_id || strcmp(head_hash, v.prev_hash))
+        fail(&v, head_id,
+             "the journal ends at entry %" PRId64 " but the chain head "
+             "records entry %" PRId64 " (entries removed from the end?)",
+             v.prev_id, head_id);
+
+    /* 2. Postings pointing at no entry. */
+    err = query_failures(
+        &v, "SELECT p.entry, 'posting ' || p.id || ' belongs to no entry' "
+            "FROM postings p LEFT JOIN entries e ON e.id = p.entry "
+            "WHERE e.id IS NULL");
+    if (err)
+        return err;
+
+    /* 3. Running balances against the sum of their postings. */
+    err = query_failures(
+        &v, "SELECT coalesce((SELECT max(p2.entry) FROM postings p2 WHERE "
+            "p2.account = x.account AND p2.pool = x.pool), 0), "
+            "'running balance of ' || x.account || ' in ' || x.pool || ' is "
+            "' || x.stored || ' but its postings sum to ' || x.summed "
+            "FROM (SELECT account, pool, sum(stored) AS stored, sum(summed) "
+            "AS summed FROM (SELECT account, pool, balance AS stored, 0 AS "
+            "summed FROM balances UNION ALL SELECT account, pool, 0, amount "
+            "FROM postings) GROUP BY account, pool) x "
+            "WHERE x.stored <> x.summed");
+    if (err)
+        return err;
+
+    /* 4. Each pledge's receivable: booked value less what receipts
+     * relieved, per donor and pool, against the account. */
+    err = query_failures(
+        &v, "SELECT 0, 'receivable of ' || d.donor || ' in ' || d.pool || "
+            "' is ' || coalesce(b.balance, 0) || ' but its pledges less "
+            "receipts come to ' || d.owed FROM (SELECT p.donor, p.pool, "
+            "sum(p.base_amount - coalesce((SELECT sum(r.relieved) FROM "
+            "receipts r WHERE r.pledge = p.ref AND NOT EXISTS (SELECT 1 FROM "
+            "entries x WHERE x.reverses = r.entry)), 0)) AS owed FROM "
+            "pledges p WHERE NOT EXISTS (SELECT 1 FROM entries x WHERE "
+            "x.reverses = p.entry) GROUP BY p.donor, p.pool) d LEFT JOIN "
+            "balances b ON b.account = 'assets:receivable:' || d.donor AND "
+            "b.pool = d.pool WHERE coalesce(b.balance, 0) <> d.owed");
+    if (err)
+        return err;
+    err = query_failures(
+        &v, "SELECT p.entry, 'pledge ' || p.ref || ' points at entry ' || "
+            "p.entry || ' which is not its pledge entry' FROM pledges p "
+            "LEFT JOIN entries e ON e.id = p.entry WHERE e.id IS NULL OR "
+            "e.kind <> 'pledge' OR e.ref IS NOT p.ref");
+    if (err)
+        return err;
+    err = query_failures(
+        &v, "SELECT r.entry, 'receipt ' || r.ref || ' points at entry ' || "
+            "r.entry || ' which is not its receipt entry' FROM receipts r "
+            "LEFT JOIN entries e ON e.id = r.entry WHERE e.id IS NULL OR "
+            "e.kind <> 'receipt' OR e.ref IS NOT r.ref");
+    if (err)
+        return err;
+
+    /* 5. No pool's available is negative. */
+    if ((err = tf_ledger_pools(fund, NULL, figs, diag)))
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (figs[k].available < 0) {
+            char buf[TF_AMOUNT_BUFSZ];
+            fail(&v, 0, "pool '%s' has negative available (%s)",
+                 figs[k].pool, tf_fund_fmt(fund, buf, figs[k].available, 0));
+        }
+
+    *failures = v.failures;
+    return TF_OK;
+}
