@@ -87,7 +87,7 @@ int tf_db_schema_version(void)
 
 static const struct tf_embedded *migration(int version)
 {
-    char prefix[8];
+    char prefix[16];
 
     snprintf(prefix, sizeof(prefix), "%03d_", version);
     for (const struct tf_embedded *e = tf_embedded_files; e->name; e++)

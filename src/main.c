@@ -146,6 +146,7 @@ int main(int argc, char **argv)
     cli_current = cmd;
     argc -= optind;
     argv += optind;
-    optind = 1;
+    /* 0, not 1: makes GNU getopt start afresh for the command's options. */
+    optind = 0;
     return cmd->fn(argc, argv);
 }

@@ -450,19 +450,19 @@ COUNTRY_INFO = {
     "COD": ("central_africa", "central_fr"), "COM": ("east_africa", "arabic"),
     "DJI": ("east_africa", "horn"), "ERI": ("east_africa", "horn"),
     "ETH": ("east_africa", "horn"), "GIN": ("west_africa", "west_fr"),
-    "GMB": ("west_africa", "en_west"), "GNB": ("west_africa", "lusophone"),
+    "GMB": ("west_africa", "upper_guinea"), "GNB": ("west_africa", "lusophone"),
     "GNQ": ("central_africa", "gnq"), "HTI": ("caribbean", "haiti"),
     "KHM": ("southeast_asia", "khmer"), "KIR": ("pacific", "pacific"),
-    "LAO": ("southeast_asia", "lao"), "LBR": ("west_africa", "en_west"),
+    "LAO": ("southeast_asia", "lao"), "LBR": ("west_africa", "upper_guinea"),
     "LSO": ("southern_africa", "southern"), "MDG": ("east_africa", "malagasy"),
     "MLI": ("west_africa", "west_fr"), "MMR": ("southeast_asia", "burmese"),
     "MOZ": ("southern_africa", "lusophone"), "MRT": ("west_africa", "arabic"),
     "MWI": ("southern_africa", "southern"), "NER": ("west_africa", "west_fr"),
     "NPL": ("south_asia", "nepali"), "RWA": ("east_africa", "great_lakes"),
     "SDN": ("east_africa", "arabic"), "SEN": ("west_africa", "west_fr"),
-    "SLB": ("pacific", "pacific"), "SLE": ("west_africa", "en_west"),
+    "SLB": ("pacific", "pacific"), "SLE": ("west_africa", "upper_guinea"),
     "SOM": ("east_africa", "horn"), "SSD": ("east_africa", "nilotic"),
-    "STP": ("central_africa", "lusophone"), "TCD": ("central_africa", "central_fr"),
+    "STP": ("central_africa", "lusophone"), "TCD": ("central_africa", "chad"),
     "TGO": ("west_africa", "west_fr"), "TLS": ("southeast_asia", "lusophone"),
     "TUV": ("pacific", "pacific"), "TZA": ("east_africa", "swahili"),
     "UGA": ("east_africa", "swahili"), "VUT": ("pacific", "pacific"),
@@ -477,7 +477,7 @@ COUNTRY_INFO = {
     "DOM": ("caribbean", "spanish"), "DZA": ("north_africa", "arabic"),
     "ECU": ("south_america", "spanish"), "EGY": ("north_africa", "arabic"),
     "FJI": ("pacific", "pacific"), "GAB": ("central_africa", "central_fr"),
-    "GEO": ("europe", "georgian"), "GHA": ("west_africa", "en_west"),
+    "GEO": ("europe", "georgian"), "GHA": ("west_africa", "gulf_guinea"),
     "GTM": ("central_america", "spanish"), "GUY": ("south_america", "caribbean_en"),
     "HND": ("central_america", "spanish"), "IDN": ("southeast_asia", "indonesian"),
     "IND": ("south_asia", "indian"), "IRN": ("middle_east", "persian"),
@@ -485,9 +485,9 @@ COUNTRY_INFO = {
     "JOR": ("middle_east", "arabic"), "KEN": ("east_africa", "swahili"),
     "KGZ": ("central_asia", "central_asian"), "LBN": ("middle_east", "arabic"),
     "LKA": ("south_asia", "sinhala"), "MAR": ("north_africa", "arabic"),
-    "MDV": ("south_asia", "arabic"), "MEX": ("central_america", "spanish"),
-    "MNG": ("east_asia", "mongolian"), "MUS": ("east_africa", "indian"),
-    "NAM": ("southern_africa", "southern"), "NGA": ("west_africa", "en_west"),
+    "MDV": ("south_asia", "maldivian"), "MEX": ("central_america", "spanish"),
+    "MNG": ("east_asia", "mongolian"), "MUS": ("east_africa", "mauritian"),
+    "NAM": ("southern_africa", "southern"), "NGA": ("west_africa", "gulf_guinea"),
     "NIC": ("central_america", "spanish"), "PAK": ("south_asia", "pakistani"),
     "PER": ("south_america", "spanish"), "PHL": ("southeast_asia", "filipino"),
     "PNG": ("pacific", "pacific"), "PRY": ("south_america", "spanish"),
@@ -510,18 +510,23 @@ NAMES = {
     "west_fr": ("Aïssata|Fatoumata|Awa|Mariama|Clarisse|Nadège|Rokia|Kadiatou|Estelle|Adjoa",
                 "Mamadou|Ousmane|Ibrahima|Souleymane|Moussa|Désiré|Amadou|Boubacar|Théophile|Koffi",
                 "Traoré|Diallo|Koné|Ouédraogo|Sawadogo|Ndiaye|Diop|Camara|Keïta|Coulibaly|Sylla|Kaboré|Touré|Agbodjan|Houngbédji|Sow"),
-    "central_fr": ("Clémence|Solange|Bernadette|Prisca|Mireille|Achta|Grâce|Josiane",
-                   "Jean-Pierre|Serge|Hervé|Mahamat|Blaise|Thierry|Fidèle|Abakar",
-                   "Mbemba|Ngoma|Ilunga|Kasongo|Mabiala|Nzapayéké|Abdoulaye|Ngarta|Essomba|Mbarga|Ondoua|Mahamat"),
+    "central_fr": ("Clémence|Solange|Bernadette|Prisca|Mireille|Grâce|Josiane|Brigitte",
+                   "Jean-Pierre|Serge|Hervé|Blaise|Thierry|Fidèle|Didier|Norbert",
+                   "Mbemba|Ngoma|Ilunga|Kasongo|Mabiala|Nzapayéké|Essomba|Mbarga|Ondoua|Moukala|Nguema|Yangongo"),
+    "chad": ("Achta|Khadidja|Hawa|Zara", "Mahamat|Abakar|Idriss|Youssouf",
+             "Haroun|Djimadoum|Ngarta|Abdoulaye|Moussa|Allamine"),
     "great_lakes": ("Claudine|Espérance|Jeanne|Immaculée|Chantal|Aline",
                     "Emmanuel|Jean-Claude|Innocent|Pascal|Théogène|Célestin",
                     "Habimana|Uwimana|Mukamana|Nsengiyumva|Ndayizeye|Niyonzima|Hakizimana|Nduwimana|Bizimana"),
     "malagasy": ("Voahangy|Lalao|Fanja|Hanitra|Nirina|Tiana",
                  "Hery|Tojo|Rivo|Andry|Haja|Mamy",
                  "Rakotomalala|Randriamampionona|Razafindrakoto|Andrianarivelo|Rasoanaivo|Rabemananjara"),
-    "en_west": ("Abena|Ngozi|Chiamaka|Fatmata|Isatou|Comfort|Grace|Yetunde|Kumba|Mariatu",
-                "Kwame|Kofi|Chukwuemeka|Emmanuel|Samuel|Ebrima|Olusegun|Abdulai|Momodou|Joseph",
-                "Mensah|Owusu|Okafor|Adeyemi|Okonkwo|Kamara|Sesay|Johnson|Jallow|Ceesay|Bangura|Kollie|Boakye|Adebayo"),
+    "gulf_guinea": ("Abena|Ngozi|Chiamaka|Comfort|Yetunde|Efua|Funmilayo",
+                    "Kwame|Kofi|Chukwuemeka|Emmanuel|Olusegun|Yaw|Ikechukwu",
+                    "Mensah|Owusu|Okafor|Adeyemi|Okonkwo|Boakye|Adebayo|Asante|Eze"),
+    "upper_guinea": ("Fatmata|Isatou|Kumba|Mariatu|Grace|Musu|Haddy",
+                     "Ebrima|Abdulai|Momodou|Joseph|Sahr|Lamin|Prince",
+                     "Kamara|Sesay|Johnson|Jallow|Ceesay|Bangura|Kollie|Conteh|Touray"),
     "swahili": ("Wanjiru|Achieng|Nakato|Neema|Mwajuma|Rehema|Auma|Nalubega",
                 "Baraka|Otieno|Mugisha|Juma|Kiprono|Musa|Ssemakula|Hamisi",
                 "Kamau|Odhiambo|Mugisha|Nakamya|Mwakasege|Kiprotich|Mwangi|Wekesa|Kisanga|Mbwana|Ochieng"),
@@ -540,9 +545,15 @@ NAMES = {
     "gnq": ("María Jesús|Remedios|Milagrosa|Trinidad",
             "Florentino|Crisantos|Salvador|Anacleto",
             "Nsue|Ondo|Mba|Esono|Edu|Nchama|Obono"),
-    "arabic": ("Fatima|Amal|Nour|Salma|Huda|Leila|Rania|Mariem|Khadija|Zeinab|Aminath|Hanane",
+    "arabic": ("Fatima|Amal|Nour|Salma|Huda|Leila|Rania|Mariem|Khadija|Zeinab|Hanane",
                "Mohamed|Ahmed|Omar|Khalid|Youssef|Abdallah|Hassan|Karim|Tarek|Mahmoud|Ibrahim|Nabil",
                "El Amrani|Benali|Haddad|Al-Sayed|Abdelrahman|Mansour|Khalil|Nasser|Al-Hakimi|Ould Ahmed|Ben Salah|Bouzid|Idris|Saleh|El Fassi|Soilihi|Al-Jaberi"),
+    "maldivian": ("Aminath|Mariyam|Fathimath|Aishath",
+                  "Ahmed|Mohamed|Hussain|Ibrahim",
+                  "Rasheed|Didi|Waheed|Shareef|Naseem|Manik"),
+    "mauritian": ("Priya|Vidya|Marie-Noëlle|Anjali",
+                  "Vikash|Jean-Claude|Yash|Arjun",
+                  "Bissessur|Ramsamy|Dookhy|Seetohul|Lagesse|Appadoo"),
     "afghan": ("Farzana|Zahra|Nargis|Shukria|Mariam",
                "Ahmad|Farid|Naweed|Mirwais|Hamid",
                "Ahmadzai|Karimi|Rahimi|Sultani|Hakimi|Noori|Stanikzai"),
@@ -557,7 +568,7 @@ NAMES = {
                "Adhikari|Thapa|Shrestha|Gurung|Sharma|Koirala|Tamang|Rai"),
     "indian": ("Priya|Anjali|Lakshmi|Kavita|Meera|Deepa",
                "Arjun|Rajesh|Vikram|Anil|Suresh|Rohan",
-               "Sharma|Iyer|Menon|Nair|Reddy|Gupta|Ramgoolam|Bissessur|Dasgupta"),
+               "Sharma|Iyer|Menon|Nair|Reddy|Gupta|Dasgupta|Kulkarni"),
     "pakistani": ("Ayesha|Sana|Rabia|Mehwish",
                   "Imran|Bilal|Usman|Tariq",
                   "Khan|Qureshi|Malik|Siddiqui|Butt|Chaudhry"),
@@ -768,7 +779,7 @@ def build_requests():
             group = COUNTRIES[c]["region_group"]
             zone = COUNTRY_INFO[c][0]
             if sess.zone == "pvr" and group == "GRULAC":
-                w *= 2.5
+                w *= 4
             if sess.zone == "rak" and group == "African":
                 w *= 1.3
             if sess.venue == VIE and zone in ("europe", "central_asia"):
@@ -782,8 +793,9 @@ def build_requests():
         for _ in range(r.randint(1, 3)):
             delegations.append((r.choice(INELIGIBLE), 1))
             count += 1
+        ldc_share = 0.35 if sess.zone == "pvr" else 0.52
         while count < target:
-            if r.random() < 0.52:
+            if r.random() < ldc_share:
                 c = pick_weighted(r, ldcs, [weight(x) for x in ldcs])
                 size = pick_weighted(r, [1, 2, 3, 4], [64, 24, 8, 4])
             else:
@@ -1266,7 +1278,7 @@ def check():
         elig = [q for q in REQUESTS if q.session is s and q.tier]
         if elig:
             have = sum(1 for q in COSTS if q.session is s)
-            pass  # assert 0.7 * len(elig) <= have, (s.id, have, len(elig))
+            assert 0.7 * len(elig) <= have, (s.id, have, len(elig))
     assert not BOOKS.refused, BOOKS.refused
 
     # cancellations
@@ -1292,7 +1304,7 @@ def check():
     short = [s.id for s in late if any(
         BOOKS.reason.get(q.ref) == "insufficient-funds"
         for q in REQUESTS if q.session is s)]
-    pass  # assert len(short) >= 5, short
+    assert len(short) >= 5, short
 
 
 # ---------------------------------------------------------------- output

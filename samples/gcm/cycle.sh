@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The sample fund's whole cycle: installs what is missing, builds tfund,
+# then keeps the books of the sample fund from its first pledge to its
+# reports. Output goes to out/gcm/ (the database, the journal, reports).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+bash .ci/install-deps
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" >/dev/null
+
+out=${TFUND_OUT:-$top/out/gcm}
+sample=$top/samples/gcm
+tfund() { "$top/build/tfund" --db "$out/gcm.db" "$@"; }
+step() { printf '\n== %s\n' "$*"; }
+
+rm -rf "$out"
+mkdir -p "$out"
+
+step "Set up the fund"
+tfund init --name "Trust Fund for the Global Compact for Migration (sample)"
+
+step "Import rates, donors, sessions, pledges and receipts"
+for kind in rates donors sessions pledges receipts; do
+  tfund import "$kind" "$sample/$kind.csv"
+done
+
+step "Pools: what each pool has received and may spend"
+tfund pools
+
+step "Trial balance"
+tfund balance
+
+step "Verify the books"
+tfund verify
+
+tfund export ledger -o "$out/gcm.ledger"
+printf '\nThe fund database is %s; its journal for ledger/hledger is %s.\n' \
+  "$out/gcm.db" "$out/gcm.ledger"
