@@ -244,8 +244,19 @@ int cli_table_end(cli_table *t)
 
 int cli_getopt(int argc, char **argv, const struct option *opts)
 {
+    /* Every long option has the short form of its letter. */
+    char shorts[64];
+    size_t n = 0;
+
+    for (const struct option *o = opts; o->name && n + 3 < sizeof(shorts);
+         o++) {
+        shorts[n++] = (char)o->val;
+        if (o->has_arg == required_argument)
+            shorts[n++] = ':';
+    }
+    shorts[n] = '\0';
     opterr = 0;
-    return getopt_long(argc, argv, "h", opts, NULL);
+    return getopt_long(argc, argv, shorts, opts, NULL);
 }
 
 int cli_bad_option(char **argv)

@@ -359,7 +359,7 @@ PLEDGES = [
      [("2018-03-05", None)]),
     ("PL-2017-12", "finland", "2017-05-29", 10000, "EUR", "unrestricted", "",
      [("2017-07-10", None)]),
-    ("PL-2017-13", "iom", "2017-06-12", 40000, "USD", "prep", "",
+    ("PL-2017-13", "iom", "2017-06-12", 25000, "USD", "prep", "",
      [("2017-07-05", None)]),
     ("PL-2017-14", "halvorsen-fdn", "2017-06-19", 5000, "USD", "travel", "",
      [("2017-07-31", None)]),
@@ -367,7 +367,7 @@ PLEDGES = [
      [("2017-08-14", None)]),
     ("PL-2017-16", "opec-fund", "2017-08-07", 10000, "USD", "ldc-travel", "",
      [("2017-09-25", None)]),
-    ("PL-2017-17", "switzerland", "2017-09-04", 60000, "CHF", "prep", "2018-03-31",
+    ("PL-2017-17", "switzerland", "2017-09-04", 40000, "CHF", "prep", "2018-03-31",
      [("2018-01-15", None)]),
     ("PL-2017-18", "portugal", "2017-09-18", 5000, "EUR", "travel", "",
      [("2017-11-15", None)]),
@@ -375,7 +375,7 @@ PLEDGES = [
      [("2017-10-26", None)]),
     ("PL-2017-20", "meridian-remit", "2017-10-16", 5000, "USD", "unrestricted", "",
      [("2017-11-30", None)]),
-    ("PL-2017-21", "mexico", "2017-11-06", 1200000, "MXN", "prep", "",
+    ("PL-2017-21", "mexico", "2017-11-06", 1000000, "MXN", "prep", "",
      [("2017-12-18", None)]),
     ("PL-2018-01", "norway", "2018-01-08", 100000, "NOK", "travel", "",
      [("2018-02-05", None)]),
@@ -401,7 +401,7 @@ PLEDGES = [
      []),
     ("PL-2018-12", "uk", "2018-06-11", 5000, "GBP", "travel", "",
      [("2018-06-29", None)]),
-    ("PL-2018-13", "kuwait", "2018-06-18", 10000, "KWD", "prep", "2018-10-31",
+    ("PL-2018-13", "kuwait", "2018-06-18", 5000, "KWD", "prep", "2018-10-31",
      [("2018-11-26", None)]),
 ]
 CORE = {"PL-2016-01", "PL-2016-02", "PL-2017-01", "PL-2017-02", "PL-2017-03",
@@ -418,9 +418,9 @@ CALIBRATION_TARGET = Fraction(602, 1000)
 # ---------------------------------------------------------------- spend
 
 SPEND = [
-    ("SP-2018-01", "2018-02-26", "18450.00",
+    ("SP-2018-01", "2018-02-26", "14250.00",
      "Zero draft: editing and translation into the six official languages"),
-    ("SP-2018-02", "2018-03-30", "21600.00",
+    ("SP-2018-02", "2018-03-30", "16800.00",
      "Consultant, conference logistics coordinator (February-April 2018)"),
     ("SP-2018-03", "2018-05-21", "9870.00",
      "Interpretation, informal consultations of the co-facilitators"),
@@ -431,9 +431,9 @@ SPEND = [
     ("SP-2018-06", "2018-09-17", "6240.75",
      "Documentation: printing of the final draft in Arabic, Chinese, English, "
      "French, Russian and Spanish"),
-    ("SP-2018-07", "2018-10-29", "21600.00",
+    ("SP-2018-07", "2018-10-29", "16800.00",
      "Consultant, conference logistics coordinator (September-December 2018)"),
-    ("SP-2018-08", "2018-11-19", "15000.00",
+    ("SP-2018-08", "2018-11-19", "12500.00",
      "Venue preparation, Marrakech: plenary hall, side-event rooms"),
 ]
 
@@ -1295,7 +1295,7 @@ def check():
     prep_in = BOOKS.receipts["prep"]
     spend_charge = sum(to_minor(a, "USD") + half_even(to_minor(a, "USD") * PSC_RATE)
                        for _, _, a, _ in SPEND)
-    assert spend_charge < 0.7 * prep_in, (spend_charge, prep_in)
+    assert spend_charge < 0.6 * prep_in, (spend_charge, prep_in)
 
     # calibration
     ratio = Fraction(travel_cash(PLEDGE_ROWS, RECEIPT_ROWS), ELIGIBLE_CHARGE)
