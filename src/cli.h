@@ -72,7 +72,8 @@ extern const struct tf_cmd *const cli_commands[];
 extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_donor, cmd_pledge, cmd_receipt, cmd_rate, cmd_session, cmd_balance,
     cmd_pools, cmd_journal, cmd_verify, cmd_export, cmd_backup, cmd_period,
-    cmd_reverse, cmd_help;
+    cmd_reverse, cmd_help, cmd_request, cmd_allocate, cmd_allocation,
+    cmd_disburse, cmd_cancel;
 
 #endif
 

@@ -27,6 +27,11 @@ static const char *const session_cols[] = {
     "id",       "name",       "venue",         "start", "days", "dsa",
     "terminal", "extra_days", "travel_budget", NULL};
 
+static const char *const request_cols[] = {
+    "ref", "session", "country", "delegate", "submitted", "fare",
+    "fare_currency", "gender", NULL};
+
+static const struct family request_family = {"requests", request_cols, 1};
 static const struct family donor_family = {"donors", donor_cols, 1};
 static const struct family pledge_family = {"pledges", pledge_cols, 1};
 static const struct family receipt_family = {"receipts", receipt_cols, 1};
@@ -271,7 +276,7 @@ static int run_family(const struct family *f, int argc, char **argv)
         return cli_help();
     if (!strcmp(argv[1], "add"))
         return add_record(f, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list") && f != &rate_family)
+    if (!strcmp(argv[1], "list") && f != &rate_family && f != &request_family)
         return list_records(f, argc - 1, argv + 1);
     return cli_usage("unknown subcommand '%s'", argv[1]);
 }
@@ -294,6 +299,11 @@ static int run_receipt(int argc, char **argv)
 static int run_rate(int argc, char **argv)
 {
     return run_family(&rate_family, argc, argv);
+}
+
+static int run_request(int argc, char **argv)
+{
+    return run_family(&request_family, argc, argv);
 }
 
 static int run_session(int argc, char **argv)
@@ -349,3 +359,12 @@ const struct tf_cmd cmd_session = {
     "DSA (daily subsistence allowance, per day) and terminal expenses (per\n"
     "trip) are in the base currency. A delegate's DSA covers days +\n"
     "extra_days (default 1).\n"};
+
+const struct tf_cmd cmd_request = {
+    "request", "record a travel request", run_request,
+    "usage: tfund request add REF --session ID --country ISO3 --delegate NAME\n"
+    "                         --submitted TIME --fare AMOUNT\n"
+    "                         --fare-currency CUR [--gender G]\n"
+    "\n"
+    "TIME is YYYY-MM-DDTHH:MM:SSZ. The fare is converted at the allocation\n"
+    "run's date. 'tfund allocation show SESSION' lists requests.\n"};

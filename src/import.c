@@ -7,6 +7,7 @@
 
 #include "fund_internal.h"
 #include "tfund/date.h"
+#include "tfund/allocate.h"
 #include "tfund/import.h"
 
 /* ---- References seen in this file ----------------------------------- */
@@ -419,6 +420,70 @@ static tf_error row_session(struct row *r)
     return at(r, col, err, &sub);
 }
 
+/* ---- Requests and costs -------------------------------------------- */
+
+enum { Q_REF, Q_SESSION, Q_COUNTRY, Q_DELEGATE, Q_SUBMITTED, Q_FARE,
+       Q_FARE_CUR, Q_GENDER };
+static const tf_csv_column request_cols[] = {
+    {"ref", 1},       {"session", 1}, {"country", 1},
+    {"delegate", 1},  {"submitted", 1}, {"fare", 1},
+    {"fare_currency", 1}, {"gender", 0}};
+
+static tf_error row_request(struct row *r)
+{
+    const tf_currency *cur;
+    const char *field = NULL;
+    tf_request q;
+    tf_diag sub;
+    tf_error err;
+
+    memset(&q, 0, sizeof(q));
+    if ((err = need(r, Q_REF, "ref")) ||
+        (err = currency_field(r, Q_FARE_CUR, &cur)) ||
+        (err = amount_field(r, Q_FARE, cur, &q.fare_orig)))
+        return err;
+    q.ref = get(r, Q_REF);
+    q.session = get(r, Q_SESSION);
+    q.country = get(r, Q_COUNTRY);
+    q.delegate = get(r, Q_DELEGATE);
+    q.submitted = get(r, Q_SUBMITTED);
+    q.fare_currency = cur->code;
+    q.gender = get(r, Q_GENDER);
+    tf_diag_clear(&sub);
+    err = tf_request_add(r->fund, &q, &r->known, &field, &sub);
+    if (!err)
+        return TF_OK;
+    for (size_t i = 0; field && i < sizeof(request_cols) /
+                                        sizeof(request_cols[0]);
+         i++)
+        if (!strcmp(field, request_cols[i].name) &&
+            tf_csv_colno(r->csv, i))
+            return at(r, i, err, &sub);
+    return at(r, Q_REF, err, &sub);
+}
+
+enum { K_REF, K_DATE, K_AMOUNT, K_CUR };
+static const tf_csv_column cost_cols[] = {
+    {"ref", 1}, {"date", 1}, {"amount", 1}, {"currency", 1}};
+
+static tf_error row_cost(struct row *r)
+{
+    const tf_currency *cur;
+    int64_t amount;
+    tf_diag sub;
+    tf_error err;
+
+    if ((err = need(r, K_REF, "ref")) || (err = date_field(r, K_DATE)) ||
+        (err = currency_field(r, K_CUR, &cur)) ||
+        (err = amount_field(r, K_AMOUNT, cur, &amount)))
+        return err;
+    tf_diag_clear(&sub);
+    if ((err = tf_cost_add(r->fund, get(r, K_REF), get(r, K_DATE), amount,
+                           cur->code, &r->known, &sub)))
+        return at(r, K_REF, err, &sub);
+    return TF_OK;
+}
+
 /* ---- The table of kinds --------------------------------------------- */
 
 struct kind {
@@ -437,11 +502,13 @@ static const struct kind kinds[] = {
     {"pledges", COLS(pledge_cols), P_REF, row_pledge},
     {"receipts", COLS(receipt_cols), RC_REF, row_receipt},
     {"sessions", COLS(session_cols), S_ID, row_session},
+    {"requests", COLS(request_cols), Q_REF, row_request},
+    {"costs", COLS(cost_cols), K_REF, row_cost},
 };
 
-const char *const tf_import_kinds[] = {"countries", "rates",    "donors",
-                                       "pledges",   "receipts", "sessions",
-                                       NULL};
+const char *const tf_import_kinds[] = {
+    "countries", "rates",    "donors", "pledges", "receipts",
+    "sessions",  "requests", "costs",  NULL};
 
 static const struct kind *find_kind(const char *name)
 {
@@ -465,7 +532,8 @@ tf_error tf_import_csv(tf_fund *fund, const char *kind, tf_csv *csv,
     if (!k)
         return tf_diag_set(diag, TF_ERR_USAGE,
                            "cannot import '%s': kinds are countries, rates, "
-                           "donors, pledges, receipts, sessions",
+                           "donors, pledges, receipts, sessions, requests, "
+                           "costs",
                            kind);
     if ((err = tf_csv_header(csv, k->cols, k->ncols, diag)))
         return err;
@@ -534,7 +602,8 @@ tf_error tf_import_file(tf_fund *fund, const char *kind, const char *path,
     if (!find_kind(kind))
         return tf_diag_set(diag, TF_ERR_USAGE,
                            "cannot import '%s': kinds are countries, rates, "
-                           "donors, pledges, receipts, sessions",
+                           "donors, pledges, receipts, sessions, requests, "
+                           "costs",
                            kind);
     if ((err = tf_csv_open(&csv, path, diag)))
         return err;

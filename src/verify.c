@@ -217,7 +217,26 @@ tf_error tf_verify(tf_fund *fund,
     if (err)
         return err;
 
-    /* 5. No pool's available is negative. */
+    /* 5. Outstanding commitments equal the funded, undisbursed grants. */
+    err = query_failures(
+        &v, "SELECT 0, 'outstanding commitments in ' || x.pool || ' are ' || "
+            "sum(x.booked) || ' but funded grants not yet disbursed drew ' "
+            "|| sum(x.drawn) FROM (SELECT pool, balance AS booked, 0 AS "
+            "drawn FROM balances WHERE account = 'budget:encumbrances' UNION "
+            "ALL SELECT d.pool, 0, d.amount FROM draws d JOIN requests q ON "
+            "q.ref = d.request WHERE q.status = 'funded') x GROUP BY x.pool "
+            "HAVING sum(x.booked) <> sum(x.drawn)");
+    if (err)
+        return err;
+    err = query_failures(
+        &v, "SELECT d.entry, 'draw of ' || d.request || ' points at entry ' "
+            "|| d.entry || ' which is not its commitment' FROM draws d LEFT "
+            "JOIN entries e ON e.id = d.entry WHERE e.id IS NULL OR e.kind <> "
+            "'commitment' OR e.ref IS NOT (d.request || '@' || d.pool)");
+    if (err)
+        return err;
+
+    /* 6. No pool's available is negative. */
     if ((err = tf_ledger_pools(fund, NULL, figs, diag)))
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++)

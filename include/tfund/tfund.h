@@ -9,5 +9,6 @@
 #include "tfund/fund.h"
 #include "tfund/ledger.h"
 #include "tfund/import.h"
+#include "tfund/allocate.h"
 
 #endif

@@ -1,0 +1,1029 @@
+/*
+ * The allocation rules of DESIGN.md sections 4 and 9: who is eligible,
+ * what a trip costs, in which order requests are considered, quotas, the
+ * budget share, funding with draws on pools, and the books of each grant
+ * from commitment to disbursement or cancellation.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fund_internal.h"
+#include "tfund/allocate.h"
+#include "tfund/date.h"
+
+/* Pool indexes into tf_pools. */
+enum { P_UNRESTRICTED, P_TRAVEL, P_LDC, P_PREP };
+
+/* The pools that may pay for a tier, in draw order. */
+static const int tier1_pools[] = {P_LDC, P_TRAVEL, P_UNRESTRICTED, -1};
+static const int tier2_pools[] = {P_TRAVEL, P_UNRESTRICTED, -1};
+
+static const int *tier_pools(int tier)
+{
+    return tier == 1 ? tier1_pools : tier2_pools;
+}
+
+static int pool_index(const char *name)
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (!strcmp(name, tf_pools[k]))
+            return k;
+    return -1;
+}
+
+/* ---- Counting maps (country or region group -> funded delegates) ---- */
+
+struct counter {
+    struct {
+        char *key;
+        long n;
+    } *items;
+    size_t n, cap;
+};
+
+static long *counter_slot(struct counter *c, const char *key)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->items[i].key, key))
+            return &c->items[i].n;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        void *grown = realloc(c->items, cap * sizeof(*c->items));
+        if (!grown)
+            return NULL;
+        c->items = grown;
+        c->cap = cap;
+    }
+    c->items[c->n].key = strdup(key);
+    if (!c->items[c->n].key)
+        return NULL;
+    c->items[c->n].n = 0;
+    return &c->items[c->n++].n;
+}
+
+static void counter_release(struct counter *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->items[i].key);
+    free(c->items);
+    memset(c, 0, sizeof(*c));
+}
+
+/* ---- The run -------------------------------------------------------- */
+
+struct areq {
+    char *ref, *country, *region, *submitted, *delegate, *gender;
+    char currency[8];
+    int64_t fare_orig;
+    int tier;
+    int64_t fare, dsa, terminal, cost, psc, charge;
+    const char *status, *reason;
+    int ndraws;
+    int draw_pool[TF_POOL_COUNT];
+    int64_t draw_amt[TF_POOL_COUNT];
+    long *country_count, *region_count;
+};
+
+struct run {
+    tf_fund *fund;
+    const tf_alloc_options *opt;
+    tf_alloc_result *res;
+    tf_diag *diag;
+    struct areq *reqs;
+    size_t n, cap;
+    struct counter by_country, by_region;
+    int64_t quota_ldc, quota_dev;
+    int64_t remaining[TF_POOL_COUNT];
+    int64_t run_total;
+    int stopped;
+    /* Rates of the run's date, per fare currency. */
+    struct {
+        char code[8];
+        char per_usd[64];
+    } rates[64];
+    size_t nrates;
+    char base_rate[64];
+};
+
+static void run_release(struct run *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->reqs[i].ref);
+        free(r->reqs[i].country);
+        free(r->reqs[i].region);
+        free(r->reqs[i].submitted);
+        free(r->reqs[i].delegate);
+        free(r->reqs[i].gender);
+    }
+    free(r->reqs);
+    counter_release(&r->by_country);
+    counter_release(&r->by_region);
+}
+
+/* The fare in the base currency at the run's date, rounded on its own. */
+static tf_error fare_to_base(struct run *r, struct areq *q)
+{
+    const tf_currency *cur = tf_currency_find(q->currency);
+    const tf_currency *base = tf_fund_base(r->fund);
+    const char *rate = NULL;
+    tf_error err;
+
+    if (!cur)
+        return tf_diag_set(r->diag, TF_ERR_INPUT,
+                           "request '%s': unknown currency '%s'", q->ref,
+                           q->currency);
+    if (cur == base) {
+        q->fare = q->fare_orig;
+        return TF_OK;
+    }
+    for (size_t i = 0; i < r->nrates; i++)
+        if (!strcmp(r->rates[i].code, q->currency))
+            rate = r->rates[i].per_usd;
+    if (!rate) {
+        tf_diag sub;
+        size_t i = r->nrates;
+        tf_diag_clear(&sub);
+        if (i >= sizeof(r->rates) / sizeof(r->rates[0]))
+            return tf_diag_set(r->diag, TF_ERR_INPUT,
+                               "too many fare currencies in one run");
+        if ((err = tf_rate_find(r->fund, q->currency, r->opt->date,
+                                r->rates[i].per_usd, &sub)))
+            return tf_diag_set(r->diag, err, "request '%s': %s", q->ref,
+                               sub.msg);
+        snprintf(r->rates[i].code, sizeof(r->rates[i].code), "%s",
+                 q->currency);
+        rate = r->rates[i].per_usd;
+        r->nrates++;
+    }
+    if (tf_money_convert(&q->fare, q->fare_orig, cur, rate, base,
+                         r->base_rate))
+        return tf_diag_set(r->diag, TF_ERR_INPUT,
+                           "request '%s': the fare overflows the books",
+                           q->ref);
+    return TF_OK;
+}
+
+/* cost = fare + dsa + terminal; psc = half-even(cost x psc_rate). */
+static tf_error figures(struct run *r, struct areq *q, const tf_session *s,
+                        const char *psc_rate)
+{
+    tf_error err = fare_to_base(r, q);
+
+    if (err)
+        return err;
+    q->dsa = s->dsa * (s->days + s->extra_days);
+    q->terminal = s->terminal;
+    if (tf_money_add(&q->cost, q->fare, q->dsa) ||
+        tf_money_add(&q->cost, q->cost, q->terminal) ||
+        tf_money_mul_decimal(&q->psc, q->cost, psc_rate,
+                             TF_ROUND_HALF_EVEN) ||
+        tf_money_add(&q->charge, q->cost, q->psc))
+        return tf_diag_set(r->diag, TF_ERR_INPUT,
+                           "request '%s': its cost overflows the books",
+                           q->ref);
+    return TF_OK;
+}
+
+/* Bytewise comparison, as DESIGN.md 9.6 asks of text keys. */
+static int cmp_text(const char *a, const char *b)
+{
+    return strcmp(a, b);
+}
+
+static int cmp_submitted(const void *pa, const void *pb)
+{
+    const struct areq *a = *(struct areq *const *)pa;
+    const struct areq *b = *(struct areq *const *)pb;
+    int c = cmp_text(a->submitted, b->submitted);
+
+    return c ? c : cmp_text(a->ref, b->ref);
+}
+
+static int cmp_cost(const void *pa, const void *pb)
+{
+    const struct areq *a = *(struct areq *const *)pa;
+    const struct areq *b = *(struct areq *const *)pb;
+
+    if (a->charge != b->charge)
+        return a->charge < b->charge ? -1 : 1;
+    return cmp_submitted(pa, pb);
+}
+
+/* The fixed order of the UN regional groups for ties; others after them,
+ * bytewise (a country with no group sorts as ""). */
+static const char *const group_order[] = {"African", "Asia-Pacific",
+                                          "Eastern European", "GRULAC",
+                                          "WEOG"};
+
+static int group_rank(const char *g)
+{
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(g, group_order[i]))
+            return i;
+    return 5;
+}
+
+static int group_before(const char *a, const char *b)
+{
+    int ra = group_rank(a), rb = group_rank(b);
+
+    if (ra != rb)
+        return ra < rb;
+    return strcmp(a, b) < 0;
+}
+
+/* Groups in their fixed order, then by submission within a group. */
+static int cmp_region(const void *pa, const void *pb)
+{
+    const struct areq *a = *(struct areq *const *)pa;
+    const struct areq *b = *(struct areq *const *)pb;
+
+    if (strcmp(a->region, b->region))
+        return group_before(a->region, b->region) ? -1 : 1;
+    return cmp_submitted(pa, pb);
+}
+
+/* Decides one request of tier 1 or 2 (DESIGN.md 4.4-4.6 and 9.5). */
+static void decide(struct run *r, struct areq *q)
+{
+    const int *pools = tier_pools(q->tier);
+    int64_t quota = q->tier == 1 ? r->quota_ldc : r->quota_dev;
+    int64_t room = 0, left;
+
+    q->ndraws = 0;
+    if (*q->country_count >= quota) {
+        q->status = "waitlisted";
+        q->reason = "quota";
+        return;
+    }
+    if (r->stopped) {
+        q->status = "waitlisted";
+        q->reason = "insufficient-funds";
+        return;
+    }
+    for (int i = 0; pools[i] >= 0; i++)
+        room += r->remaining[pools[i]];
+    if (room < q->charge ||
+        (r->opt->cap >= 0 && r->run_total + q->charge > r->opt->cap)) {
+        q->status = "waitlisted";
+        q->reason = "insufficient-funds";
+        if (r->opt->strict)
+            r->stopped = 1;
+        return;
+    }
+    left = q->charge;
+    for (int i = 0; pools[i] >= 0 && left > 0; i++) {
+        int64_t take = r->remaining[pools[i]] < left ? r->remaining[pools[i]]
+                                                     : left;
+        if (take <= 0)
+            continue;
+        q->draw_pool[q->ndraws] = pools[i];
+        q->draw_amt[q->ndraws] = take;
+        q->ndraws++;
+        r->remaining[pools[i]] -= take;
+        r->res->drawn[pools[i]] += take;
+        left -= take;
+    }
+    q->status = "funded";
+    q->reason = "";
+    r->run_total += q->charge;
+    (*q->country_count)++;
+    (*q->region_count)++;
+}
+
+/* Walks one tier's requests in the order the options ask for. */
+static void walk_tier(struct run *r, struct areq **list, size_t n)
+{
+    if (r->opt->order == TF_ORDER_REGION) {
+        /* One queue per group (contiguous after sorting), each by
+         * submission; pick from the group with the fewest funded delegates
+         * so far, again and again, ties in the groups' fixed order. */
+        size_t ngroups = 0, *head, *end;
+        qsort(list, n, sizeof(*list), cmp_region);
+        head = calloc(n ? n : 1, sizeof(size_t));
+        end = calloc(n ? n : 1, sizeof(size_t));
+        if (!head || !end) {
+            free(head);
+            free(end);
+            for (size_t i = 0; i < n; i++)
+                decide(r, list[i]);
+            return;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (i == 0 || strcmp(list[i]->region, list[i - 1]->region)) {
+                head[ngroups] = i;
+                ngroups++;
+            }
+            end[ngroups - 1] = i + 1;
+        }
+        for (;;) {
+            size_t best = ngroups;
+            for (size_t g = 0; g < ngroups; g++) {
+                if (head[g] == end[g])
+                    continue;
+                if (best == ngroups || *list[head[g]]->region_count <
+                                           *list[head[best]]->region_count)
+                    best = g;
+            }
+            if (best == ngroups)
+                break;
+            decide(r, list[head[best]++]);
+        }
+        free(head);
+        free(end);
+        return;
+    }
+    qsort(list, n, sizeof(*list),
+          r->opt->order == TF_ORDER_COST ? cmp_cost : cmp_submitted);
+    for (size_t i = 0; i < n; i++)
+        decide(r, list[i]);
+}
+
+struct session_ctx {
+    char id[80], start[16];
+    tf_session s;
+    int found;
+};
+
+static int copy_session(void *ctx, const tf_session *s)
+{
+    struct session_ctx *c = ctx;
+
+    c->s = *s;
+    snprintf(c->id, sizeof(c->id), "%s", s->id);
+    snprintf(c->start, sizeof(c->start), "%s", s->start);
+    c->s.id = c->id;
+    c->s.start = c->start;
+    c->s.name = c->s.venue = NULL;
+    c->found = 1;
+    return 1;
+}
+
+static tf_error load_session(tf_fund *fund, const char *id,
+                             struct session_ctx *sc, tf_diag *diag)
+{
+    memset(sc, 0, sizeof(*sc));
+    return tf_session_each(fund, id, copy_session, sc, diag);
+}
+
+/* Loads the counts of funded and disbursed delegates of the session, per
+ * country and per region group, from earlier runs. */
+static tf_error load_counts(struct run *r, const char *session)
+{
+    tf_stmt *st = tf_db_prepare(r->fund->db,
+                                "SELECT q.country, c.region_group, count(*) "
+                                "FROM requests q JOIN countries c ON c.iso3 "
+                                "= q.country WHERE q.session = ?1 AND "
+                                "q.status IN ('funded', 'disbursed') GROUP "
+                                "BY q.country",
+                                r->diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, session);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        long *c = counter_slot(&r->by_country, tf_col_text(st, 0));
+        long *g = counter_slot(&r->by_region, tf_col_text(st, 1));
+        if (!c || !g) {
+            tf_stmt_reset(st);
+            return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
+        }
+        *c += (long)tf_col_int(st, 2);
+        *g += (long)tf_col_int(st, 2);
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, r->diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+static char *dup_or_empty(const char *s, int *oom)
+{
+    char *d = strdup(s ? s : "");
+
+    if (!d)
+        *oom = 1;
+    return d;
+}
+
+/* Loads the session's pending and waitlisted requests with their tier. */
+static tf_error load_requests(struct run *r, const struct session_ctx *sc)
+{
+    tf_stmt *st = tf_db_prepare(
+        r->fund->db,
+        "SELECT q.ref, q.country, q.submitted, q.fare, q.fare_currency, "
+        "c.region_group, c.ldc_from, c.ldc_until, c.developing, q.delegate, "
+        "q.gender FROM requests q JOIN countries c ON c.iso3 = q.country "
+        "WHERE q.session = ?1 AND q.status IN ('pending', 'waitlisted') "
+        "ORDER BY q.ref",
+        r->diag);
+    int rc, oom = 0;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, sc->s.id);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        struct areq *q;
+        tf_country c;
+        if (r->n == r->cap) {
+            size_t cap = r->cap ? 2 * r->cap : 256;
+            struct areq *grown = realloc(r->reqs, cap * sizeof(*grown));
+            if (!grown) {
+                oom = 1;
+                break;
+            }
+            r->reqs = grown;
+            r->cap = cap;
+        }
+        q = &r->reqs[r->n++];
+        memset(q, 0, sizeof(*q));
+        q->ref = dup_or_empty(tf_col_text(st, 0), &oom);
+        q->country = dup_or_empty(tf_col_text(st, 1), &oom);
+        q->submitted = dup_or_empty(tf_col_text(st, 2), &oom);
+        q->fare_orig = tf_col_int(st, 3);
+        snprintf(q->currency, sizeof(q->currency), "%s", tf_col_text(st, 4));
+        q->region = dup_or_empty(tf_col_text(st, 5), &oom);
+        q->delegate = dup_or_empty(tf_col_text(st, 9), &oom);
+        q->gender = dup_or_empty(tf_col_text(st, 10), &oom);
+        memset(&c, 0, sizeof(c));
+        c.ldc_from = tf_col_text(st, 6);
+        c.ldc_until = tf_col_text(st, 7);
+        c.developing = (int)tf_col_int(st, 8);
+        q->tier = tf_country_tier(&c, sc->s.start);
+        if (oom)
+            break;
+        q->country_count = counter_slot(&r->by_country, q->country);
+        q->region_count = counter_slot(&r->by_region, q->region);
+        if (!q->country_count || !q->region_count) {
+            oom = 1;
+            break;
+        }
+    }
+    tf_stmt_reset(st);
+    if (oom)
+        return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
+    if (rc < 0)
+        return tf_stmt_error(st, r->diag);
+    return TF_OK;
+}
+
+static tf_error post_simple(tf_fund *fund, const char *date, const char *kind,
+                            const char *memo, const char *ref,
+                            tf_posting *post, size_t n, int64_t *id,
+                            tf_diag *diag)
+{
+    tf_entry e;
+
+    memset(&e, 0, sizeof(e));
+    e.date = date;
+    e.kind = kind;
+    e.memo = memo;
+    e.ref = ref;
+    e.postings = post;
+    e.npostings = n;
+    return tf_ledger_post(fund, &e, id, diag);
+}
+
+static tf_error record_decision(tf_fund *fund, int64_t run, const char *ref,
+                                const char *date, const char *status,
+                                const char *reason, int64_t charge,
+                                const char *note, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "INSERT INTO decisions (run, request, date, "
+                                "status, reason, charge, note) VALUES (?1, "
+                                "?2, ?3, ?4, ?5, ?6, ?7)",
+                                diag);
+
+    if (!st)
+        return TF_ERR_DB;
+    if (run)
+        tf_stmt_int(st, 1, run);
+    tf_stmt_text(st, 2, ref);
+    tf_stmt_text(st, 3, date);
+    tf_stmt_text(st, 4, status);
+    tf_stmt_text(st, 5, reason);
+    if (charge >= 0)
+        tf_stmt_int(st, 6, charge);
+    tf_stmt_text(st, 7, note ? note : "");
+    return tf_stmt_run(st, diag);
+}
+
+static tf_error set_status(tf_fund *fund, const char *ref, const char *status,
+                           tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db, "UPDATE requests SET status = ?2 WHERE ref = ?1", diag);
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    tf_stmt_text(st, 2, status);
+    return tf_stmt_run(st, diag);
+}
+
+/* Writes one decision: the request's new state, the audit row, and for a
+ * funded grant one commitment entry per pool drawn. */
+static tf_error write_decision(struct run *r, const struct areq *q,
+                               const char *session)
+{
+    tf_fund *fund = r->fund;
+    tf_stmt *st;
+    tf_error err;
+
+    st = tf_db_prepare(fund->db,
+                       "UPDATE requests SET status = ?2, reason = ?3, tier = "
+                       "?4, run = ?5, decided = ?6, fare_base = ?7, dsa = ?8, "
+                       "terminal = ?9, cost = ?10, psc = ?11, charge = ?12 "
+                       "WHERE ref = ?1",
+                       r->diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, q->ref);
+    tf_stmt_text(st, 2, q->status);
+    tf_stmt_text(st, 3, q->reason);
+    if (q->tier)
+        tf_stmt_int(st, 4, q->tier);
+    tf_stmt_int(st, 5, r->res->run);
+    tf_stmt_text(st, 6, r->opt->date);
+    tf_stmt_int(st, 7, q->fare);
+    tf_stmt_int(st, 8, q->dsa);
+    tf_stmt_int(st, 9, q->terminal);
+    tf_stmt_int(st, 10, q->cost);
+    tf_stmt_int(st, 11, q->psc);
+    tf_stmt_int(st, 12, q->charge);
+    if ((err = tf_stmt_run(st, r->diag)))
+        return err;
+    if ((err = record_decision(fund, r->res->run, q->ref, r->opt->date,
+                               q->status, q->reason, q->charge, NULL,
+                               r->diag)))
+        return err;
+    for (int i = 0; i < q->ndraws; i++) {
+        const char *pool = tf_pools[q->draw_pool[i]];
+        char memo[400], ref[160];
+        tf_posting post[2] = {
+            {"budget:encumbrances", pool, q->draw_amt[i], NULL, 0, NULL},
+            {"budget:reserved", pool, -q->draw_amt[i], NULL, 0, NULL}};
+        int64_t entry;
+        snprintf(memo, sizeof(memo), "commitment: travel of %s (%s) to %s",
+                 q->delegate, q->country, session);
+        snprintf(ref, sizeof(ref), "%s@%s", q->ref, pool);
+        if ((err = post_simple(fund, r->opt->date, "commitment", memo, ref,
+                               post, 2, &entry, r->diag)))
+            return err;
+        st = tf_db_prepare(fund->db,
+                           "INSERT INTO draws (request, seq, pool, amount, "
+                           "entry) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           r->diag);
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_text(st, 1, q->ref);
+        tf_stmt_int(st, 2, i + 1);
+        tf_stmt_text(st, 3, pool);
+        tf_stmt_int(st, 4, q->draw_amt[i]);
+        tf_stmt_int(st, 5, entry);
+        if ((err = tf_stmt_run(st, r->diag)))
+            return err;
+    }
+    return TF_OK;
+}
+
+static void to_request(const struct areq *q, const char *session,
+                       const char *date, tf_request *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->ref = q->ref;
+    out->session = session;
+    out->country = q->country;
+    out->delegate = q->delegate;
+    out->submitted = q->submitted;
+    out->fare_currency = q->currency;
+    out->gender = q->gender;
+    out->fare_orig = q->fare_orig;
+    out->status = q->status;
+    out->reason = q->reason;
+    out->region_group = q->region;
+    out->decided = date;
+    out->tier = q->status && !strcmp(q->status, "rejected") ? 0 : q->tier;
+    out->has_figures = 1;
+    out->fare = q->fare;
+    out->dsa = q->dsa;
+    out->terminal = q->terminal;
+    out->cost = q->cost;
+    out->psc = q->psc;
+    out->charge = q->charge;
+    out->ndraws = q->ndraws;
+    for (int i = 0; i < q->ndraws; i++) {
+        out->draws[i].pool = tf_pools[q->draw_pool[i]];
+        out->draws[i].amount = q->draw_amt[i];
+    }
+}
+
+tf_error tf_allocate(tf_fund *fund, const char *session,
+                     const tf_alloc_options *opt, tf_alloc_result *res,
+                     int (*fn)(void *ctx, const tf_request *r), void *ctx,
+                     tf_diag *diag)
+{
+    static const char *const order_names[] = {"submitted", "cost", "region"};
+    struct session_ctx sc;
+    struct run r;
+    tf_pool_figures figs[TF_POOL_COUNT];
+    struct areq **tiers[3] = {NULL, NULL, NULL};
+    size_t ntier[3] = {0, 0, 0};
+    char psc_rate[64], options[256];
+    int64_t later_days = 0, num, den;
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    memset(&r, 0, sizeof(r));
+    r.fund = fund;
+    r.opt = opt;
+    r.res = res;
+    r.diag = diag;
+
+    if (tf_date_check(opt->date, diag))
+        return TF_ERR_INPUT;
+    if ((err = load_session(fund, session, &sc, diag)))
+        return err;
+    if ((err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
+                              diag)) ||
+        (err = tf_setting_int(fund, "quota_ldc", &r.quota_ldc, diag)) ||
+        (err = tf_setting_int(fund, "quota_developing", &r.quota_dev, diag)))
+        return err;
+    if ((err = tf_rate_find(fund, tf_fund_base(fund)->code, opt->date,
+                            r.base_rate, diag)))
+        return err;
+
+    /* The budget share: this session's days over the days of every
+     * session starting on or after it (DESIGN.md 9.4). */
+    st = tf_db_prepare(fund->db,
+                       "SELECT coalesce(sum(days), 0) FROM sessions WHERE "
+                       "start >= ?1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, sc.s.start);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    later_days = tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    num = opt->budget_all ? 1 : sc.s.days;
+    den = opt->budget_all ? 1 : later_days;
+    snprintf(res->share, sizeof(res->share), "%" PRId64 "/%" PRId64, num,
+             den);
+
+    /* Allowances, once, from the books as of the run's date. */
+    if ((err = tf_ledger_pools(fund, opt->date, figs, diag)))
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        int64_t allow = 0;
+        if (k != P_PREP && figs[k].available > 0 &&
+            tf_money_mul_ratio(&allow, figs[k].available, num, den,
+                               TF_ROUND_FLOOR))
+            return tf_diag_set(diag, TF_ERR_INPUT, "allowance overflows");
+        r.remaining[k] = allow;
+        res->allow[k] = allow;
+    }
+
+    if ((err = load_counts(&r, sc.s.id)) || (err = load_requests(&r, &sc)))
+        goto done;
+
+    for (size_t i = 0; i < r.n; i++) {
+        struct areq *q = &r.reqs[i];
+        if ((err = figures(&r, q, &sc.s, psc_rate)))
+            goto done;
+        if (q->tier == 0) {
+            q->status = "rejected";
+            q->reason = "not-eligible";
+        }
+    }
+    for (int t = 1; t <= 2; t++) {
+        tiers[t] = calloc(r.n ? r.n : 1, sizeof(struct areq *));
+        if (!tiers[t]) {
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < r.n; i++)
+            if (r.reqs[i].tier == t)
+                tiers[t][ntier[t]++] = &r.reqs[i];
+        walk_tier(&r, tiers[t], ntier[t]);
+    }
+
+    /* Write the run and its decisions. */
+    snprintf(options, sizeof(options),
+             "order=%s budget=%s cap=%" PRId64 " strict=%d",
+             order_names[opt->order], opt->budget_all ? "all" : "days",
+             opt->cap, opt->strict);
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO runs (session, date, options, share) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+                       diag);
+    if (!st) {
+        err = TF_ERR_DB;
+        goto done;
+    }
+    tf_stmt_text(st, 1, sc.s.id);
+    tf_stmt_text(st, 2, opt->date);
+    tf_stmt_text(st, 3, options);
+    tf_stmt_text(st, 4, res->share);
+    if ((err = tf_stmt_run(st, diag)))
+        goto done;
+    st = tf_db_prepare(fund->db, "SELECT max(id) FROM runs", diag);
+    if (!st || tf_stmt_step(st) <= 0) {
+        err = st ? tf_stmt_error(st, diag) : TF_ERR_DB;
+        goto done;
+    }
+    res->run = tf_col_int(st, 0);
+    tf_stmt_reset(st);
+
+    for (size_t i = 0; i < r.n; i++) {
+        struct areq *q = &r.reqs[i];
+        if ((err = write_decision(&r, q, sc.s.id)))
+            goto done;
+        res->considered++;
+        if (!strcmp(q->status, "funded")) {
+            res->funded++;
+            res->funded_tier[q->tier]++;
+            res->funded_charge += q->charge;
+        } else if (!strcmp(q->status, "rejected")) {
+            res->rejected++;
+        } else {
+            res->waitlisted++;
+        }
+        if (fn) {
+            tf_request out;
+            to_request(q, sc.s.id, opt->date, &out);
+            fn(ctx, &out);
+        }
+    }
+done:
+    free(tiers[1]);
+    free(tiers[2]);
+    run_release(&r);
+    return err;
+}
+
+/* ---- Disbursement and cancellation ---------------------------------- */
+
+struct grant {
+    char ref[128], session[80], status[16], delegate[256], country[8];
+    int tier, ndraws;
+    int draw_pool[TF_POOL_COUNT];
+    int64_t draw_amt[TF_POOL_COUNT];
+    int64_t charge;
+};
+
+static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
+                           tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "SELECT session, status, coalesce(tier, 0), "
+                                "delegate, country, coalesce(charge, 0) FROM "
+                                "requests WHERE ref = ?1",
+                                diag);
+    int rc;
+
+    memset(g, 0, sizeof(*g));
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'",
+                           ref);
+    }
+    snprintf(g->ref, sizeof(g->ref), "%s", ref);
+    snprintf(g->session, sizeof(g->session), "%s", tf_col_text(st, 0));
+    snprintf(g->status, sizeof(g->status), "%s", tf_col_text(st, 1));
+    g->tier = (int)tf_col_int(st, 2);
+    snprintf(g->delegate, sizeof(g->delegate), "%s", tf_col_text(st, 3));
+    snprintf(g->country, sizeof(g->country), "%s", tf_col_text(st, 4));
+    g->charge = tf_col_int(st, 5);
+    tf_stmt_reset(st);
+
+    st = tf_db_prepare(fund->db,
+                       "SELECT pool, amount FROM draws WHERE request = ?1 "
+                       "ORDER BY seq",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    while ((rc = tf_stmt_step(st)) > 0 && g->ndraws < TF_POOL_COUNT) {
+        g->draw_pool[g->ndraws] = pool_index(tf_col_text(st, 0));
+        g->draw_amt[g->ndraws] = tf_col_int(st, 1);
+        g->ndraws++;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
+                     const char *currency, int64_t amount,
+                     tf_disburse_result *res, tf_diag *diag)
+{
+    struct grant g;
+    char cost_date[16], cost_cur[8], psc_rate[64], account[160];
+    char memo[512], note[128];
+    int64_t actual, psc, charge, left, committed = 0;
+    int64_t expense[TF_POOL_COUNT] = {0}, pscs[TF_POOL_COUNT] = {0};
+    int64_t liquid[TF_POOL_COUNT] = {0};
+    /* Consumption chunks in order: (pool, amount). */
+    int chunk_pool[2 * TF_POOL_COUNT];
+    int64_t chunk_amt[2 * TF_POOL_COUNT];
+    int nchunks = 0;
+    tf_posting post[6 * TF_POOL_COUNT];
+    size_t npost = 0;
+    tf_error err;
+
+    memset(res, 0, sizeof(*res));
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = load_grant(fund, ref, &g, diag)))
+        return err;
+    if (strcmp(g.status, "funded"))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' is %s, not funded: only a funded "
+                           "grant is disbursed",
+                           ref, g.status);
+    if (!currency) {
+        tf_stmt *st = tf_db_prepare(fund->db,
+                                    "SELECT date, amount, currency FROM "
+                                    "costs WHERE ref = ?1",
+                                    diag);
+        int rc;
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_text(st, 1, ref);
+        rc = tf_stmt_step(st);
+        if (rc < 0)
+            return tf_stmt_error(st, diag);
+        if (rc == 0) {
+            tf_stmt_reset(st);
+            return tf_diag_set(diag, TF_ERR_NOTFOUND,
+                               "no actual cost for '%s': import costs or give "
+                               "--amount and --currency",
+                               ref);
+        }
+        snprintf(cost_date, sizeof(cost_date), "%s", tf_col_text(st, 0));
+        amount = tf_col_int(st, 1);
+        snprintf(cost_cur, sizeof(cost_cur), "%s", tf_col_text(st, 2));
+        tf_stmt_reset(st);
+    } else {
+        snprintf(cost_date, sizeof(cost_date), "%s", date);
+        snprintf(cost_cur, sizeof(cost_cur), "%s", currency);
+    }
+    /* The actual cost is converted at its own date. */
+    if ((err = tf_fund_to_base(fund, &actual, amount, cost_cur, cost_date,
+                               NULL, diag)))
+        return err;
+    if ((err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
+                              diag)))
+        return err;
+    if (tf_money_mul_decimal(&psc, actual, psc_rate, TF_ROUND_HALF_EVEN) ||
+        tf_money_add(&charge, actual, psc))
+        return tf_diag_set(diag, TF_ERR_INPUT, "the cost overflows");
+
+    /* The charge consumes the draws in order, each in full first. */
+    left = charge;
+    for (int i = 0; i < g.ndraws; i++) {
+        int64_t take = g.draw_amt[i] < left ? g.draw_amt[i] : left;
+        committed += g.draw_amt[i];
+        liquid[g.draw_pool[i]] += g.draw_amt[i];
+        if (take > 0) {
+            chunk_pool[nchunks] = g.draw_pool[i];
+            chunk_amt[nchunks++] = take;
+            left -= take;
+        }
+    }
+    /* An overrun comes from what the tier's pools have available. */
+    if (left > 0) {
+        tf_pool_figures figs[TF_POOL_COUNT];
+        const int *pools = tier_pools(g.tier ? g.tier : 2);
+        int64_t need = left, have = 0;
+        char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+        if ((err = tf_ledger_pools(fund, date, figs, diag)))
+            return err;
+        for (int i = 0; pools[i] >= 0; i++)
+            if (figs[pools[i]].available > 0)
+                have += figs[pools[i]].available;
+        if (have < need)
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "the actual charge of '%s' exceeds its "
+                               "commitment by %s and its pools have only %s "
+                               "available: disbursement refused",
+                               ref, tf_fund_fmt(fund, a, need, 1),
+                               tf_fund_fmt(fund, b, have, 1));
+        for (int i = 0; pools[i] >= 0 && left > 0; i++) {
+            int64_t av = figs[pools[i]].available;
+            int64_t take = av < left ? av : left;
+            if (take <= 0)
+                continue;
+            chunk_pool[nchunks] = pools[i];
+            chunk_amt[nchunks++] = take;
+            left -= take;
+        }
+    }
+    /* Expense first, then PSC, along the same order. */
+    {
+        int64_t erem = actual;
+        for (int i = 0; i < nchunks; i++) {
+            int64_t e = chunk_amt[i] < erem ? chunk_amt[i] : erem;
+            expense[chunk_pool[i]] += e;
+            pscs[chunk_pool[i]] += chunk_amt[i] - e;
+            erem -= e;
+        }
+    }
+    snprintf(account, sizeof(account), "expense:travel:%s", g.session);
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        const char *pool = tf_pools[k];
+        if (expense[k]) {
+            post[npost++] = (tf_posting){account, pool, expense[k], NULL, 0,
+                                         NULL};
+            post[npost++] = (tf_posting){"assets:cash", pool, -expense[k],
+                                         NULL, 0, NULL};
+        }
+        if (pscs[k]) {
+            post[npost++] = (tf_posting){"expense:psc", pool, pscs[k], NULL, 0,
+                                         NULL};
+            post[npost++] = (tf_posting){"liabilities:psc-payable", pool,
+                                         -pscs[k], NULL, 0, NULL};
+        }
+        if (liquid[k]) {
+            post[npost++] = (tf_posting){"budget:reserved", pool, liquid[k],
+                                         NULL, 0, NULL};
+            post[npost++] = (tf_posting){"budget:encumbrances", pool,
+                                         -liquid[k], NULL, 0, NULL};
+        }
+    }
+    snprintf(memo, sizeof(memo), "disbursement: travel of %s (%s) to %s",
+             g.delegate, g.country, g.session);
+    if ((err = post_simple(fund, date, "disbursement", memo, ref, post, npost,
+                           NULL, diag)))
+        return err;
+    if ((err = set_status(fund, ref, "disbursed", diag)))
+        return err;
+    snprintf(note, sizeof(note), "actual %" PRId64 " psc %" PRId64, actual,
+             psc);
+    if ((err = record_decision(fund, 0, ref, date, "disbursed", "", charge,
+                               note, diag)))
+        return err;
+    res->actual = actual;
+    res->psc = psc;
+    res->charge = charge;
+    res->committed = committed;
+    res->released = committed > charge ? committed - charge : 0;
+    res->overrun = charge > committed ? charge - committed : 0;
+    return TF_OK;
+}
+
+tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
+                   int64_t *released, tf_diag *diag)
+{
+    struct grant g;
+    tf_posting post[2 * TF_POOL_COUNT];
+    size_t npost = 0;
+    char memo[512];
+    tf_error err;
+
+    *released = 0;
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = load_grant(fund, ref, &g, diag)))
+        return err;
+    if (!strcmp(g.status, "funded")) {
+        for (int i = 0; i < g.ndraws; i++) {
+            const char *pool = tf_pools[g.draw_pool[i]];
+            post[npost++] = (tf_posting){"budget:reserved", pool,
+                                         g.draw_amt[i], NULL, 0, NULL};
+            post[npost++] = (tf_posting){"budget:encumbrances", pool,
+                                         -g.draw_amt[i], NULL, 0, NULL};
+            *released += g.draw_amt[i];
+        }
+        snprintf(memo, sizeof(memo),
+                 "release: travel of %s (%s) to %s cancelled", g.delegate,
+                 g.country, g.session);
+        if ((err = post_simple(fund, date, "release", memo, ref, post, npost,
+                               NULL, diag)))
+            return err;
+    } else if (strcmp(g.status, "pending") && strcmp(g.status, "waitlisted")) {
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' is %s: only a pending, waitlisted "
+                           "or funded request can be cancelled",
+                           ref, g.status);
+    }
+    if ((err = set_status(fund, ref, "cancelled", diag)))
+        return err;
+    return record_decision(fund, 0, ref, date, "cancelled", "", -1, NULL,
+                           diag);
+}

@@ -1,0 +1,463 @@
+/*
+ * allocate, allocation show, disburse and cancel: the travel grants.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *const alloc_cols[] = {
+    "ref",      "session", "country", "tier", "region_group",
+    "status",   "reason",  "fare",    "dsa",  "terminal",
+    "cost",     "psc",     "charge",  "draws"};
+static const char alloc_kinds[] = "sssisssaaaaaas";
+_Static_assert(sizeof(alloc_kinds) - 1 == sizeof(alloc_cols) / sizeof(alloc_cols[0]),
+               "one kind per column");
+
+struct show {
+    tf_fund *fund;
+    cli_table *t;
+    cli_format fmt;
+    long count[6];
+    int64_t charge[6];
+    long tier_count[3];
+    int64_t tier_charge[3];
+};
+
+static const char *const statuses[] = {"pending",  "funded",    "waitlisted",
+                                       "rejected", "disbursed", "cancelled"};
+
+static int show_request(void *ctx, const tf_request *r)
+{
+    struct show *s = ctx;
+    char tier[8] = "", fig[6][TF_AMOUNT_BUFSZ], draws[256] = "";
+    int group = s->fmt == CLI_TEXT;
+    size_t len = 0;
+
+    memset(fig, 0, sizeof(fig));
+    if (r->tier && strcmp(r->status, "rejected") && r->has_figures)
+        snprintf(tier, sizeof(tier), "%d", r->tier);
+    if (r->has_figures) {
+        tf_fund_fmt(s->fund, fig[0], r->fare, group);
+        tf_fund_fmt(s->fund, fig[1], r->dsa, group);
+        tf_fund_fmt(s->fund, fig[2], r->terminal, group);
+        tf_fund_fmt(s->fund, fig[3], r->cost, group);
+        tf_fund_fmt(s->fund, fig[4], r->psc, group);
+        tf_fund_fmt(s->fund, fig[5], r->charge, group);
+    }
+    for (int i = 0; i < r->ndraws && len < sizeof(draws) - 64; i++) {
+        char amt[TF_AMOUNT_BUFSZ];
+        len += (size_t)snprintf(draws + len, sizeof(draws) - len, "%s%s:%s",
+                                i ? ";" : "", r->draws[i].pool,
+                                tf_fund_fmt(s->fund, amt,
+                                            r->draws[i].amount, 0));
+    }
+    for (int k = 0; k < 6; k++)
+        if (!strcmp(r->status, statuses[k])) {
+            s->count[k]++;
+            s->charge[k] += r->has_figures ? r->charge : 0;
+        }
+    if (tier[0] && (!strcmp(r->status, "funded") ||
+                    !strcmp(r->status, "disbursed"))) {
+        s->tier_count[r->tier]++;
+        s->tier_charge[r->tier] += r->charge;
+    }
+    {
+        const char *cells[] = {r->ref,    r->session, r->country,
+                               tier,      r->region_group, r->status,
+                               r->reason, fig[0],     fig[1],
+                               fig[2],    fig[3],     fig[4],
+                               fig[5],    draws};
+        cli_table_row(s->t, cells);
+    }
+    return 0;
+}
+
+static void print_totals(struct show *s)
+{
+    char amt[TF_AMOUNT_BUFSZ];
+
+    printf("\nby status:");
+    for (int k = 0; k < 6; k++)
+        if (s->count[k])
+            printf("  %s %ld (%s)", statuses[k], s->count[k],
+                   tf_fund_fmt(s->fund, amt, s->charge[k], 1));
+    printf("\nfunded or disbursed by tier:  LDC %ld (%s)",
+           s->tier_count[1], tf_fund_fmt(s->fund, amt, s->tier_charge[1], 1));
+    printf("  other developing %ld (%s)\n", s->tier_count[2],
+           tf_fund_fmt(s->fund, amt, s->tier_charge[2], 1));
+}
+
+static int parse_common(const char *opt, cli_format *fmt)
+{
+    if (cli_parse_format(opt, fmt))
+        return cli_usage("unknown format '%s'", opt);
+    return 0;
+}
+
+/* Looking a session up: stop at the first (only) row. */
+static int session_found(void *ctx, const tf_session *s)
+{
+    (void)ctx;
+    (void)s;
+    return 1;
+}
+
+static int run_allocation(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct show s;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    memset(&s, 0, sizeof(s));
+    s.fmt = CLI_TEXT;
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        return cli_help();
+    if (argc < 2 || strcmp(argv[1], "show"))
+        return cli_usage("usage is 'allocation show SESSION'");
+    argc--;
+    argv++;
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'f':
+            if ((rc = parse_common(optarg, &s.fmt)))
+                return rc;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage("allocation show needs one SESSION");
+    if ((rc = cli_open(&s.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = tf_session_each(s.fund, argv[optind], session_found, NULL, &diag);
+    if (!err) {
+        s.t = cli_table_new(s.fmt, stdout, alloc_cols, alloc_kinds);
+        err = tf_request_each(s.fund, argv[optind], NULL, show_request, &s,
+                              &diag);
+        cli_table_end(s.t);
+        if (!err && s.fmt == CLI_TEXT)
+            print_totals(&s);
+    }
+    tf_fund_close(s.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+static int run_allocate(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
+        {"order", required_argument, NULL, 'o'},
+        {"budget", required_argument, NULL, 'b'},
+        {"cap", required_argument, NULL, 'c'},
+        {"strict", no_argument, NULL, 's'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"format", required_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    tf_alloc_options opt;
+    tf_alloc_result res;
+    const char *cap = NULL;
+    char today[16], amt[TF_AMOUNT_BUFSZ];
+    struct show s;
+    int quiet = 0, c, rc;
+    tf_diag diag;
+    tf_error err;
+
+    memset(&opt, 0, sizeof(opt));
+    memset(&s, 0, sizeof(s));
+    s.fmt = CLI_TEXT;
+    opt.cap = -1;
+    tf_date_today(today);
+    opt.date = today;
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            opt.date = optarg;
+            break;
+        case 'o':
+            if (!strcmp(optarg, "submitted"))
+                opt.order = TF_ORDER_SUBMITTED;
+            else if (!strcmp(optarg, "cost"))
+                opt.order = TF_ORDER_COST;
+            else if (!strcmp(optarg, "region"))
+                opt.order = TF_ORDER_REGION;
+            else
+                return cli_usage("--order is submitted, cost or region");
+            break;
+        case 'b':
+            if (!strcmp(optarg, "days") || !strcmp(optarg, "all"))
+                opt.budget_all = optarg[0] == 'a';
+            else
+                return cli_usage("--budget is days or all");
+            break;
+        case 'c':
+            cap = optarg;
+            break;
+        case 's':
+            opt.strict = 1;
+            break;
+        case 'n':
+            opt.dry_run = 1;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'f':
+            if ((rc = parse_common(optarg, &s.fmt)))
+                return rc;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage("allocate needs one SESSION");
+    if ((rc = cli_open(&s.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    if (cap) {
+        tf_diag sub;
+        tf_diag_clear(&sub);
+        if (tf_fund_parse(s.fund, &opt.cap, cap, 0, &sub)) {
+            tf_fund_close(s.fund);
+            return cli_usage("--cap: %s", sub.msg);
+        }
+    }
+    if ((err = tf_session_each(s.fund, argv[optind], session_found, NULL,
+                               &diag)) ||
+        (err = tf_fund_begin(s.fund, &diag))) {
+        tf_fund_close(s.fund);
+        return cli_fail(err, &diag);
+    }
+    if (!quiet)
+        s.t = cli_table_new(s.fmt, stdout, alloc_cols, alloc_kinds);
+    err = tf_allocate(s.fund, argv[optind], &opt, &res,
+                      quiet ? NULL : show_request, &s, &diag);
+    if (s.t)
+        cli_table_end(s.t);
+    if (opt.dry_run) {
+        tf_fund_rollback(s.fund);
+    } else {
+        err = cli_finish(s.fund, err, &diag);
+    }
+    if (!err && (s.fmt == CLI_TEXT || quiet)) {
+        FILE *o = s.fmt == CLI_TEXT ? stdout : stderr;
+        fprintf(o, "%s%s on %s: %ld considered: %ld funded (%ld LDC, %ld "
+                   "other developing) for %s, %ld waitlisted, %ld rejected\n",
+                opt.dry_run ? "dry run, nothing written: " : "",
+                argv[optind], opt.date, res.considered, res.funded,
+                res.funded_tier[1], res.funded_tier[2],
+                tf_fund_fmt(s.fund, amt, res.funded_charge, 1),
+                res.waitlisted, res.rejected);
+        fprintf(o, "budget share %s; allowance drawn:", res.share);
+        for (int k = 0; k < TF_POOL_COUNT; k++) {
+            char b[TF_AMOUNT_BUFSZ];
+            if (k == 3)
+                continue;
+            fprintf(o, " %s %s of %s", tf_pools[k],
+                    tf_fund_fmt(s.fund, amt, res.drawn[k], 1),
+                    tf_fund_fmt(s.fund, b, res.allow[k], 1));
+            fputc(k < 2 ? ';' : '\n', o);
+        }
+    }
+    tf_fund_close(s.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+static int run_disburse(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
+        {"amount", required_argument, NULL, 'a'},
+        {"currency", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *amount = NULL, *currency = NULL;
+    char today[16], a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+    const char *date;
+    tf_disburse_result res;
+    int64_t value = 0;
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    tf_date_today(today);
+    date = today;
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            date = optarg;
+            break;
+        case 'a':
+            amount = optarg;
+            break;
+        case 'c':
+            currency = optarg;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage("disburse needs one request REF");
+    if (!amount != !currency)
+        return cli_usage("--amount and --currency go together");
+    if (amount) {
+        const tf_currency *cur = tf_currency_find(currency);
+        tf_diag sub;
+        tf_diag_clear(&sub);
+        if (!cur)
+            return cli_usage("--currency: unknown currency '%s'", currency);
+        if (tf_amount_parse(&value, amount, cur, 0, &sub))
+            return cli_usage("--amount: %s", sub.msg);
+    }
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = tf_fund_begin(fund, &diag);
+    if (!err)
+        err = cli_finish(fund,
+                         tf_disburse(fund, argv[optind], date, currency,
+                                     value, &res, &diag),
+                         &diag);
+    if (!err) {
+        printf("%s disbursed on %s: actual %s + PSC %s = %s", argv[optind],
+               date, tf_fund_fmt(fund, a, res.actual, 1),
+               tf_fund_fmt(fund, b, res.psc, 1),
+               tf_fund_fmt(fund, today, res.charge, 1));
+        if (res.released)
+            printf("; %s of the commitment released",
+                   tf_fund_fmt(fund, a, res.released, 1));
+        if (res.overrun)
+            printf("; overrun of %s drawn from available",
+                   tf_fund_fmt(fund, a, res.overrun, 1));
+        printf("\n");
+    }
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+static int run_cancel(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    char today[16], amt[TF_AMOUNT_BUFSZ];
+    const char *date;
+    int64_t released = 0;
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    tf_date_today(today);
+    date = today;
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            date = optarg;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage("cancel needs one request REF");
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = tf_fund_begin(fund, &diag);
+    if (!err)
+        err = cli_finish(
+            fund, tf_cancel(fund, argv[optind], date, &released, &diag),
+            &diag);
+    if (!err)
+        printf("%s cancelled on %s%s%s\n", argv[optind], date,
+               released ? ", commitment released: " : "",
+               released ? tf_fund_fmt(fund, amt, released, 1) : "");
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+const struct tf_cmd cmd_allocate = {
+    "allocate", "run the allocation batch of a session", run_allocate,
+    "usage: tfund allocate SESSION [--date DATE] [--order submitted|cost|"
+    "region]\n"
+    "                      [--budget days|all] [--cap AMOUNT] [--strict]\n"
+    "                      [--dry-run] [--quiet] [--format text|csv|json]\n"
+    "\n"
+    "Decides the session's pending and waitlisted requests in one\n"
+    "transaction, seeing the books as of DATE (default today):\n"
+    "  1. tier 1 = LDC on the session's start date, tier 2 = other\n"
+    "     developing country; any other country is rejected (not-eligible);\n"
+    "  2. cost = fare (converted at DATE) + DSA x (days + extra_days) +\n"
+    "     terminal; psc = cost x psc_rate, half to even; charge = cost + psc;\n"
+    "  3. tier 1 first; within a tier by submission time (--order\n"
+    "     submitted), by charge (cost) or from the regional group with the\n"
+    "     fewest funded delegates (region);\n"
+    "  4. at most quota_ldc (2) per LDC and quota_developing (1) per other\n"
+    "     country per session, else waitlisted (quota);\n"
+    "  5. each pool may give floor(available x share), share = this\n"
+    "     session's days / days of all sessions from its start on (--budget\n"
+    "     days) or 1 (--budget all); --cap limits the run's total charge;\n"
+    "  6. a request is funded whole when its pools' remaining allowance\n"
+    "     covers its charge, drawn from ldc-travel, travel, unrestricted in\n"
+    "     that order (tier 2 skips ldc-travel); otherwise waitlisted\n"
+    "     (insufficient-funds) and the walk goes on (--strict stops there).\n"
+    "Each funded request gets a commitment entry per pool drawn.\n"
+    "--dry-run prints the decisions and writes nothing.\n"};
+
+const struct tf_cmd cmd_allocation = {
+    "allocation", "show a session's requests and decisions", run_allocation,
+    "usage: tfund allocation show SESSION [--format text|csv|json]\n"
+    "\n"
+    "Every request of the session with its decision and figures. CSV\n"
+    "columns: ref,session,country,tier,region_group,status,reason,fare,dsa,\n"
+    "terminal,cost,psc,charge,draws (draws: pool:amount joined by ';').\n"
+    "A request never allocated is pending with empty tier and figures.\n"};
+
+const struct tf_cmd cmd_disburse = {
+    "disburse", "pay a funded grant its actual travel cost", run_disburse,
+    "usage: tfund disburse REF [--date DATE] [--amount AMOUNT --currency "
+    "CUR]\n"
+    "\n"
+    "Records the actual cost after travel: from the imported costs row, or\n"
+    "--amount in --currency converted at DATE. PSC = actual x psc_rate;\n"
+    "the actual charge consumes the grant's draws in order, the rest of the\n"
+    "commitment is released, and an overrun is drawn from the available of\n"
+    "the tier's pools in draw order, or refused (exit 1) if they fall\n"
+    "short.\n"};
+
+const struct tf_cmd cmd_cancel = {
+    "cancel", "cancel a request, releasing its commitment", run_cancel,
+    "usage: tfund cancel REF [--date DATE]\n"
+    "\n"
+    "A funded grant is cancelled and its commitments released (freeing its\n"
+    "quota slot); a pending or waitlisted request is just cancelled. A\n"
+    "disbursed, rejected or cancelled request cannot be.\n"};
