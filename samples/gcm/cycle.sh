@@ -20,12 +20,15 @@ mkdir -p "$out"
 step "Set up the fund"
 tfund init --name "Trust Fund for the Global Compact for Migration (sample)"
 
-step "Import rates, donors, sessions, pledges and receipts"
-for kind in rates donors sessions pledges receipts; do
+step "Import rates, donors, sessions, pledges, receipts, requests and costs"
+for kind in rates donors sessions pledges receipts requests costs; do
   tfund import "$kind" "$sample/$kind.csv"
 done
 
-step "Pools: what each pool has received and may spend"
+step "Allocate before each session, cancel, disburse after travel"
+/usr/bin/python3 "$sample/cycle.py" "$top/build/tfund" "$out/gcm.db" "$sample" "$out"
+
+step "Pools: what each pool has received, holds and may spend"
 tfund pools
 
 step "Trial balance"

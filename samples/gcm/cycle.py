@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Runs the sample fund's year and a half, in date order.
+
+Called by cycle.sh with the tfund binary, the database and the sample
+folder. Every step is an ordinary tfund command, printed before it runs,
+so the output doubles as a walk-through of how a fund is administered.
+"""
+import csv
+import datetime
+import io
+import subprocess
+import sys
+
+tfund_bin, db, sample, out = sys.argv[1:5]
+
+
+def tfund(*args, show=True, check=True):
+    cmd = [tfund_bin, "--db", db, *args]
+    if show:
+        print("$ tfund " + " ".join(args), flush=True)
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if show and run.stdout:
+        print(run.stdout, end="", flush=True)
+    if run.stderr:
+        print(run.stderr, end="", file=sys.stderr, flush=True)
+    if check and run.returncode != 0:
+        sys.exit(f"cycle: 'tfund {' '.join(args)}' failed ({run.returncode})")
+    return run
+
+
+def rows(name):
+    with open(f"{sample}/{name}.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def csv_out(*args):
+    return list(csv.DictReader(io.StringIO(tfund(*args, show=False).stdout)))
+
+
+def day(text, delta=0):
+    d = datetime.date.fromisoformat(text) + datetime.timedelta(days=delta)
+    return d.isoformat()
+
+
+sessions = csv_out("session", "list", "--format", "csv")
+requests = rows("requests")
+session_of = {r["ref"]: r["session"] for r in requests}
+with_requests = {r["session"] for r in requests}
+costs = {r["ref"]: r for r in rows("costs")}
+
+# Events: (date, rank, action). Allocation a week before each session;
+# cancellations on their dates, each followed by a re-run that moves the
+# waitlist up; disbursements on the date of the actual cost.
+events = []
+for s in sessions:
+    if s["id"] in with_requests:
+        events.append((day(s["start"], -7), 1, ("allocate", s["id"])))
+for c in rows("cancellations"):
+    events.append((c["date"], 2, ("cancel", c["ref"])))
+    events.append((c["date"], 3, ("allocate", session_of[c["ref"]])))
+for ref, c in costs.items():
+    events.append((c["date"], 4, ("disburse", ref)))
+events.sort()
+
+status = {}
+totals = {"funded": 0, "disbursed": 0, "cancelled": 0}
+for date, _, (what, arg) in events:
+    if what == "allocate":
+        print(f"\n-- {date}: allocation for {arg}")
+        tfund("allocate", arg, "--date", date, "--quiet")
+        for r in csv_out("allocation", "show", arg, "--format", "csv"):
+            status[r["ref"]] = r["status"]
+    elif what == "cancel":
+        if status.get(arg) in ("pending", "waitlisted", "funded", None):
+            print(f"\n-- {date}: cancellation")
+            tfund("cancel", arg, "--date", date)
+            status[arg] = "cancelled"
+            totals["cancelled"] += 1
+    elif what == "disburse" and status.get(arg) == "funded":
+        r = tfund("disburse", arg, "--date", date, show=False, check=False)
+        if r.returncode == 0:
+            status[arg] = "disbursed"
+            totals["disbursed"] += 1
+        elif r.returncode == 1:
+            print(f"   {date}: {arg}: {r.stderr.strip()}")
+        else:
+            sys.exit(f"cycle: disbursing {arg} failed")
+
+print(f"\n-- grants disbursed: {totals['disbursed']}, "
+      f"cancellations: {totals['cancelled']}")
