@@ -134,8 +134,9 @@ static int add_record(const struct family *f, int argc, char **argv)
     free(text);
     if (err)
         return cli_fail(err, &diag);
-    printf("%s %s%s\n", values[0], f->npositional > 1 ? values[1] : "",
-           res.known ? ": already recorded, nothing added" : ": recorded");
+    printf("%s%s%s: %s\n", values[0], f->npositional > 1 ? " " : "",
+           f->npositional > 1 ? values[1] : "",
+           res.known ? "already recorded, nothing added" : "recorded");
     return 0;
 }
 

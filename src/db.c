@@ -174,6 +174,39 @@ fail:
     return err;
 }
 
+/*
+ * Is the file a fund (or, when creating, the empty file just made)? Only
+ * reads: it runs before anything that could write to a stranger's file
+ * (PRAGMA journal_mode = WAL rewrites the header of a database, and the
+ * migrations would turn an empty file into a fund without settings).
+ */
+static tf_error check_identity(tf_db *db, int create, tf_diag *diag)
+{
+    int appid = 0, version = 0, tables = 0, rc;
+
+    rc = pragma_int(db, "PRAGMA application_id", &appid);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(db, "PRAGMA user_version", &version);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables);
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_NOTADB)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "'%s' is not a tfund database", db->path);
+        return db_error(db, rc, diag);
+    }
+    if (appid == TF_APPLICATION_ID && version > migration_count())
+        return tf_diag_set(diag, TF_ERR_NEWER,
+                           "'%s' has schema version %d but this tfund knows "
+                           "versions up to %d: use a newer tfund",
+                           db->path, version, migration_count());
+    if (appid == TF_APPLICATION_ID ||
+        (create && appid == 0 && version == 0 && tables == 0))
+        return TF_OK;
+    return tf_diag_set(diag, TF_ERR_INPUT, "'%s' is not a tfund database",
+                       db->path);
+}
+
 tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
 {
     tf_db *db = NULL;
@@ -213,6 +246,9 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
     sqlite3_extended_result_codes(db->handle, 1);
     sqlite3_busy_timeout(db->handle, TF_BUSY_TIMEOUT_MS);
 
+    if (flags == SQLITE_OPEN_READWRITE &&
+        (err = check_identity(db, create, diag)))
+        goto fail;
     /* WAL lets readers work while a batch writes; synchronous=FULL makes a
      * committed transaction survive a power cut, not only a crash. */
     if (flags == SQLITE_OPEN_READWRITE &&

@@ -178,6 +178,9 @@ tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
     if ((err = load_head(fund, diag)))
         return err;
     copy.id = fund->last_id + 1;
+    /* Hash the memo as it is stored (a missing one as ""), or verify,
+     * which reads it back, would see a changed entry. */
+    copy.memo = e->memo ? e->memo : "";
     tf_ledger_hash(&copy, fund->last_hash, hash);
 
     st = tf_db_prepare(fund->db,

@@ -39,13 +39,36 @@ static void fail(struct verify *v, int64_t entry, const char *fmt, ...)
         v->fn(v->ctx, entry, msg);
 }
 
+/* The date whose rates e's conversions used: a reversal negates the
+ * postings of the entry it reverses, at that entry's rates. */
+static const char *conversion_date(struct verify *v, const tf_entry *e,
+                                   char *buf, size_t size)
+{
+    static const char sql[] = "SELECT date FROM entries WHERE id = ?1";
+    tf_stmt *st;
+
+    if (!e->reverses)
+        return e->date;
+    st = tf_db_prepare(v->fund->db, sql, NULL);
+    if (!st)
+        return e->date;
+    tf_stmt_int(st, 1, e->reverses);
+    if (tf_stmt_step(st) > 0)
+        snprintf(buf, size, "%s", tf_col_text(st, 0));
+    else
+        snprintf(buf, size, "%s", e->date);
+    tf_stmt_reset(st);
+    return buf;
+}
+
 /* Is the converted amount of posting p what its rate gives? */
 static void check_conversion(struct verify *v, const tf_entry *e,
                              const tf_posting *p)
 {
     const tf_currency *from = tf_currency_find(p->orig_currency);
     const tf_currency *base = tf_fund_base(v->fund);
-    char in_force[64], base_rate[64];
+    char in_force[64], base_rate[64], datebuf[16];
+    const char *date = conversion_date(v, e, datebuf, sizeof(datebuf));
     int64_t expect;
     tf_diag sub;
 
@@ -55,8 +78,8 @@ static void check_conversion(struct verify *v, const tf_entry *e,
         return;
     }
     tf_diag_clear(&sub);
-    if (tf_rate_find(v->fund, p->orig_currency, e->date, in_force, &sub) ||
-        tf_rate_find(v->fund, base->code, e->date, base_rate, &sub)) {
+    if (tf_rate_find(v->fund, p->orig_currency, date, in_force, &sub) ||
+        tf_rate_find(v->fund, base->code, date, base_rate, &sub)) {
         fail(v, e->id, "posting to %s: %s", p->account, sub.msg);
         return;
     }
@@ -64,7 +87,7 @@ static void check_conversion(struct verify *v, const tf_entry *e,
         fail(v, e->id,
              "posting to %s was converted at %s %s per USD but the rate "
              "table now says %s for %s",
-             p->account, p->rate, p->orig_currency, in_force, e->date);
+             p->account, p->rate, p->orig_currency, in_force, date);
         return;
     }
     if (tf_money_convert(&expect, p->orig_amount, from, p->rate, base,
