@@ -12,6 +12,7 @@
 #include "fund_internal.h"
 #include "tfund/allocate.h"
 #include "tfund/date.h"
+#include "tfund/surplus.h"
 
 /* Pool indexes into tf_pools. */
 enum { P_UNRESTRICTED, P_TRAVEL, P_LDC, P_PREP };
@@ -165,7 +166,20 @@ static tf_error fare_to_base(struct run *r, struct areq *q)
     return TF_OK;
 }
 
-/* cost = fare + dsa + terminal; psc = half-even(cost x psc_rate). */
+tf_error tf_trip_charge(const tf_session *s, int64_t fare,
+                        const char *psc_rate, int64_t *dsa, int64_t *cost,
+                        int64_t *psc, int64_t *charge)
+{
+    if (tf_money_mul_ratio(dsa, s->dsa, s->days + s->extra_days, 1,
+                           TF_ROUND_HALF_EVEN) ||
+        tf_money_add(cost, fare, *dsa) ||
+        tf_money_add(cost, *cost, s->terminal) ||
+        tf_money_mul_decimal(psc, *cost, psc_rate, TF_ROUND_HALF_EVEN) ||
+        tf_money_add(charge, *cost, *psc))
+        return TF_ERR_INPUT;
+    return TF_OK;
+}
+
 static tf_error figures(struct run *r, struct areq *q, const tf_session *s,
                         const char *psc_rate)
 {
@@ -173,13 +187,9 @@ static tf_error figures(struct run *r, struct areq *q, const tf_session *s,
 
     if (err)
         return err;
-    q->dsa = s->dsa * (s->days + s->extra_days);
     q->terminal = s->terminal;
-    if (tf_money_add(&q->cost, q->fare, q->dsa) ||
-        tf_money_add(&q->cost, q->cost, q->terminal) ||
-        tf_money_mul_decimal(&q->psc, q->cost, psc_rate,
-                             TF_ROUND_HALF_EVEN) ||
-        tf_money_add(&q->charge, q->cost, q->psc))
+    if (tf_trip_charge(s, q->fare, psc_rate, &q->dsa, &q->cost, &q->psc,
+                       &q->charge))
         return tf_diag_set(r->diag, TF_ERR_INPUT,
                            "request '%s': its cost overflows the books",
                            q->ref);
@@ -648,6 +658,8 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
 
     if (tf_date_check(opt->date, diag))
         return TF_ERR_INPUT;
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
     if ((err = load_session(fund, session, &sc, diag)))
         return err;
     if ((err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),

@@ -274,3 +274,13 @@ int cli_check_date(const char *option, const char *date)
         return cli_usage("%s: %s", option, diag.msg);
     return 0;
 }
+
+void cli_table_free(cli_table *t)
+{
+    if (!t)
+        return;
+    for (size_t k = 0; k < t->nrows * t->ncols; k++)
+        free(t->cells[k]);
+    free(t->cells);
+    free(t);
+}

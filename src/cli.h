@@ -65,6 +65,9 @@ void cli_table_row(cli_table *t, const char *const *cells);
 /* Writes what is gathered, frees t; returns 0 or -1 on a write error. */
 int cli_table_end(cli_table *t);
 
+/* Frees t without writing what it gathered. NULL is safe. */
+void cli_table_free(cli_table *t);
+
 /* Every command, NULL-terminated, in the order help lists them. */
 extern const struct tf_cmd *const cli_commands[];
 
@@ -73,7 +76,8 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_donor, cmd_pledge, cmd_receipt, cmd_rate, cmd_session, cmd_balance,
     cmd_pools, cmd_journal, cmd_verify, cmd_export, cmd_backup, cmd_period,
     cmd_reverse, cmd_help, cmd_request, cmd_allocate, cmd_allocation,
-    cmd_disburse, cmd_cancel;
+    cmd_disburse, cmd_cancel, cmd_surplus, cmd_spend, cmd_attribution,
+    cmd_close;
 
 #endif
 

@@ -11,6 +11,7 @@
 
 #include "fund_internal.h"
 #include "tfund/date.h"
+#include "tfund/surplus.h"
 
 static int same(const char *a, const char *b)
 {
@@ -230,6 +231,8 @@ tf_error tf_pledge_add(tf_fund *fund, const tf_pledge *p, int *known,
     *known = 0;
     if ((err = check_ref("pledge", p->ref, diag)))
         return err;
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
     if ((err = check_donor(fund, p->donor, diag)))
         return err;
     if (tf_date_check(p->date, diag))
@@ -411,6 +414,8 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         return TF_OK;
     }
     tf_stmt_reset(st);
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
 
     if (implicit) {
         if (empty(r->donor))

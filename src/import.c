@@ -9,6 +9,7 @@
 #include "tfund/date.h"
 #include "tfund/allocate.h"
 #include "tfund/import.h"
+#include "tfund/surplus.h"
 
 /* ---- References seen in this file ----------------------------------- */
 
@@ -322,7 +323,7 @@ static tf_error row_pledge(struct row *r)
         col = P_DONOR;
     else if (strstr(sub.msg, "due"))
         col = P_DUE;
-    else if (strstr(sub.msg, "rate"))
+    else if (strstr(sub.msg, "rate") || strstr(sub.msg, "closed through"))
         col = P_DATE;
     return at(r, col, err, &sub);
 }
@@ -367,6 +368,9 @@ static tf_error row_receipt(struct row *r)
     if (!err)
         return TF_OK;
     col = field_col[field];
+    /* A refusal of the ledger (a closed period) concerns the date. */
+    if (field == TF_RF_NONE && strstr(sub.msg, "closed through"))
+        col = RC_DATE;
     /* A column the file lacks cannot be pointed at; name the reference. */
     if (!tf_csv_colno(r->csv, col))
         col = RC_REF;
@@ -484,6 +488,37 @@ static tf_error row_cost(struct row *r)
     return TF_OK;
 }
 
+/* ---- Preparation spending ------------------------------------------ */
+
+enum { X_REF, X_DATE, X_AMOUNT, X_CUR, X_MEMO };
+static const tf_csv_column spend_cols[] = {
+    {"ref", 1}, {"date", 1}, {"amount", 1}, {"currency", 1}, {"memo", 0}};
+
+static tf_error row_spend(struct row *r)
+{
+    const tf_currency *cur;
+    tf_spend s;
+    tf_diag sub;
+    tf_error err;
+
+    memset(&s, 0, sizeof(s));
+    if ((err = need(r, X_REF, "ref")) || (err = date_field(r, X_DATE)) ||
+        (err = currency_field(r, X_CUR, &cur)) ||
+        (err = amount_field(r, X_AMOUNT, cur, &s.amount)))
+        return err;
+    if (s.amount == 0)
+        return tf_csv_error(r->csv, X_AMOUNT, r->diag,
+                            "spending must be positive");
+    s.ref = get(r, X_REF);
+    s.date = get(r, X_DATE);
+    s.currency = cur->code;
+    s.memo = get(r, X_MEMO);
+    tf_diag_clear(&sub);
+    if ((err = tf_spend_add(r->fund, &s, &r->known, &sub)))
+        return at(r, err == TF_ERR_RULE ? X_AMOUNT : X_REF, err, &sub);
+    return TF_OK;
+}
+
 /* ---- The table of kinds --------------------------------------------- */
 
 struct kind {
@@ -504,11 +539,12 @@ static const struct kind kinds[] = {
     {"sessions", COLS(session_cols), S_ID, row_session},
     {"requests", COLS(request_cols), Q_REF, row_request},
     {"costs", COLS(cost_cols), K_REF, row_cost},
+    {"spend", COLS(spend_cols), X_REF, row_spend},
 };
 
 const char *const tf_import_kinds[] = {
     "countries", "rates",    "donors", "pledges", "receipts",
-    "sessions",  "requests", "costs",  NULL};
+    "sessions",  "requests", "costs",  "spend",   NULL};
 
 static const struct kind *find_kind(const char *name)
 {
@@ -533,7 +569,7 @@ tf_error tf_import_csv(tf_fund *fund, const char *kind, tf_csv *csv,
         return tf_diag_set(diag, TF_ERR_USAGE,
                            "cannot import '%s': kinds are countries, rates, "
                            "donors, pledges, receipts, sessions, requests, "
-                           "costs",
+                           "costs, spend",
                            kind);
     if ((err = tf_csv_header(csv, k->cols, k->ncols, diag)))
         return err;
@@ -603,7 +639,7 @@ tf_error tf_import_file(tf_fund *fund, const char *kind, const char *path,
         return tf_diag_set(diag, TF_ERR_USAGE,
                            "cannot import '%s': kinds are countries, rates, "
                            "donors, pledges, receipts, sessions, requests, "
-                           "costs",
+                           "costs, spend",
                            kind);
     if ((err = tf_csv_open(&csv, path, diag)))
         return err;

@@ -8,6 +8,7 @@
 #include "fund_internal.h"
 #include "tfund/allocate.h"
 #include "tfund/date.h"
+#include "tfund/surplus.h"
 
 static int same(const char *a, const char *b)
 {
@@ -46,6 +47,8 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
 
     *known = 0;
     *field = NULL;
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
     if (!r->ref || !*r->ref || strlen(r->ref) > 100)
         BAD("ref", "request reference must have 1 to 100 bytes");
     for (const unsigned char *p = (const unsigned char *)r->ref; *p; p++)

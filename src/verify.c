@@ -211,9 +211,12 @@ tf_error tf_verify(tf_fund *fund,
         return err;
 
     /* 4. Each pledge's receivable: booked value less what receipts
-     * relieved, per donor and pool, against the account. */
+     * relieved, per donor and pool, against the account (named by the
+     * last entry that posted to it). */
     err = query_failures(
-        &v, "SELECT 0, 'receivable of ' || d.donor || ' in ' || d.pool || "
+        &v, "SELECT coalesce((SELECT max(p2.entry) FROM postings p2 WHERE "
+            "p2.account = 'assets:receivable:' || d.donor AND p2.pool = "
+            "d.pool), 0), 'receivable of ' || d.donor || ' in ' || d.pool || "
             "' is ' || coalesce(b.balance, 0) || ' but its pledges less "
             "receipts come to ' || d.owed FROM (SELECT p.donor, p.pool, "
             "sum(p.base_amount - coalesce((SELECT sum(r.relieved) FROM "
@@ -239,6 +242,17 @@ tf_error tf_verify(tf_fund *fund,
             "e.kind <> 'receipt' OR e.ref IS NOT r.ref");
     if (err)
         return err;
+    /* And the other way: a pledge or receipt entry whose record is gone
+     * (the receivable would no longer add up, but only this names it). */
+    err = query_failures(
+        &v, "SELECT e.id, e.kind || ' entry ' || e.id || ' (' || "
+            "coalesce(e.ref, '') || ') has no ' || e.kind || ' record' FROM "
+            "entries e WHERE (e.kind = 'pledge' AND NOT EXISTS (SELECT 1 "
+            "FROM pledges p WHERE p.entry = e.id)) OR (e.kind = 'receipt' "
+            "AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.entry = "
+            "e.id))");
+    if (err)
+        return err;
 
     /* 5. Outstanding commitments equal the funded, undisbursed grants. */
     err = query_failures(
@@ -259,7 +273,28 @@ tf_error tf_verify(tf_fund *fund,
     if (err)
         return err;
 
-    /* 6. No pool's available is negative. */
+    /* 6. Transfers: each entry's legs match its postings in both pools. */
+    err = query_failures(
+        &v, "SELECT x.entry, 'transfer legs of entry ' || x.entry || ' do "
+            "not match its postings in ' || x.pool FROM (SELECT t.entry, "
+            "t.from_pool AS pool, t.amount AS legs, 0 AS posted FROM "
+            "transfers t UNION ALL SELECT t.entry, t.to_pool, -t.amount, 0 "
+            "FROM transfers t UNION ALL SELECT p.entry, p.pool, 0, p.amount "
+            "FROM postings p JOIN entries e ON e.id = p.entry WHERE e.kind = "
+            "'transfer' AND p.account IN ('transfers:out', 'transfers:in')) "
+            "x GROUP BY x.entry, x.pool HAVING sum(x.legs) <> sum(x.posted)");
+    if (err)
+        return err;
+
+    /* 7. A closed fund has no activity after its closing. */
+    err = query_failures(
+        &v, "SELECT e.id, 'entry dated ' || e.date || ' (' || e.kind || ') "
+            "after the fund was closed on ' || s.value FROM entries e JOIN "
+            "settings s ON s.key = 'closed_on' WHERE e.date > s.value");
+    if (err)
+        return err;
+
+    /* 8. No pool's available is negative. */
     if ((err = tf_ledger_pools(fund, NULL, figs, diag)))
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++)

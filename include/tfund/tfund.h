@@ -10,5 +10,6 @@
 #include "tfund/ledger.h"
 #include "tfund/import.h"
 #include "tfund/allocate.h"
+#include "tfund/surplus.h"
 
 #endif

@@ -60,7 +60,14 @@ for c in rows("cancellations"):
     events.append((c["date"], 3, ("allocate", session_of[c["ref"]])))
 for ref, c in costs.items():
     events.append((c["date"], 4, ("disburse", ref)))
-events.sort()
+for sp in rows("spend"):
+    events.append((sp["date"], 5, ("spend", sp)))
+# Surplus: once in the summer of 2018 (the conference's requests still
+# pending count as need), and once after the last trip is paid.
+events.append(("2018-08-01", 6, ("surplus", None)))
+last = max(e[0] for e in events)
+events.append((day(last, 1), 6, ("surplus", None)))
+events.sort(key=lambda e: (e[0], e[1]))
 
 status = {}
 totals = {"funded": 0, "disbursed": 0, "cancelled": 0}
@@ -85,6 +92,13 @@ for date, _, (what, arg) in events:
             print(f"   {date}: {arg}: {r.stderr.strip()}")
         else:
             sys.exit(f"cycle: disbursing {arg} failed")
+    elif what == "spend":
+        print(f"\n-- {date}: conference preparation")
+        tfund("spend", arg["ref"], "--date", date, "--amount", arg["amount"],
+              "--currency", arg["currency"], "--memo", arg["memo"])
+    elif what == "surplus":
+        print(f"\n-- {date}: surplus to conference preparation")
+        tfund("surplus", "--date", date)
 
 print(f"\n-- grants disbursed: {totals['disbursed']}, "
       f"cancellations: {totals['cancelled']}")

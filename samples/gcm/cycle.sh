@@ -34,6 +34,9 @@ tfund pools
 step "Trial balance"
 tfund balance
 
+step "What each donor's money did (attribution to donors, by pool)"
+tfund attribution
+
 step "Verify the books"
 tfund verify
 

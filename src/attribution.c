@@ -1,0 +1,320 @@
+/*
+ * Attribution of every outflow of every pool to the donors whose money
+ * was in it (DESIGN.md 5 and 9.10): per pool, a donor's weight is its
+ * receipts into the pool plus what transfers carried in for it; the pool's
+ * outflows are split in one pro-rata over those weights; each transfer's
+ * leg out of a pool is split on its own over the source pool's weights
+ * and carried into the receiving pool.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fund_internal.h"
+#include "tfund/surplus.h"
+
+struct weights {
+    size_t ndonors;
+    char **donors; /* sorted by id: the pro-rata tie order */
+    int64_t *weight[TF_POOL_COUNT];
+    int64_t *carried[TF_POOL_COUNT];
+    int64_t *outflow[TF_POOL_COUNT];
+    int64_t total_out[TF_POOL_COUNT];
+};
+
+static void weights_release(struct weights *w)
+{
+    for (size_t i = 0; i < w->ndonors; i++)
+        free(w->donors[i]);
+    free(w->donors);
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        free(w->weight[k]);
+        free(w->carried[k]);
+        free(w->outflow[k]);
+    }
+    memset(w, 0, sizeof(*w));
+}
+
+static int pool_of(const char *name)
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (!strcmp(name, tf_pools[k]))
+            return k;
+    return -1;
+}
+
+static long donor_index(const struct weights *w, const char *id)
+{
+    size_t lo = 0, hi = w->ndonors;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(w->donors[mid], id);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* Splits amount over pool k's weights into parts (ndonors long). */
+static tf_error split(const struct weights *w, int k, int64_t amount,
+                      int64_t *parts, tf_diag *diag)
+{
+    int64_t total = 0;
+
+    memset(parts, 0, w->ndonors * sizeof(*parts));
+    if (amount == 0)
+        return TF_OK;
+    for (size_t i = 0; i < w->ndonors; i++)
+        total += w->weight[k][i];
+    if (total <= 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "pool '%s' paid out money no donor put in",
+                           tf_pools[k]);
+    if (tf_money_prorata(parts, amount, w->weight[k], w->ndonors))
+        return tf_diag_set(diag, TF_ERR_NOMEM, "cannot split %" PRId64,
+                           amount);
+    return TF_OK;
+}
+
+/* Builds the weights and outflows of every pool as of date. */
+static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
+                        tf_diag *diag)
+{
+    tf_pool_figures figs[TF_POOL_COUNT];
+    int64_t tin[TF_POOL_COUNT] = {0}, *parts = NULL;
+    tf_stmt *st;
+    tf_error err = TF_OK;
+    int rc;
+
+    memset(w, 0, sizeof(*w));
+    st = tf_db_prepare(fund->db, "SELECT id FROM donors ORDER BY id", diag);
+    if (!st)
+        return TF_ERR_DB;
+    while ((rc = tf_stmt_step(st)) > 0) {
+        char **grown = realloc(w->donors, (w->ndonors + 1) * sizeof(char *));
+        if (!grown || !(grown[w->ndonors] = strdup(tf_col_text(st, 0)))) {
+            if (grown)
+                w->donors = grown;
+            tf_stmt_reset(st);
+            return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        }
+        w->donors = grown;
+        w->ndonors++;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        size_t n = w->ndonors ? w->ndonors : 1;
+        w->weight[k] = calloc(n, sizeof(int64_t));
+        w->carried[k] = calloc(n, sizeof(int64_t));
+        w->outflow[k] = calloc(n, sizeof(int64_t));
+        if (!w->weight[k] || !w->carried[k] || !w->outflow[k])
+            return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    }
+    parts = calloc(w->ndonors ? w->ndonors : 1, sizeof(int64_t));
+    if (!parts)
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+
+    /* Receipts per donor and pool, net of receipts reversed by then. */
+    st = tf_db_prepare(
+        fund->db,
+        "SELECT p.pool, p.donor, sum(r.base_amount) FROM receipts r JOIN "
+        "pledges p ON p.ref = r.pledge JOIN entries e ON e.id = r.entry "
+        "WHERE (?1 IS NULL OR e.date <= ?1) AND NOT EXISTS (SELECT 1 FROM "
+        "entries x WHERE x.reverses = r.entry AND (?1 IS NULL OR x.date <= "
+        "?1)) GROUP BY p.pool, p.donor",
+        diag);
+    if (!st) {
+        err = TF_ERR_DB;
+        goto done;
+    }
+    tf_stmt_text(st, 1, as_of);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        int k = pool_of(tf_col_text(st, 0));
+        long d = donor_index(w, tf_col_text(st, 1));
+        if (k >= 0 && d >= 0)
+            w->weight[k][d] += tf_col_int(st, 2);
+    }
+    if (rc < 0) {
+        err = tf_stmt_error(st, diag);
+        goto done;
+    }
+    tf_stmt_reset(st);
+
+    /* Transfers carry their attribution, leg by leg, in entry order; only
+     * pools later in tf_pools order receive (surplus goes to prep). */
+    st = tf_db_prepare(fund->db,
+                       "SELECT t.from_pool, t.to_pool, t.amount FROM "
+                       "transfers t JOIN entries e ON e.id = t.entry WHERE "
+                       "?1 IS NULL OR e.date <= ?1 ORDER BY t.entry, "
+                       "t.from_pool, t.to_pool",
+                       diag);
+    if (!st) {
+        err = TF_ERR_DB;
+        goto done;
+    }
+    tf_stmt_text(st, 1, as_of);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        int from = pool_of(tf_col_text(st, 0)), to = pool_of(tf_col_text(st, 1));
+        int64_t amount = tf_col_int(st, 2);
+        if (from < 0 || to < 0)
+            continue;
+        if ((err = split(w, from, amount, parts, diag))) {
+            tf_stmt_reset(st);
+            goto done;
+        }
+        for (size_t d = 0; d < w->ndonors; d++) {
+            w->carried[to][d] += parts[d];
+            w->weight[to][d] += parts[d];
+        }
+        tin[to] += amount;
+    }
+    if (rc < 0) {
+        err = tf_stmt_error(st, diag);
+        goto done;
+    }
+    tf_stmt_reset(st);
+
+    /* Outflows = receipts + transfers in - cash (DESIGN.md 9.8), split in
+     * one pro-rata per pool. */
+    if ((err = tf_ledger_pools(fund, as_of, figs, diag)))
+        goto done;
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        w->total_out[k] = figs[k].receipts + tin[k] - figs[k].cash;
+        if ((err = split(w, k, w->total_out[k], w->outflow[k], diag)))
+            goto done;
+    }
+done:
+    free(parts);
+    return err;
+}
+
+tf_error tf_attribution_each(tf_fund *fund, const char *as_of,
+                             const char *donor,
+                             int (*fn)(void *ctx, const tf_attribution *a),
+                             void *ctx, tf_diag *diag)
+{
+    struct weights w;
+    tf_error err = compute(fund, as_of, &w, diag);
+
+    for (int k = 0; !err && k < TF_POOL_COUNT; k++)
+        for (size_t d = 0; d < w.ndonors; d++) {
+            tf_attribution a;
+            if (!w.weight[k][d] || (donor && strcmp(donor, w.donors[d])))
+                continue;
+            a.donor = w.donors[d];
+            a.pool = tf_pools[k];
+            a.receipts = w.weight[k][d];
+            a.carried = w.carried[k][d];
+            a.outflows = w.outflow[k][d];
+            a.balance = a.receipts - a.outflows;
+            if (fn(ctx, &a)) {
+                k = TF_POOL_COUNT;
+                break;
+            }
+        }
+    weights_release(&w);
+    return err;
+}
+
+tf_error tf_grant_shares(tf_fund *fund, const char *as_of, const char *donor,
+                         int (*fn)(void *ctx, const tf_grant_share *g),
+                         void *ctx, tf_diag *diag)
+{
+    struct weights w;
+    int64_t *parts = NULL;
+    tf_stmt *st;
+    tf_error err = compute(fund, as_of, &w, diag);
+    int rc, stop = 0;
+
+    if (err)
+        goto done;
+    parts = calloc(w.ndonors ? w.ndonors : 1, sizeof(int64_t));
+    if (!parts) {
+        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    /* What each disbursement took from each pool: its cash and PSC. */
+    st = tf_db_prepare(
+        fund->db,
+        "SELECT e.ref, q.session, q.country, q.delegate, coalesce(q.tier, 0), "
+        "p.pool, -sum(p.amount) FROM entries e JOIN postings p ON p.entry = "
+        "e.id JOIN requests q ON q.ref = e.ref WHERE e.kind = 'disbursement' "
+        "AND (p.account = 'assets:cash' OR p.account LIKE 'liabilities:%') "
+        "AND (?1 IS NULL OR e.date <= ?1) GROUP BY e.id, p.pool ORDER BY "
+        "e.ref, p.pool",
+        diag);
+    if (!st) {
+        err = TF_ERR_DB;
+        goto done;
+    }
+    tf_stmt_text(st, 1, as_of);
+    while (!stop && (rc = tf_stmt_step(st)) > 0) {
+        tf_grant_share g;
+        int k = pool_of(tf_col_text(st, 5));
+        if (k < 0)
+            continue;
+        g.ref = tf_col_text(st, 0);
+        g.session = tf_col_text(st, 1);
+        g.country = tf_col_text(st, 2);
+        g.delegate = tf_col_text(st, 3);
+        g.tier = (int)tf_col_int(st, 4);
+        g.pool = tf_pools[k];
+        g.charge = tf_col_int(st, 6);
+        if ((err = split(&w, k, g.charge, parts, diag)))
+            break;
+        for (size_t d = 0; d < w.ndonors && !stop; d++) {
+            if (!parts[d] || (donor && strcmp(donor, w.donors[d])))
+                continue;
+            g.donor = w.donors[d];
+            g.share = parts[d];
+            stop = fn(ctx, &g);
+        }
+    }
+    tf_stmt_reset(st);
+    if (!err && !stop && rc < 0)
+        err = tf_stmt_error(st, diag);
+done:
+    free(parts);
+    weights_release(&w);
+    return err;
+}
+
+/* Refund parts of pool k's remaining balance, for tf_close. */
+tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
+                                int64_t remaining,
+                                int (*fn)(void *ctx, const char *donor,
+                                          int64_t amount),
+                                void *ctx, tf_diag *diag);
+
+tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
+                                int64_t remaining,
+                                int (*fn)(void *ctx, const char *donor,
+                                          int64_t amount),
+                                void *ctx, tf_diag *diag)
+{
+    struct weights w;
+    int64_t *parts = NULL;
+    tf_error err = compute(fund, as_of, &w, diag);
+
+    if (!err) {
+        parts = calloc(w.ndonors ? w.ndonors : 1, sizeof(int64_t));
+        if (!parts)
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    }
+    if (!err)
+        err = split(&w, k, remaining, parts, diag);
+    for (size_t d = 0; !err && d < w.ndonors; d++)
+        if (parts[d] && fn(ctx, w.donors[d], parts[d]))
+            break;
+    free(parts);
+    weights_release(&w);
+    return err;
+}

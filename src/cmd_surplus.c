@@ -1,0 +1,401 @@
+/*
+ * surplus, spend, attribution and close: the fund's money after travel.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct need_out {
+    tf_fund *fund;
+    cli_table *t;
+};
+
+static int print_need(void *ctx, const tf_need *n)
+{
+    struct need_out *o = ctx;
+    char w[24], p[24], a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+    const char *cells[] = {n->session, n->start, w, p, a, b};
+
+    snprintf(w, sizeof(w), "%ld", n->waitlisted);
+    snprintf(p, sizeof(p), "%ld", n->pending);
+    tf_fund_fmt(o->fund, a, n->charges, 1);
+    tf_fund_fmt(o->fund, b, n->travel_budget, 1);
+    cli_table_row(o->t, cells);
+    return 0;
+}
+
+static int run_surplus(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const cols[] = {"session",    "start",   "waitlisted",
+                                       "pending",    "charges", "travel_budget"};
+    const char *date = NULL;
+    int dry_run = 0, c, rc;
+    tf_surplus_result res;
+    struct need_out o;
+    char a[TF_AMOUNT_BUFSZ];
+    tf_diag diag;
+    tf_error err;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            date = optarg;
+            break;
+        case 'n':
+            dry_run = 1;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if (!date)
+        return cli_usage("surplus needs --date DATE");
+    if ((rc = cli_open(&o.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    if ((err = tf_fund_begin(o.fund, &diag))) {
+        tf_fund_close(o.fund);
+        return cli_fail(err, &diag);
+    }
+    printf("travel still needed for sessions starting on or after %s:\n",
+           date);
+    o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssiiaa");
+    err = tf_surplus(o.fund, date, dry_run, &res, print_need, &o, &diag);
+    cli_table_end(o.t);
+    if (dry_run)
+        tf_fund_rollback(o.fund);
+    else
+        err = cli_finish(o.fund, err, &diag);
+    if (!err) {
+        char b[TF_AMOUNT_BUFSZ], t[TF_AMOUNT_BUFSZ];
+        printf("need %s; available: unrestricted %s, travel %s\n",
+               tf_fund_fmt(o.fund, a, res.need, 1),
+               tf_fund_fmt(o.fund, b, res.available_unrestricted, 1),
+               tf_fund_fmt(o.fund, t, res.available_travel, 1));
+        printf("surplus %s", tf_fund_fmt(o.fund, a, res.surplus, 1));
+        if (res.surplus) {
+            printf(": %s from unrestricted and %s from travel %s to prep",
+                   tf_fund_fmt(o.fund, a, res.moved_unrestricted, 1),
+                   tf_fund_fmt(o.fund, b, res.moved_travel, 1),
+                   dry_run ? "would move" : "moved");
+            if (!dry_run)
+                printf(" (entry %" PRId64 ")", res.entry);
+        } else {
+            printf(": nothing to move");
+        }
+        printf("%s\n", dry_run ? "; dry run, nothing written" : "");
+    }
+    tf_fund_close(o.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+const struct tf_cmd cmd_surplus = {
+    "surplus", "route surplus travel money to conference preparation",
+    run_surplus,
+    "usage: tfund surplus --date DATE [--dry-run]\n"
+    "\n"
+    "need = the last charge of every waitlisted request + the charge (fare\n"
+    "converted at DATE) of every pending request from an eligible country,\n"
+    "for sessions starting on or after DATE, + the travel_budget of such\n"
+    "sessions that have no requests. surplus = max(0, available of\n"
+    "unrestricted + available of travel - need), moved to prep in one\n"
+    "transfer entry dated DATE, from unrestricted first, then travel.\n"
+    "ldc-travel is never routed. Run twice, it moves nothing the second\n"
+    "time.\n"};
+
+static int print_spend(void *ctx, const tf_spend *s)
+{
+    struct need_out *o = ctx;
+    const tf_currency *cur = tf_currency_find(s->currency);
+    char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ], psc[TF_AMOUNT_BUFSZ];
+    const char *cells[] = {s->ref, s->date, s->currency, amt, base, psc,
+                           s->memo};
+
+    tf_amount_format(amt, sizeof(amt), s->amount, cur ? cur->minor : 2, 0);
+    tf_fund_fmt(o->fund, base, s->base_amount, 0);
+    tf_fund_fmt(o->fund, psc, s->psc, 0);
+    cli_table_row(o->t, cells);
+    return 0;
+}
+
+static int run_spend(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
+        {"amount", required_argument, NULL, 'a'},
+        {"currency", required_argument, NULL, 'c'},
+        {"memo", required_argument, NULL, 'm'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const cols[] = {"ref",         "date", "currency",
+                                       "amount",      "base_amount", "psc",
+                                       "memo"};
+    const char *date = NULL, *amount = NULL, *currency = "USD", *memo = "";
+    cli_format fmt = CLI_TEXT;
+    struct need_out o;
+    tf_diag diag;
+    tf_error err;
+    int c, rc, known = 0;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            date = optarg;
+            break;
+        case 'a':
+            amount = optarg;
+            break;
+        case 'c':
+            currency = optarg;
+            break;
+        case 'm':
+            memo = optarg;
+            break;
+        case 'f':
+            if (cli_parse_format(optarg, &fmt))
+                return cli_usage("unknown format '%s'", optarg);
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (argc - optind == 1 && !strcmp(argv[optind], "list")) {
+        if ((rc = cli_open(&o.fund)))
+            return rc;
+        tf_diag_clear(&diag);
+        o.t = cli_table_new(fmt, stdout, cols, "sssaaas");
+        err = tf_spend_each(o.fund, NULL, print_spend, &o, &diag);
+        cli_table_end(o.t);
+        tf_fund_close(o.fund);
+        return err ? cli_fail(err, &diag) : 0;
+    }
+    if (argc - optind != 1)
+        return cli_usage("spend needs one REF (or 'list')");
+    if (!date || !amount)
+        return cli_usage("spend needs --date and --amount");
+    {
+        const tf_currency *cur = tf_currency_find(currency);
+        tf_spend s;
+        tf_diag sub;
+        memset(&s, 0, sizeof(s));
+        tf_diag_clear(&sub);
+        if (!cur)
+            return cli_usage("--currency: unknown currency '%s'", currency);
+        if (tf_amount_parse(&s.amount, amount, cur, 0, &sub))
+            return cli_usage("--amount: %s", sub.msg);
+        s.ref = argv[optind];
+        s.date = date;
+        s.currency = cur->code;
+        s.memo = memo;
+        if ((rc = cli_open(&o.fund)))
+            return rc;
+        tf_diag_clear(&diag);
+        err = tf_fund_begin(o.fund, &diag);
+        if (!err)
+            err = cli_finish(o.fund, tf_spend_add(o.fund, &s, &known, &diag),
+                             &diag);
+        tf_fund_close(o.fund);
+        if (err)
+            return cli_fail(err, &diag);
+        printf("%s: %s\n", s.ref,
+               known ? "already recorded, nothing added" : "recorded");
+    }
+    return 0;
+}
+
+const struct tf_cmd cmd_spend = {
+    "spend", "record conference-preparation spending", run_spend,
+    "usage: tfund spend REF --date DATE --amount AMOUNT [--currency CUR]\n"
+    "                   [--memo TEXT]\n"
+    "       tfund spend list [--format text|csv|json]\n"
+    "\n"
+    "Spending from the prep pool, with PSC (psc_rate x amount) owed to the\n"
+    "UN, converted at DATE (currency USD unless given). Refused (exit 1)\n"
+    "beyond what prep has available on DATE. 'tfund import spend FILE'\n"
+    "reads ref,date,amount,currency[,memo].\n"};
+
+struct attr_out {
+    tf_fund *fund;
+    cli_table *t;
+    int group;
+};
+
+static int print_attr(void *ctx, const tf_attribution *a)
+{
+    struct attr_out *o = ctx;
+    char r[TF_AMOUNT_BUFSZ], out[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+    char car[TF_AMOUNT_BUFSZ];
+    const char *cells[] = {a->donor,
+                           a->pool,
+                           tf_fund_fmt(o->fund, r, a->receipts, o->group),
+                           tf_fund_fmt(o->fund, out, a->outflows, o->group),
+                           tf_fund_fmt(o->fund, b, a->balance, o->group),
+                           tf_fund_fmt(o->fund, car, a->carried, o->group)};
+
+    cli_table_row(o->t, cells);
+    return 0;
+}
+
+static int run_attribution(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"as-of", required_argument, NULL, 'a'},
+        {"donor", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const cols[] = {"donor",   "pool",    "receipts",
+                                       "outflows", "balance", "carried_in"};
+    const char *as_of = NULL, *donor = NULL;
+    cli_format fmt = CLI_TEXT;
+    struct attr_out o;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'a':
+            if ((rc = cli_check_date("--as-of", optarg)))
+                return rc;
+            as_of = optarg;
+            break;
+        case 'd':
+            donor = optarg;
+            break;
+        case 'f':
+            if (cli_parse_format(optarg, &fmt))
+                return cli_usage("unknown format '%s'", optarg);
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_open(&o.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    o.group = fmt == CLI_TEXT;
+    if (donor)
+        err = tf_donor_each(o.fund, donor, NULL, NULL, &diag);
+    else
+        err = TF_OK;
+    if (!err) {
+        o.t = cli_table_new(fmt, stdout, cols, "ssaaaa");
+        err = tf_attribution_each(o.fund, as_of, donor, print_attr, &o,
+                                  &diag);
+        cli_table_end(o.t);
+    }
+    tf_fund_close(o.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+const struct tf_cmd cmd_attribution = {
+    "attribution", "what each donor's money in each pool paid for",
+    run_attribution,
+    "usage: tfund attribution [--as-of DATE] [--donor ID] [--format "
+    "text|csv|json]\n"
+    "\n"
+    "Per pool, a donor's weight is its receipts into the pool plus what\n"
+    "transfers (surplus routed to prep) carried in for it; the pool's\n"
+    "outflows (grants paid with PSC, preparation spending with PSC,\n"
+    "transfers out, refunds) are split over those weights by the largest-\n"
+    "remainder method, and balance = receipts - outflows, exactly. Each\n"
+    "transfer's leg is split over its source pool's weights and carried\n"
+    "into prep as if those donors had paid it in there. CSV columns:\n"
+    "donor,pool,receipts,outflows,balance (receipts include carried\n"
+    "transfers), then carried_in.\n"};
+
+static int print_refund(void *ctx, const char *pool, const char *donor,
+                        int64_t amount)
+{
+    struct attr_out *o = ctx;
+    char a[TF_AMOUNT_BUFSZ];
+    const char *cells[] = {pool, donor, tf_fund_fmt(o->fund, a, amount, 1)};
+
+    cli_table_row(o->t, cells);
+    return 0;
+}
+
+static int run_close(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const cols[] = {"pool", "donor", "refund payable"};
+    const char *date = NULL;
+    struct attr_out o;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            date = optarg;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if (!date)
+        return cli_usage("close needs --date DATE");
+    if ((rc = cli_open(&o.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = tf_fund_begin(o.fund, &diag);
+    if (!err) {
+        o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssa");
+        err = cli_finish(o.fund,
+                         tf_close(o.fund, date, print_refund, &o, &diag),
+                         &diag);
+        if (!err)
+            cli_table_end(o.t);
+        else
+            cli_table_free(o.t); /* a rolled-back close shows nothing */
+    }
+    if (!err)
+        printf("fund closed on %s: no new pledges, receipts, requests or "
+               "allocations\n",
+               date);
+    tf_fund_close(o.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+const struct tf_cmd cmd_close = {
+    "close", "close the fund, refunding what remains", run_close,
+    "usage: tfund close --date DATE\n"
+    "\n"
+    "Refused while commitments are outstanding or entries are dated after\n"
+    "DATE. Otherwise each pool's remaining balance becomes refunds payable\n"
+    "to its donors, split pro-rata over their attribution weights (one\n"
+    "entry per pool), the books are closed through DATE and the fund\n"
+    "accepts no new pledges, receipts, requests or allocations.\n"};

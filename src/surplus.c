@@ -1,0 +1,515 @@
+/*
+ * Surplus routed to conference preparation, preparation spending and
+ * closing the fund (DESIGN.md sections 5 and 9.9).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fund_internal.h"
+#include "tfund/allocate.h"
+#include "tfund/date.h"
+#include "tfund/surplus.h"
+
+enum { P_UNRESTRICTED, P_TRAVEL, P_LDC, P_PREP };
+
+tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
+{
+    char closed[32];
+    tf_diag sub;
+
+    tf_diag_clear(&sub);
+    if (tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub) ==
+        TF_OK)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "the fund was closed on %s: it accepts no new "
+                           "activity",
+                           closed);
+    return TF_OK;
+}
+
+/* ---- Need and surplus ----------------------------------------------- */
+
+struct need_ctx {
+    tf_fund *fund;
+    const char *date;
+    char psc_rate[64];
+    int64_t total;
+    int (*fn)(void *ctx, const tf_need *n);
+    void *ctx;
+    tf_diag *diag;
+    tf_error err;
+};
+
+/* The need of one session starting on or after the date: the last charge
+ * of each waitlisted request, the charge at the date of each pending one
+ * from an eligible country, or its travel budget when it has no requests. */
+static int session_need(void *ctx, const tf_session *s)
+{
+    struct need_ctx *c = ctx;
+    tf_need n;
+    tf_stmt *st;
+    int rc;
+    long requests = 0;
+
+    if (strcmp(s->start, c->date) < 0)
+        return 0;
+    memset(&n, 0, sizeof(n));
+    n.session = s->id;
+    n.start = s->start;
+    st = tf_db_prepare(c->fund->db,
+                       "SELECT q.status, coalesce(q.charge, 0), q.fare, "
+                       "q.fare_currency, c.ldc_from, c.ldc_until, "
+                       "c.developing, q.ref FROM requests q JOIN countries c "
+                       "ON c.iso3 = q.country WHERE q.session = ?1 ORDER BY "
+                       "q.ref",
+                       c->diag);
+    if (!st) {
+        c->err = TF_ERR_DB;
+        return 1;
+    }
+    tf_stmt_text(st, 1, s->id);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        const char *status = tf_col_text(st, 0);
+        requests++;
+        if (!strcmp(status, "waitlisted")) {
+            n.waitlisted++;
+            n.charges += tf_col_int(st, 1);
+        } else if (!strcmp(status, "pending")) {
+            tf_country country;
+            int64_t fare, dsa, cost, psc, charge;
+            tf_diag sub;
+            memset(&country, 0, sizeof(country));
+            country.ldc_from = tf_col_text(st, 4);
+            country.ldc_until = tf_col_text(st, 5);
+            country.developing = (int)tf_col_int(st, 6);
+            if (!tf_country_tier(&country, s->start))
+                continue;
+            tf_diag_clear(&sub);
+            if ((c->err = tf_fund_to_base(c->fund, &fare, tf_col_int(st, 2),
+                                          tf_col_text(st, 3), c->date, NULL,
+                                          &sub)) ||
+                (c->err = tf_trip_charge(s, fare, c->psc_rate, &dsa, &cost,
+                                         &psc, &charge))) {
+                tf_diag_set(c->diag, c->err ? c->err : TF_ERR_INPUT,
+                            "request '%s': %s", tf_col_text(st, 7),
+                            sub.msg[0] ? sub.msg : "its cost overflows");
+                tf_stmt_reset(st);
+                return 1;
+            }
+            n.pending++;
+            n.charges += charge;
+        }
+    }
+    tf_stmt_reset(st);
+    if (rc < 0) {
+        c->err = tf_stmt_error(st, c->diag);
+        return 1;
+    }
+    if (requests == 0 && s->travel_budget > 0)
+        n.travel_budget = s->travel_budget;
+    c->total += n.charges + n.travel_budget;
+    if (c->fn && (n.charges || n.travel_budget || requests))
+        c->fn(c->ctx, &n);
+    return 0;
+}
+
+tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
+                    tf_surplus_result *res,
+                    int (*fn)(void *ctx, const tf_need *n), void *ctx,
+                    tf_diag *diag)
+{
+    struct need_ctx c;
+    tf_pool_figures figs[TF_POOL_COUNT];
+    int64_t au, at, left;
+    tf_error err;
+
+    memset(res, 0, sizeof(*res));
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
+    memset(&c, 0, sizeof(c));
+    c.fund = fund;
+    c.date = date;
+    c.fn = fn;
+    c.ctx = ctx;
+    c.diag = diag;
+    if ((err = tf_setting_get(fund, "psc_rate", c.psc_rate,
+                              sizeof(c.psc_rate), diag)))
+        return err;
+    if ((err = tf_session_each(fund, NULL, session_need, &c, diag)))
+        return err;
+    if (c.err)
+        return c.err;
+    if ((err = tf_ledger_pools(fund, date, figs, diag)))
+        return err;
+    au = figs[P_UNRESTRICTED].available;
+    at = figs[P_TRAVEL].available;
+    res->need = c.total;
+    res->available_unrestricted = au;
+    res->available_travel = at;
+    res->surplus = au + at - c.total > 0 ? au + at - c.total : 0;
+    left = res->surplus;
+    res->moved_unrestricted = au > 0 ? (au < left ? au : left) : 0;
+    left -= res->moved_unrestricted;
+    res->moved_travel = at > 0 ? (at < left ? at : left) : 0;
+    if (dry_run || res->surplus == 0)
+        return TF_OK;
+    {
+        tf_posting post[6];
+        size_t n = 0;
+        int64_t moved = res->moved_unrestricted + res->moved_travel;
+        char memo[160];
+        tf_entry e;
+        tf_stmt *st;
+        if (res->moved_unrestricted) {
+            post[n++] = (tf_posting){"transfers:out", "unrestricted",
+                                     res->moved_unrestricted, NULL, 0, NULL};
+            post[n++] = (tf_posting){"assets:cash", "unrestricted",
+                                     -res->moved_unrestricted, NULL, 0, NULL};
+        }
+        if (res->moved_travel) {
+            post[n++] = (tf_posting){"transfers:out", "travel",
+                                     res->moved_travel, NULL, 0, NULL};
+            post[n++] = (tf_posting){"assets:cash", "travel",
+                                     -res->moved_travel, NULL, 0, NULL};
+        }
+        post[n++] = (tf_posting){"assets:cash", "prep", moved, NULL, 0, NULL};
+        post[n++] = (tf_posting){"transfers:in", "prep", -moved, NULL, 0,
+                                 NULL};
+        snprintf(memo, sizeof(memo),
+                 "surplus routed to conference preparation (para 31)");
+        memset(&e, 0, sizeof(e));
+        e.date = date;
+        e.kind = "transfer";
+        e.memo = memo;
+        e.postings = post;
+        e.npostings = n;
+        if ((err = tf_ledger_post(fund, &e, &res->entry, diag)))
+            return err;
+        for (int k = P_UNRESTRICTED; k <= P_TRAVEL; k++) {
+            int64_t amount = k == P_UNRESTRICTED ? res->moved_unrestricted
+                                                 : res->moved_travel;
+            if (!amount)
+                continue;
+            st = tf_db_prepare(fund->db,
+                               "INSERT INTO transfers (entry, from_pool, "
+                               "to_pool, amount) VALUES (?1, ?2, 'prep', ?3)",
+                               diag);
+            if (!st)
+                return TF_ERR_DB;
+            tf_stmt_int(st, 1, res->entry);
+            tf_stmt_text(st, 2, tf_pools[k]);
+            tf_stmt_int(st, 3, amount);
+            if ((err = tf_stmt_run(st, diag)))
+                return err;
+        }
+    }
+    return TF_OK;
+}
+
+/* ---- Preparation spending ------------------------------------------- */
+
+tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
+                      tf_diag *diag)
+{
+    tf_pool_figures figs[TF_POOL_COUNT];
+    char psc_rate[64], rate[64], memo[600];
+    int64_t base, psc, charge, entry;
+    tf_posting post[4];
+    tf_entry e;
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    *known = 0;
+    if (!s->ref || !*s->ref || strlen(s->ref) > 100)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "spending reference must have 1 to 100 bytes");
+    if (tf_date_check(s->date, diag))
+        return TF_ERR_INPUT;
+    if (!tf_currency_find(s->currency))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "unknown currency '%s' (ISO 4217 code)",
+                           s->currency);
+    if (s->amount <= 0)
+        return tf_diag_set(diag, TF_ERR_INPUT, "spending must be positive");
+    if (s->memo && strlen(s->memo) > 500)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "memo is longer than 500 bytes");
+    st = tf_db_prepare(fund->db,
+                       "SELECT date, amount, currency, memo FROM spends "
+                       "WHERE ref = ?1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, s->ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0) {
+        int same = !strcmp(tf_col_text(st, 0), s->date) &&
+                   tf_col_int(st, 1) == s->amount &&
+                   !strcmp(tf_col_text(st, 2), s->currency) &&
+                   !strcmp(tf_col_text(st, 3), s->memo ? s->memo : "");
+        tf_stmt_reset(st);
+        if (!same)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "spending '%s' is already recorded with other "
+                               "details",
+                               s->ref);
+        *known = 1;
+        return TF_OK;
+    }
+    tf_stmt_reset(st);
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
+    if ((err = tf_fund_to_base(fund, &base, s->amount, s->currency, s->date,
+                               rate, diag)) ||
+        (err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
+                              diag)))
+        return err;
+    if (tf_money_mul_decimal(&psc, base, psc_rate, TF_ROUND_HALF_EVEN) ||
+        tf_money_add(&charge, base, psc))
+        return tf_diag_set(diag, TF_ERR_INPUT, "spending overflows");
+    if ((err = tf_ledger_pools(fund, s->date, figs, diag)))
+        return err;
+    if (charge > figs[P_PREP].available) {
+        char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "spending '%s' costs %s with PSC but prep has only "
+                           "%s available on %s",
+                           s->ref, tf_fund_fmt(fund, a, charge, 1),
+                           tf_fund_fmt(fund, b, figs[P_PREP].available, 1),
+                           s->date);
+    }
+    post[0] = (tf_posting){"expense:prep", "prep", base, NULL, 0, NULL};
+    post[1] = (tf_posting){"assets:cash", "prep", -base, NULL, 0, NULL};
+    if (*rate) {
+        post[0].orig_currency = post[1].orig_currency = s->currency;
+        post[0].orig_amount = s->amount;
+        post[1].orig_amount = -s->amount;
+        post[0].rate = post[1].rate = rate;
+    }
+    post[2] = (tf_posting){"expense:psc", "prep", psc, NULL, 0, NULL};
+    post[3] = (tf_posting){"liabilities:psc-payable", "prep", -psc, NULL, 0,
+                           NULL};
+    snprintf(memo, sizeof(memo), "preparation: %s",
+             s->memo && *s->memo ? s->memo : s->ref);
+    memset(&e, 0, sizeof(e));
+    e.date = s->date;
+    e.kind = "spend";
+    e.memo = memo;
+    e.ref = s->ref;
+    e.postings = post;
+    e.npostings = psc ? 4 : 2;
+    if ((err = tf_ledger_post(fund, &e, &entry, diag)))
+        return err;
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO spends (ref, date, amount, currency, "
+                       "memo, base_amount, psc, entry) VALUES (?1, ?2, ?3, "
+                       "?4, ?5, ?6, ?7, ?8)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, s->ref);
+    tf_stmt_text(st, 2, s->date);
+    tf_stmt_int(st, 3, s->amount);
+    tf_stmt_text(st, 4, s->currency);
+    tf_stmt_text(st, 5, s->memo ? s->memo : "");
+    tf_stmt_int(st, 6, base);
+    tf_stmt_int(st, 7, psc);
+    tf_stmt_int(st, 8, entry);
+    return tf_stmt_run(st, diag);
+}
+
+tf_error tf_spend_each(tf_fund *fund, const char *as_of,
+                       int (*fn)(void *ctx, const tf_spend *s), void *ctx,
+                       tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db,
+        "SELECT s.ref, s.date, s.currency, s.memo, s.amount, s.base_amount, "
+        "s.psc FROM spends s WHERE (?1 IS NULL OR s.date <= ?1) AND NOT "
+        "EXISTS (SELECT 1 FROM entries x WHERE x.reverses = s.entry) ORDER "
+        "BY s.date, s.ref",
+        diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, as_of);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_spend s = {tf_col_text(st, 0), tf_col_text(st, 1),
+                      tf_col_text(st, 2), tf_col_text(st, 3),
+                      tf_col_int(st, 4),  tf_col_int(st, 5),
+                      tf_col_int(st, 6)};
+        if (fn(ctx, &s))
+            break;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+/* ---- Closing -------------------------------------------------------- */
+
+tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
+                                int64_t remaining,
+                                int (*fn)(void *ctx, const char *donor,
+                                          int64_t amount),
+                                void *ctx, tf_diag *diag);
+
+struct refund_parts {
+    struct {
+        char donor[80];
+        int64_t amount;
+    } *items;
+    size_t n;
+    int oom;
+};
+
+static int keep_refund(void *ctx, const char *donor, int64_t amount)
+{
+    struct refund_parts *r = ctx;
+    void *grown = realloc(r->items, (r->n + 1) * sizeof(*r->items));
+
+    if (!grown) {
+        r->oom = 1;
+        return 1;
+    }
+    r->items = grown;
+    snprintf(r->items[r->n].donor, sizeof(r->items[r->n].donor), "%s", donor);
+    r->items[r->n].amount = amount;
+    r->n++;
+    return 0;
+}
+
+tf_error tf_close(tf_fund *fund, const char *date,
+                  int (*fn)(void *ctx, const char *pool, const char *donor,
+                            int64_t amount),
+                  void *ctx, tf_diag *diag)
+{
+    tf_pool_figures figs[TF_POOL_COUNT];
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
+    st = tf_db_prepare(fund->db,
+                       "SELECT count(*) FROM entries WHERE date > ?1", diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, date);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (tf_col_int(st, 0) > 0) {
+        int64_t n = tf_col_int(st, 0);
+        tf_stmt_reset(st);
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "%" PRId64 " entries are dated after %s: close on "
+                           "or after the last entry",
+                           n, date);
+    }
+    tf_stmt_reset(st);
+    if ((err = tf_ledger_pools(fund, date, figs, diag)))
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (figs[k].committed != 0) {
+            char a[TF_AMOUNT_BUFSZ];
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "pool '%s' has %s of outstanding commitments: "
+                               "disburse or cancel them before closing",
+                               tf_pools[k],
+                               tf_fund_fmt(fund, a, figs[k].committed, 1));
+        }
+
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        struct refund_parts parts = {NULL, 0, 0};
+        tf_posting *post;
+        size_t n = 0;
+        char ref[64], memo[160];
+        int64_t entry;
+        tf_entry e;
+
+        if (figs[k].cash <= 0)
+            continue;
+        err = tf_attribution_refunds(fund, date, k, figs[k].cash, keep_refund,
+                                     &parts, diag);
+        if (!err && parts.oom)
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        post = err ? NULL : calloc(parts.n + 1, sizeof(*post));
+        if (!err && !post)
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        if (err) {
+            free(parts.items);
+            return err;
+        }
+        char(*accounts)[128] = calloc(parts.n + 1, sizeof(*accounts));
+        if (!accounts) {
+            free(post);
+            free(parts.items);
+            return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        }
+        post[n++] = (tf_posting){"expense:refunds", tf_pools[k],
+                                 figs[k].cash, NULL, 0, NULL};
+        for (size_t i = 0; i < parts.n; i++) {
+            snprintf(accounts[i], sizeof(accounts[i]),
+                     "liabilities:refunds-payable:%s", parts.items[i].donor);
+            post[n++] = (tf_posting){accounts[i], tf_pools[k],
+                                     -parts.items[i].amount, NULL, 0, NULL};
+        }
+        snprintf(ref, sizeof(ref), "close:%s", tf_pools[k]);
+        snprintf(memo, sizeof(memo),
+                 "fund closed: remaining balance of %s refundable to donors",
+                 tf_pools[k]);
+        memset(&e, 0, sizeof(e));
+        e.date = date;
+        e.kind = "refund";
+        e.memo = memo;
+        e.ref = ref;
+        e.postings = post;
+        e.npostings = n;
+        err = tf_ledger_post(fund, &e, &entry, diag);
+        for (size_t i = 0; !err && i < parts.n; i++) {
+            st = tf_db_prepare(fund->db,
+                               "INSERT INTO refunds (entry, donor, pool, "
+                               "amount) VALUES (?1, ?2, ?3, ?4)",
+                               diag);
+            if (!st) {
+                err = TF_ERR_DB;
+                break;
+            }
+            tf_stmt_int(st, 1, entry);
+            tf_stmt_text(st, 2, parts.items[i].donor);
+            tf_stmt_text(st, 3, tf_pools[k]);
+            tf_stmt_int(st, 4, parts.items[i].amount);
+            err = tf_stmt_run(st, diag);
+            if (!err && fn)
+                fn(ctx, tf_pools[k], parts.items[i].donor,
+                   parts.items[i].amount);
+        }
+        free(accounts);
+        free(post);
+        free(parts.items);
+        if (err)
+            return err;
+    }
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO settings (key, value) VALUES "
+                       "('closed_on', ?1)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, date);
+    if ((err = tf_stmt_run(st, diag)))
+        return err;
+    return tf_ledger_close_period(fund, date, diag);
+}
