@@ -318,3 +318,115 @@ tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
     weights_release(&w);
     return err;
 }
+
+/* The accounts whose debits are a pool's outflows, and their categories. */
+static const char *category_of(const char *account, const char **session)
+{
+    *session = NULL;
+    if (!strncmp(account, "expense:travel:", 15)) {
+        *session = account + 15;
+        return "travel";
+    }
+    if (!strcmp(account, "expense:psc"))
+        return "psc";
+    if (!strcmp(account, "expense:prep"))
+        return "prep";
+    if (!strcmp(account, "transfers:out"))
+        return "surplus-routed";
+    if (!strcmp(account, "expense:refunds"))
+        return "refunds";
+    return NULL;
+}
+
+tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
+                             const char *donor,
+                             int (*fn)(void *ctx, const tf_use *u),
+                             void *ctx, tf_diag *diag)
+{
+    struct weights w;
+    struct cat {
+        char account[160];
+        int64_t total;
+    } *cats = NULL;
+    int64_t *ctot = NULL, *parts = NULL;
+    size_t ncats = 0;
+    tf_stmt *st;
+    tf_error err = compute(fund, as_of, &w, diag);
+    int rc, stop = 0;
+
+    for (int k = 0; !err && !stop && k < TF_POOL_COUNT; k++) {
+        ncats = 0;
+        st = tf_db_prepare(fund->db,
+                           "SELECT p.account, sum(p.amount) FROM postings p "
+                           "JOIN entries e ON e.id = p.entry WHERE p.pool = "
+                           "?2 AND (?1 IS NULL OR e.date <= ?1) AND "
+                           "(p.account LIKE 'expense:travel:%' OR p.account "
+                           "IN ('expense:psc', 'expense:prep', "
+                           "'transfers:out', 'expense:refunds')) GROUP BY "
+                           "p.account HAVING sum(p.amount) <> 0 ORDER BY "
+                           "p.account",
+                           diag);
+        if (!st) {
+            err = TF_ERR_DB;
+            break;
+        }
+        tf_stmt_text(st, 1, as_of);
+        tf_stmt_text(st, 2, tf_pools[k]);
+        while ((rc = tf_stmt_step(st)) > 0) {
+            struct cat *grown = realloc(cats, (ncats + 1) * sizeof(*cats));
+            if (!grown) {
+                err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+                break;
+            }
+            cats = grown;
+            snprintf(cats[ncats].account, sizeof(cats[ncats].account), "%s",
+                     tf_col_text(st, 0));
+            cats[ncats].total = tf_col_int(st, 1);
+            ncats++;
+        }
+        tf_stmt_reset(st);
+        if (!err && rc < 0)
+            err = tf_stmt_error(st, diag);
+        if (err || ncats == 0)
+            continue;
+        free(ctot);
+        free(parts);
+        ctot = calloc(ncats, sizeof(int64_t));
+        parts = calloc(ncats, sizeof(int64_t));
+        if (!ctot || !parts) {
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t i = 0; i < ncats; i++)
+            ctot[i] = cats[i].total > 0 ? cats[i].total : 0;
+        for (size_t d = 0; d < w.ndonors && !stop; d++) {
+            int64_t sum = 0;
+            if (!w.outflow[k][d] || (donor && strcmp(donor, w.donors[d])))
+                continue;
+            for (size_t i = 0; i < ncats; i++)
+                sum += ctot[i];
+            if (sum <= 0)
+                continue;
+            if (tf_money_prorata(parts, w.outflow[k][d], ctot, ncats)) {
+                err = tf_diag_set(diag, TF_ERR_NOMEM, "cannot split");
+                break;
+            }
+            for (size_t i = 0; i < ncats && !stop; i++) {
+                tf_use u;
+                if (!parts[i])
+                    continue;
+                u.donor = w.donors[d];
+                u.pool = tf_pools[k];
+                u.category = category_of(cats[i].account, &u.session);
+                u.amount = parts[i];
+                if (u.category)
+                    stop = fn(ctx, &u);
+            }
+        }
+    }
+    free(cats);
+    free(ctot);
+    free(parts);
+    weights_release(&w);
+    return err;
+}

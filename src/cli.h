@@ -68,6 +68,9 @@ int cli_table_end(cli_table *t);
 /* Frees t without writing what it gathered. NULL is safe. */
 void cli_table_free(cli_table *t);
 
+/* Writes the manual page tfund(1) in roff; returns the exit status. */
+int cli_print_man(FILE *out);
+
 /* Every command, NULL-terminated, in the order help lists them. */
 extern const struct tf_cmd *const cli_commands[];
 

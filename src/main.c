@@ -94,6 +94,8 @@ static int run_help(int argc, char **argv)
         print_main_usage(stdout);
         return 0;
     }
+    if (!strcmp(argv[1], "--man"))
+        return cli_print_man(stdout);
     cmd = find_command(argv[1]);
     if (!cmd)
         return unknown_command(argv[1]);
@@ -103,9 +105,10 @@ static int run_help(int argc, char **argv)
 
 const struct tf_cmd cmd_help = {
     "help", "show help for tfund or one command", run_help,
-    "usage: tfund help [COMMAND]\n"
+    "usage: tfund help [COMMAND | --man]\n"
     "\n"
-    "Shows the list of commands, or the full help of one.\n"};
+    "Shows the list of commands, or the full help of one; --man writes the\n"
+    "manual page tfund(1), which holds the same texts.\n"};
 
 int main(int argc, char **argv)
 {

@@ -71,6 +71,22 @@ tf_error tf_attribution_each(tf_fund *fund, const char *as_of,
                              int (*fn)(void *ctx, const tf_attribution *a),
                              void *ctx, tf_diag *diag);
 
+/* What a donor's attributed outflows of a pool were used for: the pool's
+ * outflows by category, the donor's outflow split over them pro-rata to
+ * the category totals (largest remainder, categories in account order),
+ * so that a donor's uses of a pool sum exactly to its attributed
+ * outflows. category: "travel" (session set), "psc", "prep",
+ * "surplus-routed" (transfers out), "refunds". */
+typedef struct tf_use {
+    const char *donor, *pool, *category, *session; /* session or NULL */
+    int64_t amount;
+} tf_use;
+
+tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
+                             const char *donor,
+                             int (*fn)(void *ctx, const tf_use *u),
+                             void *ctx, tf_diag *diag);
+
 /* One donor's share of one disbursed grant's charge in one pool. */
 typedef struct tf_grant_share {
     const char *ref, *session, *country, *delegate, *pool, *donor;
