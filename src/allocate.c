@@ -36,19 +36,25 @@ static int pool_index(const char *name)
 
 /* ---- Counting maps (country or region group -> funded delegates) ---- */
 
+/* Each item is allocated on its own: requests keep pointers to their
+ * slots while the table grows, so a slot must never move. */
+struct counter_item {
+    char *key;
+    long n;
+};
+
 struct counter {
-    struct {
-        char *key;
-        long n;
-    } *items;
+    struct counter_item **items;
     size_t n, cap;
 };
 
 static long *counter_slot(struct counter *c, const char *key)
 {
+    struct counter_item *item;
+
     for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->items[i].key, key))
-            return &c->items[i].n;
+        if (!strcmp(c->items[i]->key, key))
+            return &c->items[i]->n;
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
         void *grown = realloc(c->items, cap * sizeof(*c->items));
@@ -57,17 +63,25 @@ static long *counter_slot(struct counter *c, const char *key)
         c->items = grown;
         c->cap = cap;
     }
-    c->items[c->n].key = strdup(key);
-    if (!c->items[c->n].key)
+    item = malloc(sizeof(*item));
+    if (!item)
         return NULL;
-    c->items[c->n].n = 0;
-    return &c->items[c->n++].n;
+    item->key = strdup(key);
+    if (!item->key) {
+        free(item);
+        return NULL;
+    }
+    item->n = 0;
+    c->items[c->n++] = item;
+    return &item->n;
 }
 
 static void counter_release(struct counter *c)
 {
-    for (size_t i = 0; i < c->n; i++)
-        free(c->items[i].key);
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->items[i]->key);
+        free(c->items[i]);
+    }
     free(c->items);
     memset(c, 0, sizeof(*c));
 }
@@ -522,11 +536,14 @@ static tf_error record_decision(tf_fund *fund, int64_t run, const char *ref,
     return tf_stmt_run(st, diag);
 }
 
+/* A disbursed or cancelled request has no waitlist reason (DESIGN.md
+ * 9.3); its figures and draws stay. */
 static tf_error set_status(tf_fund *fund, const char *ref, const char *status,
                            tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(
-        fund->db, "UPDATE requests SET status = ?2 WHERE ref = ?1", diag);
+        fund->db, "UPDATE requests SET status = ?2, reason = '' WHERE ref = ?1",
+        diag);
 
     if (!st)
         return TF_ERR_DB;
@@ -775,6 +792,9 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
         }
     }
 done:
+    /* A dry run is rolled back by the caller: its run id never exists. */
+    if (opt->dry_run)
+        res->run = 0;
     free(tiers[1]);
     free(tiers[2]);
     run_release(&r);

@@ -146,25 +146,33 @@ void tf_fund_close(tf_fund *fund)
         return;
     if (fund->db)
         tf_db_rollback(fund->db);
+    tf_ledger_forget(fund);
+    free(fund->deltas);
     tf_db_close(fund->db);
     free(fund);
 }
 
 tf_error tf_fund_begin(tf_fund *fund, tf_diag *diag)
 {
-    fund->head_loaded = 0;
+    tf_ledger_forget(fund);
     return tf_db_begin(fund->db, diag);
 }
 
 tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag)
 {
-    fund->head_loaded = 0;
+    tf_error err = tf_ledger_flush(fund, diag);
+
+    if (err) {
+        tf_fund_rollback(fund);
+        return err;
+    }
+    tf_ledger_forget(fund);
     return tf_db_commit(fund->db, diag);
 }
 
 void tf_fund_rollback(tf_fund *fund)
 {
-    fund->head_loaded = 0;
+    tf_ledger_forget(fund);
     tf_db_rollback(fund->db);
 }
 

@@ -6,14 +6,33 @@
 #include "tfund/fund.h"
 #include "tfund/ledger.h"
 
+/* Running-balance changes of the open transaction, by account and pool,
+ * written once at commit (or before anything reads balances). */
+struct tf_balance_delta {
+    char *key; /* "pool\naccount" */
+    int64_t delta;
+};
+
 struct tf_fund {
     tf_db *db;
     const tf_currency *base;
-    /* The chain head, read at the start of each transaction. */
-    int head_loaded;
+    /* The chain head, read at the start of each transaction and written
+     * back at its commit. */
+    int head_loaded, head_dirty;
     int64_t last_id;
     char last_hash[TF_HASH_BUFSZ];
+    char closed_through[16]; /* "" when no period is closed */
+    struct tf_balance_delta *deltas;
+    size_t ndeltas, deltacap;
 };
+
+/* Writes the pending running balances and chain head of the open
+ * transaction to the database; called before reading them and at
+ * commit. */
+tf_error tf_ledger_flush(tf_fund *fund, tf_diag *diag);
+
+/* Forgets what the open transaction held in memory (at rollback). */
+void tf_ledger_forget(tf_fund *fund);
 
 /* Reads the integer setting key (TF_ERR_DB if missing or malformed). */
 tf_error tf_setting_int(tf_fund *fund, const char *key, int64_t *out,

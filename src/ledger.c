@@ -76,6 +76,7 @@ void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out)
 
 static tf_error load_head(tf_fund *fund, tf_diag *diag)
 {
+    tf_diag sub;
     tf_stmt *st;
     int rc;
 
@@ -97,7 +98,102 @@ static tf_error load_head(tf_fund *fund, tf_diag *diag)
     snprintf(fund->last_hash, sizeof(fund->last_hash), "%s",
              tf_col_text(st, 1));
     tf_stmt_reset(st);
-    fund->head_loaded = 1;
+    /* The closed period, cached with the head. A failed read is not an
+     * open period. */
+    tf_diag_clear(&sub);
+    fund->closed_through[0] = '\0';
+    rc = tf_setting_get(fund, "closed_through", fund->closed_through,
+                        sizeof(fund->closed_through), &sub);
+    if (rc != TF_OK && rc != TF_ERR_NOTFOUND)
+        return tf_diag_set(diag, (tf_error)rc, "%s", sub.msg);
+    /* Kept only inside a transaction: outside one, others may write. */
+    fund->head_loaded = tf_db_in_tx(fund->db);
+    return TF_OK;
+}
+
+void tf_ledger_forget(tf_fund *fund)
+{
+    for (size_t i = 0; i < fund->ndeltas; i++)
+        free(fund->deltas[i].key);
+    fund->ndeltas = 0;
+    fund->head_loaded = 0;
+    fund->head_dirty = 0;
+}
+
+/* Adds delta to the pending running balance of account in pool. The
+ * table is small (accounts x pools), so a linear probe from a hash is
+ * plenty. */
+static tf_error add_delta(tf_fund *fund, const char *account,
+                          const char *pool, int64_t delta, tf_diag *diag)
+{
+    char key[256];
+    size_t n = (size_t)snprintf(key, sizeof(key), "%s\n%s", pool, account);
+
+    if (n >= sizeof(key))
+        return tf_diag_set(diag, TF_ERR_INPUT, "account name too long");
+    for (size_t i = 0; i < fund->ndeltas; i++)
+        if (!strcmp(fund->deltas[i].key, key)) {
+            if (tf_money_add(&fund->deltas[i].delta, fund->deltas[i].delta,
+                             delta))
+                return tf_diag_set(diag, TF_ERR_INPUT,
+                                   "balance of %s overflows", account);
+            return TF_OK;
+        }
+    if (fund->ndeltas == fund->deltacap) {
+        size_t cap = fund->deltacap ? 2 * fund->deltacap : 32;
+        struct tf_balance_delta *grown =
+            realloc(fund->deltas, cap * sizeof(*grown));
+        if (!grown)
+            return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        fund->deltas = grown;
+        fund->deltacap = cap;
+    }
+    fund->deltas[fund->ndeltas].key = strdup(key);
+    if (!fund->deltas[fund->ndeltas].key)
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    fund->deltas[fund->ndeltas].delta = delta;
+    fund->ndeltas++;
+    return TF_OK;
+}
+
+tf_error tf_ledger_flush(tf_fund *fund, tf_diag *diag)
+{
+    tf_stmt *st;
+    tf_error err;
+
+    for (size_t i = 0; i < fund->ndeltas; i++) {
+        char *nl = strchr(fund->deltas[i].key, '\n');
+        if (!fund->deltas[i].delta)
+            continue;
+        st = tf_db_prepare(fund->db,
+                           "INSERT INTO balances (account, pool, balance) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT (account, pool) "
+                           "DO UPDATE SET balance = balance + excluded.balance",
+                           diag);
+        if (!st)
+            return TF_ERR_DB;
+        *nl = '\0';
+        tf_stmt_text(st, 1, nl + 1);
+        tf_stmt_text(st, 2, fund->deltas[i].key);
+        *nl = '\n';
+        tf_stmt_int(st, 3, fund->deltas[i].delta);
+        if ((err = tf_stmt_run(st, diag)))
+            return err;
+        fund->deltas[i].delta = 0;
+    }
+    if (fund->head_dirty) {
+        st = tf_db_prepare(fund->db,
+                           "UPDATE chain SET last_entry = ?1, last_hash = ?2 "
+                           "WHERE id = 1",
+                           diag);
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_int(st, 1, fund->last_id);
+        tf_stmt_text(st, 2, fund->last_hash);
+        if ((err = tf_stmt_run(st, diag)))
+            return err;
+        fund->head_dirty = 0;
+    }
     return TF_OK;
 }
 
@@ -106,23 +202,20 @@ tf_error tf_ledger_head(tf_fund *fund, int64_t *count, char *hash,
 {
     tf_error err;
 
-    fund->head_loaded = 0;
+    if (!tf_db_in_tx(fund->db))
+        fund->head_loaded = 0;
     if ((err = load_head(fund, diag)))
         return err;
     if (count)
         *count = fund->last_id;
     if (hash)
         snprintf(hash, TF_HASH_BUFSZ, "%s", fund->last_hash);
-    if (!tf_db_in_tx(fund->db))
-        fund->head_loaded = 0;
     return TF_OK;
 }
 
 static tf_error check_entry(tf_fund *fund, const tf_entry *e, tf_diag *diag)
 {
     int64_t sums[TF_POOL_COUNT] = {0};
-    char closed[32];
-    tf_diag sub;
 
     if (tf_date_check(e->date, diag))
         return TF_ERR_INPUT;
@@ -154,14 +247,11 @@ static tf_error check_entry(tf_fund *fund, const tf_entry *e, tf_diag *diag)
                                "(off by %s)",
                                tf_pools[k], tf_fund_fmt(fund, buf, sums[k], 0));
         }
-    tf_diag_clear(&sub);
-    if (tf_setting_get(fund, "closed_through", closed, sizeof(closed),
-                       &sub) == TF_OK &&
-        strcmp(e->date, closed) <= 0)
+    if (fund->closed_through[0] && strcmp(e->date, fund->closed_through) <= 0)
         return tf_diag_set(diag, TF_ERR_RULE,
                            "the books are closed through %s: an entry dated "
                            "%s is refused",
-                           closed, e->date);
+                           fund->closed_through, e->date);
     return TF_OK;
 }
 
@@ -173,9 +263,9 @@ tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
     tf_stmt *st;
     tf_error err;
 
-    if ((err = check_entry(fund, e, diag)))
-        return err;
     if ((err = load_head(fund, diag)))
+        return err;
+    if ((err = check_entry(fund, e, diag)))
         return err;
     copy.id = fund->last_id + 1;
     /* Hash the memo as it is stored (a missing one as ""), or verify,
@@ -221,32 +311,11 @@ tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
         tf_stmt_text(st, 7, p->rate);
         if ((err = tf_stmt_run(st, diag)))
             return err;
-
-        st = tf_db_prepare(fund->db,
-                           "INSERT INTO balances (account, pool, balance) "
-                           "VALUES (?1, ?2, ?3) ON CONFLICT (account, pool) "
-                           "DO UPDATE SET balance = balance + excluded.balance",
-                           diag);
-        if (!st)
-            return TF_ERR_DB;
-        tf_stmt_text(st, 1, p->account);
-        tf_stmt_text(st, 2, p->pool);
-        tf_stmt_int(st, 3, p->amount);
-        if ((err = tf_stmt_run(st, diag)))
+        if ((err = add_delta(fund, p->account, p->pool, p->amount, diag)))
             return err;
     }
 
-    st = tf_db_prepare(fund->db,
-                       "UPDATE chain SET last_entry = ?1, last_hash = ?2 "
-                       "WHERE id = 1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_int(st, 1, copy.id);
-    tf_stmt_text(st, 2, hash);
-    if ((err = tf_stmt_run(st, diag)))
-        return err;
-
+    fund->head_dirty = 1;
     fund->last_id = copy.id;
     memcpy(fund->last_hash, hash, sizeof(hash));
     if (id)
@@ -611,6 +680,7 @@ tf_error tf_ledger_close_period(tf_fund *fund, const char *date,
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, date);
+    snprintf(fund->closed_through, sizeof(fund->closed_through), "%s", date);
     return tf_stmt_run(st, diag);
 }
 
@@ -621,8 +691,11 @@ tf_error tf_ledger_balance(tf_fund *fund, const char *account,
                            int64_t *out, tf_diag *diag)
 {
     tf_stmt *st;
+    tf_error err;
     int rc;
 
+    if ((err = tf_ledger_flush(fund, diag)))
+        return err;
     if (!as_of)
         st = tf_db_prepare(fund->db,
                            "SELECT coalesce(sum(balance), 0) FROM balances "
@@ -655,8 +728,11 @@ tf_error tf_ledger_each_balance(tf_fund *fund, const char *as_of,
                                 void *ctx, tf_diag *diag)
 {
     tf_stmt *st;
+    tf_error err;
     int rc;
 
+    if ((err = tf_ledger_flush(fund, diag)))
+        return err;
     if (!as_of)
         st = tf_db_prepare(fund->db,
                            "SELECT account, pool, balance FROM balances "
@@ -748,6 +824,8 @@ tf_error tf_ledger_pools(tf_fund *fund, const char *as_of,
     char reserve_rate[64];
     tf_error err;
 
+    if ((err = tf_ledger_flush(fund, diag)))
+        return err;
     if ((err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
         return err;
     if ((err = add_pool_sums(fund, as_of ? cash_asof_sql : cash_now_sql,

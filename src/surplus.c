@@ -18,15 +18,18 @@ tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
 {
     char closed[32];
     tf_diag sub;
+    tf_error err;
 
     tf_diag_clear(&sub);
-    if (tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub) ==
-        TF_OK)
-        return tf_diag_set(diag, TF_ERR_RULE,
-                           "the fund was closed on %s: it accepts no new "
-                           "activity",
-                           closed);
-    return TF_OK;
+    err = tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub);
+    if (err == TF_ERR_NOTFOUND)
+        return TF_OK;
+    if (err) /* a failed read is not an open fund */
+        return tf_diag_set(diag, err, "%s", sub.msg);
+    return tf_diag_set(diag, TF_ERR_RULE,
+                       "the fund was closed on %s: it accepts no new "
+                       "activity",
+                       closed);
 }
 
 /* ---- Need and surplus ----------------------------------------------- */

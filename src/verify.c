@@ -177,6 +177,9 @@ tf_error tf_verify(tf_fund *fund,
     v.ctx = ctx;
     v.diag = diag;
 
+    if ((err = tf_ledger_flush(fund, diag)))
+        return err;
+
     /* 1. Every entry: order, hash chain, balance per pool, conversions. */
     if ((err = tf_ledger_each_entry(fund, NULL, check_entry, &v, diag)))
         return err;
@@ -243,14 +246,16 @@ tf_error tf_verify(tf_fund *fund,
     if (err)
         return err;
     /* And the other way: a pledge or receipt entry whose record is gone
-     * (the receivable would no longer add up, but only this names it). */
+     * (the receivable would no longer add up, but only this names it).
+     * NOT IN over an uncorrelated list is built once; a correlated NOT
+     * EXISTS would scan pledges (no index on entry) for every entry. */
     err = query_failures(
         &v, "SELECT e.id, e.kind || ' entry ' || e.id || ' (' || "
             "coalesce(e.ref, '') || ') has no ' || e.kind || ' record' FROM "
-            "entries e WHERE (e.kind = 'pledge' AND NOT EXISTS (SELECT 1 "
-            "FROM pledges p WHERE p.entry = e.id)) OR (e.kind = 'receipt' "
-            "AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.entry = "
-            "e.id))");
+            "entries e WHERE (e.kind = 'pledge' AND e.id NOT IN (SELECT "
+            "p.entry FROM pledges p WHERE p.entry IS NOT NULL)) OR (e.kind = "
+            "'receipt' AND e.id NOT IN (SELECT r.entry FROM receipts r WHERE "
+            "r.entry IS NOT NULL))");
     if (err)
         return err;
 
