@@ -256,6 +256,7 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
         goto fail;
     err = tf_db_exec(db,
                      "PRAGMA synchronous = FULL;"
+                     "PRAGMA cache_size = -16384;"
                      "PRAGMA foreign_keys = ON;"
                      "PRAGMA trusted_schema = OFF;",
                      diag);
