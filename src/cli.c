@@ -28,6 +28,14 @@ int cli_fail(tf_error err, const tf_diag *diag)
                 return tf_exit_status(err);
             }
         }
+        if (!strncmp(m, "missing column '", 16)) {
+            const char *end = strchr(m + 16, '\'');
+            fprintf(stderr, "tfund: missing --");
+            for (const char *p = m + 16; end && p < end; p++)
+                fputc(*p == '_' ? '-' : *p, stderr);
+            fputc('\n', stderr);
+            return tf_exit_status(err);
+        }
         snprintf(msg, sizeof(msg), "%s", m);
     } else if (diag && diag->msg[0])
         tf_diag_format(diag, msg, sizeof(msg));

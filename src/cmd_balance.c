@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <string.h>
 
 #include "cli.h"
@@ -7,6 +8,7 @@ struct balance_out {
     cli_table *t;
     cli_format fmt;
     int64_t debits, credits;
+    int overflow;
 };
 
 static int print_balance(void *ctx, const char *account, const char *pool,
@@ -22,12 +24,17 @@ static int print_balance(void *ctx, const char *account, const char *pool,
         cli_table_row(o->t, cells);
         return 0;
     }
+    /* Totals saturate rather than wrap: books that large are reported
+     * as overflowing, never with a wrong figure. */
     if (balance > 0) {
         tf_fund_fmt(o->fund, dr, balance, 1);
-        o->debits += balance;
+        if (tf_money_add(&o->debits, o->debits, balance))
+            o->overflow = 1;
     } else {
         tf_fund_fmt(o->fund, cr, -balance, 1);
-        o->credits -= balance;
+        if (balance == INT64_MIN ||
+            tf_money_add(&o->credits, o->credits, -balance))
+            o->overflow = 1;
     }
     {
         const char *cells[] = {account, pool, dr, cr};
@@ -83,9 +90,10 @@ static int run_balance(int argc, char **argv)
     err = tf_ledger_each_balance(o.fund, as_of, print_balance, &o, &diag);
     if (!err && o.fmt == CLI_TEXT) {
         char dr[TF_AMOUNT_BUFSZ], cr[TF_AMOUNT_BUFSZ];
-        const char *cells[] = {"total", "",
-                               tf_fund_fmt(o.fund, dr, o.debits, 1),
-                               tf_fund_fmt(o.fund, cr, o.credits, 1)};
+        const char *cells[] = {
+            "total", "",
+            o.overflow ? "(too large)" : tf_fund_fmt(o.fund, dr, o.debits, 1),
+            o.overflow ? "(too large)" : tf_fund_fmt(o.fund, cr, o.credits, 1)};
         cli_table_row(o.t, cells);
     }
     cli_table_end(o.t);
