@@ -618,6 +618,34 @@ static tf_error write_decision(struct run *r, const struct areq *q,
     return TF_OK;
 }
 
+/*
+ * A dated command sees the books as of its date, so one dated before
+ * later commitments could spend money those already hold. Refuse it if it
+ * leaves any pool it touched with a negative available today.
+ */
+static tf_error check_not_overcommitted(tf_fund *fund, const int *touched,
+                                        const char *what, const char *date,
+                                        tf_diag *diag)
+{
+    tf_pool_figures now[TF_POOL_COUNT];
+    tf_error err = tf_ledger_pools(fund, NULL, now, diag);
+
+    if (err)
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (touched[k] && now[k].available < 0) {
+            char a[TF_AMOUNT_BUFSZ];
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "%s dated %s would leave pool '%s' at %s "
+                               "available, counting what was committed or "
+                               "paid after that date: refused (give a later "
+                               "date)",
+                               what, date, tf_pools[k],
+                               tf_fund_fmt(fund, a, now[k].available, 1));
+        }
+    return TF_OK;
+}
+
 static void to_request(const struct areq *q, const char *session,
                        const char *date, tf_request *out)
 {
@@ -791,6 +819,13 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
             fn(ctx, &out);
         }
     }
+    {
+        int touched[TF_POOL_COUNT];
+        for (int k = 0; k < TF_POOL_COUNT; k++)
+            touched[k] = res->drawn[k] > 0;
+        err = check_not_overcommitted(fund, touched, "an allocation",
+                                      opt->date, diag);
+    }
 done:
     /* A dry run is rolled back by the caller: its run id never exists. */
     if (opt->dry_run)
@@ -805,6 +840,7 @@ done:
 
 struct grant {
     char ref[128], session[80], status[16], delegate[256], country[8];
+    char decided[16];
     int tier, ndraws;
     int draw_pool[TF_POOL_COUNT];
     int64_t draw_amt[TF_POOL_COUNT];
@@ -816,8 +852,9 @@ static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
 {
     tf_stmt *st = tf_db_prepare(fund->db,
                                 "SELECT session, status, coalesce(tier, 0), "
-                                "delegate, country, coalesce(charge, 0) FROM "
-                                "requests WHERE ref = ?1",
+                                "delegate, country, coalesce(charge, 0), "
+                                "coalesce(decided, '') FROM requests WHERE "
+                                "ref = ?1",
                                 diag);
     int rc;
 
@@ -840,6 +877,7 @@ static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
     snprintf(g->delegate, sizeof(g->delegate), "%s", tf_col_text(st, 3));
     snprintf(g->country, sizeof(g->country), "%s", tf_col_text(st, 4));
     g->charge = tf_col_int(st, 5);
+    snprintf(g->decided, sizeof(g->decided), "%s", tf_col_text(st, 6));
     tf_stmt_reset(st);
 
     st = tf_db_prepare(fund->db,
@@ -888,6 +926,14 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
                            "request '%s' is %s, not funded: only a funded "
                            "grant is disbursed",
                            ref, g.status);
+    if (strcmp(date, g.decided) < 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' was funded on %s: it cannot be "
+                           "disbursed on an earlier date (%s)",
+                           ref, g.decided, date);
+    if (currency && amount < 0)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "an actual cost may not be negative");
     if (!currency) {
         tf_stmt *st = tf_db_prepare(fund->db,
                                     "SELECT date, amount, currency FROM "
@@ -1003,6 +1049,14 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
     if ((err = post_simple(fund, date, "disbursement", memo, ref, post, npost,
                            NULL, diag)))
         return err;
+    {
+        int touched[TF_POOL_COUNT] = {0};
+        for (int i = 0; i < nchunks; i++)
+            touched[chunk_pool[i]] = 1;
+        if ((err = check_not_overcommitted(fund, touched, "a disbursement",
+                                           date, diag)))
+            return err;
+    }
     if ((err = set_status(fund, ref, "disbursed", diag)))
         return err;
     snprintf(note, sizeof(note), "actual %" PRId64 " psc %" PRId64, actual,
@@ -1033,6 +1087,11 @@ tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
         return TF_ERR_INPUT;
     if ((err = load_grant(fund, ref, &g, diag)))
         return err;
+    if (!strcmp(g.status, "funded") && strcmp(date, g.decided) < 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' was funded on %s: it cannot be "
+                           "cancelled on an earlier date (%s)",
+                           ref, g.decided, date);
     if (!strcmp(g.status, "funded")) {
         for (int i = 0; i < g.ndraws; i++) {
             const char *pool = tf_pools[g.draw_pool[i]];
