@@ -12,7 +12,7 @@ const struct tf_cmd *const cli_commands[] = {
     &cmd_init,    &cmd_set,     &cmd_settings, &cmd_import, &cmd_donor,
     &cmd_pledge,  &cmd_receipt, &cmd_rate,     &cmd_session, &cmd_request,
     &cmd_allocate, &cmd_allocation, &cmd_disburse, &cmd_cancel, &cmd_surplus, &cmd_spend,
-    &cmd_attribution, &cmd_close,
+    &cmd_attribution, &cmd_close, &cmd_report,
     &cmd_balance, &cmd_pools,   &cmd_journal,  &cmd_verify, &cmd_export,
     &cmd_period,  &cmd_reverse, &cmd_backup,   &cmd_help,   NULL};
 

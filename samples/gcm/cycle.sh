@@ -40,6 +40,23 @@ tfund attribution
 step "Verify the books"
 tfund verify
 
+step "Reports: a statement per donor, the fund statement, a report per session"
+# As of the last day in the books, so that the workbooks' figures and
+# document properties stay the same from one run to the next.
+as_of=$(tfund journal --format csv | tail -n +2 | cut -d, -f2 | sort | tail -n 1)
+reports=$out/reports
+mkdir -p "$reports/donors" "$reports/sessions"
+tfund report donors -o "$reports/donors" --as-of "$as_of"
+tfund report fund -o "$reports/fund.xlsx" --as-of "$as_of"
+for s in $(tfund session list --format csv | tail -n +2 | cut -d, -f1); do
+  tfund report session "$s" -o "$reports/sessions/$s.xlsx" --as-of "$as_of" \
+    >/dev/null
+done
+printf 'wrote %s session reports into %s\n' \
+  "$(ls "$reports/sessions" | wc -l)" "$reports/sessions"
+
 tfund export ledger -o "$out/gcm.ledger"
 printf '\nThe fund database is %s; its journal for ledger/hledger is %s.\n' \
   "$out/gcm.db" "$out/gcm.ledger"
+printf 'The reports, as of %s, are in %s:\n' "$as_of" "$reports"
+printf '  donors/<donor-id>.xlsx, fund.xlsx and sessions/<session-id>.xlsx\n'

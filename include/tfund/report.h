@@ -1,0 +1,48 @@
+/*
+ * Excel reports (DESIGN.md section 8): the donor statement, the fund
+ * statement and the session allocation report, each an .xlsx workbook
+ * with a cover sheet. Every figure comes from the core API and equals the
+ * books to the cent; totals are formulas with their values cached.
+ *
+ * as_of is a date "YYYY-MM-DD": the books as of that day (entries dated
+ * after it do not count). NULL means today (UTC). The workbook's document
+ * properties carry the as-of date, not the time of writing, so the same
+ * books and date give the same properties. The cover's "generated at" is
+ * the current time, or $SOURCE_DATE_EPOCH when that is set.
+ *
+ * A workbook is written to a temporary file beside path and renamed into
+ * place when complete, so a failure never leaves half a report. Errors:
+ * TF_ERR_NOTFOUND (unknown donor or session), TF_ERR_INPUT (bad date or
+ * file name), TF_ERR_IO (the file cannot be written), and those of the
+ * core queries.
+ */
+#ifndef TFUND_REPORT_H
+#define TFUND_REPORT_H
+
+#include "tfund/fund.h"
+
+/* The donor statement of donor_id: cover with the headline figures,
+ * pledges, receipts, outstanding by currency, use of funds (with a chart)
+ * and the delegates its money helped fund. Large delegate lists are
+ * streamed, so memory stays flat however many grants there are. */
+tf_error tf_report_donor(tf_fund *fund, const char *donor_id, const char *path,
+                         const char *as_of, tf_diag *diag);
+
+/* One donor statement per donor, written as dir/<donor-id>.xlsx; dir must
+ * exist. *count (may be NULL) gets the number written. */
+tf_error tf_report_donors(tf_fund *fund, const char *dir, const char *as_of,
+                          long *count, tf_diag *diag);
+
+/* The fund statement: cover, financial position and performance by pool,
+ * contributions of every donor, pools, allocations by session and the
+ * trial balance. */
+tf_error tf_report_fund(tf_fund *fund, const char *path, const char *as_of,
+                        tf_diag *diag);
+
+/* The allocation report of one session: cover with a chart, every request
+ * with its decision and figures, totals by tier, region, gender and
+ * status, and what the pools have left. */
+tf_error tf_report_session(tf_fund *fund, const char *session_id,
+                           const char *path, const char *as_of, tf_diag *diag);
+
+#endif

@@ -1,0 +1,640 @@
+/*
+ * The workbook layer of the reports: formats, cells, tables, covers, and
+ * writing the file through a temporary name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xl.h"
+
+static void note_err(xl_book *b, lxw_error e)
+{
+    if (e && !b->lxw_err)
+        b->lxw_err = e;
+}
+
+char *xl_strdup(const char *text)
+{
+    size_t n = strlen(text ? text : "") + 1;
+    char *p = malloc(n);
+
+    if (p)
+        memcpy(p, text ? text : "", n);
+    return p;
+}
+
+/* The time shown as "generated at": now, or $SOURCE_DATE_EPOCH so that
+ * a build of the same books can give the same bytes. */
+static void generated_at(char *buf)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    char *end;
+    long long t;
+
+    if (sde && *sde) {
+        errno = 0;
+        t = strtoll(sde, &end, 10);
+        if (!errno && !*end && t >= 0) {
+            time_t tt = (time_t)t;
+            struct tm tm;
+            if (gmtime_r(&tt, &tm) &&
+                strftime(buf, TF_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm))
+                return;
+        }
+    }
+    tf_time_now(buf);
+}
+
+static lxw_format *fmt_new(xl_book *b, const char *num, int bold)
+{
+    lxw_format *f = workbook_add_format(b->wb);
+
+    format_set_font_name(f, "Calibri");
+    format_set_font_size(f, 11);
+    if (num)
+        format_set_num_format(f, num);
+    if (bold)
+        format_set_bold(f);
+    return f;
+}
+
+/* "#,##0.00 "USD"": grouped, the currency's minor digits, its code. */
+static void money_pattern(char *buf, size_t size, const char *code, int minor)
+{
+    char zeros[24] = "";
+
+    if (minor > 0 && minor < (int)sizeof(zeros) - 1) {
+        zeros[0] = '.';
+        memset(zeros + 1, '0', (size_t)minor);
+        zeros[minor + 1] = '\0';
+    }
+    snprintf(buf, size, "#,##0%s \"%s\"", zeros, code);
+}
+
+tf_error xl_open(xl_book *b, tf_fund *fund, const char *path, const char *as_of,
+                 int constant_memory, tf_diag *diag)
+{
+    lxw_workbook_options opt = {0};
+    char pattern[64];
+    int fd;
+
+    memset(b, 0, sizeof(*b));
+    b->fund = fund;
+    b->base = tf_fund_base(fund);
+    if (as_of) {
+        if (tf_date_check(as_of, diag))
+            return TF_ERR_INPUT;
+        snprintf(b->as_of, sizeof(b->as_of), "%s", as_of);
+    } else
+        tf_date_today(b->as_of);
+    generated_at(b->generated);
+    if (tf_setting_get(fund, "fund_name", b->fund_name, sizeof(b->fund_name),
+                       NULL) ||
+        !b->fund_name[0])
+        snprintf(b->fund_name, sizeof(b->fund_name), "Voluntary trust fund");
+
+    b->path = xl_strdup(path);
+    b->tmp = malloc(strlen(path) + 16);
+    if (!b->path || !b->tmp) {
+        xl_abandon(b);
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    }
+    /* The temporary file sits beside the target so that the final rename
+     * stays within one file system. */
+    snprintf(b->tmp, strlen(path) + 16, "%s.XXXXXX", path);
+    fd = mkstemp(b->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(b->tmp);
+        b->tmp = NULL;
+        xl_abandon(b);
+        return tf_diag_set(diag, TF_ERR_IO, "cannot write '%s': %s", path,
+                           strerror(e));
+    }
+    {
+        /* mkstemp makes the file private; a report gets the usual mode. */
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+    }
+    close(fd);
+    opt.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
+    opt.use_zip64 = LXW_TRUE;
+    b->wb = workbook_new_opt(b->tmp, &opt);
+    if (!b->wb) {
+        xl_abandon(b);
+        return tf_diag_set(diag, TF_ERR_IO, "cannot start workbook '%s'", path);
+    }
+
+    money_pattern(pattern, sizeof(pattern), b->base->code, b->base->minor);
+    b->title = fmt_new(b, NULL, 1);
+    format_set_font_size(b->title, 18);
+    format_set_font_color(b->title, 0x1F3864);
+    b->subtitle = fmt_new(b, NULL, 0);
+    format_set_font_size(b->subtitle, 13);
+    format_set_font_color(b->subtitle, 0x1F3864);
+    b->label = fmt_new(b, NULL, 0);
+    format_set_font_color(b->label, 0x404040);
+    b->strong = fmt_new(b, NULL, 1);
+    b->note = fmt_new(b, NULL, 0);
+    format_set_italic(b->note);
+    format_set_indent(b->note, 1);
+    format_set_font_color(b->note, 0x595959);
+    b->head = fmt_new(b, NULL, 1);
+    format_set_bg_color(b->head, 0xD9E1F2);
+    format_set_bottom(b->head, LXW_BORDER_THIN);
+    b->total = fmt_new(b, NULL, 1);
+    format_set_top(b->total, LXW_BORDER_THIN);
+    b->money = fmt_new(b, pattern, 0);
+    b->money_total = fmt_new(b, pattern, 1);
+    format_set_top(b->money_total, LXW_BORDER_THIN);
+    b->money_strong = fmt_new(b, pattern, 1);
+    b->integer = fmt_new(b, "#,##0", 0);
+    b->int_total = fmt_new(b, "#,##0", 1);
+    format_set_top(b->int_total, LXW_BORDER_THIN);
+    b->date = fmt_new(b, "yyyy-mm-dd", 0);
+    format_set_align(b->date, LXW_ALIGN_LEFT);
+    return TF_OK;
+}
+
+void xl_properties(xl_book *b, const char *title, const char *subject)
+{
+    lxw_doc_properties props;
+    struct tm tm;
+
+    memset(&props, 0, sizeof(props));
+    memset(&tm, 0, sizeof(tm));
+    sscanf(b->as_of, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    props.title = (char *)title;
+    props.subject = (char *)subject;
+    props.author = b->fund_name;
+    props.company = b->fund_name;
+    props.created = timegm(&tm);
+    note_err(b, workbook_set_properties(b->wb, &props));
+}
+
+void xl_abandon(xl_book *b)
+{
+    if (b->wb) {
+        /* libxlsxwriter frees a workbook only by writing it: write the
+         * temporary file and drop it. */
+        workbook_close(b->wb);
+        b->wb = NULL;
+    }
+    if (b->tmp)
+        unlink(b->tmp);
+    free(b->tmp);
+    free(b->path);
+    b->tmp = b->path = NULL;
+}
+
+tf_error xl_close(xl_book *b, tf_diag *diag)
+{
+    lxw_error e;
+    tf_error err = TF_OK;
+
+    if (b->lxw_err) {
+        err = tf_diag_set(diag, TF_ERR_IO, "cannot write '%s': %s", b->path,
+                          lxw_strerror(b->lxw_err));
+        xl_abandon(b);
+        return err;
+    }
+    e = workbook_close(b->wb);
+    b->wb = NULL;
+    if (e)
+        err = tf_diag_set(diag, TF_ERR_IO, "cannot write '%s': %s", b->path,
+                          lxw_strerror(e));
+    else if (rename(b->tmp, b->path))
+        err = tf_diag_set(diag, TF_ERR_IO, "cannot write '%s': %s", b->path,
+                          strerror(errno));
+    else {
+        free(b->tmp);
+        b->tmp = NULL;
+    }
+    xl_abandon(b);
+    return err;
+}
+
+void xl_sheet_add(xl_book *b, xl_sheet *s, const char *name)
+{
+    size_t n = 0;
+
+    memset(s, 0, sizeof(*s));
+    s->book = b;
+    for (const char *p = name; *p && n < 31; p++)
+        s->name[n++] = strchr("[]:*?/\\", *p) ? '-' : *p;
+    s->name[n] = '\0';
+    s->ws = workbook_add_worksheet(b->wb, s->name);
+    if (!s->ws) {
+        note_err(b, LXW_ERROR_SHEETNAME_ALREADY_USED);
+        return;
+    }
+    /* Tables print across the page, as wide as the page allows. */
+    worksheet_set_paper(s->ws, 9); /* A4 */
+    worksheet_set_landscape(s->ws);
+    worksheet_fit_to_pages(s->ws, 1, 0);
+    for (int i = 0; i < XL_MAXCOLS; i++)
+        s->maxwidth[i] = 60;
+}
+
+/* Display width of UTF-8 text: one per character. */
+static double text_width(const char *t)
+{
+    double w = 0;
+
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            w += (*p >= 'A' && *p <= 'Z') || *p == 'm' || *p == 'w' ? 1.2 : 1.0;
+    return w;
+}
+
+static void grow(xl_sheet *s, int col, double w)
+{
+    if (col < 0 || col >= XL_MAXCOLS)
+        return;
+    if (col >= s->ncols)
+        s->ncols = col + 1;
+    if (w > s->width[col])
+        s->width[col] = w;
+}
+
+/* Writes text; fit nonzero widens the column to it. */
+static void write_text(xl_sheet *s, int row, int col, const char *text,
+                       lxw_format *fmt, int fit)
+{
+    if (!s->ws || !text || !*text)
+        return;
+    note_err(s->book, worksheet_write_string(s->ws, (lxw_row_t)row,
+                                             (lxw_col_t)col, text, fmt));
+    if (!fit)
+        return;
+    grow(s, col,
+         text_width(text) * (fmt == s->book->title      ? 1.7
+                             : fmt == s->book->subtitle ? 1.25
+                             : fmt == s->book->head || fmt == s->book->strong ||
+                                     fmt == s->book->total
+                                 ? 1.1
+                                 : 1.0));
+}
+
+void xl_text(xl_sheet *s, int row, int col, const char *text, lxw_format *fmt)
+{
+    write_text(s, row, col, text, fmt, 1);
+}
+
+void xl_note(xl_sheet *s, int row, int col, const char *text, lxw_format *fmt)
+{
+    write_text(s, row, col, text, fmt ? fmt : s->book->note, 0);
+}
+
+void xl_widen(xl_sheet *s, int col, const char *text)
+{
+    grow(s, col, text_width(text ? text : ""));
+}
+
+static double pow10_of(int minor)
+{
+    double d = 1;
+
+    for (int i = 0; i < minor; i++)
+        d *= 10;
+    return d;
+}
+
+double xl_value(const xl_book *b, int64_t amount)
+{
+    return (double)amount / pow10_of(b->base->minor);
+}
+
+const char *xl_fmt(const xl_book *b, char *buf, int64_t amount)
+{
+    tf_amount_format(buf, TF_AMOUNT_BUFSZ, amount, b->base->minor, 1);
+    return buf;
+}
+
+static void money_width(xl_sheet *s, int col, int64_t amount, int minor,
+                        const char *code, int bold)
+{
+    char buf[TF_AMOUNT_BUFSZ];
+    size_t n = tf_amount_format(buf, sizeof(buf), amount, minor, 1);
+
+    grow(s, col, ((double)(n + 1 + strlen(code))) * (bold ? 1.1 : 1.0) + 1);
+}
+
+void xl_money(xl_sheet *s, int row, int col, int64_t amount, lxw_format *fmt)
+{
+    xl_book *b = s->book;
+
+    if (!s->ws)
+        return;
+    if (!fmt)
+        fmt = b->money;
+    note_err(b, worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)col,
+                                       xl_value(b, amount), fmt));
+    money_width(s, col, amount, b->base->minor, b->base->code, fmt != b->money);
+}
+
+static lxw_format *currency_format(xl_book *b, const char *code, int minor)
+{
+    char pattern[64];
+
+    for (int i = 0; i < b->ncur; i++)
+        if (!strcmp(b->cur[i].code, code))
+            return b->cur[i].fmt;
+    if (b->ncur == XL_MAXCUR)
+        return b->money;
+    money_pattern(pattern, sizeof(pattern), code, minor);
+    snprintf(b->cur[b->ncur].code, sizeof(b->cur[0].code), "%s", code);
+    b->cur[b->ncur].fmt = fmt_new(b, pattern, 0);
+    return b->cur[b->ncur++].fmt;
+}
+
+void xl_money_in(xl_sheet *s, int row, int col, int64_t amount,
+                 const char *currency)
+{
+    const tf_currency *cur = tf_currency_find(currency ? currency : "");
+    xl_book *b = s->book;
+
+    if (!s->ws)
+        return;
+    if (!cur)
+        cur = b->base;
+    note_err(b,
+             worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)col,
+                                    (double)amount / pow10_of(cur->minor),
+                                    currency_format(b, cur->code, cur->minor)));
+    money_width(s, col, amount, cur->minor, cur->code, 0);
+}
+
+void xl_int(xl_sheet *s, int row, int col, int64_t n, lxw_format *fmt)
+{
+    char buf[32];
+
+    if (!s->ws)
+        return;
+    note_err(s->book,
+             worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)col,
+                                    (double)n, fmt ? fmt : s->book->integer));
+    snprintf(buf, sizeof(buf), "%lld", (long long)n);
+    grow(s, col, (double)strlen(buf) * 1.35 + 1);
+}
+
+void xl_date(xl_sheet *s, int row, int col, const char *date)
+{
+    lxw_datetime dt = {0, 0, 0, 0, 0, 0};
+
+    if (!s->ws || !date || tf_date_check(date, NULL))
+        return;
+    sscanf(date, "%d-%d-%d", &dt.year, &dt.month, &dt.day);
+    note_err(s->book,
+             worksheet_write_datetime(s->ws, (lxw_row_t)row, (lxw_col_t)col,
+                                      &dt, s->book->date));
+    grow(s, col, 11);
+}
+
+void xl_decimal(xl_sheet *s, int row, int col, const char *text)
+{
+    if (!s->ws || !text || !*text)
+        return;
+    note_err(s->book,
+             worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)col,
+                                    strtod(text, NULL), NULL));
+    grow(s, col, text_width(text) + 2);
+}
+
+void xl_formula(xl_sheet *s, int row, int col, const char *formula,
+                int64_t value, int is_money, lxw_format *fmt)
+{
+    xl_book *b = s->book;
+
+    if (!s->ws)
+        return;
+    if (!fmt)
+        fmt = is_money ? b->money_total : b->int_total;
+    note_err(b, worksheet_write_formula_num(
+                    s->ws, (lxw_row_t)row, (lxw_col_t)col, formula, fmt,
+                    is_money ? xl_value(b, value) : (double)value));
+    if (is_money)
+        money_width(s, col, value, b->base->minor, b->base->code, 1);
+    else
+        grow(s, col, 8);
+}
+
+char *xl_cell(char *buf, int row, int col)
+{
+    lxw_rowcol_to_cell(buf, (lxw_row_t)row, (lxw_col_t)col);
+    return buf;
+}
+
+void xl_sum(xl_sheet *s, int row, int col, int first, int last, int64_t value,
+            int is_money)
+{
+    char f[64], a[16], z[16];
+
+    if (last < first)
+        snprintf(f, sizeof(f), "=0");
+    else
+        snprintf(f, sizeof(f), "=SUM(%s:%s)", xl_cell(a, first, col),
+                 xl_cell(z, last, col));
+    xl_formula(s, row, col, f, value, is_money, NULL);
+}
+
+void xl_header(xl_sheet *s, int row, const char *const *cols, int ncols)
+{
+    for (int c = 0; c < ncols; c++) {
+        xl_text(s, row, c, cols[c], s->book->head);
+        grow(s, c, text_width(cols[c]) * 1.1 + 3); /* room for the filter */
+    }
+    if (s->ws) {
+        worksheet_freeze_panes(s->ws, (lxw_row_t)(row + 1), 0);
+        worksheet_repeat_rows(s->ws, (lxw_row_t)row, (lxw_row_t)row);
+    }
+}
+
+void xl_filter(xl_sheet *s, int head, int last)
+{
+    if (!s->ws || s->ncols == 0)
+        return;
+    if (last < head)
+        last = head;
+    note_err(s->book,
+             worksheet_autofilter(s->ws, (lxw_row_t)head, 0, (lxw_row_t)last,
+                                  (lxw_col_t)(s->ncols - 1)));
+}
+
+void xl_cap(xl_sheet *s, int col, double width)
+{
+    if (col >= 0 && col < XL_MAXCOLS)
+        s->maxwidth[col] = width;
+}
+
+void xl_fit(xl_sheet *s)
+{
+    if (!s->ws)
+        return;
+    for (int c = 0; c < s->ncols; c++) {
+        double w = s->width[c] + 1;
+        if (w < 8)
+            w = 8;
+        if (w > s->maxwidth[c])
+            w = s->maxwidth[c];
+        note_err(s->book, worksheet_set_column(s->ws, (lxw_col_t)c,
+                                               (lxw_col_t)c, w, NULL));
+    }
+}
+
+int xl_cover_top(xl_sheet *s, const char *title, const char *subtitle)
+{
+    xl_book *b = s->book;
+    int row = 0;
+
+    if (s->ws) {
+        worksheet_gridlines(s->ws, LXW_HIDE_ALL_GRIDLINES);
+        worksheet_set_row(s->ws, 0, 30, NULL);
+        worksheet_set_portrait(s->ws);
+    }
+    /* Title and subtitle spill into the empty cells beside them and do
+     * not widen column A. */
+    write_text(s, row++, 0, title, b->title, 0);
+    write_text(s, row, 0, subtitle, b->subtitle, 0);
+    row += 2;
+    xl_cover_text(s, row++, "Fund", b->fund_name);
+    xl_cover_text(s, row++, "Base currency", b->base->code);
+    xl_cover_text(s, row++, "Books as of", b->as_of);
+    xl_cover_text(s, row++, "Generated at", b->generated);
+    return row + 1;
+}
+
+void xl_cover_text(xl_sheet *s, int row, const char *label, const char *text)
+{
+    xl_text(s, row, 0, label, s->book->label);
+    /* Cover values may be long: they spill to the right. */
+    write_text(s, row, 1, text, NULL, 0);
+}
+
+static int add_session(void *ctx, const tf_session *s)
+{
+    xl_lookup *l = ctx;
+    xl_session_info *grown, *si;
+
+    grown = realloc(l->sessions, (l->nsessions + 1) * sizeof(*grown));
+    if (!grown)
+        return 1;
+    l->sessions = grown;
+    si = &l->sessions[l->nsessions];
+    memset(si, 0, sizeof(*si));
+    si->id = xl_strdup(s->id);
+    si->name = xl_strdup(s->name);
+    si->venue = xl_strdup(s->venue);
+    si->start = xl_strdup(s->start);
+    si->days = s->days;
+    si->extra_days = s->extra_days;
+    si->dsa = s->dsa;
+    si->terminal = s->terminal;
+    si->travel_budget = s->travel_budget;
+    l->nsessions++;
+    return !si->id || !si->name || !si->venue || !si->start;
+}
+
+tf_error xl_lookup_init(xl_lookup *l, tf_fund *fund, tf_diag *diag)
+{
+    tf_error err;
+    size_t n;
+
+    memset(l, 0, sizeof(*l));
+    l->fund = fund;
+    err = tf_session_each(fund, NULL, add_session, l, diag);
+    n = l->nsessions;
+    if (!err && n &&
+        (!l->sessions[n - 1].id || !l->sessions[n - 1].name ||
+         !l->sessions[n - 1].venue || !l->sessions[n - 1].start))
+        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    return err;
+}
+
+void xl_lookup_release(xl_lookup *l)
+{
+    for (size_t i = 0; i < l->nsessions; i++) {
+        free(l->sessions[i].id);
+        free(l->sessions[i].name);
+        free(l->sessions[i].venue);
+        free(l->sessions[i].start);
+    }
+    free(l->sessions);
+    for (size_t i = 0; i < l->ncountries; i++) {
+        free(l->countries[i].name);
+        free(l->countries[i].region);
+    }
+    free(l->countries);
+    memset(l, 0, sizeof(*l));
+}
+
+const xl_session_info *xl_session_find(xl_lookup *l, const char *id)
+{
+    if (!id)
+        return NULL;
+    if (l->last < l->nsessions && !strcmp(l->sessions[l->last].id, id))
+        return &l->sessions[l->last];
+    for (size_t i = 0; i < l->nsessions; i++)
+        if (!strcmp(l->sessions[i].id, id)) {
+            l->last = i;
+            return &l->sessions[i];
+        }
+    return NULL;
+}
+
+static int got_country(void *ctx, const tf_country *c)
+{
+    xl_country_info *ci = ctx;
+
+    ci->name = xl_strdup(c->name);
+    ci->region = xl_strdup(c->region_group);
+    return 0;
+}
+
+const xl_country_info *xl_country_find(xl_lookup *l, const char *iso3)
+{
+    size_t lo = 0, hi = l->ncountries;
+    xl_country_info ci, *grown;
+
+    if (!iso3)
+        iso3 = "";
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(l->countries[mid].iso3, iso3);
+        if (c == 0)
+            return &l->countries[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    memset(&ci, 0, sizeof(ci));
+    snprintf(ci.iso3, sizeof(ci.iso3), "%s", iso3);
+    tf_country_get(l->fund, iso3, got_country, &ci, NULL);
+    if (!ci.name)
+        ci.name = xl_strdup("");
+    if (!ci.region)
+        ci.region = xl_strdup("");
+    grown = realloc(l->countries, (l->ncountries + 1) * sizeof(*grown));
+    if (!ci.name || !ci.region || !grown) {
+        free(ci.name);
+        free(ci.region);
+        if (grown)
+            l->countries = grown;
+        return NULL;
+    }
+    l->countries = grown;
+    memmove(&l->countries[lo + 1], &l->countries[lo],
+            (l->ncountries - lo) * sizeof(*grown));
+    l->countries[lo] = ci;
+    l->ncountries++;
+    return &l->countries[lo];
+}

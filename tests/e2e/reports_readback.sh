@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Reports read back: builds the sample fund (samples/gcm, the whole cycle)
+# with two donors whose names look like formulas, writes every report
+# (each donor, the fund, each session) at two dates, and reads every
+# workbook with openpyxl to check each figure against tfund's own CSV
+# output to the cent, every formula's cached value, frozen headers,
+# autofilters, column widths, document properties, text kept as text,
+# and that the donor statements add up to the fund.
+#
+# usage: bash tests/e2e/reports_readback.sh TFUND SOURCE_DIR
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 TFUND SOURCE_DIR" >&2; exit 2; }
+TFUND=$(realpath "$1")
+SRC=$(realpath "$2")
+PY=/usr/bin/python3
+SAMPLE=$SRC/samples/gcm
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+DB=$WORK/gcm.db
+tf() { "$TFUND" --db "$DB" "$@"; }
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+echo "building the sample fund"
+tf init --name "Trust Fund for the Global Compact for Migration (sample)" \
+    >/dev/null
+for kind in rates donors sessions pledges receipts requests costs; do
+    tf import "$kind" "$SAMPLE/$kind.csv" >/dev/null
+done
+# Names that a spreadsheet would take for formulas: they must stay text.
+tf donor add formula-name --name '=HYPERLINK("http://x","y")' \
+    --type private >/dev/null
+tf donor add plus-name --name '+1' --type other >/dev/null
+tf receipt add RC-FORMULA --date 2017-03-01 --amount 2500.00 \
+    --currency USD --donor formula-name --pool travel >/dev/null
+tf receipt add RC-PLUS --date 2017-04-03 --amount 1000.00 --currency USD \
+    --donor plus-name --pool unrestricted >/dev/null
+$PY "$SAMPLE/cycle.py" "$TFUND" "$DB" "$SAMPLE" "$WORK" >"$WORK/cycle.log" \
+    2>&1 || { cat "$WORK/cycle.log" >&2; fail "the sample cycle"; }
+tf verify >/dev/null || fail "the sample books do not verify"
+
+# Writes every report of the books in $DB as of $1 into $WORK/reports-$1
+# and reads them back.
+check_reports() {
+    local AS_OF=$1 OUT=$WORK/reports-$1 CSV=$WORK/reports-$1/csv
+    mkdir -p "$OUT/donors" "$OUT/sessions" "$CSV/alloc"
+    echo "writing every report as of $AS_OF"
+    tf report donors -o "$OUT/donors" --as-of "$AS_OF" >/dev/null
+    tf report fund -o "$OUT/fund.xlsx" --as-of "$AS_OF" >/dev/null
+    tf session list --format csv >"$CSV/sessions.csv"
+    for s in $(tail -n +2 "$CSV/sessions.csv" | cut -d, -f1); do
+        tf report session "$s" -o "$OUT/sessions/$s.xlsx" --as-of "$AS_OF" \
+            >/dev/null
+        tf allocation show "$s" --format csv >"$CSV/alloc/$s.csv"
+    done
+    tf attribution --as-of "$AS_OF" --format csv >"$CSV/attribution.csv"
+    tf pools --as-of "$AS_OF" --format csv >"$CSV/pools.csv"
+    tf balance --as-of "$AS_OF" --format csv >"$CSV/balance.csv"
+    tf pledge list --format csv >"$CSV/pledges.csv"
+    tf receipt list --format csv >"$CSV/receipts.csv"
+    tf donor list --format csv >"$CSV/donors.csv"
+    tf settings --format csv >"$CSV/settings.csv"
+    $PY "$SRC/tests/e2e/reports_readback.py" "$OUT" "$CSV" "$AS_OF" ||
+        fail "read-back of the reports as of $AS_OF"
+}
+
+check_reports 2018-12-31
+check_reports 2017-10-31
+
+echo "closing a copy of the fund: refunds"
+tf backup "$WORK/open.db" >/dev/null
+for s in $(tf session list --format csv | tail -n +2 | cut -d, -f1); do
+    for ref in $(tf allocation show "$s" --format csv |
+        awk -F, '$6 == "funded" { print $1 }'); do
+        tf cancel "$ref" --date 2019-01-15 >/dev/null
+    done
+done
+tf close --date 2019-01-31 >/dev/null
+check_reports 2019-01-31
+$PY - "$WORK/reports-2019-01-31" <<'EOF' || fail "refunds are not in the reports"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1] + "/donors/norway.xlsx",
+                            data_only=True)
+uses = [r for r in wb["Use of funds"].iter_rows(values_only=True)
+        if r[1] == "Refunds"]
+assert uses and all(r[4] > 0 for r in uses), uses
+EOF
+DB=$WORK/open.db # the fund before closing, for the checks below
+
+echo "checking errors"
+set +e
+tf report donor nobody -o "$WORK/x.xlsx" 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "unknown donor: exit $rc, expected 2"
+[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "unknown donor: not one line"
+set +e
+tf report session nowhere -o "$WORK/x.xlsx" 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "unknown session: exit $rc, expected 2"
+set +e
+tf report fund -o "$WORK/no/such/dir/fund.xlsx" 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc -eq 3 ] || fail "unwritable path: exit $rc, expected 3"
+[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "unwritable path: not one line"
+[ ! -e "$WORK/x.xlsx" ] || fail "a failed report left a file"
+ls "$WORK" | grep -q 'xlsx\.' && fail "a temporary file was left behind"
+set +e
+tf report donor norway -o "$WORK/y.xlsx" --as-of 2018-02-30 2>/dev/null
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "bad --as-of: exit $rc, expected 2"
+
+echo "checking that the same books give the same file"
+tf report donor norway -o "$WORK/a.xlsx" --as-of 2018-12-31 >/dev/null
+sleep 1
+tf report donor norway -o "$WORK/b.xlsx" --as-of 2018-12-31 >/dev/null
+$PY - "$WORK/a.xlsx" "$WORK/b.xlsx" <<'EOF' || fail "reports differ"
+import sys, zipfile
+a, b = (zipfile.ZipFile(p) for p in sys.argv[1:3])
+assert a.namelist() == b.namelist()
+for name in a.namelist():
+    if name == "xl/worksheets/sheet1.xml":
+        continue  # the cover shows when it was generated
+    assert a.read(name) == b.read(name), name
+EOF
+echo "reports read back: ok"
