@@ -106,7 +106,14 @@ tf_error xl_open(xl_book *b, tf_fund *fund, const char *path, const char *as_of,
     }
     /* The temporary file sits beside the target so that the final rename
      * stays within one file system. */
-    snprintf(b->tmp, strlen(path) + 16, "%s.XXXXXX", path);
+    {
+        /* mkstemp's template: the path, a dot and six placeholders. */
+        size_t n = strlen(path);
+        memcpy(b->tmp, path, n);
+        b->tmp[n] = '.';
+        memset(b->tmp + n + 1, 'X', 6);
+        b->tmp[n + 7] = '\0';
+    }
     fd = mkstemp(b->tmp);
     if (fd < 0) {
         int e = errno;

@@ -77,8 +77,7 @@ static tf_error split(const struct weights *w, int k, int64_t amount,
                            "pool '%s' paid out money no donor put in",
                            tf_pools[k]);
     if (tf_money_prorata(parts, amount, w->weight[k], w->ndonors))
-        return tf_diag_set(diag, TF_ERR_NOMEM, "cannot split %" PRId64,
-                           amount);
+        return tf_diag_set(diag, TF_ERR_NOMEM, "cannot split %" PRId64, amount);
     return TF_OK;
 }
 
@@ -162,7 +161,8 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
     }
     tf_stmt_text(st, 1, as_of);
     while ((rc = tf_stmt_step(st)) > 0) {
-        int from = pool_of(tf_col_text(st, 0)), to = pool_of(tf_col_text(st, 1));
+        int from = pool_of(tf_col_text(st, 0)),
+            to = pool_of(tf_col_text(st, 1));
         int64_t amount = tf_col_int(st, 2);
         if (from < 0 || to < 0)
             continue;
@@ -340,8 +340,8 @@ static const char *category_of(const char *account, const char **session)
 
 tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
                              const char *donor,
-                             int (*fn)(void *ctx, const tf_use *u),
-                             void *ctx, tf_diag *diag)
+                             int (*fn)(void *ctx, const tf_use *u), void *ctx,
+                             tf_diag *diag)
 {
     struct weights w;
     struct cat {

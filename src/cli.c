@@ -226,8 +226,8 @@ int cli_table_end(cli_table *t)
         }
         for (size_t r = 0; w && r <= t->nrows; r++) {
             for (size_t i = 0; i < t->ncols; i++) {
-                const char *c = r == 0 ? t->cols[i]
-                                       : t->cells[(r - 1) * t->ncols + i];
+                const char *c =
+                    r == 0 ? t->cols[i] : t->cells[(r - 1) * t->ncols + i];
                 size_t pad = w[i] - width(c ? c : "");
                 int right = t->kinds[i] != 's';
                 if (i)
@@ -269,8 +269,7 @@ int cli_getopt(int argc, char **argv, const struct option *opts)
 
 int cli_bad_option(char **argv)
 {
-    return cli_usage("unknown option or missing value: '%s'",
-                     argv[optind - 1]);
+    return cli_usage("unknown option or missing value: '%s'", argv[optind - 1]);
 }
 
 int cli_check_date(const char *option, const char *date)

@@ -8,11 +8,11 @@
 #include "cli.h"
 
 static const char *const alloc_cols[] = {
-    "ref",      "session", "country", "tier", "region_group",
-    "status",   "reason",  "fare",    "dsa",  "terminal",
-    "cost",     "psc",     "charge",  "draws"};
+    "ref",  "session", "country",  "tier", "region_group", "status", "reason",
+    "fare", "dsa",     "terminal", "cost", "psc",          "charge", "draws"};
 static const char alloc_kinds[] = "sssisssaaaaaas";
-_Static_assert(sizeof(alloc_kinds) - 1 == sizeof(alloc_cols) / sizeof(alloc_cols[0]),
+_Static_assert(sizeof(alloc_kinds) - 1 ==
+                   sizeof(alloc_cols) / sizeof(alloc_cols[0]),
                "one kind per column");
 
 struct show {
@@ -48,27 +48,25 @@ static int show_request(void *ctx, const tf_request *r)
     }
     for (int i = 0; i < r->ndraws && len < sizeof(draws) - 64; i++) {
         char amt[TF_AMOUNT_BUFSZ];
-        len += (size_t)snprintf(draws + len, sizeof(draws) - len, "%s%s:%s",
-                                i ? ";" : "", r->draws[i].pool,
-                                tf_fund_fmt(s->fund, amt,
-                                            r->draws[i].amount, 0));
+        len += (size_t)snprintf(
+            draws + len, sizeof(draws) - len, "%s%s:%s", i ? ";" : "",
+            r->draws[i].pool, tf_fund_fmt(s->fund, amt, r->draws[i].amount, 0));
     }
     for (int k = 0; k < 6; k++)
         if (!strcmp(r->status, statuses[k])) {
             s->count[k]++;
             s->charge[k] += r->has_figures ? r->charge : 0;
         }
-    if (tier[0] && (!strcmp(r->status, "funded") ||
-                    !strcmp(r->status, "disbursed"))) {
+    if (tier[0] &&
+        (!strcmp(r->status, "funded") || !strcmp(r->status, "disbursed"))) {
         s->tier_count[r->tier]++;
         s->tier_charge[r->tier] += r->charge;
     }
     {
-        const char *cells[] = {r->ref,    r->session, r->country,
-                               tier,      r->region_group, r->status,
-                               r->reason, fig[0],     fig[1],
-                               fig[2],    fig[3],     fig[4],
-                               fig[5],    draws};
+        const char *cells[] = {r->ref,          r->session, r->country, tier,
+                               r->region_group, r->status,  r->reason,  fig[0],
+                               fig[1],          fig[2],     fig[3],     fig[4],
+                               fig[5],          draws};
         cli_table_row(s->t, cells);
     }
     return 0;
@@ -83,8 +81,8 @@ static void print_totals(struct show *s)
         if (s->count[k])
             printf("  %s %ld (%s)", statuses[k], s->count[k],
                    tf_fund_fmt(s->fund, amt, s->charge[k], 1));
-    printf("\nfunded or disbursed by tier:  LDC %ld (%s)",
-           s->tier_count[1], tf_fund_fmt(s->fund, amt, s->tier_charge[1], 1));
+    printf("\nfunded or disbursed by tier:  LDC %ld (%s)", s->tier_count[1],
+           tf_fund_fmt(s->fund, amt, s->tier_charge[1], 1));
     printf("  other developing %ld (%s)\n", s->tier_count[2],
            tf_fund_fmt(s->fund, amt, s->tier_charge[2], 1));
 }
@@ -258,13 +256,14 @@ static int run_allocate(int argc, char **argv)
     }
     if (!err && (s.fmt == CLI_TEXT || quiet)) {
         FILE *o = s.fmt == CLI_TEXT ? stdout : stderr;
-        fprintf(o, "%s%s on %s: %ld considered: %ld funded (%ld LDC, %ld "
-                   "other developing) for %s, %ld waitlisted, %ld rejected\n",
-                opt.dry_run ? "dry run, nothing written: " : "",
-                argv[optind], opt.date, res.considered, res.funded,
-                res.funded_tier[1], res.funded_tier[2],
-                tf_fund_fmt(s.fund, amt, res.funded_charge, 1),
-                res.waitlisted, res.rejected);
+        fprintf(o,
+                "%s%s on %s: %ld considered: %ld funded (%ld LDC, %ld "
+                "other developing) for %s, %ld waitlisted, %ld rejected\n",
+                opt.dry_run ? "dry run, nothing written: " : "", argv[optind],
+                opt.date, res.considered, res.funded, res.funded_tier[1],
+                res.funded_tier[2],
+                tf_fund_fmt(s.fund, amt, res.funded_charge, 1), res.waitlisted,
+                res.rejected);
         fprintf(o, "budget share %s; allowance drawn:", res.share);
         for (int k = 0; k < TF_POOL_COUNT; k++) {
             char b[TF_AMOUNT_BUFSZ];
@@ -337,10 +336,10 @@ static int run_disburse(int argc, char **argv)
     tf_diag_clear(&diag);
     err = tf_fund_begin(fund, &diag);
     if (!err)
-        err = cli_finish(fund,
-                         tf_disburse(fund, argv[optind], date, currency,
-                                     value, &res, &diag),
-                         &diag);
+        err = cli_finish(
+            fund,
+            tf_disburse(fund, argv[optind], date, currency, value, &res, &diag),
+            &diag);
     if (!err) {
         printf("%s disbursed on %s: actual %s + PSC %s = %s", argv[optind],
                date, tf_fund_fmt(fund, a, res.actual, 1),
@@ -360,10 +359,9 @@ static int run_disburse(int argc, char **argv)
 
 static int run_cancel(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     char today[16], amt[TF_AMOUNT_BUFSZ];
     const char *date;
     int64_t released = 0;
@@ -395,8 +393,7 @@ static int run_cancel(int argc, char **argv)
     err = tf_fund_begin(fund, &diag);
     if (!err)
         err = cli_finish(
-            fund, tf_cancel(fund, argv[optind], date, &released, &diag),
-            &diag);
+            fund, tf_cancel(fund, argv[optind], date, &released, &diag), &diag);
     if (!err)
         printf("%s cancelled on %s%s%s\n", argv[optind], date,
                released ? ", commitment released: " : "",

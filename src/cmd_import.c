@@ -49,8 +49,7 @@ static int run_import(int argc, char **argv)
 }
 
 const struct tf_cmd cmd_import = {
-    "import", "import a CSV file of countries, rates, donors, ...",
-    run_import,
+    "import", "import a CSV file of countries, rates, donors, ...", run_import,
     "usage: tfund import KIND FILE\n"
     "\n"
     "Imports FILE (CSV, UTF-8, a header row; '-' reads standard input) in\n"

@@ -5,11 +5,10 @@
 
 static int run_init(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"name", required_argument, NULL, 'n'},
-        {"base", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+                                         {"base", required_argument, NULL, 'b'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *name = NULL, *base = NULL;
     tf_fund *fund = NULL;
     tf_diag diag;

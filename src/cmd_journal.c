@@ -2,9 +2,12 @@
  * journal: the entries for people; export: the journal for other tools
  * (ledger-cli, CSV, JSON).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -25,8 +28,8 @@ static int journal_entry(void *ctx, const tf_entry *e)
 
     snprintf(id, sizeof(id), "%" PRId64, e->id);
     if (o->fmt == CLI_TEXT) {
-        fprintf(o->out, "%s  #%s  %s  %s%s%s\n", e->date, id, e->kind,
-                e->memo, e->ref ? "  ref " : "", e->ref ? e->ref : "");
+        fprintf(o->out, "%s  #%s  %s  %s%s%s\n", e->date, id, e->kind, e->memo,
+                e->ref ? "  ref " : "", e->ref ? e->ref : "");
         for (size_t i = 0; i < e->npostings; i++) {
             const tf_posting *p = &e->postings[i];
             fprintf(o->out, "    %-36s %-13s %16s", p->account, p->pool,
@@ -43,10 +46,10 @@ static int journal_entry(void *ctx, const tf_entry *e)
         return 0;
     }
     if (o->fmt == CLI_JSON) {
-        json_t *obj = json_pack("{s:I,s:s,s:s,s:s,s:s*,s:s,s:s}", "id",
-                                (json_int_t)e->id, "date", e->date, "kind",
-                                e->kind, "memo", e->memo, "ref", e->ref,
-                                "prev_hash", e->prev_hash, "hash", e->hash);
+        json_t *obj =
+            json_pack("{s:I,s:s,s:s,s:s,s:s*,s:s,s:s}", "id", (json_int_t)e->id,
+                      "date", e->date, "kind", e->kind, "memo", e->memo, "ref",
+                      e->ref, "prev_hash", e->prev_hash, "hash", e->hash);
         json_t *posts = json_array();
         char *text;
         if (e->reverses)
@@ -80,9 +83,9 @@ static int journal_entry(void *ctx, const tf_entry *e)
         const tf_posting *p = &e->postings[i];
         const tf_currency *c =
             p->orig_currency ? tf_currency_find(p->orig_currency) : NULL;
-        const char *cells[] = {id,          e->date,        e->kind, e->ref,
-                               e->memo,     p->account,     p->pool, amt,
-                               orig,        p->orig_currency, p->rate};
+        const char *cells[] = {id,      e->date,          e->kind, e->ref,
+                               e->memo, p->account,       p->pool, amt,
+                               orig,    p->orig_currency, p->rate};
         tf_fund_fmt(o->fund, amt, p->amount, 0);
         orig[0] = '\0';
         if (p->orig_currency)
@@ -97,8 +100,8 @@ static tf_error write_journal(tf_fund *fund, cli_format fmt, FILE *out,
                               const char *as_of, tf_diag *diag)
 {
     static const char *const cols[] = {
-        "entry", "date", "kind", "ref", "memo", "account", "pool", "amount",
-        "orig_amount", "orig_currency", "rate"};
+        "entry", "date",   "kind",        "ref",           "memo", "account",
+        "pool",  "amount", "orig_amount", "orig_currency", "rate"};
     struct journal_out o = {fund, fmt, out, NULL, 1};
     tf_error err;
 
@@ -175,11 +178,12 @@ static int run_export(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *as_of = NULL, *path = NULL, *what;
+    struct stat st;
     FILE *out = stdout;
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int c, rc, e;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
@@ -210,20 +214,32 @@ static int run_export(int argc, char **argv)
         tf_fund_close(fund);
         return cli_fail(err, &diag);
     }
+    errno = 0;
     if (!strcmp(what, "ledger"))
         err = tf_export_ledger(fund, out, as_of, &diag);
     else
         err = write_journal(fund, what[0] == 'c' ? CLI_CSV : CLI_JSON, out,
                             as_of, &diag);
-    if (path && fclose(out) && !err)
-        err = tf_diag_set(&diag, TF_ERR_IO, "cannot write '%s'", path);
+    e = errno;
+    if (path) {
+        if (fclose(out) && !err) {
+            e = errno;
+            err = TF_ERR_IO;
+        }
+        if (err == TF_ERR_IO)
+            tf_diag_set(&diag, err, "cannot write '%s': %s", path,
+                        e ? strerror(e) : "write error");
+        /* A cut journal must not stay behind looking whole (a full disk,
+         * a file size limit); devices and pipes are left alone. */
+        if (err && !lstat(path, &st) && S_ISREG(st.st_mode))
+            unlink(path);
+    }
     tf_fund_close(fund);
     return err ? cli_fail(err, &diag) : 0;
 }
 
 const struct tf_cmd cmd_export = {
-    "export", "write the journal for ledger, hledger or a script",
-    run_export,
+    "export", "write the journal for ledger, hledger or a script", run_export,
     "usage: tfund export ledger|csv|json [--as-of DATE] [-o FILE]\n"
     "\n"
     "  ledger  a journal that ledger-cli and hledger read: one transaction\n"

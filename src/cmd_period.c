@@ -43,11 +43,10 @@ const struct tf_cmd cmd_period = {
 
 static int run_reverse(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"memo", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {"memo", required_argument, NULL, 'm'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *date = NULL, *memo = NULL;
     int64_t id, new_id = 0;
     char *end;

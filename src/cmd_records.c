@@ -9,27 +9,24 @@
 #include "cli.h"
 
 struct family {
-    const char *kind;            /* import kind */
-    const char *const *cols;     /* columns; options are their names */
-    size_t npositional;          /* leading columns given as arguments */
+    const char *kind;        /* import kind */
+    const char *const *cols; /* columns; options are their names */
+    size_t npositional;      /* leading columns given as arguments */
 };
 
-static const char *const donor_cols[] = {"id", "name", "type", "country",
-                                         NULL};
-static const char *const pledge_cols[] = {"ref",      "donor", "date",
-                                          "amount",   "currency", "pool",
-                                          "due",      NULL};
-static const char *const receipt_cols[] = {"ref",    "date",  "amount",
-                                           "currency", "pledge", "donor",
-                                           "pool",   NULL};
+static const char *const donor_cols[] = {"id", "name", "type", "country", NULL};
+static const char *const pledge_cols[] = {"ref",      "donor", "date", "amount",
+                                          "currency", "pool",  "due",  NULL};
+static const char *const receipt_cols[] = {
+    "ref", "date", "amount", "currency", "pledge", "donor", "pool", NULL};
 static const char *const rate_cols[] = {"currency", "date", "per_usd", NULL};
 static const char *const session_cols[] = {
-    "id",       "name",       "venue",         "start", "days", "dsa",
-    "terminal", "extra_days", "travel_budget", NULL};
+    "id",  "name",     "venue",      "start",         "days",
+    "dsa", "terminal", "extra_days", "travel_budget", NULL};
 
 static const char *const request_cols[] = {
-    "ref", "session", "country", "delegate", "submitted", "fare",
-    "fare_currency", "gender", NULL};
+    "ref",  "session",       "country", "delegate", "submitted",
+    "fare", "fare_currency", "gender",  NULL};
 
 static const struct family request_family = {"requests", request_cols, 1};
 static const struct family donor_family = {"donors", donor_cols, 1};
@@ -122,13 +119,12 @@ static int add_record(const struct family *f, int argc, char **argv)
     }
     tf_diag_clear(&diag);
     fp = fmemopen(text, len, "r");
-    err = fp ? tf_csv_open_stream(&csv, fp, CLI_ARGS_NAME, &diag)
-             : TF_ERR_NOMEM;
+    err =
+        fp ? tf_csv_open_stream(&csv, fp, CLI_ARGS_NAME, &diag) : TF_ERR_NOMEM;
     if (!err && !(err = tf_fund_begin(fund, &diag)))
-        err = cli_finish(fund,
-                         tf_import_csv(fund, f->kind, csv, &res, NULL, NULL,
-                                       &diag),
-                         &diag);
+        err = cli_finish(
+            fund, tf_import_csv(fund, f->kind, csv, &res, NULL, NULL, &diag),
+            &diag);
     tf_csv_free(csv);
     tf_fund_close(fund);
     free(text);
@@ -163,8 +159,8 @@ static int list_pledge(void *ctx, const tf_pledge *p)
     char amt[TF_AMOUNT_BUFSZ], rec[TF_AMOUNT_BUFSZ], out[TF_AMOUNT_BUFSZ];
     char base[TF_AMOUNT_BUFSZ];
     int minor = cur ? cur->minor : 2;
-    const char *cells[] = {p->ref,  p->donor, p->date, p->pool, p->currency,
-                           amt,     rec,      out,     base,    p->due};
+    const char *cells[] = {p->ref, p->donor, p->date, p->pool, p->currency,
+                           amt,    rec,      out,     base,    p->due};
 
     tf_amount_format(amt, sizeof(amt), p->amount, minor, 0);
     tf_amount_format(rec, sizeof(rec), p->received, minor, 0);
@@ -179,8 +175,8 @@ static int list_receipt(void *ctx, const tf_receipt *r)
     struct lister *l = ctx;
     const tf_currency *cur = tf_currency_find(r->currency);
     char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ];
-    const char *cells[] = {r->ref,    r->date, r->pledge, r->donor, r->pool,
-                           r->currency, amt,   r->rate,   base};
+    const char *cells[] = {r->ref,      r->date, r->pledge, r->donor, r->pool,
+                           r->currency, amt,     r->rate,   base};
 
     tf_amount_format(amt, sizeof(amt), r->amount, cur ? cur->minor : 2, 0);
     tf_fund_fmt(l->fund, base, r->base_amount, 0);
@@ -193,8 +189,8 @@ static int list_session(void *ctx, const tf_session *s)
     struct lister *l = ctx;
     char days[24], extra[24], dsa[TF_AMOUNT_BUFSZ], term[TF_AMOUNT_BUFSZ];
     char budget[TF_AMOUNT_BUFSZ] = "";
-    const char *cells[] = {s->id,  s->name, s->venue, s->start, days,
-                           extra,  dsa,     term,     budget};
+    const char *cells[] = {s->id, s->name, s->venue, s->start, days,
+                           extra, dsa,     term,     budget};
 
     snprintf(days, sizeof(days), "%lld", (long long)s->days);
     snprintf(extra, sizeof(extra), "%lld", (long long)s->extra_days);
@@ -215,14 +211,14 @@ static int list_records(const struct family *f, int argc, char **argv)
         {NULL, 0, NULL, 0}};
     static const char *const dcols[] = {"id", "name", "type", "country"};
     static const char *const pcols[] = {
-        "ref",      "donor",  "date",     "pool",        "currency",
-        "amount",   "received", "outstanding", "base_amount", "due"};
-    static const char *const rcols[] = {"ref",      "date",   "pledge",
-                                        "donor",    "pool",   "currency",
-                                        "amount",   "rate",   "base_amount"};
-    static const char *const scols[] = {
-        "id",  "name",     "venue",    "start", "days",
-        "extra_days", "dsa", "terminal", "travel_budget"};
+        "ref",    "donor",    "date",        "pool",        "currency",
+        "amount", "received", "outstanding", "base_amount", "due"};
+    static const char *const rcols[] = {"ref",    "date", "pledge",
+                                        "donor",  "pool", "currency",
+                                        "amount", "rate", "base_amount"};
+    static const char *const scols[] = {"id",    "name",     "venue",
+                                        "start", "days",     "extra_days",
+                                        "dsa",   "terminal", "travel_budget"};
     cli_format fmt = CLI_TEXT;
     const char *donor = NULL;
     struct lister l;

@@ -23,10 +23,9 @@ static int run_set(int argc, char **argv)
     tf_diag_clear(&diag);
     err = tf_fund_begin(fund, &diag);
     if (!err)
-        err = cli_finish(fund,
-                         tf_setting_set(fund, argv[optind], argv[optind + 1],
-                                        &diag),
-                         &diag);
+        err = cli_finish(
+            fund, tf_setting_set(fund, argv[optind], argv[optind + 1], &diag),
+            &diag);
     tf_fund_close(fund);
     if (err)
         return cli_fail(err, &diag);

@@ -28,13 +28,12 @@ static int print_need(void *ctx, const tf_need *n)
 
 static int run_surplus(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    static const char *const cols[] = {"session",    "start",   "waitlisted",
-                                       "pending",    "charges", "travel_budget"};
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {"dry-run", no_argument, NULL, 'n'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    static const char *const cols[] = {"session", "start",   "waitlisted",
+                                       "pending", "charges", "travel_budget"};
     const char *date = NULL;
     int dry_run = 0, c, rc;
     tf_surplus_result res;
@@ -70,8 +69,7 @@ static int run_surplus(int argc, char **argv)
         tf_fund_close(o.fund);
         return cli_fail(err, &diag);
     }
-    printf("travel still needed for sessions starting on or after %s:\n",
-           date);
+    printf("travel still needed for sessions starting on or after %s:\n", date);
     o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssiiaa");
     err = tf_surplus(o.fund, date, dry_run, &res, print_need, &o, &diag);
     cli_table_end(o.t);
@@ -121,8 +119,8 @@ static int print_spend(void *ctx, const tf_spend *s)
     struct need_out *o = ctx;
     const tf_currency *cur = tf_currency_find(s->currency);
     char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ], psc[TF_AMOUNT_BUFSZ];
-    const char *cells[] = {s->ref, s->date, s->currency, amt, base, psc,
-                           s->memo};
+    const char *cells[] = {s->ref, s->date, s->currency, amt,
+                           base,   psc,     s->memo};
 
     tf_amount_format(amt, sizeof(amt), s->amount, cur ? cur->minor : 2, 0);
     tf_fund_fmt(o->fund, base, s->base_amount, 0);
@@ -141,9 +139,8 @@ static int run_spend(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    static const char *const cols[] = {"ref",         "date", "currency",
-                                       "amount",      "base_amount", "psc",
-                                       "memo"};
+    static const char *const cols[] = {
+        "ref", "date", "currency", "amount", "base_amount", "psc", "memo"};
     const char *date = NULL, *amount = NULL, *currency = "USD", *memo = "";
     cli_format fmt = CLI_TEXT;
     struct need_out o;
@@ -262,7 +259,7 @@ static int run_attribution(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    static const char *const cols[] = {"donor",   "pool",    "receipts",
+    static const char *const cols[] = {"donor",    "pool",    "receipts",
                                        "outflows", "balance", "carried_in"};
     const char *as_of = NULL, *donor = NULL;
     cli_format fmt = CLI_TEXT;
@@ -303,8 +300,7 @@ static int run_attribution(int argc, char **argv)
         err = TF_OK;
     if (!err) {
         o.t = cli_table_new(fmt, stdout, cols, "ssaaaa");
-        err = tf_attribution_each(o.fund, as_of, donor, print_attr, &o,
-                                  &diag);
+        err = tf_attribution_each(o.fund, as_of, donor, print_attr, &o, &diag);
         cli_table_end(o.t);
     }
     tf_fund_close(o.fund);
@@ -340,10 +336,9 @@ static int print_refund(void *ctx, const char *pool, const char *donor,
 
 static int run_close(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     static const char *const cols[] = {"pool", "donor", "refund payable"};
     const char *date = NULL;
     struct attr_out o;
@@ -374,9 +369,8 @@ static int run_close(int argc, char **argv)
     err = tf_fund_begin(o.fund, &diag);
     if (!err) {
         o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssa");
-        err = cli_finish(o.fund,
-                         tf_close(o.fund, date, print_refund, &o, &diag),
-                         &diag);
+        err = cli_finish(
+            o.fund, tf_close(o.fund, date, print_refund, &o, &diag), &diag);
         if (!err)
             cli_table_end(o.t);
         else

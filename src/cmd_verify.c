@@ -86,7 +86,8 @@ static int run_verify(int argc, char **argv)
         fprintf(stderr, "tfund: verify found %ld failure(s)\n", failures);
         return 1;
     }
-    printf("ok: %" PRId64 " entries, hash chain intact (head %" PRId64 ":%s), every "
+    printf("ok: %" PRId64 " entries, hash chain intact (head %" PRId64
+           ":%s), every "
            "entry balanced per pool, running balances, receivables and "
            "pools agree\n",
            count, count, count ? hash : "none");

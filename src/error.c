@@ -20,8 +20,7 @@ static const char *const error_strings[] = {
     [TF_ERR_USAGE] = "invalid usage",
 };
 
-_Static_assert(sizeof(error_strings) / sizeof(error_strings[0]) ==
-                   TF_ERROR_MAX,
+_Static_assert(sizeof(error_strings) / sizeof(error_strings[0]) == TF_ERROR_MAX,
                "error_strings must have one entry per tf_error");
 
 const char *tf_strerror(tf_error err)
@@ -87,8 +86,8 @@ tf_error tf_diag_at(tf_diag *diag, tf_error err, const char *file, long line,
 void tf_diag_format(const tf_diag *diag, char *buf, size_t size)
 {
     if (diag->file && diag->line > 0 && diag->col > 0)
-        snprintf(buf, size, "%s:%ld:%d: %s", diag->file, diag->line,
-                 diag->col, diag->msg);
+        snprintf(buf, size, "%s:%ld:%d: %s", diag->file, diag->line, diag->col,
+                 diag->msg);
     else if (diag->file && diag->line > 0)
         snprintf(buf, size, "%s:%ld: %s", diag->file, diag->line, diag->msg);
     else if (diag->file)

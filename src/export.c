@@ -8,7 +8,8 @@
 
 #include "fund_internal.h"
 
-struct export {
+struct export
+{
     tf_fund *fund;
     FILE *out;
 };
@@ -51,8 +52,8 @@ static int export_entry(void *ctx, const tf_entry *e)
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
         tf_fund_fmt(x->fund, amt, p->amount, 0);
-        fprintf(x->out, "    %-40s  %s %s  ; pool: %s\n", p->account, code,
-                amt, p->pool);
+        fprintf(x->out, "    %-40s  %s %s  ; pool: %s\n", p->account, code, amt,
+                p->pool);
     }
     fputc('\n', x->out);
     return ferror(x->out) ? 1 : 0;

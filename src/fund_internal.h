@@ -50,8 +50,8 @@ int tf_ledger_is_reversed(tf_fund *fund, int64_t id);
 /* A trip's figures (DESIGN.md 9.2): cost = fare + dsa x (days +
  * extra_days) + terminal; psc = half-even(cost x psc_rate); charge = cost +
  * psc. fare is already in the base currency. */
-tf_error tf_trip_charge(const tf_session *s, int64_t fare,
-                        const char *psc_rate, int64_t *dsa, int64_t *cost,
-                        int64_t *psc, int64_t *charge);
+tf_error tf_trip_charge(const tf_session *s, int64_t fare, const char *psc_rate,
+                        int64_t *dsa, int64_t *cost, int64_t *psc,
+                        int64_t *charge);
 
 #endif

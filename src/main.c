@@ -9,12 +9,12 @@
 #include "cli.h"
 
 const struct tf_cmd *const cli_commands[] = {
-    &cmd_init,    &cmd_set,     &cmd_settings, &cmd_import, &cmd_donor,
-    &cmd_pledge,  &cmd_receipt, &cmd_rate,     &cmd_session, &cmd_request,
-    &cmd_allocate, &cmd_allocation, &cmd_disburse, &cmd_cancel, &cmd_surplus, &cmd_spend,
-    &cmd_attribution, &cmd_close, &cmd_report,
-    &cmd_balance, &cmd_pools,   &cmd_journal,  &cmd_verify, &cmd_export,
-    &cmd_period,  &cmd_reverse, &cmd_backup,   &cmd_help,   NULL};
+    &cmd_init,     &cmd_set,         &cmd_settings, &cmd_import,  &cmd_donor,
+    &cmd_pledge,   &cmd_receipt,     &cmd_rate,     &cmd_session, &cmd_request,
+    &cmd_allocate, &cmd_allocation,  &cmd_disburse, &cmd_cancel,  &cmd_surplus,
+    &cmd_spend,    &cmd_attribution, &cmd_close,    &cmd_report,  &cmd_balance,
+    &cmd_pools,    &cmd_journal,     &cmd_verify,   &cmd_export,  &cmd_period,
+    &cmd_reverse,  &cmd_backup,      &cmd_help,     NULL};
 
 static const char main_usage[] =
     "usage: tfund [--db PATH] COMMAND [ARGS]\n"
@@ -59,7 +59,8 @@ static size_t distance(const char *a, const char *b)
         for (size_t j = 1; j <= lb; j++) {
             size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
             size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            cur[j] =
+                sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
         }
         memcpy(prev, cur, (lb + 1) * sizeof(size_t));
     }

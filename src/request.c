@@ -54,12 +54,11 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
     for (const unsigned char *p = (const unsigned char *)r->ref; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             BAD("ref", "request reference has a control character");
-    if ((err = exists(fund, "SELECT 1 FROM sessions WHERE id = ?1",
-                      r->session, &found, diag)))
+    if ((err = exists(fund, "SELECT 1 FROM sessions WHERE id = ?1", r->session,
+                      &found, diag)))
         return err;
     if (!found)
-        BAD("session", "unknown session '%s': register it first",
-            r->session);
+        BAD("session", "unknown session '%s': register it first", r->session);
     if ((err = exists(fund, "SELECT 1 FROM countries WHERE iso3 = ?1",
                       r->country, &found, diag)))
         return err;
@@ -147,8 +146,7 @@ tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
                       &found, diag)))
         return err;
     if (!found)
-        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'",
-                           ref);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'", ref);
     if (tf_date_check(date, diag))
         return TF_ERR_INPUT;
     if (!tf_currency_find(currency))
@@ -194,8 +192,8 @@ tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
 }
 
 tf_error tf_request_each(tf_fund *fund, const char *session, const char *ref,
-                         int (*fn)(void *ctx, const tf_request *r),
-                         void *ctx, tf_diag *diag)
+                         int (*fn)(void *ctx, const tf_request *r), void *ctx,
+                         tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(
         fund->db,

@@ -139,8 +139,8 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
     c.fn = fn;
     c.ctx = ctx;
     c.diag = diag;
-    if ((err = tf_setting_get(fund, "psc_rate", c.psc_rate,
-                              sizeof(c.psc_rate), diag)))
+    if ((err = tf_setting_get(fund, "psc_rate", c.psc_rate, sizeof(c.psc_rate),
+                              diag)))
         return err;
     if ((err = tf_session_each(fund, NULL, session_need, &c, diag)))
         return err;
@@ -168,20 +168,27 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
         tf_entry e;
         tf_stmt *st;
         if (res->moved_unrestricted) {
-            post[n++] = (tf_posting){"transfers:out", "unrestricted",
-                                     res->moved_unrestricted, NULL, 0, NULL};
-            post[n++] = (tf_posting){"assets:cash", "unrestricted",
-                                     -res->moved_unrestricted, NULL, 0, NULL};
+            post[n++] = (tf_posting){"transfers:out",
+                                     "unrestricted",
+                                     res->moved_unrestricted,
+                                     NULL,
+                                     0,
+                                     NULL};
+            post[n++] = (tf_posting){"assets:cash",
+                                     "unrestricted",
+                                     -res->moved_unrestricted,
+                                     NULL,
+                                     0,
+                                     NULL};
         }
         if (res->moved_travel) {
-            post[n++] = (tf_posting){"transfers:out", "travel",
-                                     res->moved_travel, NULL, 0, NULL};
-            post[n++] = (tf_posting){"assets:cash", "travel",
-                                     -res->moved_travel, NULL, 0, NULL};
+            post[n++] = (tf_posting){
+                "transfers:out", "travel", res->moved_travel, NULL, 0, NULL};
+            post[n++] = (tf_posting){
+                "assets:cash", "travel", -res->moved_travel, NULL, 0, NULL};
         }
         post[n++] = (tf_posting){"assets:cash", "prep", moved, NULL, 0, NULL};
-        post[n++] = (tf_posting){"transfers:in", "prep", -moved, NULL, 0,
-                                 NULL};
+        post[n++] = (tf_posting){"transfers:in", "prep", -moved, NULL, 0, NULL};
         snprintf(memo, sizeof(memo),
                  "surplus routed to conference preparation (para 31)");
         memset(&e, 0, sizeof(e));
@@ -240,8 +247,7 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
     if (s->amount <= 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "spending must be positive");
     if (s->memo && strlen(s->memo) > 500)
-        return tf_diag_set(diag, TF_ERR_INPUT,
-                           "memo is longer than 500 bytes");
+        return tf_diag_set(diag, TF_ERR_INPUT, "memo is longer than 500 bytes");
     st = tf_db_prepare(fund->db,
                        "SELECT date, amount, currency, memo FROM spends "
                        "WHERE ref = ?1",
@@ -297,8 +303,8 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
         post[0].rate = post[1].rate = rate;
     }
     post[2] = (tf_posting){"expense:psc", "prep", psc, NULL, 0, NULL};
-    post[3] = (tf_posting){"liabilities:psc-payable", "prep", -psc, NULL, 0,
-                           NULL};
+    post[3] =
+        (tf_posting){"liabilities:psc-payable", "prep", -psc, NULL, 0, NULL};
     snprintf(memo, sizeof(memo), "preparation: %s",
              s->memo && *s->memo ? s->memo : s->ref);
     memset(&e, 0, sizeof(e));
@@ -370,7 +376,7 @@ struct refund_parts {
     struct {
         char donor[80];
         int64_t amount;
-    } *items;
+    } * items;
     size_t n;
     int oom;
 };
@@ -405,8 +411,8 @@ tf_error tf_close(tf_fund *fund, const char *date,
         return TF_ERR_INPUT;
     if ((err = tf_fund_check_open(fund, diag)))
         return err;
-    st = tf_db_prepare(fund->db,
-                       "SELECT count(*) FROM entries WHERE date > ?1", diag);
+    st = tf_db_prepare(fund->db, "SELECT count(*) FROM entries WHERE date > ?1",
+                       diag);
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, date);
@@ -461,13 +467,14 @@ tf_error tf_close(tf_fund *fund, const char *date,
             free(parts.items);
             return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
         }
-        post[n++] = (tf_posting){"expense:refunds", tf_pools[k],
-                                 figs[k].cash, NULL, 0, NULL};
+        post[n++] = (tf_posting){
+            "expense:refunds", tf_pools[k], figs[k].cash, NULL, 0, NULL};
         for (size_t i = 0; i < parts.n; i++) {
             snprintf(accounts[i], sizeof(accounts[i]),
                      "liabilities:refunds-payable:%s", parts.items[i].donor);
-            post[n++] = (tf_posting){accounts[i], tf_pools[k],
-                                     -parts.items[i].amount, NULL, 0, NULL};
+            post[n++] =
+                (tf_posting){accounts[i], tf_pools[k], -parts.items[i].amount,
+                             NULL,        0,           NULL};
         }
         snprintf(ref, sizeof(ref), "close:%s", tf_pools[k]);
         snprintf(memo, sizeof(memo),

@@ -39,8 +39,8 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
 /* Walks the requests of session (all sessions when NULL) in reference
  * order; ref limits it to one request. */
 tf_error tf_request_each(tf_fund *fund, const char *session, const char *ref,
-                         int (*fn)(void *ctx, const tf_request *r),
-                         void *ctx, tf_diag *diag);
+                         int (*fn)(void *ctx, const tf_request *r), void *ctx,
+                         tf_diag *diag);
 
 typedef enum tf_order {
     TF_ORDER_SUBMITTED,
@@ -49,23 +49,23 @@ typedef enum tf_order {
 } tf_order;
 
 typedef struct tf_alloc_options {
-    const char *date;  /* the run's date: books and rates as of it */
+    const char *date; /* the run's date: books and rates as of it */
     tf_order order;
-    int budget_all;    /* share 1 instead of the days share */
-    int64_t cap;       /* limit on the run's total charge; -1: none */
-    int strict;        /* stop funding at the first that does not fit */
-    int dry_run;       /* decide and report, write nothing */
+    int budget_all; /* share 1 instead of the days share */
+    int64_t cap;    /* limit on the run's total charge; -1: none */
+    int strict;     /* stop funding at the first that does not fit */
+    int dry_run;    /* decide and report, write nothing */
 } tf_alloc_options;
 
 /* What a run decided, for its summary. */
 typedef struct tf_alloc_result {
-    int64_t run;       /* the run's id (0 for a dry run) */
+    int64_t run; /* the run's id (0 for a dry run) */
     long considered, funded, waitlisted, rejected;
     long funded_tier[3];
     int64_t funded_charge;
-    char share[64];    /* the days share as a fraction "a/b" */
-    int64_t allow[TF_POOL_COUNT];  /* allowance per pool (tf_pools order) */
-    int64_t drawn[TF_POOL_COUNT];  /* what the run drew per pool */
+    char share[64];               /* the days share as a fraction "a/b" */
+    int64_t allow[TF_POOL_COUNT]; /* allowance per pool (tf_pools order) */
+    int64_t drawn[TF_POOL_COUNT]; /* what the run drew per pool */
 } tf_alloc_result;
 
 /*

@@ -11,19 +11,19 @@
 
 typedef enum tf_error {
     TF_OK = 0,
-    TF_ERR_NOMEM,     /* out of memory */
-    TF_ERR_IO,        /* a file could not be read or written */
-    TF_ERR_DB,        /* the database reported an error */
-    TF_ERR_BUSY,      /* the database stayed locked by another process */
-    TF_ERR_FULL,      /* the disk or database is full */
-    TF_ERR_INPUT,     /* malformed input: bad amount, date, column, ... */
-    TF_ERR_NOTFOUND,  /* an unknown donor, session, request, ... */
-    TF_ERR_RULE,      /* a rule of the books refused the step */
-    TF_ERR_NODB,      /* no fund database at the path */
-    TF_ERR_NEWER,     /* the database was written by a newer tfund */
-    TF_ERR_VERIFY,    /* tfund verify found a failure */
-    TF_ERR_USAGE,     /* bad command-line usage */
-    TF_ERROR_MAX      /* sentinel: keep last */
+    TF_ERR_NOMEM,    /* out of memory */
+    TF_ERR_IO,       /* a file could not be read or written */
+    TF_ERR_DB,       /* the database reported an error */
+    TF_ERR_BUSY,     /* the database stayed locked by another process */
+    TF_ERR_FULL,     /* the disk or database is full */
+    TF_ERR_INPUT,    /* malformed input: bad amount, date, column, ... */
+    TF_ERR_NOTFOUND, /* an unknown donor, session, request, ... */
+    TF_ERR_RULE,     /* a rule of the books refused the step */
+    TF_ERR_NODB,     /* no fund database at the path */
+    TF_ERR_NEWER,    /* the database was written by a newer tfund */
+    TF_ERR_VERIFY,   /* tfund verify found a failure */
+    TF_ERR_USAGE,    /* bad command-line usage */
+    TF_ERROR_MAX     /* sentinel: keep last */
 } tf_error;
 
 /* A static, lowercase description of err; never NULL. */

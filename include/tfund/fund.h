@@ -46,8 +46,7 @@ const tf_currency *tf_fund_base(const tf_fund *fund);
 
 /* Formats a base-currency amount ("1234.50", or "1,234.50" with
  * grouping) into buf of at least TF_AMOUNT_BUFSZ bytes; returns buf. */
-char *tf_fund_fmt(const tf_fund *fund, char *buf, int64_t amount,
-                  int grouping);
+char *tf_fund_fmt(const tf_fund *fund, char *buf, int64_t amount, int grouping);
 
 /* Parses a base-currency amount (see tf_amount_parse). */
 tf_error tf_fund_parse(const tf_fund *fund, int64_t *out, const char *text,
@@ -57,8 +56,8 @@ tf_error tf_fund_parse(const tf_fund *fund, int64_t *out, const char *text,
 
 /* Known keys: fund_name, base_currency, psc_rate, reserve_rate,
  * quota_ldc, quota_developing (and closed_through, set by period close). */
-tf_error tf_setting_get(tf_fund *fund, const char *key, char *buf,
-                        size_t size, tf_diag *diag);
+tf_error tf_setting_get(tf_fund *fund, const char *key, char *buf, size_t size,
+                        tf_diag *diag);
 
 /* Validates and stores a setting (in the caller's transaction). */
 tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
@@ -158,7 +157,7 @@ tf_error tf_pledge_each(tf_fund *fund, const char *donor,
 
 typedef struct tf_receipt {
     const char *ref, *date, *currency;
-    int64_t amount;                   /* in currency's minor units */
+    int64_t amount;                    /* in currency's minor units */
     const char *pledge, *donor, *pool; /* NULL or "" when not given */
     /* Filled when listing: */
     const char *rate;
@@ -188,22 +187,22 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
                         tf_receipt_field *field, tf_diag *diag);
 /* Walks receipts (of donor, or all when NULL) in date, ref order. */
 tf_error tf_receipt_each(tf_fund *fund, const char *donor,
-                         int (*fn)(void *ctx, const tf_receipt *r),
-                         void *ctx, tf_diag *diag);
+                         int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
+                         tf_diag *diag);
 
 typedef struct tf_session {
     const char *id, *name, *venue, *start;
     int64_t days, extra_days;
-    int64_t dsa, terminal;     /* base currency: DSA per day, per trip */
-    int64_t travel_budget;     /* -1 when not given */
+    int64_t dsa, terminal; /* base currency: DSA per day, per trip */
+    int64_t travel_budget; /* -1 when not given */
 } tf_session;
 
 tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
                         tf_diag *diag);
 /* Walks sessions (one id, or all when NULL) by start date, then id. */
 tf_error tf_session_each(tf_fund *fund, const char *id,
-                         int (*fn)(void *ctx, const tf_session *s),
-                         void *ctx, tf_diag *diag);
+                         int (*fn)(void *ctx, const tf_session *s), void *ctx,
+                         tf_diag *diag);
 
 /* Nonzero if id is a safe identifier: 1-64 of [A-Za-z0-9._-], starting
  * with a letter or digit (ids become account names and file names). */

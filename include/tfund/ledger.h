@@ -52,14 +52,12 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
 
 /* Closes the books through date: no entry dated on or before it is
  * accepted afterwards. Refused if not after the current closing date. */
-tf_error tf_ledger_close_period(tf_fund *fund, const char *date,
-                                tf_diag *diag);
+tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag);
 
 /* The balance of account in pool (pool NULL: all pools) as of date (NULL:
  * now, from the running balances). */
-tf_error tf_ledger_balance(tf_fund *fund, const char *account,
-                           const char *pool, const char *as_of,
-                           int64_t *out, tf_diag *diag);
+tf_error tf_ledger_balance(tf_fund *fund, const char *account, const char *pool,
+                           const char *as_of, int64_t *out, tf_diag *diag);
 
 /* Walks the trial balance: each nonzero account and pool balance as of
  * date (NULL: now), ordered by account then pool. */

@@ -45,9 +45,8 @@ typedef enum tf_round {
  * TF_ERR_INPUT with a message in diag (no position; the caller adds it),
  * e.g. "amount '12.345' has more decimals than USD allows".
  */
-tf_error tf_amount_parse(int64_t *out, const char *text,
-                         const tf_currency *cur, int allow_negative,
-                         tf_diag *diag);
+tf_error tf_amount_parse(int64_t *out, const char *text, const tf_currency *cur,
+                         int allow_negative, tf_diag *diag);
 
 /* Writes amount (minor units with `minor` digits, 0-18) as a plain
  * decimal, e.g. "-1234.50", or with thousands separators "-1,234.50" when
@@ -75,14 +74,14 @@ tf_error tf_decimal_parse(char *canon, size_t size, const char *text,
  * units of both, rounded half to even. TF_ERR_INPUT if the result does
  * not fit in int64 or a rate is not a positive decimal.
  */
-tf_error tf_money_convert(int64_t *out, int64_t amount,
-                          const tf_currency *from, const char *from_per_usd,
-                          const tf_currency *to, const char *to_per_usd);
+tf_error tf_money_convert(int64_t *out, int64_t amount, const tf_currency *from,
+                          const char *from_per_usd, const tf_currency *to,
+                          const char *to_per_usd);
 
 /* *out = round(amount × decimal) (decimal as for tf_decimal_parse, zero
  * allowed). TF_ERR_INPUT on a bad decimal or an overflow. */
-tf_error tf_money_mul_decimal(int64_t *out, int64_t amount,
-                              const char *decimal, tf_round mode);
+tf_error tf_money_mul_decimal(int64_t *out, int64_t amount, const char *decimal,
+                              tf_round mode);
 
 /* *out = round(amount × num / den); den > 0, num >= 0. TF_ERR_INPUT on
  * den <= 0, num < 0 or overflow. */

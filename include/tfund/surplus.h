@@ -84,8 +84,8 @@ typedef struct tf_use {
 
 tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
                              const char *donor,
-                             int (*fn)(void *ctx, const tf_use *u),
-                             void *ctx, tf_diag *diag);
+                             int (*fn)(void *ctx, const tf_use *u), void *ctx,
+                             tf_diag *diag);
 
 /* One donor's share of one disbursed grant's charge in one pool. */
 typedef struct tf_grant_share {
