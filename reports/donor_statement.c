@@ -889,7 +889,9 @@ static int got_id(void *ctx, const tf_donor *dn)
 }
 
 tf_error tf_report_donors(tf_fund *fund, const char *dir, const char *as_of,
-                          long *count, tf_diag *diag)
+                          long *count,
+                          void (*progress)(void *ctx, long done, long total),
+                          void *ctx, tf_diag *diag)
 {
     struct donors_ctx c = {NULL, 0, 0};
     tf_error err;
@@ -918,6 +920,8 @@ tf_error tf_report_donors(tf_fund *fund, const char *dir, const char *as_of,
         err = tf_report_donor(fund, c.ids[i], path, as_of, diag);
         if (!err && count)
             (*count)++;
+        if (!err && progress)
+            progress(ctx, (long)i + 1, (long)c.n);
     }
     free(path);
     for (size_t i = 0; i < c.n; i++)

@@ -8,6 +8,13 @@
 #include "cli.h"
 #include "tfund/report.h"
 
+static void show_progress(void *ctx, long done, long total)
+{
+    (void)ctx;
+    fprintf(stderr, "\rdonor statements: %ld of %ld", done, total);
+    fflush(stderr);
+}
+
 static int run_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -75,7 +82,11 @@ static int run_report(int argc, char **argv)
     else if (!strcmp(kind, "fund"))
         err = tf_report_fund(fund, out, as_of, &diag);
     else
-        err = tf_report_donors(fund, out, as_of, &count, &diag);
+        err = tf_report_donors(fund, out, as_of, &count,
+                               cli_progress_wanted() ? show_progress : NULL,
+                               NULL, &diag);
+    if (cli_progress_wanted() && !strcmp(kind, "donors"))
+        fputc('\n', stderr);
     tf_fund_close(fund);
     if (err)
         return cli_fail(err, &diag);

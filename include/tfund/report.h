@@ -31,7 +31,9 @@ tf_error tf_report_donor(tf_fund *fund, const char *donor_id, const char *path,
 /* One donor statement per donor, written as dir/<donor-id>.xlsx; dir must
  * exist. *count (may be NULL) gets the number written. */
 tf_error tf_report_donors(tf_fund *fund, const char *dir, const char *as_of,
-                          long *count, tf_diag *diag);
+                          long *count,
+                          void (*progress)(void *ctx, long done, long total),
+                          void *ctx, tf_diag *diag);
 
 /* The fund statement: cover, financial position and performance by pool,
  * contributions of every donor, pools, allocations by session and the
