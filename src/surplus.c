@@ -158,6 +158,27 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
     res->moved_unrestricted = au > 0 ? (au < left ? au : left) : 0;
     left -= res->moved_unrestricted;
     res->moved_travel = at > 0 ? (at < left ? at : left) : 0;
+    if (res->surplus > 0) {
+        /* Dated in the past, it may not leave a pool with a negative
+         * available today (commitments or payments dated after it). */
+        tf_pool_figures now[TF_POOL_COUNT];
+        if ((err = tf_ledger_pools(fund, NULL, now, diag)))
+            return err;
+        for (int k = P_UNRESTRICTED; k <= P_TRAVEL; k++) {
+            int64_t moved = k == P_UNRESTRICTED ? res->moved_unrestricted
+                                                : res->moved_travel;
+            if (moved > 0 && now[k].available - moved < 0) {
+                char a[TF_AMOUNT_BUFSZ];
+                return tf_diag_set(
+                    diag, TF_ERR_RULE,
+                    "a surplus dated %s would leave pool '%s' at %s "
+                    "available, counting what was committed or paid after "
+                    "that date: refused (give a later date)",
+                    date, tf_pools[k],
+                    tf_fund_fmt(fund, a, now[k].available - moved, 1));
+            }
+        }
+    }
     if (dry_run || res->surplus == 0)
         return TF_OK;
     {
@@ -293,6 +314,20 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
                            s->ref, tf_fund_fmt(fund, a, charge, 1),
                            tf_fund_fmt(fund, b, figs[P_PREP].available, 1),
                            s->date);
+    }
+    /* Dated in the past, it may not leave prep with a negative available
+     * today (spending dated after it). */
+    if ((err = tf_ledger_pools(fund, NULL, figs, diag)))
+        return err;
+    if (charge > figs[P_PREP].available) {
+        char a[TF_AMOUNT_BUFSZ];
+        return tf_diag_set(
+            diag, TF_ERR_RULE,
+            "spending '%s' dated %s would leave prep at %s "
+            "available, counting what was paid after that "
+            "date: refused (give a later date)",
+            s->ref, s->date,
+            tf_fund_fmt(fund, a, figs[P_PREP].available - charge, 1));
     }
     post[0] = (tf_posting){"expense:prep", "prep", base, NULL, 0, NULL};
     post[1] = (tf_posting){"assets:cash", "prep", -base, NULL, 0, NULL};
@@ -512,6 +547,11 @@ tf_error tf_close(tf_fund *fund, const char *date,
         if (err)
             return err;
     }
+    /* The operating reserve is refunded with the rest of the cash, so it
+     * is released: a reserve left on the receipts of an empty pool would
+     * show every pool at a negative available. */
+    if ((err = tf_setting_set(fund, "reserve_rate", "0", diag)))
+        return err;
     st = tf_db_prepare(fund->db,
                        "INSERT INTO settings (key, value) VALUES "
                        "('closed_on', ?1)",
