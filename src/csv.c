@@ -28,6 +28,9 @@
  * longer than TF_CSV_FIELD_MAX, even before it ends. */
 #define CSV_BUF_LIMIT ((size_t)TF_CSV_FIELD_MAX + 2 * CSV_BLK)
 
+/* How much of a line libcsv gets at a time, between checks of its buffer. */
+#define CSV_PIECE ((size_t)64 * 1024)
+
 struct tf_csv {
     const char *path;
     FILE *fp;
@@ -53,6 +56,7 @@ struct tf_csv {
     int has_row;
 
     /* Set by tf_csv_header. */
+    size_t header_keep; /* header fields kept while reading it (0: all) */
     int have_header;
     size_t nheader;
     const tf_csv_column *cols;
@@ -189,6 +193,10 @@ static void on_field(void *s, size_t len, void *data)
     /* Extra fields are only counted: the record is refused anyway, and
      * this keeps a line of a million commas from growing the arrays. */
     if (csv->have_header && pos >= csv->nheader)
+        return;
+    /* Past the columns the caller accepts, a header field can only be
+     * unknown or repeated, which the first such one already shows. */
+    if (!csv->have_header && csv->header_keep && pos >= csv->header_keep)
         return;
 
     if (len > TF_CSV_FIELD_MAX) {
@@ -340,21 +348,26 @@ static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
             csv->field_line = csv->lineno;
         }
 
-        done = csv_parse(&csv->parser, s, len, on_field, on_row, csv);
-        if (csv->rc != TF_OK) {
-            rc = csv->rc;
-            goto out;
-        }
-        if (done < len) {
-            rc = parse_error(csv, (unsigned char)s[done]);
-            goto out;
-        }
-        /* A quoted field can run over many lines before libcsv hands it
-         * over; stop it here rather than buffer all of it. */
-        if (!csv->row_done &&
-            csv_get_buffer_size(&csv->parser) > CSV_BUF_LIMIT) {
-            rc = too_long(csv, csv->nfields);
-            goto out;
+        /* A field can run over many lines before libcsv hands it over, or
+         * fill one long line: feed the line in pieces and stop the field
+         * once it is too long, rather than let libcsv buffer all of it. */
+        for (size_t at = 0; at < len; at += done) {
+            size_t part = len - at < CSV_PIECE ? len - at : CSV_PIECE;
+
+            done = csv_parse(&csv->parser, s + at, part, on_field, on_row, csv);
+            if (csv->rc != TF_OK) {
+                rc = csv->rc;
+                goto out;
+            }
+            if (done < part) {
+                rc = parse_error(csv, (unsigned char)s[at + done]);
+                goto out;
+            }
+            if (!csv->row_done &&
+                csv_get_buffer_size(&csv->parser) > CSV_BUF_LIMIT) {
+                rc = too_long(csv, csv->nfields);
+                goto out;
+            }
         }
     }
 
@@ -470,6 +483,7 @@ tf_error tf_csv_header(tf_csv *csv, const tf_csv_column *cols, size_t ncols,
         return tf_diag_at(diag, TF_ERR_USAGE, csv->path, 0, 0,
                           "the header was already read");
 
+    csv->header_keep = ncols + 1;
     rc = read_record(csv, &got, diag);
     if (rc != TF_OK)
         return rc;
@@ -480,12 +494,14 @@ tf_error tf_csv_header(tf_csv *csv, const tf_csv_column *cols, size_t ncols,
     }
 
     colpos = calloc(ncols ? ncols : 1, sizeof(*colpos));
-    caller = calloc(csv->nfields, sizeof(*caller));
+    caller = calloc(csv->nfields < csv->header_keep ? csv->nfields
+                                                    : csv->header_keep,
+                    sizeof(*caller));
     if (!colpos || !caller) {
         rc = tf_diag_at(diag, TF_ERR_NOMEM, csv->path, 0, 0, "out of memory");
         goto fail;
     }
-    for (i = 0; i < csv->nfields; i++) {
+    for (i = 0; i < csv->nfields && i < csv->header_keep; i++) {
         const char *name = csv->buf + csv->off[i];
         int colno = i < INT_MAX ? (int)i + 1 : INT_MAX;
 

@@ -349,6 +349,29 @@ int tf_db_in_tx(const tf_db *db)
     return db->in_tx;
 }
 
+tf_error tf_db_read_begin(tf_db *db, int *own, tf_diag *diag)
+{
+    int rc;
+
+    *own = 0;
+    if (!sqlite3_get_autocommit(db->handle))
+        return TF_OK;
+    /* A deferred BEGIN takes its snapshot at the first read and keeps it
+     * to the end, where separate statements would each see the latest
+     * commit. */
+    rc = sqlite3_exec(db->handle, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_error(db, rc, diag);
+    *own = 1;
+    return TF_OK;
+}
+
+void tf_db_read_end(tf_db *db, int own)
+{
+    if (own && !sqlite3_get_autocommit(db->handle))
+        sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL);
+}
+
 tf_error tf_db_exec(tf_db *db, const char *sql, tf_diag *diag)
 {
     int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);

@@ -39,6 +39,13 @@ void tf_db_rollback(tf_db *db);
 /* Nonzero inside a transaction. */
 int tf_db_in_tx(const tf_db *db);
 
+/* Starts a read transaction unless one is open, so that the queries that
+ * follow see one snapshot while other processes commit; *own tells
+ * tf_db_read_end whether this call started it. */
+tf_error tf_db_read_begin(tf_db *db, int *own, tf_diag *diag);
+/* Ends the read transaction tf_db_read_begin started (own nonzero). */
+void tf_db_read_end(tf_db *db, int own);
+
 /* Runs SQL without parameters or results (several statements allowed). */
 tf_error tf_db_exec(tf_db *db, const char *sql, tf_diag *diag);
 

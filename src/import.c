@@ -98,7 +98,14 @@ static const char *get(const struct row *r, size_t col)
 static tf_error at(const struct row *r, size_t col, tf_error err,
                    const tf_diag *sub)
 {
-    tf_error e = tf_csv_error(r->csv, col, r->diag, "%s", sub->msg);
+    tf_error e;
+
+    /* A read-only file, a full disk or no memory is not the field's fault:
+     * pointing at a column would send the reader to look for a typo. */
+    if (err == TF_ERR_IO || err == TF_ERR_FULL || err == TF_ERR_BUSY ||
+        err == TF_ERR_NOMEM)
+        return tf_diag_at(r->diag, err, NULL, 0, 0, "%s", sub->msg);
+    e = tf_csv_error(r->csv, col, r->diag, "%s", sub->msg);
 
     (void)e;
     /* Unknown donors and the like are bad input here, not a lookup. */

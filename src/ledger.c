@@ -790,8 +790,9 @@ static tf_error add_pool_sums(tf_fund *fund, const char *sql,
     return TF_OK;
 }
 
-tf_error tf_ledger_pools(tf_fund *fund, const char *as_of,
-                         tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
+static tf_error pool_figures(tf_fund *fund, const char *as_of,
+                             tf_pool_figures figs[TF_POOL_COUNT],
+                             tf_diag *diag)
 {
     /* Receipts: the cash of receipt entries, net of their reversals. */
     static const char receipts_sql[] =
@@ -851,4 +852,19 @@ tf_error tf_ledger_pools(tf_fund *fund, const char *as_of,
         figs[k].available = cash[k] - committed[k] - figs[k].reserve;
     }
     return TF_OK;
+}
+
+tf_error tf_ledger_pools(tf_fund *fund, const char *as_of,
+                         tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
+{
+    tf_error err;
+    int own;
+
+    /* Receipts, cash and commitments from one snapshot, or a commit in
+     * between could show an available that never was. */
+    if ((err = tf_db_read_begin(fund->db, &own, diag)))
+        return err;
+    err = pool_figures(fund, as_of, figs, diag);
+    tf_db_read_end(fund->db, own);
+    return err;
 }

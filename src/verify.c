@@ -161,9 +161,10 @@ static tf_error query_failures(struct verify *v, const char *sql)
     return TF_OK;
 }
 
-tf_error tf_verify(tf_fund *fund,
-                   void (*fn)(void *ctx, int64_t entry, const char *what),
-                   void *ctx, long *failures, tf_diag *diag)
+static tf_error verify_books(tf_fund *fund,
+                             void (*fn)(void *ctx, int64_t entry,
+                                        const char *what),
+                             void *ctx, long *failures, tf_diag *diag)
 {
     struct verify v;
     tf_pool_figures figs[TF_POOL_COUNT];
@@ -311,4 +312,20 @@ tf_error tf_verify(tf_fund *fund,
 
     *failures = v.failures;
     return TF_OK;
+}
+
+tf_error tf_verify(tf_fund *fund,
+                   void (*fn)(void *ctx, int64_t entry, const char *what),
+                   void *ctx, long *failures, tf_diag *diag)
+{
+    tf_error err;
+    int own;
+
+    /* One snapshot for every check: a writer committing between two of
+     * them would otherwise look like entries cut off or balances off. */
+    if ((err = tf_db_read_begin(fund->db, &own, diag)))
+        return err;
+    err = verify_books(fund, fn, ctx, failures, diag);
+    tf_db_read_end(fund->db, own);
+    return err;
 }
