@@ -2,6 +2,7 @@
  * tfund [--db PATH] COMMAND [ARGS]: dispatches to the commands in
  * cmd_*.c through the table below.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +119,7 @@ int main(int argc, char **argv)
                                          {"version", no_argument, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
     const struct tf_cmd *cmd;
-    int c;
+    int c, rc;
 
     cli_db_path = getenv("TFUND_DB");
     if (!cli_db_path || !*cli_db_path)
@@ -154,5 +155,12 @@ int main(int argc, char **argv)
     argv += optind;
     /* 0, not 1: makes GNU getopt start afresh for the command's options. */
     optind = 0;
-    return cmd->fn(argc, argv);
+    rc = cmd->fn(argc, argv);
+    /* Output that never reached its reader is a failure, not a success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tfund: cannot write the output: %s\n",
+                strerror(errno ? errno : EIO));
+        return rc ? rc : 3;
+    }
+    return rc;
 }

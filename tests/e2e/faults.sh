@@ -316,7 +316,8 @@ for c in "pools" "balance --format csv" "verify" "donor list --format csv" \
   # shellcheck disable=SC2086
   "$tfund" --db "$db" $c >/dev/full 2>err || rc=$?
   cases=$((cases + 1))
-  [ "$rc" -ne 0 ] || gap "'tfund $c >/dev/full' exits 0: the lost output is not reported"
+  [ "$rc" -eq 3 ] || fail "'tfund $c >/dev/full' exits $rc, not 3: the lost output is not reported"
+  grep -q "cannot write the output" err || fail "'tfund $c >/dev/full' does not say the output was lost"
 done
 if "$tfund" help report >/dev/null 2>&1; then
   # A workbook written under a cap must fail, not come out cut short.
