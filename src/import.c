@@ -13,15 +13,23 @@
 
 /* ---- References seen in this file ----------------------------------- */
 
-/* Open-addressing set of the references of one file, to refuse a
- * duplicate inside it (a re-import of the same row from another file is
- * merely known). */
+/* The references of one file, to refuse a duplicate inside it (a
+ * re-import of the same row from another file is merely known). Held in an
+ * open-addressing table while the file is small; past REFSET_MEMORY_MAX
+ * they move into a temporary table of the database, so that a file of any
+ * size streams in bounded memory. */
+#define REFSET_MEMORY_MAX 65536
+
 struct refset {
     struct {
         char *ref;
         long line;
-    } *slots;
+    } * slots;
     size_t cap, n;
+    tf_fund *fund;
+    int spilled;
+    tf_error err; /* why refset_add returned -1 */
+    tf_diag *diag;
 };
 
 static uint64_t hash_str(const char *s)
@@ -33,17 +41,86 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
+static void refset_release(struct refset *set);
+
+static long spilled_add(struct refset *set, const char *ref, long line)
+{
+    tf_stmt *st = tf_db_prepare(set->fund->db,
+                                "INSERT INTO temp.import_refs (ref, line) "
+                                "VALUES (?1, ?2) ON CONFLICT (ref) DO NOTHING",
+                                set->diag);
+    long first;
+
+    if (!st) {
+        set->err = TF_ERR_DB;
+        return -1;
+    }
+    tf_stmt_text(st, 1, ref);
+    tf_stmt_int(st, 2, line);
+    if ((set->err = tf_stmt_run(st, set->diag)))
+        return -1;
+    if (tf_db_changes(set->fund->db) > 0)
+        return 0;
+    st = tf_db_prepare(set->fund->db,
+                       "SELECT line FROM temp.import_refs WHERE ref = ?1",
+                       set->diag);
+    if (!st) {
+        set->err = TF_ERR_DB;
+        return -1;
+    }
+    tf_stmt_text(st, 1, ref);
+    if (tf_stmt_step(st) <= 0) {
+        set->err = tf_stmt_error(st, set->diag);
+        return -1;
+    }
+    first = (long)tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    return first;
+}
+
+/* Moves the table into the database's temporary store. */
+static int spill(struct refset *set)
+{
+    set->err = tf_db_exec(set->fund->db,
+                          "CREATE TEMP TABLE IF NOT EXISTS import_refs ("
+                          "ref TEXT PRIMARY KEY, line INTEGER NOT NULL) "
+                          "WITHOUT ROWID; DELETE FROM temp.import_refs;",
+                          set->diag);
+    if (set->err)
+        return -1;
+    set->spilled = 1;
+    for (size_t i = 0; i < set->cap; i++)
+        if (set->slots[i].ref &&
+            spilled_add(set, set->slots[i].ref, set->slots[i].line) < 0)
+            return -1;
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slots[i].ref);
+    free(set->slots);
+    set->slots = NULL;
+    set->cap = set->n = 0;
+    return 0;
+}
+
 /* Adds ref; returns 0 if new, the line it was first seen on if not, -1 on
- * out of memory. */
+ * failure (set->err, with the reason in set->diag). */
 static long refset_add(struct refset *set, const char *ref, long line)
 {
     size_t i;
 
+    if (!set->spilled && set->n >= REFSET_MEMORY_MAX && spill(set) < 0)
+        return -1;
+    if (set->spilled)
+        return spilled_add(set, ref, line);
     if (2 * (set->n + 1) > set->cap) {
         size_t cap = set->cap ? 2 * set->cap : 1024;
-        struct refset grown = {calloc(cap, sizeof(*set->slots)), cap, 0};
-        if (!grown.slots)
+        struct refset grown = *set;
+        grown.slots = calloc(cap, sizeof(*set->slots));
+        grown.cap = cap;
+        grown.n = 0;
+        if (!grown.slots) {
+            set->err = tf_diag_set(set->diag, TF_ERR_NOMEM, "out of memory");
             return -1;
+        }
         for (i = 0; i < set->cap; i++) {
             if (!set->slots[i].ref)
                 continue;
@@ -63,8 +140,10 @@ static long refset_add(struct refset *set, const char *ref, long line)
         i = (i + 1) & (set->cap - 1);
     }
     set->slots[i].ref = strdup(ref);
-    if (!set->slots[i].ref)
+    if (!set->slots[i].ref) {
+        set->err = tf_diag_set(set->diag, TF_ERR_NOMEM, "out of memory");
         return -1;
+    }
     set->slots[i].line = line;
     set->n++;
     return 0;
@@ -75,7 +154,8 @@ static void refset_release(struct refset *set)
     for (size_t i = 0; i < set->cap; i++)
         free(set->slots[i].ref);
     free(set->slots);
-    memset(set, 0, sizeof(*set));
+    set->slots = NULL;
+    set->cap = set->n = 0;
 }
 
 /* ---- Helpers for row functions -------------------------------------- */
@@ -158,20 +238,29 @@ static tf_error count_field(const struct row *r, size_t col, int64_t *out,
 
     if (v < 0)
         return tf_csv_error(r->csv, col, r->diag,
-                            "%s '%s' is not a whole number", what,
-                            get(r, col));
+                            "%s '%s' is not a whole number", what, get(r, col));
     *out = v;
     return TF_OK;
 }
 
 /* ---- Countries ------------------------------------------------------ */
 
-enum { C_ISO3, C_M49, C_NAME, C_STATUS, C_GROUP, C_FROM, C_UNTIL, C_SIDS,
-       C_LLDC, C_DEV };
+enum {
+    C_ISO3,
+    C_M49,
+    C_NAME,
+    C_STATUS,
+    C_GROUP,
+    C_FROM,
+    C_UNTIL,
+    C_SIDS,
+    C_LLDC,
+    C_DEV
+};
 static const tf_csv_column country_cols[] = {
-    {"iso3", 1},      {"m49", 1},      {"name", 1},      {"un_status", 1},
-    {"region_group", 1}, {"ldc_from", 1}, {"ldc_until", 1}, {"sids", 1},
-    {"lldc", 1},      {"developing", 1},
+    {"iso3", 1},         {"m49", 1},        {"name", 1},      {"un_status", 1},
+    {"region_group", 1}, {"ldc_from", 1},   {"ldc_until", 1}, {"sids", 1},
+    {"lldc", 1},         {"developing", 1},
 };
 
 static tf_error flag_field(const struct row *r, size_t col, int *out)
@@ -193,8 +282,8 @@ static tf_error row_country(struct row *r)
     const char *status = get(r, C_STATUS);
 
     memset(&c, 0, sizeof(c));
-    if (strlen(iso3) != 3 || iso3[0] < 'A' || iso3[0] > 'Z' ||
-        iso3[1] < 'A' || iso3[1] > 'Z' || iso3[2] < 'A' || iso3[2] > 'Z')
+    if (strlen(iso3) != 3 || iso3[0] < 'A' || iso3[0] > 'Z' || iso3[1] < 'A' ||
+        iso3[1] > 'Z' || iso3[2] < 'A' || iso3[2] > 'Z')
         return tf_csv_error(r->csv, C_ISO3, r->diag,
                             "'%s' is not an ISO 3166 alpha-3 code", iso3);
     if ((err = need(r, C_NAME, "name")))
@@ -245,15 +334,14 @@ static tf_error row_rate(struct row *r)
     tf_diag sub;
     tf_error err;
 
-    if ((err = currency_field(r, R_CUR, &cur)) ||
-        (err = date_field(r, R_DATE)))
+    if ((err = currency_field(r, R_CUR, &cur)) || (err = date_field(r, R_DATE)))
         return err;
     tf_diag_clear(&sub);
     if (tf_decimal_parse(canon, sizeof(canon), get(r, R_RATE), 0, &sub))
         return at(r, R_RATE, TF_ERR_INPUT, &sub);
     tf_diag_clear(&sub);
-    if ((err = tf_rate_add(r->fund, cur->code, get(r, R_DATE), canon,
-                           &r->known, &sub)))
+    if ((err = tf_rate_add(r->fund, cur->code, get(r, R_DATE), canon, &r->known,
+                           &sub)))
         return at(r, strstr(sub.msg, "USD") ? R_CUR : R_RATE, err, &sub);
     return TF_OK;
 }
@@ -386,11 +474,20 @@ static tf_error row_receipt(struct row *r)
 
 /* ---- Sessions ------------------------------------------------------- */
 
-enum { S_ID, S_NAME, S_VENUE, S_START, S_DAYS, S_DSA, S_TERMINAL, S_EXTRA,
-       S_BUDGET };
+enum {
+    S_ID,
+    S_NAME,
+    S_VENUE,
+    S_START,
+    S_DAYS,
+    S_DSA,
+    S_TERMINAL,
+    S_EXTRA,
+    S_BUDGET
+};
 static const tf_csv_column session_cols[] = {
-    {"id", 1},       {"name", 1},     {"venue", 1},
-    {"start", 1},    {"days", 1},     {"dsa", 1},
+    {"id", 1},       {"name", 1},       {"venue", 1},
+    {"start", 1},    {"days", 1},       {"dsa", 1},
     {"terminal", 1}, {"extra_days", 0}, {"travel_budget", 0}};
 
 static tf_error row_session(struct row *r)
@@ -433,12 +530,19 @@ static tf_error row_session(struct row *r)
 
 /* ---- Requests and costs -------------------------------------------- */
 
-enum { Q_REF, Q_SESSION, Q_COUNTRY, Q_DELEGATE, Q_SUBMITTED, Q_FARE,
-       Q_FARE_CUR, Q_GENDER };
+enum {
+    Q_REF,
+    Q_SESSION,
+    Q_COUNTRY,
+    Q_DELEGATE,
+    Q_SUBMITTED,
+    Q_FARE,
+    Q_FARE_CUR,
+    Q_GENDER
+};
 static const tf_csv_column request_cols[] = {
-    {"ref", 1},       {"session", 1}, {"country", 1},
-    {"delegate", 1},  {"submitted", 1}, {"fare", 1},
-    {"fare_currency", 1}, {"gender", 0}};
+    {"ref", 1},       {"session", 1}, {"country", 1},       {"delegate", 1},
+    {"submitted", 1}, {"fare", 1},    {"fare_currency", 1}, {"gender", 0}};
 
 static tf_error row_request(struct row *r)
 {
@@ -464,11 +568,9 @@ static tf_error row_request(struct row *r)
     err = tf_request_add(r->fund, &q, &r->known, &field, &sub);
     if (!err)
         return TF_OK;
-    for (size_t i = 0; field && i < sizeof(request_cols) /
-                                        sizeof(request_cols[0]);
-         i++)
-        if (!strcmp(field, request_cols[i].name) &&
-            tf_csv_colno(r->csv, i))
+    for (size_t i = 0;
+         field && i < sizeof(request_cols) / sizeof(request_cols[0]); i++)
+        if (!strcmp(field, request_cols[i].name) && tf_csv_colno(r->csv, i))
             return at(r, i, err, &sub);
     return at(r, Q_REF, err, &sub);
 }
@@ -566,7 +668,7 @@ tf_error tf_import_csv(tf_fund *fund, const char *kind, tf_csv *csv,
                        void *ctx, tf_diag *diag)
 {
     const struct kind *k = find_kind(kind);
-    struct refset seen = {NULL, 0, 0};
+    struct refset seen = {NULL, 0, 0, fund, 0, TF_OK, diag};
     struct row r = {fund, csv, diag, 0, 0};
     tf_error err;
     int has_row;
@@ -588,7 +690,7 @@ tf_error tf_import_csv(tf_fund *fund, const char *kind, tf_csv *csv,
             long first = refset_add(&seen, get(&r, (size_t)k->ref_col),
                                     tf_csv_line(csv));
             if (first < 0) {
-                err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+                err = seen.err;
                 break;
             }
             if (first > 0 && *get(&r, (size_t)k->ref_col)) {
@@ -606,7 +708,7 @@ tf_error tf_import_csv(tf_fund *fund, const char *kind, tf_csv *csv,
                      get(&r, R_DATE));
             first = refset_add(&seen, key, tf_csv_line(csv));
             if (first < 0) {
-                err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+                err = seen.err;
                 break;
             }
             if (first > 0) {
