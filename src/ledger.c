@@ -839,6 +839,19 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
     if ((err = tf_setting_get(fund, "reserve_rate", reserve_rate,
                               sizeof(reserve_rate), diag)))
         return err;
+    {
+        /* Closing refunds the reserve with the rest of the cash: from the
+         * closing date on, a pool holds none. Earlier dates keep theirs. */
+        char closed[32];
+        tf_diag sub;
+        tf_diag_clear(&sub);
+        err = tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub);
+        if (err && err != TF_ERR_NOTFOUND)
+            return tf_diag_set(diag, err, "%s", sub.msg);
+        if (!err && (!as_of || strcmp(as_of, closed) >= 0))
+            strcpy(reserve_rate, "0");
+        err = TF_OK;
+    }
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         figs[k].pool = tf_pools[k];
         figs[k].receipts = receipts[k];

@@ -547,11 +547,6 @@ tf_error tf_close(tf_fund *fund, const char *date,
         if (err)
             return err;
     }
-    /* The operating reserve is refunded with the rest of the cash, so it
-     * is released: a reserve left on the receipts of an empty pool would
-     * show every pool at a negative available. */
-    if ((err = tf_setting_set(fund, "reserve_rate", "0", diag)))
-        return err;
     st = tf_db_prepare(fund->db,
                        "INSERT INTO settings (key, value) VALUES "
                        "('closed_on', ?1)",

@@ -1312,8 +1312,11 @@ static void test_close_releases_reserve(void **state)
         expect_arow(&r, 1, "travel", "b-two", 50001, 0, 50001, 0);
         expect_arow(&r, 2, "prep", "a-one", 20000, 0, 20000, 0);
     }
+    /* The setting itself is untouched, and the days before the closing
+     * keep their reserve. */
     MUST(tf_setting_get(f, "reserve_rate", rate, sizeof(rate), &dg));
-    assert_string_equal(rate, "0");
+    assert_string_equal(rate, "0.05");
+    assert_int_equal(pool_at(f, TRAVEL, "2025-02-28").reserve, 7500);
     assert_verified(f);
 }
 
