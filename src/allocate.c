@@ -167,22 +167,20 @@ static tf_error fare_to_base(struct run *r, struct areq *q)
                                 r->rates[i].per_usd, &sub)))
             return tf_diag_set(r->diag, err, "request '%s': %s", q->ref,
                                sub.msg);
-        snprintf(r->rates[i].code, sizeof(r->rates[i].code), "%s",
-                 q->currency);
+        snprintf(r->rates[i].code, sizeof(r->rates[i].code), "%s", q->currency);
         rate = r->rates[i].per_usd;
         r->nrates++;
     }
-    if (tf_money_convert(&q->fare, q->fare_orig, cur, rate, base,
-                         r->base_rate))
+    if (tf_money_convert(&q->fare, q->fare_orig, cur, rate, base, r->base_rate))
         return tf_diag_set(r->diag, TF_ERR_INPUT,
                            "request '%s': the fare overflows the books",
                            q->ref);
     return TF_OK;
 }
 
-tf_error tf_trip_charge(const tf_session *s, int64_t fare,
-                        const char *psc_rate, int64_t *dsa, int64_t *cost,
-                        int64_t *psc, int64_t *charge)
+tf_error tf_trip_charge(const tf_session *s, int64_t fare, const char *psc_rate,
+                        int64_t *dsa, int64_t *cost, int64_t *psc,
+                        int64_t *charge)
 {
     if (tf_money_mul_ratio(dsa, s->dsa, s->days + s->extra_days, 1,
                            TF_ROUND_HALF_EVEN) ||
@@ -238,8 +236,7 @@ static int cmp_cost(const void *pa, const void *pb)
 /* The fixed order of the UN regional groups for ties; others after them,
  * bytewise (a country with no group sorts as ""). */
 static const char *const group_order[] = {"African", "Asia-Pacific",
-                                          "Eastern European", "GRULAC",
-                                          "WEOG"};
+                                          "Eastern European", "GRULAC", "WEOG"};
 
 static int group_rank(const char *g)
 {
@@ -299,8 +296,8 @@ static void decide(struct run *r, struct areq *q)
     }
     left = q->charge;
     for (int i = 0; pools[i] >= 0 && left > 0; i++) {
-        int64_t take = r->remaining[pools[i]] < left ? r->remaining[pools[i]]
-                                                     : left;
+        int64_t take =
+            r->remaining[pools[i]] < left ? r->remaining[pools[i]] : left;
         if (take <= 0)
             continue;
         q->draw_pool[q->ndraws] = pools[i];
@@ -495,9 +492,8 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
 }
 
 static tf_error post_simple(tf_fund *fund, const char *date, const char *kind,
-                            const char *memo, const char *ref,
-                            tf_posting *post, size_t n, int64_t *id,
-                            tf_diag *diag)
+                            const char *memo, const char *ref, tf_posting *post,
+                            size_t n, int64_t *id, tf_diag *diag)
 {
     tf_entry e;
 
@@ -585,8 +581,7 @@ static tf_error write_decision(struct run *r, const struct areq *q,
     if ((err = tf_stmt_run(st, r->diag)))
         return err;
     if ((err = record_decision(fund, r->res->run, q->ref, r->opt->date,
-                               q->status, q->reason, q->charge, NULL,
-                               r->diag)))
+                               q->status, q->reason, q->charge, NULL, r->diag)))
         return err;
     for (int i = 0; i < q->ndraws; i++) {
         const char *pool = tf_pools[q->draw_pool[i]];
@@ -732,8 +727,7 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
     tf_stmt_reset(st);
     num = opt->budget_all ? 1 : sc.s.days;
     den = opt->budget_all ? 1 : later_days;
-    snprintf(res->share, sizeof(res->share), "%" PRId64 "/%" PRId64, num,
-             den);
+    snprintf(res->share, sizeof(res->share), "%" PRId64 "/%" PRId64, num, den);
 
     /* Allowances, once, from the books as of the run's date. */
     if ((err = tf_ledger_pools(fund, opt->date, figs, diag)))
@@ -823,8 +817,8 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
         int touched[TF_POOL_COUNT];
         for (int k = 0; k < TF_POOL_COUNT; k++)
             touched[k] = res->drawn[k] > 0;
-        err = check_not_overcommitted(fund, touched, "an allocation",
-                                      opt->date, diag);
+        err = check_not_overcommitted(fund, touched, "an allocation", opt->date,
+                                      diag);
     }
 done:
     /* A dry run is rolled back by the caller: its run id never exists. */
@@ -867,8 +861,7 @@ static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
         return tf_stmt_error(st, diag);
     if (rc == 0) {
         tf_stmt_reset(st);
-        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'",
-                           ref);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'", ref);
     }
     snprintf(g->ref, sizeof(g->ref), "%s", ref);
     snprintf(g->session, sizeof(g->session), "%s", tf_col_text(st, 0));
@@ -962,8 +955,8 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
         snprintf(cost_cur, sizeof(cost_cur), "%s", currency);
     }
     /* The actual cost is converted at its own date. */
-    if ((err = tf_fund_to_base(fund, &actual, amount, cost_cur, cost_date,
-                               NULL, diag)))
+    if ((err = tf_fund_to_base(fund, &actual, amount, cost_cur, cost_date, NULL,
+                               diag)))
         return err;
     if ((err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
                               diag)))
@@ -1026,22 +1019,22 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         const char *pool = tf_pools[k];
         if (expense[k]) {
-            post[npost++] = (tf_posting){account, pool, expense[k], NULL, 0,
-                                         NULL};
-            post[npost++] = (tf_posting){"assets:cash", pool, -expense[k],
-                                         NULL, 0, NULL};
+            post[npost++] =
+                (tf_posting){account, pool, expense[k], NULL, 0, NULL};
+            post[npost++] =
+                (tf_posting){"assets:cash", pool, -expense[k], NULL, 0, NULL};
         }
         if (pscs[k]) {
-            post[npost++] = (tf_posting){"expense:psc", pool, pscs[k], NULL, 0,
-                                         NULL};
-            post[npost++] = (tf_posting){"liabilities:psc-payable", pool,
-                                         -pscs[k], NULL, 0, NULL};
+            post[npost++] =
+                (tf_posting){"expense:psc", pool, pscs[k], NULL, 0, NULL};
+            post[npost++] = (tf_posting){
+                "liabilities:psc-payable", pool, -pscs[k], NULL, 0, NULL};
         }
         if (liquid[k]) {
-            post[npost++] = (tf_posting){"budget:reserved", pool, liquid[k],
-                                         NULL, 0, NULL};
-            post[npost++] = (tf_posting){"budget:encumbrances", pool,
-                                         -liquid[k], NULL, 0, NULL};
+            post[npost++] =
+                (tf_posting){"budget:reserved", pool, liquid[k], NULL, 0, NULL};
+            post[npost++] = (tf_posting){
+                "budget:encumbrances", pool, -liquid[k], NULL, 0, NULL};
         }
     }
     snprintf(memo, sizeof(memo), "disbursement: travel of %s (%s) to %s",
@@ -1095,10 +1088,10 @@ tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
     if (!strcmp(g.status, "funded")) {
         for (int i = 0; i < g.ndraws; i++) {
             const char *pool = tf_pools[g.draw_pool[i]];
-            post[npost++] = (tf_posting){"budget:reserved", pool,
-                                         g.draw_amt[i], NULL, 0, NULL};
-            post[npost++] = (tf_posting){"budget:encumbrances", pool,
-                                         -g.draw_amt[i], NULL, 0, NULL};
+            post[npost++] = (tf_posting){
+                "budget:reserved", pool, g.draw_amt[i], NULL, 0, NULL};
+            post[npost++] = (tf_posting){
+                "budget:encumbrances", pool, -g.draw_amt[i], NULL, 0, NULL};
             *released += g.draw_amt[i];
         }
         snprintf(memo, sizeof(memo),
@@ -1115,6 +1108,5 @@ tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
     }
     if ((err = set_status(fund, ref, "cancelled", diag)))
         return err;
-    return record_decision(fund, 0, ref, date, "cancelled", "", -1, NULL,
-                           diag);
+    return record_decision(fund, 0, ref, date, "cancelled", "", -1, NULL, diag);
 }

@@ -74,9 +74,8 @@ tf_error tf_donor_add(tf_fund *fund, const tf_donor *d, int *known,
         (err = tf_country_get(fund, d->country, NULL, NULL, diag)))
         return err == TF_ERR_NOTFOUND ? TF_ERR_INPUT : err;
 
-    st = tf_db_prepare(fund->db,
-                       "SELECT name, type, country FROM donors WHERE id = ?1",
-                       diag);
+    st = tf_db_prepare(
+        fund->db, "SELECT name, type, country FROM donors WHERE id = ?1", diag);
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, d->id);
@@ -141,8 +140,8 @@ tf_error tf_donor_each(tf_fund *fund, const char *id,
 
 static tf_error check_donor(tf_fund *fund, const char *id, tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(fund->db,
-                                "SELECT 1 FROM donors WHERE id = ?1", diag);
+    tf_stmt *st =
+        tf_db_prepare(fund->db, "SELECT 1 FROM donors WHERE id = ?1", diag);
     int rc;
 
     if (!st)
@@ -407,8 +406,9 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
                         same(tf_col_text(st, 3), pref);
         tf_stmt_reset(st);
         if (!identical)
-            FAIL(TF_RF_REF, "receipt '%s' is already recorded with other "
-                            "details",
+            FAIL(TF_RF_REF,
+                 "receipt '%s' is already recorded with other "
+                 "details",
                  r->ref);
         *known = 1;
         return TF_OK;
@@ -442,8 +442,8 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         p.pool = pool;
         {
             /* The implicit pledge shares the receipt's reference. */
-            st = tf_db_prepare(fund->db,
-                               "SELECT 1 FROM pledges WHERE ref = ?1", diag);
+            st = tf_db_prepare(fund->db, "SELECT 1 FROM pledges WHERE ref = ?1",
+                               diag);
             if (!st)
                 return TF_ERR_DB;
             tf_stmt_text(st, 1, r->ref);
@@ -462,8 +462,7 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         }
     }
 
-    st = tf_db_prepare(fund->db,
-                       PLEDGE_SELECT "AND p.ref = ?1", diag);
+    st = tf_db_prepare(fund->db, PLEDGE_SELECT "AND p.ref = ?1", diag);
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, pref);
@@ -474,8 +473,7 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         tf_stmt_reset(st);
         if (field)
             *field = TF_RF_PLEDGE;
-        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown pledge '%s'",
-                           pref);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown pledge '%s'", pref);
     }
     snprintf(donor, sizeof(donor), "%s", tf_col_text(st, 1));
     snprintf(pdate, sizeof(pdate), "%s", tf_col_text(st, 2));
@@ -489,8 +487,8 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
 
     if (!implicit) {
         if (!empty(r->donor) && strcmp(r->donor, donor))
-            FAIL(TF_RF_DONOR, "pledge '%s' is from donor '%s', not '%s'",
-                 pref, donor, r->donor);
+            FAIL(TF_RF_DONOR, "pledge '%s' is from donor '%s', not '%s'", pref,
+                 donor, r->donor);
         if (!empty(r->pool) && strcmp(r->pool, pool))
             FAIL(TF_RF_POOL, "pledge '%s' is to pool '%s', not '%s'", pref,
                  pool, r->pool);
@@ -584,8 +582,8 @@ done:
 #undef FAIL
 
 tf_error tf_receipt_each(tf_fund *fund, const char *donor,
-                         int (*fn)(void *ctx, const tf_receipt *r),
-                         void *ctx, tf_diag *diag)
+                         int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
+                         tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(
         fund->db,
@@ -702,8 +700,8 @@ tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
 }
 
 tf_error tf_session_each(tf_fund *fund, const char *id,
-                         int (*fn)(void *ctx, const tf_session *s),
-                         void *ctx, tf_diag *diag)
+                         int (*fn)(void *ctx, const tf_session *s), void *ctx,
+                         tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(fund->db,
                                 "SELECT id, name, venue, start, days, "
@@ -718,11 +716,10 @@ tf_error tf_session_each(tf_fund *fund, const char *id,
         return TF_ERR_DB;
     tf_stmt_text(st, 1, id);
     while ((rc = tf_stmt_step(st)) > 0) {
-        tf_session s = {tf_col_text(st, 0), tf_col_text(st, 1),
-                        tf_col_text(st, 2), tf_col_text(st, 3),
-                        tf_col_int(st, 4),  tf_col_int(st, 5),
-                        tf_col_int(st, 6),  tf_col_int(st, 7),
-                        tf_col_int(st, 8)};
+        tf_session s = {
+            tf_col_text(st, 0), tf_col_text(st, 1), tf_col_text(st, 2),
+            tf_col_text(st, 3), tf_col_int(st, 4),  tf_col_int(st, 5),
+            tf_col_int(st, 6),  tf_col_int(st, 7),  tf_col_int(st, 8)};
         n++;
         if (fn(ctx, &s))
             break;

@@ -129,8 +129,8 @@ static tf_error migrate(tf_db *db, tf_diag *diag)
     if (rc != SQLITE_OK)
         return db_error(db, rc, diag);
     if (appid != TF_APPLICATION_ID && (appid != 0 || version != 0))
-        return tf_diag_set(diag, TF_ERR_INPUT,
-                           "'%s' is not a tfund database", db->path);
+        return tf_diag_set(diag, TF_ERR_INPUT, "'%s' is not a tfund database",
+                           db->path);
     if (version > latest)
         return tf_diag_set(diag, TF_ERR_NEWER,
                            "'%s' has schema version %d but this tfund knows "
@@ -273,12 +273,11 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
             goto fail;
         }
         if (version != migration_count()) {
-            err = tf_diag_set(diag,
-                              version > migration_count() ? TF_ERR_NEWER
-                                                          : TF_ERR_IO,
-                              "'%s' is read-only and has schema version %d, "
-                              "not %d",
-                              path, version, migration_count());
+            err = tf_diag_set(
+                diag, version > migration_count() ? TF_ERR_NEWER : TF_ERR_IO,
+                "'%s' is read-only and has schema version %d, "
+                "not %d",
+                path, version, migration_count());
             goto fail;
         }
     } else if ((err = migrate(db, diag))) {

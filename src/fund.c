@@ -33,9 +33,9 @@ int tf_id_valid(const char *id)
 {
     size_t n = 0;
 
-    if (!id || !((id[0] >= 'A' && id[0] <= 'Z') ||
-                 (id[0] >= 'a' && id[0] <= 'z') ||
-                 (id[0] >= '0' && id[0] <= '9')))
+    if (!id ||
+        !((id[0] >= 'A' && id[0] <= 'Z') || (id[0] >= 'a' && id[0] <= 'z') ||
+          (id[0] >= '0' && id[0] <= '9')))
         return 0;
     for (const char *p = id; *p; p++, n++) {
         char c = *p;
@@ -63,8 +63,8 @@ long tf_parse_count(const char *text)
 static tf_error load_base(tf_fund *fund, tf_diag *diag)
 {
     char code[16];
-    tf_error err = tf_setting_get(fund, "base_currency", code, sizeof(code),
-                                  diag);
+    tf_error err =
+        tf_setting_get(fund, "base_currency", code, sizeof(code), diag);
 
     if (err)
         return err;
@@ -186,11 +186,9 @@ const tf_currency *tf_fund_base(const tf_fund *fund)
     return fund->base;
 }
 
-char *tf_fund_fmt(const tf_fund *fund, char *buf, int64_t amount,
-                  int grouping)
+char *tf_fund_fmt(const tf_fund *fund, char *buf, int64_t amount, int grouping)
 {
-    tf_amount_format(buf, TF_AMOUNT_BUFSZ, amount, fund->base->minor,
-                     grouping);
+    tf_amount_format(buf, TF_AMOUNT_BUFSZ, amount, fund->base->minor, grouping);
     return buf;
 }
 
@@ -202,8 +200,8 @@ tf_error tf_fund_parse(const tf_fund *fund, int64_t *out, const char *text,
 
 /* ---- Settings ------------------------------------------------------- */
 
-tf_error tf_setting_get(tf_fund *fund, const char *key, char *buf,
-                        size_t size, tf_diag *diag)
+tf_error tf_setting_get(tf_fund *fund, const char *key, char *buf, size_t size,
+                        tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(
         fund->db, "SELECT value FROM settings WHERE key = ?1", diag);
@@ -236,14 +234,13 @@ tf_error tf_setting_int(tf_fund *fund, const char *key, int64_t *out,
         return err;
     v = tf_parse_count(buf);
     if (v < 0)
-        return tf_diag_set(diag, TF_ERR_DB, "setting '%s' is not a count",
-                           key);
+        return tf_diag_set(diag, TF_ERR_DB, "setting '%s' is not a count", key);
     *out = v;
     return TF_OK;
 }
 
-static tf_error store_setting(tf_fund *fund, const char *key,
-                              const char *value, tf_diag *diag)
+static tf_error store_setting(tf_fund *fund, const char *key, const char *value,
+                              tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(fund->db,
                                 "INSERT INTO settings (key, value) "
@@ -301,8 +298,7 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
         tf_error err;
         if (!cur)
             return tf_diag_set(diag, TF_ERR_INPUT,
-                               "unknown currency '%s' (ISO 4217 code)",
-                               value);
+                               "unknown currency '%s' (ISO 4217 code)", value);
         if ((err = tf_ledger_head(fund, &count, NULL, diag)))
             return err;
         if (count > 0 && cur != fund->base)

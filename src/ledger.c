@@ -82,9 +82,8 @@ static tf_error load_head(tf_fund *fund, tf_diag *diag)
 
     if (fund->head_loaded)
         return TF_OK;
-    st = tf_db_prepare(fund->db,
-                       "SELECT last_entry, last_hash FROM chain WHERE id = 1",
-                       diag);
+    st = tf_db_prepare(
+        fund->db, "SELECT last_entry, last_hash FROM chain WHERE id = 1", diag);
     if (!st)
         return TF_ERR_DB;
     rc = tf_stmt_step(st);
@@ -123,8 +122,8 @@ void tf_ledger_forget(tf_fund *fund)
 /* Adds delta to the pending running balance of account in pool. The
  * table is small (accounts x pools), so a linear probe from a hash is
  * plenty. */
-static tf_error add_delta(tf_fund *fund, const char *account,
-                          const char *pool, int64_t delta, tf_diag *diag)
+static tf_error add_delta(tf_fund *fund, const char *account, const char *pool,
+                          int64_t delta, tf_diag *diag)
 {
     char key[256];
     size_t n = (size_t)snprintf(key, sizeof(key), "%s\n%s", pool, account);
@@ -391,8 +390,8 @@ static const char *buf_ptr(const struct entry_buf *b, size_t off)
 /* Hands fn each entry, with its postings, of the rows st returns (ordered
  * by entry id, then posting id). */
 static tf_error walk_entries(tf_stmt *st,
-                             int (*fn)(void *ctx, const tf_entry *e),
-                             void *ctx, tf_diag *diag)
+                             int (*fn)(void *ctx, const tf_entry *e), void *ctx,
+                             tf_diag *diag)
 {
     struct entry_buf b;
     /* Offsets of the entry's own strings and of each posting's. */
@@ -494,8 +493,7 @@ tf_error tf_ledger_each_entry(tf_fund *fund, const char *as_of,
         if (st)
             tf_stmt_text(st, 1, as_of);
     } else {
-        st = tf_db_prepare(fund->db, ENTRY_COLUMNS "ORDER BY e.id, p.id",
-                           diag);
+        st = tf_db_prepare(fund->db, ENTRY_COLUMNS "ORDER BY e.id, p.id", diag);
     }
     if (!st)
         return TF_ERR_DB;
@@ -504,12 +502,11 @@ tf_error tf_ledger_each_entry(tf_fund *fund, const char *as_of,
 
 /* Hands fn the entry id alone. */
 static tf_error ledger_entry(tf_fund *fund, int64_t id,
-                             int (*fn)(void *ctx, const tf_entry *e),
-                             void *ctx, tf_diag *diag)
+                             int (*fn)(void *ctx, const tf_entry *e), void *ctx,
+                             tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(fund->db,
-                                ENTRY_COLUMNS "WHERE e.id = ?1 ORDER BY p.id",
-                                diag);
+    tf_stmt *st = tf_db_prepare(
+        fund->db, ENTRY_COLUMNS "WHERE e.id = ?1 ORDER BY p.id", diag);
 
     if (!st)
         return TF_ERR_DB;
@@ -547,8 +544,8 @@ static int find_entry_cb(void *ctx, const tf_entry *e)
     rc->src.kind = keep(rc, e->kind);
     rc->src.ref = keep(rc, e->ref);
     rc->src.reverses = e->reverses;
-    rc->postings = calloc(e->npostings ? e->npostings : 1,
-                          sizeof(*rc->postings));
+    rc->postings =
+        calloc(e->npostings ? e->npostings : 1, sizeof(*rc->postings));
     if (!rc->postings) {
         rc->oom = 1;
         return 1;
@@ -657,8 +654,7 @@ done:
     return err;
 }
 
-tf_error tf_ledger_close_period(tf_fund *fund, const char *date,
-                                tf_diag *diag)
+tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag)
 {
     char closed[32];
     tf_diag sub;
@@ -667,8 +663,8 @@ tf_error tf_ledger_close_period(tf_fund *fund, const char *date,
     if (tf_date_check(date, diag))
         return TF_ERR_INPUT;
     tf_diag_clear(&sub);
-    if (tf_setting_get(fund, "closed_through", closed, sizeof(closed),
-                       &sub) == TF_OK &&
+    if (tf_setting_get(fund, "closed_through", closed, sizeof(closed), &sub) ==
+            TF_OK &&
         strcmp(date, closed) <= 0)
         return tf_diag_set(diag, TF_ERR_RULE,
                            "the books are already closed through %s", closed);
@@ -686,9 +682,8 @@ tf_error tf_ledger_close_period(tf_fund *fund, const char *date,
 
 /* ---- Balances ------------------------------------------------------- */
 
-tf_error tf_ledger_balance(tf_fund *fund, const char *account,
-                           const char *pool, const char *as_of,
-                           int64_t *out, tf_diag *diag)
+tf_error tf_ledger_balance(tf_fund *fund, const char *account, const char *pool,
+                           const char *as_of, int64_t *out, tf_diag *diag)
 {
     tf_stmt *st;
     tf_error err;
@@ -750,8 +745,7 @@ tf_error tf_ledger_each_balance(tf_fund *fund, const char *as_of,
     if (as_of)
         tf_stmt_text(st, 1, as_of);
     while ((rc = tf_stmt_step(st)) > 0)
-        if (fn(ctx, tf_col_text(st, 0), tf_col_text(st, 1),
-               tf_col_int(st, 2)))
+        if (fn(ctx, tf_col_text(st, 0), tf_col_text(st, 1), tf_col_int(st, 2)))
             break;
     if (rc < 0)
         return tf_stmt_error(st, diag);
@@ -770,8 +764,8 @@ static int pool_index(const char *pool)
 }
 
 /* Adds per-pool sums of a query returning (pool, amount) into sums. */
-static tf_error add_pool_sums(tf_fund *fund, const char *sql,
-                              const char *as_of, int64_t *sums, tf_diag *diag)
+static tf_error add_pool_sums(tf_fund *fund, const char *sql, const char *as_of,
+                              int64_t *sums, tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(fund->db, sql, diag);
     int rc;
@@ -791,8 +785,7 @@ static tf_error add_pool_sums(tf_fund *fund, const char *sql,
 }
 
 static tf_error pool_figures(tf_fund *fund, const char *as_of,
-                             tf_pool_figures figs[TF_POOL_COUNT],
-                             tf_diag *diag)
+                             tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
 {
     /* Receipts: the cash of receipt entries, net of their reversals. */
     static const char receipts_sql[] =
@@ -829,12 +822,12 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         return err;
     if ((err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
         return err;
-    if ((err = add_pool_sums(fund, as_of ? cash_asof_sql : cash_now_sql,
-                             as_of, cash, diag)))
+    if ((err = add_pool_sums(fund, as_of ? cash_asof_sql : cash_now_sql, as_of,
+                             cash, diag)))
         return err;
-    if ((err = add_pool_sums(fund,
-                             as_of ? committed_asof_sql : committed_now_sql,
-                             as_of, committed, diag)))
+    if ((err =
+             add_pool_sums(fund, as_of ? committed_asof_sql : committed_now_sql,
+                           as_of, committed, diag)))
         return err;
     if ((err = tf_setting_get(fund, "reserve_rate", reserve_rate,
                               sizeof(reserve_rate), diag)))
@@ -857,8 +850,8 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         figs[k].receipts = receipts[k];
         figs[k].cash = cash[k];
         figs[k].committed = committed[k];
-        err = tf_money_mul_decimal(&figs[k].reserve, receipts[k],
-                                   reserve_rate, TF_ROUND_HALF_EVEN);
+        err = tf_money_mul_decimal(&figs[k].reserve, receipts[k], reserve_rate,
+                                   TF_ROUND_HALF_EVEN);
         if (err)
             return tf_diag_set(diag, err, "reserve of pool '%s' overflows",
                                tf_pools[k]);

@@ -95,8 +95,7 @@ static void check_conversion(struct verify *v, const tf_entry *e,
         expect != p->amount)
         fail(v, e->id,
              "posting to %s: %s %" PRId64 " at %s does not give %" PRId64,
-             p->account, p->orig_currency, p->orig_amount, p->rate,
-             p->amount);
+             p->account, p->orig_currency, p->orig_amount, p->rate, p->amount);
 }
 
 static int check_entry(void *ctx, const tf_entry *e)
@@ -106,16 +105,19 @@ static int check_entry(void *ctx, const tf_entry *e)
     char hash[TF_HASH_BUFSZ];
 
     if (e->id != v->prev_id + 1)
-        fail(v, e->id, "entry %" PRId64 " follows entry %" PRId64
-                       ": entries are missing or out of order",
+        fail(v, e->id,
+             "entry %" PRId64 " follows entry %" PRId64
+             ": entries are missing or out of order",
              e->id, v->prev_id);
     if (strcmp(e->prev_hash, v->prev_hash))
-        fail(v, e->id, "the previous-hash link is broken (an entry before it "
-                       "was removed, inserted or changed)");
+        fail(v, e->id,
+             "the previous-hash link is broken (an entry before it "
+             "was removed, inserted or changed)");
     tf_ledger_hash(e, e->prev_hash, hash);
     if (strcmp(hash, e->hash))
-        fail(v, e->id, "content does not match its hash (changed after it "
-                       "was posted)");
+        fail(v, e->id,
+             "content does not match its hash (changed after it "
+             "was posted)");
     if (e->npostings < 2)
         fail(v, e->id, "has %zu posting(s); an entry needs two or more",
              e->npostings);
@@ -306,8 +308,8 @@ static tf_error verify_books(tf_fund *fund,
     for (int k = 0; k < TF_POOL_COUNT; k++)
         if (figs[k].available < 0) {
             char buf[TF_AMOUNT_BUFSZ];
-            fail(&v, 0, "pool '%s' has negative available (%s)",
-                 figs[k].pool, tf_fund_fmt(fund, buf, figs[k].available, 0));
+            fail(&v, 0, "pool '%s' has negative available (%s)", figs[k].pool,
+                 tf_fund_fmt(fund, buf, figs[k].available, 0));
         }
 
     *failures = v.failures;
