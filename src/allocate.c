@@ -46,15 +46,51 @@ struct counter_item {
 struct counter {
     struct counter_item **items;
     size_t n, cap;
+    /* Open addressing over items: a slot holds index + 1, 0 when empty;
+     * nslots is 0 or a power of two at least twice n. */
+    size_t *slots, nslots;
 };
+
+static size_t counter_hash(const char *key)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 16777619u;
+    return h;
+}
+
+/* Rebuilds the slots for at least twice n + 1 items; -1 out of memory. */
+static int counter_rehash(struct counter *c)
+{
+    size_t nslots = c->nslots ? 2 * c->nslots : 256;
+    size_t *slots = calloc(nslots, sizeof(*slots));
+
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < c->n; i++) {
+        size_t h = counter_hash(c->items[i]->key) & (nslots - 1);
+        while (slots[h])
+            h = (h + 1) & (nslots - 1);
+        slots[h] = i + 1;
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->nslots = nslots;
+    return 0;
+}
 
 static long *counter_slot(struct counter *c, const char *key)
 {
     struct counter_item *item;
+    size_t h;
 
-    for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->items[i]->key, key))
-            return &c->items[i]->n;
+    if (2 * (c->n + 1) > c->nslots && counter_rehash(c))
+        return NULL;
+    h = counter_hash(key) & (c->nslots - 1);
+    for (; c->slots[h]; h = (h + 1) & (c->nslots - 1))
+        if (!strcmp(c->items[c->slots[h] - 1]->key, key))
+            return &c->items[c->slots[h] - 1]->n;
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
         void *grown = realloc(c->items, cap * sizeof(*c->items));
@@ -73,6 +109,7 @@ static long *counter_slot(struct counter *c, const char *key)
     }
     item->n = 0;
     c->items[c->n++] = item;
+    c->slots[h] = c->n;
     return &item->n;
 }
 
@@ -83,12 +120,14 @@ static void counter_release(struct counter *c)
         free(c->items[i]);
     }
     free(c->items);
+    free(c->slots);
     memset(c, 0, sizeof(*c));
 }
 
 /* ---- The run -------------------------------------------------------- */
 
 struct areq {
+    int64_t rowid; /* where the request is stored */
     char *ref, *country, *region, *submitted, *delegate, *gender;
     char currency[8];
     int64_t fare_orig;
@@ -98,6 +137,7 @@ struct areq {
     int ndraws;
     int draw_pool[TF_POOL_COUNT];
     int64_t draw_amt[TF_POOL_COUNT];
+    int64_t draw_entry[TF_POOL_COUNT]; /* commitment entries, once written */
     long *country_count, *region_count;
 };
 
@@ -430,6 +470,40 @@ static char *dup_or_empty(const char *s, int *oom)
     return d;
 }
 
+static int cmp_ref(const void *pa, const void *pb)
+{
+    return strcmp((*(struct areq *const *)pa)->ref,
+                  (*(struct areq *const *)pb)->ref);
+}
+
+/* Puts the requests in reference order: sorts pointers, then moves each
+ * request once (a request is too large to be moved at every step of a
+ * sort). */
+static tf_error sort_by_ref(struct run *r)
+{
+    struct areq **order, *sorted;
+
+    if (r->n < 2)
+        return TF_OK;
+    order = malloc(r->n * sizeof(*order));
+    sorted = malloc(r->n * sizeof(*sorted));
+    if (!order || !sorted) {
+        free(order);
+        free(sorted);
+        return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < r->n; i++)
+        order[i] = &r->reqs[i];
+    qsort(order, r->n, sizeof(*order), cmp_ref);
+    for (size_t i = 0; i < r->n; i++)
+        sorted[i] = *order[i];
+    free(order);
+    free(r->reqs);
+    r->reqs = sorted;
+    r->cap = r->n;
+    return TF_OK;
+}
+
 /* Loads the session's pending and waitlisted requests with their tier. */
 static tf_error load_requests(struct run *r, const struct session_ctx *sc)
 {
@@ -437,9 +511,9 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
         r->fund->db,
         "SELECT q.ref, q.country, q.submitted, q.fare, q.fare_currency, "
         "c.region_group, c.ldc_from, c.ldc_until, c.developing, q.delegate, "
-        "q.gender FROM requests q JOIN countries c ON c.iso3 = q.country "
-        "WHERE q.session = ?1 AND q.status IN ('pending', 'waitlisted') "
-        "ORDER BY q.ref",
+        "q.gender, q.rowid FROM requests q JOIN countries c ON c.iso3 = "
+        "q.country WHERE q.session = ?1 AND q.status IN ('pending', "
+        "'waitlisted')",
         r->diag);
     int rc, oom = 0;
 
@@ -469,6 +543,7 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
         q->region = dup_or_empty(tf_col_text(st, 5), &oom);
         q->delegate = dup_or_empty(tf_col_text(st, 9), &oom);
         q->gender = dup_or_empty(tf_col_text(st, 10), &oom);
+        q->rowid = tf_col_int(st, 11);
         memset(&c, 0, sizeof(c));
         c.ldc_from = tf_col_text(st, 6);
         c.ldc_until = tf_col_text(st, 7);
@@ -488,7 +563,10 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
         return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
     if (rc < 0)
         return tf_stmt_error(st, r->diag);
-    return TF_OK;
+    /* In reference order (bytewise, as SQL's ORDER BY would give), which
+     * is the order decisions and entries are written in. Sorting here
+     * reads the table in storage order instead of the index's. */
+    return sort_by_ref(r);
 }
 
 static tf_error post_simple(tf_fund *fund, const char *date, const char *kind,
@@ -548,69 +626,203 @@ static tf_error set_status(tf_fund *fund, const char *ref, const char *status,
     return tf_stmt_run(st, diag);
 }
 
-/* Writes one decision: the request's new state, the audit row, and for a
- * funded grant one commitment entry per pool drawn. */
-static tf_error write_decision(struct run *r, const struct areq *q,
-                               const char *session)
+/*
+ * The allocation writes two rows for every request it considers (the
+ * request's new state and its decision), so it writes them BATCH at a
+ * time, in one statement each: a statement's own overhead is most of what
+ * writing one such row costs. Rows left over go one by one.
+ */
+#define BATCH 32
+
+#define X4(s)  s s s s
+#define X31(s) X4(X4(s)) X4(s) X4(s) X4(s) s s s
+
+#define UPDATE_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define UPDATE_HEAD                                                            \
+    "UPDATE requests SET status = v.column2, reason = v.column3, tier = "      \
+    "v.column4, run = v.column5, decided = v.column6, fare_base = "            \
+    "v.column7, dsa = v.column8, terminal = v.column9, cost = v.column10, "    \
+    "psc = v.column11, charge = v.column12 FROM (VALUES "
+#define UPDATE_TAIL ") AS v WHERE requests.rowid = v.column1"
+
+static const char *const update_one = UPDATE_HEAD UPDATE_ROW UPDATE_TAIL;
+static const char *const update_batch =
+    UPDATE_HEAD UPDATE_ROW X31(", " UPDATE_ROW) UPDATE_TAIL;
+
+#define DECISION_HEAD                                                          \
+    "INSERT INTO decisions (run, request, date, status, reason, charge, "      \
+    "note) VALUES "
+#define DECISION_ROW "(?, ?, ?, ?, ?, ?, '')"
+
+static const char *const decision_one = DECISION_HEAD DECISION_ROW;
+static const char *const decision_batch =
+    DECISION_HEAD DECISION_ROW X31(", " DECISION_ROW);
+
+/* Binds a request's new state as row k of an update. */
+static void bind_update(struct run *r, tf_stmt *st, int k, const struct areq *q)
 {
-    tf_fund *fund = r->fund;
-    tf_stmt *st;
+    int c = k * 12;
+
+    tf_stmt_int(st, c + 1, q->rowid);
+    tf_stmt_text_ref(st, c + 2, q->status);
+    tf_stmt_text_ref(st, c + 3, q->reason);
+    if (q->tier)
+        tf_stmt_int(st, c + 4, q->tier);
+    else
+        tf_stmt_null(st, c + 4);
+    tf_stmt_int(st, c + 5, r->res->run);
+    tf_stmt_text_ref(st, c + 6, r->opt->date);
+    tf_stmt_int(st, c + 7, q->fare);
+    tf_stmt_int(st, c + 8, q->dsa);
+    tf_stmt_int(st, c + 9, q->terminal);
+    tf_stmt_int(st, c + 10, q->cost);
+    tf_stmt_int(st, c + 11, q->psc);
+    tf_stmt_int(st, c + 12, q->charge);
+}
+
+/* Binds a request's decision as row k of an insert. */
+static void bind_decision(struct run *r, tf_stmt *st, int k,
+                          const struct areq *q)
+{
+    int c = k * 6;
+
+    tf_stmt_int(st, c + 1, r->res->run);
+    tf_stmt_text_ref(st, c + 2, q->ref);
+    tf_stmt_text_ref(st, c + 3, r->opt->date);
+    tf_stmt_text_ref(st, c + 4, q->status);
+    tf_stmt_text_ref(st, c + 5, q->reason);
+    tf_stmt_int(st, c + 6, q->charge);
+}
+
+/* Writes rows for list[0..n) with one statement of BATCH rows (sql_batch)
+ * per full batch and one of a row (sql_one) for each left over. */
+static tf_error write_rows(struct run *r, struct areq *const *list, size_t n,
+                           const char *sql_batch, const char *sql_one,
+                           void (*bind)(struct run *, tf_stmt *, int,
+                                        const struct areq *))
+{
+    size_t i = 0;
     tf_error err;
 
-    st = tf_db_prepare(fund->db,
-                       "UPDATE requests SET status = ?2, reason = ?3, tier = "
-                       "?4, run = ?5, decided = ?6, fare_base = ?7, dsa = ?8, "
-                       "terminal = ?9, cost = ?10, psc = ?11, charge = ?12 "
-                       "WHERE ref = ?1",
-                       r->diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, q->ref);
-    tf_stmt_text(st, 2, q->status);
-    tf_stmt_text(st, 3, q->reason);
-    if (q->tier)
-        tf_stmt_int(st, 4, q->tier);
-    tf_stmt_int(st, 5, r->res->run);
-    tf_stmt_text(st, 6, r->opt->date);
-    tf_stmt_int(st, 7, q->fare);
-    tf_stmt_int(st, 8, q->dsa);
-    tf_stmt_int(st, 9, q->terminal);
-    tf_stmt_int(st, 10, q->cost);
-    tf_stmt_int(st, 11, q->psc);
-    tf_stmt_int(st, 12, q->charge);
-    if ((err = tf_stmt_run(st, r->diag)))
-        return err;
-    if ((err = record_decision(fund, r->res->run, q->ref, r->opt->date,
-                               q->status, q->reason, q->charge, NULL, r->diag)))
-        return err;
+    while (i < n) {
+        int k = n - i >= BATCH ? BATCH : 1;
+        tf_stmt *st = tf_db_prepare(r->fund->db,
+                                    k == BATCH ? sql_batch : sql_one, r->diag);
+        if (!st)
+            return TF_ERR_DB;
+        for (int j = 0; j < k; j++)
+            bind(r, st, j, list[i + (size_t)j]);
+        if ((err = tf_stmt_run(st, r->diag)))
+            return err;
+        i += (size_t)k;
+    }
+    return TF_OK;
+}
+
+static int cmp_rowid(const void *pa, const void *pb)
+{
+    const struct areq *a = *(struct areq *const *)pa;
+    const struct areq *b = *(struct areq *const *)pb;
+
+    return a->rowid < b->rowid ? -1 : a->rowid > b->rowid;
+}
+
+/* Writes every request's new state, in the order the requests are stored
+ * (rowid): in reference order, as they are decided, each update would
+ * land on another page of the table; then every decision, in reference
+ * order. */
+static tf_error write_requests(struct run *r)
+{
+    struct areq **order = malloc((r->n ? r->n : 1) * sizeof(*order));
+    tf_error err;
+
+    if (!order)
+        return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < r->n; i++)
+        order[i] = &r->reqs[i];
+    err =
+        write_rows(r, order, r->n, decision_batch, decision_one, bind_decision);
+    if (!err) {
+        qsort(order, r->n, sizeof(*order), cmp_rowid);
+        err = write_rows(r, order, r->n, update_batch, update_one, bind_update);
+    }
+    free(order);
+    return err;
+}
+
+/* Writes a funded grant's commitment entries, one per pool drawn. */
+static tf_error write_commitments(struct run *r, struct areq *q,
+                                  const char *session)
+{
+    tf_error err;
+
     for (int i = 0; i < q->ndraws; i++) {
         const char *pool = tf_pools[q->draw_pool[i]];
         char memo[400], ref[160];
         tf_posting post[2] = {
             {"budget:encumbrances", pool, q->draw_amt[i], NULL, 0, NULL},
             {"budget:reserved", pool, -q->draw_amt[i], NULL, 0, NULL}};
-        int64_t entry;
         snprintf(memo, sizeof(memo), "commitment: travel of %s (%s) to %s",
                  q->delegate, q->country, session);
         snprintf(ref, sizeof(ref), "%s@%s", q->ref, pool);
-        if ((err = post_simple(fund, r->opt->date, "commitment", memo, ref,
-                               post, 2, &entry, r->diag)))
-            return err;
-        st = tf_db_prepare(fund->db,
-                           "INSERT INTO draws (request, seq, pool, amount, "
-                           "entry) VALUES (?1, ?2, ?3, ?4, ?5)",
-                           r->diag);
-        if (!st)
-            return TF_ERR_DB;
-        tf_stmt_text(st, 1, q->ref);
-        tf_stmt_int(st, 2, i + 1);
-        tf_stmt_text(st, 3, pool);
-        tf_stmt_int(st, 4, q->draw_amt[i]);
-        tf_stmt_int(st, 5, entry);
-        if ((err = tf_stmt_run(st, r->diag)))
+        if ((err = post_simple(r->fund, r->opt->date, "commitment", memo, ref,
+                               post, 2, &q->draw_entry[i], r->diag)))
             return err;
     }
     return TF_OK;
+}
+
+#define DRAW_HEAD                                                              \
+    "INSERT INTO draws (request, seq, pool, amount, entry) VALUES "
+#define DRAW_ROW "(?, ?, ?, ?, ?)"
+
+static const char *const draw_one = DRAW_HEAD DRAW_ROW;
+static const char *const draw_batch = DRAW_HEAD DRAW_ROW X31(", " DRAW_ROW);
+
+/* Writes the draws of every funded grant, BATCH rows a statement as
+ * write_rows does. */
+static tf_error write_draws(struct run *r)
+{
+    struct draw_at {
+        const struct areq *q;
+        int i;
+    } * all;
+    size_t n = 0, i = 0;
+    tf_error err = TF_OK;
+
+    for (size_t k = 0; k < r->n; k++)
+        n += (size_t)r->reqs[k].ndraws;
+    all = malloc((n ? n : 1) * sizeof(*all));
+    if (!all)
+        return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
+    n = 0;
+    for (size_t k = 0; k < r->n; k++)
+        for (int d = 0; d < r->reqs[k].ndraws; d++) {
+            all[n].q = &r->reqs[k];
+            all[n++].i = d;
+        }
+    while (i < n && !err) {
+        int k = n - i >= BATCH ? BATCH : 1;
+        tf_stmt *st = tf_db_prepare(
+            r->fund->db, k == BATCH ? draw_batch : draw_one, r->diag);
+        if (!st) {
+            err = TF_ERR_DB;
+            break;
+        }
+        for (int j = 0; j < k; j++) {
+            const struct areq *q = all[i + (size_t)j].q;
+            int d = all[i + (size_t)j].i, c = j * 5;
+            tf_stmt_text_ref(st, c + 1, q->ref);
+            tf_stmt_int(st, c + 2, d + 1);
+            tf_stmt_text_ref(st, c + 3, tf_pools[q->draw_pool[d]]);
+            tf_stmt_int(st, c + 4, q->draw_amt[d]);
+            tf_stmt_int(st, c + 5, q->draw_entry[d]);
+        }
+        err = tf_stmt_run(st, r->diag);
+        i += (size_t)k;
+    }
+    free(all);
+    return err;
 }
 
 /*
@@ -793,9 +1005,11 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
     res->run = tf_col_int(st, 0);
     tf_stmt_reset(st);
 
+    if ((err = write_requests(&r)))
+        goto done;
     for (size_t i = 0; i < r.n; i++) {
         struct areq *q = &r.reqs[i];
-        if ((err = write_decision(&r, q, sc.s.id)))
+        if ((err = write_commitments(&r, q, sc.s.id)))
             goto done;
         res->considered++;
         if (!strcmp(q->status, "funded")) {
@@ -813,6 +1027,8 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
             fn(ctx, &out);
         }
     }
+    if ((err = write_draws(&r)))
+        goto done;
     {
         int touched[TF_POOL_COUNT];
         for (int k = 0; k < TF_POOL_COUNT; k++)

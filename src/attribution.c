@@ -224,16 +224,80 @@ tf_error tf_attribution_each(tf_fund *fund, const char *as_of,
     return err;
 }
 
+/* One disbursement while its postings are summed per pool. */
+struct grant {
+    int64_t id;
+    char *ref, *session, *country, *delegate;
+    int tier;
+    int64_t taken[TF_POOL_COUNT];
+    int seen[TF_POOL_COUNT];
+};
+
+static void grant_release(struct grant *g)
+{
+    free(g->ref);
+    free(g->session);
+    free(g->country);
+    free(g->delegate);
+    memset(g, 0, sizeof(*g));
+}
+
+/* Hands fn each donor's share of each pool's part of grant gr, pools in
+ * the order of their names; sets *stop when fn asks to. */
+static tf_error grant_shares(const struct weights *w, const struct grant *gr,
+                             const char *donor, int64_t *parts,
+                             int (*fn)(void *ctx, const tf_grant_share *g),
+                             void *ctx, int *stop, tf_diag *diag)
+{
+    int order[TF_POOL_COUNT];
+    tf_error err;
+
+    /* tf_pools by name, bytewise, as SQL's ORDER BY would give them. */
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        int i = k;
+        while (i > 0 && strcmp(tf_pools[order[i - 1]], tf_pools[k]) > 0) {
+            order[i] = order[i - 1];
+            i--;
+        }
+        order[i] = k;
+    }
+    for (int i = 0; i < TF_POOL_COUNT && !*stop; i++) {
+        int k = order[i];
+        tf_grant_share g;
+        if (!gr->seen[k])
+            continue;
+        g.ref = gr->ref;
+        g.session = gr->session;
+        g.country = gr->country;
+        g.delegate = gr->delegate;
+        g.tier = gr->tier;
+        g.pool = tf_pools[k];
+        g.charge = gr->taken[k];
+        if ((err = split(w, k, g.charge, parts, diag)))
+            return err;
+        for (size_t d = 0; d < w->ndonors && !*stop; d++) {
+            if (!parts[d] || (donor && strcmp(donor, w->donors[d])))
+                continue;
+            g.donor = w->donors[d];
+            g.share = parts[d];
+            *stop = fn(ctx, &g);
+        }
+    }
+    return TF_OK;
+}
+
 tf_error tf_grant_shares(tf_fund *fund, const char *as_of, const char *donor,
                          int (*fn)(void *ctx, const tf_grant_share *g),
                          void *ctx, tf_diag *diag)
 {
     struct weights w;
+    struct grant gr;
     int64_t *parts = NULL;
     tf_stmt *st;
     tf_error err = compute(fund, as_of, &w, diag);
-    int rc, stop = 0;
+    int rc = 0, stop = 0;
 
+    memset(&gr, 0, sizeof(gr));
     if (err)
         goto done;
     parts = calloc(w.ndonors ? w.ndonors : 1, sizeof(int64_t));
@@ -241,15 +305,17 @@ tf_error tf_grant_shares(tf_fund *fund, const char *as_of, const char *donor,
         err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* What each disbursement took from each pool: its cash and PSC. */
+    /* What each disbursement took from each pool: its cash and PSC. The
+     * postings come grouped by disbursement, in reference order (one
+     * disbursement per reference), and are summed per pool here rather
+     * than sorted twice by SQL. */
     st = tf_db_prepare(
         fund->db,
-        "SELECT e.ref, q.session, q.country, q.delegate, coalesce(q.tier, 0), "
-        "p.pool, -sum(p.amount) FROM entries e JOIN postings p ON p.entry = "
-        "e.id JOIN requests q ON q.ref = e.ref WHERE e.kind = 'disbursement' "
-        "AND (p.account = 'assets:cash' OR p.account LIKE 'liabilities:%') "
-        "AND (?1 IS NULL OR e.date <= ?1) GROUP BY e.id, p.pool ORDER BY "
-        "e.ref, p.pool",
+        "SELECT e.id, e.ref, q.session, q.country, q.delegate, "
+        "coalesce(q.tier, 0), p.pool, p.amount FROM entries e JOIN requests "
+        "q ON q.ref = e.ref JOIN postings p ON p.entry = e.id WHERE e.kind = "
+        "'disbursement' AND (p.account = 'assets:cash' OR p.account LIKE "
+        "'liabilities:%') AND (?1 IS NULL OR e.date <= ?1) ORDER BY e.ref",
         diag);
     if (!st) {
         err = TF_ERR_DB;
@@ -257,31 +323,41 @@ tf_error tf_grant_shares(tf_fund *fund, const char *as_of, const char *donor,
     }
     tf_stmt_text(st, 1, as_of);
     while (!stop && (rc = tf_stmt_step(st)) > 0) {
-        tf_grant_share g;
-        int k = pool_of(tf_col_text(st, 5));
+        int k = pool_of(tf_col_text(st, 6));
+        if (!gr.ref || tf_col_int(st, 0) != gr.id) {
+            if (gr.ref && (err = grant_shares(&w, &gr, donor, parts, fn, ctx,
+                                              &stop, diag)))
+                break;
+            if (stop)
+                break;
+            grant_release(&gr);
+            gr.id = tf_col_int(st, 0);
+            gr.ref = strdup(tf_col_text(st, 1));
+            gr.session = strdup(tf_col_text(st, 2));
+            gr.country = strdup(tf_col_text(st, 3));
+            gr.delegate = strdup(tf_col_text(st, 4));
+            gr.tier = (int)tf_col_int(st, 5);
+            if (!gr.ref || !gr.session || !gr.country || !gr.delegate) {
+                err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+                break;
+            }
+        }
         if (k < 0)
             continue;
-        g.ref = tf_col_text(st, 0);
-        g.session = tf_col_text(st, 1);
-        g.country = tf_col_text(st, 2);
-        g.delegate = tf_col_text(st, 3);
-        g.tier = (int)tf_col_int(st, 4);
-        g.pool = tf_pools[k];
-        g.charge = tf_col_int(st, 6);
-        if ((err = split(&w, k, g.charge, parts, diag)))
+        if (tf_money_add(&gr.taken[k], gr.taken[k], -tf_col_int(st, 7))) {
+            err = tf_diag_set(diag, TF_ERR_INPUT, "disbursement '%s' overflows",
+                              gr.ref);
             break;
-        for (size_t d = 0; d < w.ndonors && !stop; d++) {
-            if (!parts[d] || (donor && strcmp(donor, w.donors[d])))
-                continue;
-            g.donor = w.donors[d];
-            g.share = parts[d];
-            stop = fn(ctx, &g);
         }
+        gr.seen[k] = 1;
     }
     tf_stmt_reset(st);
     if (!err && !stop && rc < 0)
         err = tf_stmt_error(st, diag);
+    if (!err && !stop && rc == 0 && gr.ref)
+        err = grant_shares(&w, &gr, donor, parts, fn, ctx, &stop, diag);
 done:
+    grant_release(&gr);
     free(parts);
     weights_release(&w);
     return err;
@@ -352,20 +428,36 @@ tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
     size_t ncats = 0;
     tf_stmt *st;
     tf_error err = compute(fund, as_of, &w, diag);
-    int rc, stop = 0;
+    int rc, stop = 0, now = 0;
 
+    /* As of a date past the last entry, the sums are the running
+     * balances: no pass over every posting of each pool. */
+    if (!err && as_of)
+        err = tf_ledger_nothing_after(fund, as_of, &now, diag);
+    if (!err && (!as_of || now)) {
+        as_of = NULL;
+        err = tf_ledger_flush(fund, diag);
+    }
     for (int k = 0; !err && !stop && k < TF_POOL_COUNT; k++) {
         ncats = 0;
-        st = tf_db_prepare(fund->db,
-                           "SELECT p.account, sum(p.amount) FROM postings p "
-                           "JOIN entries e ON e.id = p.entry WHERE p.pool = "
-                           "?2 AND (?1 IS NULL OR e.date <= ?1) AND "
-                           "(p.account LIKE 'expense:travel:%' OR p.account "
-                           "IN ('expense:psc', 'expense:prep', "
-                           "'transfers:out', 'expense:refunds')) GROUP BY "
-                           "p.account HAVING sum(p.amount) <> 0 ORDER BY "
-                           "p.account",
-                           diag);
+        if (as_of)
+            st = tf_db_prepare(
+                fund->db,
+                "SELECT p.account, sum(p.amount) FROM postings p JOIN "
+                "entries e ON e.id = p.entry WHERE p.pool = ?2 AND e.date <= "
+                "?1 AND (p.account LIKE 'expense:travel:%' OR p.account IN "
+                "('expense:psc', 'expense:prep', 'transfers:out', "
+                "'expense:refunds')) GROUP BY p.account HAVING sum(p.amount) "
+                "<> 0 ORDER BY p.account",
+                diag);
+        else
+            st = tf_db_prepare(
+                fund->db,
+                "SELECT account, balance FROM balances WHERE pool = ?2 AND "
+                "?1 IS NULL AND (account LIKE 'expense:travel:%' OR account "
+                "IN ('expense:psc', 'expense:prep', 'transfers:out', "
+                "'expense:refunds')) AND balance <> 0 ORDER BY account",
+                diag);
         if (!st) {
             err = TF_ERR_DB;
             break;

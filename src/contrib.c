@@ -140,22 +140,28 @@ tf_error tf_donor_each(tf_fund *fund, const char *id,
 
 static tf_error check_donor(tf_fund *fund, const char *id, tf_diag *diag)
 {
-    tf_stmt *st =
-        tf_db_prepare(fund->db, "SELECT 1 FROM donors WHERE id = ?1", diag);
+    tf_stmt *st;
     int rc;
 
+    /* Donors are never deleted: one found in this write transaction is
+     * there until it ends. */
+    if (tf_names_has(&fund->donors_known, id))
+        return TF_OK;
+    st = tf_db_prepare(fund->db, "SELECT 1 FROM donors WHERE id = ?1", diag);
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, id);
     rc = tf_stmt_step(st);
-    tf_stmt_reset(st);
     if (rc < 0)
         return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
     if (rc == 0)
         return tf_diag_set(diag, TF_ERR_NOTFOUND,
                            "unknown donor '%s': register it first (tfund "
                            "donor add or import donors)",
                            id);
+    if (tf_db_in_tx(fund->db) && tf_names_add(&fund->donors_known, id))
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     return TF_OK;
 }
 
@@ -206,14 +212,14 @@ static tf_error book_pledge(tf_fund *fund, const tf_pledge *p, int implicit,
                        diag);
     if (!st)
         return TF_ERR_DB;
-    tf_stmt_text(st, 1, p->ref);
-    tf_stmt_text(st, 2, p->donor);
-    tf_stmt_text(st, 3, p->date);
+    tf_stmt_text_ref(st, 1, p->ref);
+    tf_stmt_text_ref(st, 2, p->donor);
+    tf_stmt_text_ref(st, 3, p->date);
     tf_stmt_int(st, 4, p->amount);
-    tf_stmt_text(st, 5, p->currency);
-    tf_stmt_text(st, 6, p->pool);
-    tf_stmt_text(st, 7, empty(p->due) ? NULL : p->due);
-    tf_stmt_text(st, 8, *rate ? rate : "1");
+    tf_stmt_text_ref(st, 5, p->currency);
+    tf_stmt_text_ref(st, 6, p->pool);
+    tf_stmt_text_ref(st, 7, empty(p->due) ? NULL : p->due);
+    tf_stmt_text_ref(st, 8, *rate ? rate : "1");
     tf_stmt_int(st, 9, base);
     tf_stmt_int(st, 10, implicit);
     tf_stmt_int(st, 11, entry);
@@ -462,7 +468,17 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         }
     }
 
-    st = tf_db_prepare(fund->db, PLEDGE_SELECT "AND p.ref = ?1", diag);
+    /* The pledge and what its receipts (unless reversed) paid and
+     * relieved so far, in one pass over them. */
+    st = tf_db_prepare(
+        fund->db,
+        "SELECT p.donor, p.date, p.amount, p.currency, p.pool, "
+        "p.base_amount, coalesce(sum(r.amount), 0), "
+        "coalesce(sum(r.relieved), 0) FROM pledges p LEFT JOIN receipts r "
+        "ON r.pledge = p.ref AND NOT EXISTS (SELECT 1 FROM entries x WHERE "
+        "x.reverses = r.entry) WHERE p.ref = ?1 AND NOT EXISTS (SELECT 1 "
+        "FROM entries x WHERE x.reverses = p.entry) GROUP BY p.ref",
+        diag);
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, pref);
@@ -475,14 +491,14 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
             *field = TF_RF_PLEDGE;
         return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown pledge '%s'", pref);
     }
-    snprintf(donor, sizeof(donor), "%s", tf_col_text(st, 1));
-    snprintf(pdate, sizeof(pdate), "%s", tf_col_text(st, 2));
-    pledged = tf_col_int(st, 3);
-    snprintf(pcur, sizeof(pcur), "%s", tf_col_text(st, 4));
-    snprintf(pool, sizeof(pool), "%s", tf_col_text(st, 5));
-    base = tf_col_int(st, 8);
-    received = tf_col_int(st, 11);
-    relieved_before = tf_col_int(st, 13);
+    snprintf(donor, sizeof(donor), "%s", tf_col_text(st, 0));
+    snprintf(pdate, sizeof(pdate), "%s", tf_col_text(st, 1));
+    pledged = tf_col_int(st, 2);
+    snprintf(pcur, sizeof(pcur), "%s", tf_col_text(st, 3));
+    snprintf(pool, sizeof(pool), "%s", tf_col_text(st, 4));
+    base = tf_col_int(st, 5);
+    received = tf_col_int(st, 6);
+    relieved_before = tf_col_int(st, 7);
     tf_stmt_reset(st);
 
     if (!implicit) {
@@ -565,12 +581,12 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
                        diag);
     if (!st)
         return TF_ERR_DB;
-    tf_stmt_text(st, 1, r->ref);
-    tf_stmt_text(st, 2, pref);
-    tf_stmt_text(st, 3, r->date);
+    tf_stmt_text_ref(st, 1, r->ref);
+    tf_stmt_text_ref(st, 2, pref);
+    tf_stmt_text_ref(st, 3, r->date);
     tf_stmt_int(st, 4, r->amount);
-    tf_stmt_text(st, 5, r->currency);
-    tf_stmt_text(st, 6, rate);
+    tf_stmt_text_ref(st, 5, r->currency);
+    tf_stmt_text_ref(st, 6, rate);
     tf_stmt_int(st, 7, cash);
     tf_stmt_int(st, 8, relieved);
     tf_stmt_int(st, 9, entry);

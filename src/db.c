@@ -19,6 +19,14 @@
 
 #define STMT_CACHE_SIZE 512 /* power of two */
 
+/* The page cache: 16 MiB while reading, so that reports and queries stay
+ * small; a write transaction gets 64 MiB, because an import or an
+ * allocation adds to every index at once and, in less, would write the
+ * same index pages out to the log and read them back many times over
+ * before its commit. */
+#define CACHE_READ  "PRAGMA cache_size = -16384"
+#define CACHE_WRITE "PRAGMA cache_size = -65536"
+
 struct tf_db {
     sqlite3 *handle;
     char *path;
@@ -149,9 +157,32 @@ static tf_error migrate(tf_db *db, tf_diag *diag)
                                "'%s' is not a tfund database", db->path);
     }
 
+    /* A migration may rebuild a table that others reference, which
+     * SQLite's procedure for changing a table does with foreign keys off
+     * and all of them checked before the commit. */
+    if ((err = tf_db_exec(db, "PRAGMA foreign_keys = OFF", diag)))
+        return err;
     err = tf_db_begin(db, diag);
     if (err)
-        return err;
+        goto restore;
+    /* Another process may have migrated the file while this one waited
+     * for the lock. */
+    rc = pragma_int(db, "PRAGMA user_version", &version);
+    if (rc != SQLITE_OK) {
+        err = db_error(db, rc, diag);
+        goto fail;
+    }
+    if (version > latest) {
+        err = tf_diag_set(diag, TF_ERR_NEWER,
+                          "'%s' has schema version %d but this tfund knows "
+                          "versions up to %d: use a newer tfund",
+                          db->path, version, latest);
+        goto fail;
+    }
+    if (version == latest) {
+        tf_db_rollback(db);
+        goto restore;
+    }
     for (int v = version + 1; v <= latest; v++) {
         const struct tf_embedded *m = migration(v);
         if (!m) {
@@ -168,9 +199,34 @@ static tf_error migrate(tf_db *db, tf_diag *diag)
     snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
     if ((err = tf_db_exec(db, sql, diag)))
         goto fail;
-    return tf_db_commit(db, diag);
+    {
+        sqlite3_stmt *st = NULL;
+        rc = sqlite3_prepare_v2(db->handle, "PRAGMA foreign_key_check", -1, &st,
+                                NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        err = db_error(db, rc, diag);
+        goto fail;
+    }
+    if (rc == SQLITE_ROW) {
+        err = tf_diag_set(diag, TF_ERR_DB,
+                          "'%s': the schema migration left a reference "
+                          "broken",
+                          db->path);
+        goto fail;
+    }
+    err = tf_db_commit(db, diag);
+    goto restore;
 fail:
     tf_db_rollback(db);
+restore:
+    if (err)
+        tf_db_exec(db, "PRAGMA foreign_keys = ON", NULL);
+    else
+        err = tf_db_exec(db, "PRAGMA foreign_keys = ON", diag);
     return err;
 }
 
@@ -237,7 +293,18 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
     }
     if (access(path, W_OK) != 0)
         flags = SQLITE_OPEN_READONLY;
-    rc = sqlite3_open_v2(path, &db->handle, flags, NULL);
+    /* A connection is only ever used by the thread that opened it, so
+     * SQLite need not lock it around every call; nor keep statistics of
+     * its allocations (under a lock of their own). Configuration is only
+     * accepted before SQLite's first use in the process, hence once. */
+    {
+        static int configured;
+        if (!configured) {
+            sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+            configured = 1;
+        }
+    }
+    rc = sqlite3_open_v2(path, &db->handle, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         err = db->handle ? db_error(db, rc, diag)
                          : tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
@@ -255,8 +322,7 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
         (err = tf_db_exec(db, "PRAGMA journal_mode = WAL", diag)))
         goto fail;
     err = tf_db_exec(db,
-                     "PRAGMA synchronous = FULL;"
-                     "PRAGMA cache_size = -16384;"
+                     "PRAGMA synchronous = FULL;" CACHE_READ ";"
                      "PRAGMA foreign_keys = ON;"
                      "PRAGMA trusted_schema = OFF;",
                      diag);
@@ -318,6 +384,10 @@ tf_error tf_db_begin(tf_db *db, tf_diag *diag)
     if (rc != SQLITE_OK)
         return db_error(db, rc, diag);
     db->in_tx = 1;
+    /* Only speed depends on it: a failure here is not the caller's. */
+    sqlite3_exec(db->handle, CACHE_WRITE, NULL, NULL, NULL);
+    sqlite3_exec(db->handle, "PRAGMA defer_foreign_keys = ON", NULL, NULL,
+                 NULL);
     return TF_OK;
 }
 
@@ -331,6 +401,7 @@ tf_error tf_db_commit(tf_db *db, tf_diag *diag)
         return err;
     }
     db->in_tx = 0;
+    sqlite3_exec(db->handle, CACHE_READ, NULL, NULL, NULL);
     return TF_OK;
 }
 
@@ -340,6 +411,8 @@ void tf_db_rollback(tf_db *db)
         return;
     if (!sqlite3_get_autocommit(db->handle))
         sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+    if (db->in_tx)
+        sqlite3_exec(db->handle, CACHE_READ, NULL, NULL, NULL);
     db->in_tx = 0;
 }
 
@@ -411,6 +484,14 @@ void tf_stmt_text(tf_stmt *st, int i, const char *text)
 {
     if (text)
         sqlite3_bind_text((sqlite3_stmt *)st, i, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null((sqlite3_stmt *)st, i);
+}
+
+void tf_stmt_text_ref(tf_stmt *st, int i, const char *text)
+{
+    if (text)
+        sqlite3_bind_text((sqlite3_stmt *)st, i, text, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null((sqlite3_stmt *)st, i);
 }

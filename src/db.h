@@ -58,6 +58,10 @@ tf_stmt *tf_db_prepare(tf_db *db, const char *sql, tf_diag *diag);
 
 /* Bindings, 1-based as in SQL ?N. A NULL text binds SQL NULL. */
 void tf_stmt_text(tf_stmt *st, int i, const char *text);
+/* As tf_stmt_text without taking a copy, for the many values of a bulk
+ * write: text must stay as it is until the statement has been run
+ * (tf_stmt_run) or reset. */
+void tf_stmt_text_ref(tf_stmt *st, int i, const char *text);
 void tf_stmt_int(tf_stmt *st, int i, int64_t v);
 void tf_stmt_null(tf_stmt *st, int i);
 

@@ -9,9 +9,25 @@
 /* Running-balance changes of the open transaction, by account and pool,
  * written once at commit (or before anything reads balances). */
 struct tf_balance_delta {
-    char *key; /* "pool\naccount" */
+    char *account;
+    int pool; /* index into tf_pools */
+    uint64_t hash;
     int64_t delta;
 };
+
+/* A set of names (donor ids), by hash. */
+struct tf_names {
+    char **slots;
+    size_t cap, n; /* cap is 0 or a power of two above 2n */
+};
+
+/* Nonzero if set holds name. */
+int tf_names_has(const struct tf_names *set, const char *name);
+/* Adds name (a copy); -1 when out of memory. */
+int tf_names_add(struct tf_names *set, const char *name);
+/* Empties the set; tf_names_release also frees its table. */
+void tf_names_clear(struct tf_names *set);
+void tf_names_release(struct tf_names *set);
 
 struct tf_fund {
     tf_db *db;
@@ -24,6 +40,16 @@ struct tf_fund {
     char closed_through[16]; /* "" when no period is closed */
     struct tf_balance_delta *deltas;
     size_t ndeltas, deltacap;
+    /* Open-addressing index over deltas: slot holds index + 1, 0 empty;
+     * nslots is 0 or a power of two at least twice ndeltas. */
+    uint32_t *delta_slots;
+    size_t nslots;
+    /* What the open write transaction has found already: that the fund
+     * is not closed, and donors that exist. Neither can stop being true
+     * before the transaction ends (closing clears the first; donors are
+     * never deleted), and another process cannot write meanwhile. */
+    int open_checked;
+    struct tf_names donors_known;
 };
 
 /* Writes the pending running balances and chain head of the open
@@ -33,6 +59,13 @@ tf_error tf_ledger_flush(tf_fund *fund, tf_diag *diag);
 
 /* Forgets what the open transaction held in memory (at rollback). */
 void tf_ledger_forget(tf_fund *fund);
+
+/* Sets *yes if no entry is dated after as_of: the books as of that date
+ * are then the books now, which the running balances hold, so a report as
+ * of its usual date (today, the end of a year) needs no pass over the
+ * journal. */
+tf_error tf_ledger_nothing_after(tf_fund *fund, const char *as_of, int *yes,
+                                 tf_diag *diag);
 
 /* Reads the integer setting key (TF_ERR_DB if missing or malformed). */
 tf_error tf_setting_int(tf_fund *fund, const char *key, int64_t *out,

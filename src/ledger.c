@@ -14,28 +14,50 @@
 
 /* ---- Hashing -------------------------------------------------------- */
 
+/* Writes v in decimal at the end of buf[0..24) and returns where it
+ * starts: what "%" PRIu64 would print, without the cost of printf. */
+static char *fmt_u64(char buf[24], uint64_t v)
+{
+    char *p = buf + 24;
+
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    return p;
+}
+
 /* Fields are length-prefixed so that no choice of memo or account text can
- * make two different entries hash alike. */
+ * make two different entries hash alike: "LEN:TEXT,", "-," for none. */
+static void hash_bytes(struct sha256_ctx *ctx, const char *s, size_t n)
+{
+    char buf[25];
+    const char *len;
+
+    buf[24] = ':';
+    len = fmt_u64(buf, n);
+    sha256_update(ctx, (size_t)(buf + 25 - len), (const uint8_t *)len);
+    sha256_update(ctx, n, (const uint8_t *)s);
+    sha256_update(ctx, 1, (const uint8_t *)",");
+}
+
 static void hash_text(struct sha256_ctx *ctx, const char *s)
 {
-    char len[24];
-
     if (!s) {
         sha256_update(ctx, 2, (const uint8_t *)"-,");
         return;
     }
-    snprintf(len, sizeof(len), "%zu:", strlen(s));
-    sha256_update(ctx, strlen(len), (const uint8_t *)len);
-    sha256_update(ctx, strlen(s), (const uint8_t *)s);
-    sha256_update(ctx, 1, (const uint8_t *)",");
+    hash_bytes(ctx, s, strlen(s));
 }
 
 static void hash_int(struct sha256_ctx *ctx, int64_t v)
 {
-    char buf[24];
+    char buf[25], *p;
 
-    snprintf(buf, sizeof(buf), "%" PRId64, v);
-    hash_text(ctx, buf);
+    /* Unsigned negation, so that INT64_MIN needs no special case. */
+    p = fmt_u64(buf + 1, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--p = '-';
+    hash_bytes(ctx, p, (size_t)(buf + 25 - p));
 }
 
 void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out);
@@ -68,8 +90,11 @@ void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out)
         hash_text(&ctx, p->rate);
     }
     sha256_digest(&ctx, sizeof(digest), digest);
-    for (size_t i = 0; i < sizeof(digest); i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    for (size_t i = 0; i < sizeof(digest); i++) {
+        out[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+        out[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+    }
+    out[2 * sizeof(digest)] = '\0';
 }
 
 /* ---- Posting -------------------------------------------------------- */
@@ -113,31 +138,79 @@ static tf_error load_head(tf_fund *fund, tf_diag *diag)
 void tf_ledger_forget(tf_fund *fund)
 {
     for (size_t i = 0; i < fund->ndeltas; i++)
-        free(fund->deltas[i].key);
+        free(fund->deltas[i].account);
     fund->ndeltas = 0;
+    if (fund->nslots)
+        memset(fund->delta_slots, 0, fund->nslots * sizeof(*fund->delta_slots));
     fund->head_loaded = 0;
     fund->head_dirty = 0;
+    fund->open_checked = 0;
+    tf_names_clear(&fund->donors_known);
 }
 
-/* Adds delta to the pending running balance of account in pool. The
- * table is small (accounts x pools), so a linear probe from a hash is
- * plenty. */
-static tf_error add_delta(tf_fund *fund, const char *account, const char *pool,
+/* The index of a pool check_entry has accepted. */
+static int ledger_pool(const char *pool)
+{
+    for (int k = 1; k < TF_POOL_COUNT; k++)
+        if (!strcmp(pool, tf_pools[k]))
+            return k;
+    return 0;
+}
+
+static uint64_t hash_key(const char *account, int pool)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)pool;
+
+    for (const unsigned char *s = (const unsigned char *)account; *s; s++)
+        h = (h ^ *s) * 1099511628211ULL;
+    return h;
+}
+
+/* Rebuilds the slot index at twice the size (or its first 64 slots). */
+static int grow_slots(tf_fund *fund)
+{
+    size_t n = fund->nslots ? 2 * fund->nslots : 64;
+    uint32_t *slots = calloc(n, sizeof(*slots));
+
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < fund->ndeltas; i++) {
+        size_t j = fund->deltas[i].hash & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = (uint32_t)(i + 1);
+    }
+    free(fund->delta_slots);
+    fund->delta_slots = slots;
+    fund->nslots = n;
+    return 0;
+}
+
+/* Adds delta to the pending running balance of account in pool (an index
+ * into tf_pools). One import can touch thousands of donors' accounts, so
+ * they are found by hash, not by a walk. */
+static tf_error add_delta(tf_fund *fund, const char *account, int pool,
                           int64_t delta, tf_diag *diag)
 {
-    char key[256];
-    size_t n = (size_t)snprintf(key, sizeof(key), "%s\n%s", pool, account);
+    uint64_t h = hash_key(account, pool);
+    struct tf_balance_delta *d;
+    size_t j;
 
-    if (n >= sizeof(key))
+    /* Balances are keyed as "pool\naccount" in 256 bytes at most. */
+    if (strlen(tf_pools[pool]) + 1 + strlen(account) >= 256)
         return tf_diag_set(diag, TF_ERR_INPUT, "account name too long");
-    for (size_t i = 0; i < fund->ndeltas; i++)
-        if (!strcmp(fund->deltas[i].key, key)) {
-            if (tf_money_add(&fund->deltas[i].delta, fund->deltas[i].delta,
-                             delta))
+    if (2 * (fund->ndeltas + 1) > fund->nslots && grow_slots(fund))
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    for (j = h & (fund->nslots - 1); fund->delta_slots[j];
+         j = (j + 1) & (fund->nslots - 1)) {
+        d = &fund->deltas[fund->delta_slots[j] - 1];
+        if (d->hash == h && d->pool == pool && !strcmp(d->account, account)) {
+            if (tf_money_add(&d->delta, d->delta, delta))
                 return tf_diag_set(diag, TF_ERR_INPUT,
                                    "balance of %s overflows", account);
             return TF_OK;
         }
+    }
     if (fund->ndeltas == fund->deltacap) {
         size_t cap = fund->deltacap ? 2 * fund->deltacap : 32;
         struct tf_balance_delta *grown =
@@ -147,11 +220,14 @@ static tf_error add_delta(tf_fund *fund, const char *account, const char *pool,
         fund->deltas = grown;
         fund->deltacap = cap;
     }
-    fund->deltas[fund->ndeltas].key = strdup(key);
-    if (!fund->deltas[fund->ndeltas].key)
+    d = &fund->deltas[fund->ndeltas];
+    d->account = strdup(account);
+    if (!d->account)
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-    fund->deltas[fund->ndeltas].delta = delta;
-    fund->ndeltas++;
+    d->pool = pool;
+    d->hash = h;
+    d->delta = delta;
+    fund->delta_slots[j] = (uint32_t)(++fund->ndeltas);
     return TF_OK;
 }
 
@@ -161,7 +237,6 @@ tf_error tf_ledger_flush(tf_fund *fund, tf_diag *diag)
     tf_error err;
 
     for (size_t i = 0; i < fund->ndeltas; i++) {
-        char *nl = strchr(fund->deltas[i].key, '\n');
         if (!fund->deltas[i].delta)
             continue;
         st = tf_db_prepare(fund->db,
@@ -171,10 +246,8 @@ tf_error tf_ledger_flush(tf_fund *fund, tf_diag *diag)
                            diag);
         if (!st)
             return TF_ERR_DB;
-        *nl = '\0';
-        tf_stmt_text(st, 1, nl + 1);
-        tf_stmt_text(st, 2, fund->deltas[i].key);
-        *nl = '\n';
+        tf_stmt_text(st, 1, fund->deltas[i].account);
+        tf_stmt_text(st, 2, tf_pools[fund->deltas[i].pool]);
         tf_stmt_int(st, 3, fund->deltas[i].delta);
         if ((err = tf_stmt_run(st, diag)))
             return err;
@@ -254,6 +327,19 @@ static tf_error check_entry(tf_fund *fund, const tf_entry *e, tf_diag *diag)
     return TF_OK;
 }
 
+#define POSTINGS_INSERT                                                        \
+    "INSERT INTO postings (entry, account, pool, amount, orig_amount, "        \
+    "orig_currency, rate) VALUES (?, ?, ?, ?, ?, ?, ?)"
+#define POSTINGS_ROW ", (?, ?, ?, ?, ?, ?, ?)"
+
+/* One, two, three and four postings in one statement. */
+static const char *const postings_insert[4] = {
+    POSTINGS_INSERT,
+    POSTINGS_INSERT POSTINGS_ROW,
+    POSTINGS_INSERT POSTINGS_ROW POSTINGS_ROW,
+    POSTINGS_INSERT POSTINGS_ROW POSTINGS_ROW POSTINGS_ROW,
+};
+
 tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
                         tf_diag *diag)
 {
@@ -280,38 +366,46 @@ tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
     if (!st)
         return TF_ERR_DB;
     tf_stmt_int(st, 1, copy.id);
-    tf_stmt_text(st, 2, e->date);
-    tf_stmt_text(st, 3, e->kind);
-    tf_stmt_text(st, 4, e->memo ? e->memo : "");
-    tf_stmt_text(st, 5, e->ref);
+    tf_stmt_text_ref(st, 2, e->date);
+    tf_stmt_text_ref(st, 3, e->kind);
+    tf_stmt_text_ref(st, 4, e->memo ? e->memo : "");
+    tf_stmt_text_ref(st, 5, e->ref);
     if (e->reverses)
         tf_stmt_int(st, 6, e->reverses);
-    tf_stmt_text(st, 7, fund->last_hash);
-    tf_stmt_text(st, 8, hash);
+    tf_stmt_text_ref(st, 7, fund->last_hash);
+    tf_stmt_text_ref(st, 8, hash);
     if ((err = tf_stmt_run(st, diag)))
         return err;
 
-    for (size_t i = 0; i < e->npostings; i++) {
-        const tf_posting *p = &e->postings[i];
-        st = tf_db_prepare(fund->db,
-                           "INSERT INTO postings (entry, account, pool, "
-                           "amount, orig_amount, orig_currency, rate) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           diag);
+    /* The postings go in by groups of up to four rows a statement: most
+     * entries have two, and a statement's overhead is most of what one
+     * row costs. */
+    for (size_t i = 0; i < e->npostings;) {
+        size_t k = e->npostings - i < 4 ? e->npostings - i : 4;
+        st = tf_db_prepare(fund->db, postings_insert[k - 1], diag);
         if (!st)
             return TF_ERR_DB;
-        tf_stmt_int(st, 1, copy.id);
-        tf_stmt_text(st, 2, p->account);
-        tf_stmt_text(st, 3, p->pool);
-        tf_stmt_int(st, 4, p->amount);
-        if (p->orig_currency)
-            tf_stmt_int(st, 5, p->orig_amount);
-        tf_stmt_text(st, 6, p->orig_currency);
-        tf_stmt_text(st, 7, p->rate);
+        for (size_t j = 0; j < k; j++) {
+            const tf_posting *p = &e->postings[i + j];
+            int c = (int)j * 7;
+            tf_stmt_int(st, c + 1, copy.id);
+            tf_stmt_text_ref(st, c + 2, p->account);
+            tf_stmt_text_ref(st, c + 3, p->pool);
+            tf_stmt_int(st, c + 4, p->amount);
+            if (p->orig_currency)
+                tf_stmt_int(st, c + 5, p->orig_amount);
+            tf_stmt_text_ref(st, c + 6, p->orig_currency);
+            tf_stmt_text_ref(st, c + 7, p->rate);
+        }
         if ((err = tf_stmt_run(st, diag)))
             return err;
-        if ((err = add_delta(fund, p->account, p->pool, p->amount, diag)))
-            return err;
+        for (size_t j = 0; j < k; j++) {
+            const tf_posting *p = &e->postings[i + j];
+            if ((err = add_delta(fund, p->account, ledger_pool(p->pool),
+                                 p->amount, diag)))
+                return err;
+        }
+        i += k;
     }
 
     fund->head_dirty = 1;
@@ -682,15 +776,38 @@ tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag)
 
 /* ---- Balances ------------------------------------------------------- */
 
+tf_error tf_ledger_nothing_after(tf_fund *fund, const char *as_of, int *yes,
+                                 tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db, "SELECT 1 FROM entries WHERE date > ?1 LIMIT 1", diag);
+    int rc;
+
+    *yes = 0;
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, as_of);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    *yes = rc == 0;
+    return TF_OK;
+}
+
 tf_error tf_ledger_balance(tf_fund *fund, const char *account, const char *pool,
                            const char *as_of, int64_t *out, tf_diag *diag)
 {
     tf_stmt *st;
     tf_error err;
-    int rc;
+    int rc, now = 0;
 
     if ((err = tf_ledger_flush(fund, diag)))
         return err;
+    if (as_of && (err = tf_ledger_nothing_after(fund, as_of, &now, diag)))
+        return err;
+    if (now)
+        as_of = NULL;
     if (!as_of)
         st = tf_db_prepare(fund->db,
                            "SELECT coalesce(sum(balance), 0) FROM balances "
@@ -724,10 +841,14 @@ tf_error tf_ledger_each_balance(tf_fund *fund, const char *as_of,
 {
     tf_stmt *st;
     tf_error err;
-    int rc;
+    int rc, now = 0;
 
     if ((err = tf_ledger_flush(fund, diag)))
         return err;
+    if (as_of && (err = tf_ledger_nothing_after(fund, as_of, &now, diag)))
+        return err;
+    if (now)
+        as_of = NULL;
     if (!as_of)
         st = tf_db_prepare(fund->db,
                            "SELECT account, pool, balance FROM balances "
@@ -787,13 +908,24 @@ static tf_error add_pool_sums(tf_fund *fund, const char *sql, const char *as_of,
 static tf_error pool_figures(tf_fund *fund, const char *as_of,
                              tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
 {
-    /* Receipts: the cash of receipt entries, net of their reversals. */
+    /* Receipts: the cash of receipt entries, net of their reversals.
+     * Reached from the receipt entries (every one has a reference) and
+     * from the reversals, not from the cash postings: every grant paid
+     * adds one of those, and each disbursement asks for these figures. */
     static const char receipts_sql[] =
-        "SELECT p.pool, sum(p.amount) FROM postings p "
-        "JOIN entries e ON e.id = p.entry "
-        "LEFT JOIN entries o ON o.id = e.reverses "
-        "WHERE p.account = 'assets:cash' "
-        "AND (e.kind = 'receipt' OR o.kind = 'receipt') "
+        "SELECT p.pool, sum(p.amount) "
+        "FROM entries e INDEXED BY entries_kind_ref "
+        "JOIN postings p ON p.entry = e.id "
+        "WHERE e.kind = 'receipt' AND e.ref IS NOT NULL "
+        "AND +p.account = 'assets:cash' "
+        "AND (?1 IS NULL OR e.date <= ?1) GROUP BY p.pool "
+        "UNION ALL "
+        "SELECT p.pool, sum(p.amount) "
+        "FROM entries e INDEXED BY entries_reverses "
+        "CROSS JOIN entries o ON o.id = e.reverses "
+        "JOIN postings p ON p.entry = e.id "
+        "WHERE e.reverses > 0 AND o.kind = 'receipt' "
+        "AND +p.account = 'assets:cash' "
         "AND (?1 IS NULL OR e.date <= ?1) GROUP BY p.pool";
     /* Cash net of what the pool owes (PSC to the UN, refunds to donors). */
     static const char cash_now_sql[] =
@@ -815,19 +947,27 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         "GROUP BY p.pool";
     int64_t receipts[TF_POOL_COUNT] = {0}, cash[TF_POOL_COUNT] = {0};
     int64_t committed[TF_POOL_COUNT] = {0};
+    const char *scan_as_of = as_of;
     char reserve_rate[64];
     tf_error err;
+    int now = 0;
 
     if ((err = tf_ledger_flush(fund, diag)))
         return err;
     if ((err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
         return err;
-    if ((err = add_pool_sums(fund, as_of ? cash_asof_sql : cash_now_sql, as_of,
-                             cash, diag)))
+    /* Cash and commitments as of a date past the last entry are those of
+     * now, in the running balances. */
+    if (as_of && (err = tf_ledger_nothing_after(fund, as_of, &now, diag)))
         return err;
-    if ((err =
-             add_pool_sums(fund, as_of ? committed_asof_sql : committed_now_sql,
-                           as_of, committed, diag)))
+    if (now)
+        scan_as_of = NULL;
+    if ((err = add_pool_sums(fund, scan_as_of ? cash_asof_sql : cash_now_sql,
+                             scan_as_of, cash, diag)))
+        return err;
+    if ((err = add_pool_sums(
+             fund, scan_as_of ? committed_asof_sql : committed_now_sql,
+             scan_as_of, committed, diag)))
         return err;
     if ((err = tf_setting_get(fund, "reserve_rate", reserve_rate,
                               sizeof(reserve_rate), diag)))

@@ -36,13 +36,21 @@ static const tf_currency currencies[] = {
 
 const tf_currency *tf_currency_find(const char *code)
 {
-    size_t i;
+    size_t lo = 0, hi = NCURRENCIES;
 
     if (!code)
         return NULL;
-    for (i = 0; i < NCURRENCIES; i++)
-        if (strcmp(currencies[i].code, code) == 0)
-            return &currencies[i];
+    /* The table is in code order: every row of an import asks. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(currencies[mid].code, code);
+        if (c == 0)
+            return &currencies[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
@@ -250,10 +258,12 @@ static tf_error z_get_i64(int64_t *out, const mpz_t z)
 }
 
 /*
- * Sets q to the exact value of a decimal string (as tf_decimal_parse
- * accepts it): the digits without the point over 10^(fractional digits).
+ * Sets num / den to the exact value of a decimal string (as
+ * tf_decimal_parse accepts it): the digits without the point over
+ * 10^(fractional digits), not reduced.
  */
-static tf_error q_set_decimal(mpq_t q, const char *text, int allow_zero)
+static tf_error z_set_decimal(mpz_t num, mpz_t den, const char *text,
+                              int allow_zero)
 {
     char canon[DECIMAL_MAX + 1], digits[DECIMAL_MAX + 1];
     const char *dot;
@@ -270,29 +280,46 @@ static tf_error q_set_decimal(mpq_t q, const char *text, int allow_zero)
     memcpy(digits + ilen, canon + ilen + (dot ? 1 : 0), flen);
     digits[ilen + flen] = '\0';
 
-    if (mpz_set_str(mpq_numref(q), digits, 10) != 0)
+    if (mpz_set_str(num, digits, 10) != 0)
         return TF_ERR_INPUT;
-    mpz_ui_pow_ui(mpq_denref(q), 10, flen);
-    mpq_canonicalize(q);
+    mpz_ui_pow_ui(den, 10, flen);
     return TF_OK;
 }
 
-/* Rounds q to a whole number in z. mpq keeps its denominator positive, so
- * the floor remainder r lies in [0, den) and a tie is exactly 2r == den. */
-static void q_round(mpz_t z, const mpq_t q, tf_round mode)
+/* As z_set_decimal, into a canonical rational. */
+static tf_error q_set_decimal(mpq_t q, const char *text, int allow_zero)
+{
+    tf_error rc = z_set_decimal(mpq_numref(q), mpq_denref(q), text, allow_zero);
+
+    if (rc == TF_OK)
+        mpq_canonicalize(q);
+    return rc;
+}
+
+/* Rounds num / den (den > 0, the fraction need not be reduced) to a whole
+ * number in z. The floor remainder r lies in [0, den), so a tie is
+ * exactly 2r == den. */
+static void z_div_round(mpz_t z, const mpz_t num, const mpz_t den,
+                        tf_round mode)
 {
     mpz_t r;
     int cmp;
 
     mpz_init(r);
-    mpz_fdiv_qr(z, r, mpq_numref(q), mpq_denref(q));
+    mpz_fdiv_qr(z, r, num, den);
     if (mode == TF_ROUND_HALF_EVEN) {
         mpz_mul_2exp(r, r, 1);
-        cmp = mpz_cmp(r, mpq_denref(q));
+        cmp = mpz_cmp(r, den);
         if (cmp > 0 || (cmp == 0 && mpz_odd_p(z)))
             mpz_add_ui(z, z, 1);
     }
     mpz_clear(r);
+}
+
+/* Rounds q to a whole number in z (mpq keeps its denominator positive). */
+static void q_round(mpz_t z, const mpq_t q, tf_round mode)
+{
+    z_div_round(z, mpq_numref(q), mpq_denref(q), mode);
 }
 
 /* Rounds q and stores it in *out; TF_ERR_INPUT if it overflows int64. */
@@ -340,40 +367,51 @@ out:
     return rc;
 }
 
+/* The products below stay in integers: amount × numerator over the
+ * denominator, rounded once, exactly as the reduced fraction would be,
+ * without the gcd that reducing costs. */
+static tf_error mul_div_i64(int64_t *out, int64_t amount, mpz_t num,
+                            const mpz_t den, tf_round mode)
+{
+    mpz_t a;
+    tf_error rc;
+
+    mpz_init(a);
+    z_set_i64(a, amount);
+    mpz_mul(num, num, a);
+    z_div_round(a, num, den, mode);
+    rc = z_get_i64(out, a);
+    mpz_clear(a);
+    return rc;
+}
+
 tf_error tf_money_mul_decimal(int64_t *out, int64_t amount, const char *decimal,
                               tf_round mode)
 {
-    mpq_t x, d;
+    mpz_t num, den;
     tf_error rc;
 
-    mpq_inits(x, d, NULL);
-    rc = q_set_decimal(d, decimal, 1);
-    if (rc != TF_OK)
-        goto out;
-    z_set_i64(mpq_numref(x), amount);
-    mpq_mul(x, x, d);
-    rc = q_round_i64(out, x, mode);
-out:
-    mpq_clears(x, d, NULL);
+    mpz_inits(num, den, NULL);
+    rc = z_set_decimal(num, den, decimal, 1);
+    if (rc == TF_OK)
+        rc = mul_div_i64(out, amount, num, den, mode);
+    mpz_clears(num, den, NULL);
     return rc;
 }
 
 tf_error tf_money_mul_ratio(int64_t *out, int64_t amount, int64_t num,
                             int64_t den, tf_round mode)
 {
-    mpq_t x, ratio;
+    mpz_t n, d;
     tf_error rc;
 
     if (den <= 0 || num < 0)
         return TF_ERR_INPUT;
-    mpq_inits(x, ratio, NULL);
-    z_set_i64(mpq_numref(ratio), num);
-    z_set_i64(mpq_denref(ratio), den);
-    mpq_canonicalize(ratio);
-    z_set_i64(mpq_numref(x), amount);
-    mpq_mul(x, x, ratio);
-    rc = q_round_i64(out, x, mode);
-    mpq_clears(x, ratio, NULL);
+    mpz_inits(n, d, NULL);
+    z_set_i64(n, num);
+    z_set_i64(d, den);
+    rc = mul_div_i64(out, amount, n, d, mode);
+    mpz_clears(n, d, NULL);
     return rc;
 }
 

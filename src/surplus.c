@@ -20,10 +20,16 @@ tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
     tf_diag sub;
     tf_error err;
 
+    /* An import asks once per row: inside a write transaction the answer
+     * holds until the transaction ends (or closes the fund). */
+    if (fund->open_checked)
+        return TF_OK;
     tf_diag_clear(&sub);
     err = tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub);
-    if (err == TF_ERR_NOTFOUND)
+    if (err == TF_ERR_NOTFOUND) {
+        fund->open_checked = tf_db_in_tx(fund->db);
         return TF_OK;
+    }
     if (err) /* a failed read is not an open fund */
         return tf_diag_set(diag, err, "%s", sub.msg);
     return tf_diag_set(diag, TF_ERR_RULE,
@@ -547,6 +553,7 @@ tf_error tf_close(tf_fund *fund, const char *date,
         if (err)
             return err;
     }
+    fund->open_checked = 0;
     st = tf_db_prepare(fund->db,
                        "INSERT INTO settings (key, value) VALUES "
                        "('closed_on', ?1)",
