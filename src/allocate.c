@@ -639,7 +639,8 @@ static tf_error set_status(tf_fund *fund, const char *ref, const char *status,
 
 #define UPDATE_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define UPDATE_HEAD                                                            \
-    "UPDATE requests SET status = v.column2, reason = v.column3, tier = "      \
+    "UPDATE OR ROLLBACK requests SET status = v.column2, reason = v.column3, " \
+    "tier = "                                                                  \
     "v.column4, run = v.column5, decided = v.column6, fare_base = "            \
     "v.column7, dsa = v.column8, terminal = v.column9, cost = v.column10, "    \
     "psc = v.column11, charge = v.column12 FROM (VALUES "
@@ -650,7 +651,8 @@ static const char *const update_batch =
     UPDATE_HEAD UPDATE_ROW X31(", " UPDATE_ROW) UPDATE_TAIL;
 
 #define DECISION_HEAD                                                          \
-    "INSERT INTO decisions (run, request, date, status, reason, charge, "      \
+    "INSERT OR ROLLBACK INTO decisions (run, request, date, status, reason, "  \
+    "charge, "                                                                 \
     "note) VALUES "
 #define DECISION_ROW "(?, ?, ?, ?, ?, ?, '')"
 
@@ -750,30 +752,66 @@ static tf_error write_requests(struct run *r)
     return err;
 }
 
-/* Writes a funded grant's commitment entries, one per pool drawn. */
-static tf_error write_commitments(struct run *r, struct areq *q,
-                                  const char *session)
+/* Commitment entries waiting to be posted, a few batches at a time. */
+#define COMMIT_CHUNK (4 * TF_LEDGER_BATCH)
+struct commitments {
+    size_t n;
+    tf_entry entries[COMMIT_CHUNK];
+    tf_posting postings[COMMIT_CHUNK][2];
+    char memo[COMMIT_CHUNK][400], ref[COMMIT_CHUNK][160];
+    struct areq *q[COMMIT_CHUNK];
+    int draw[COMMIT_CHUNK];
+};
+
+/* Posts the waiting commitments and notes their entries on the draws. */
+static tf_error flush_commitments(struct run *r, struct commitments *c)
+{
+    tf_error err = tf_ledger_post_many(r->fund, c->entries, c->n, r->diag);
+
+    if (err)
+        return err;
+    for (size_t i = 0; i < c->n; i++)
+        c->q[i]->draw_entry[c->draw[i]] = c->entries[i].id;
+    c->n = 0;
+    return TF_OK;
+}
+
+/* Adds a funded grant's commitment entries, one per pool drawn. */
+static tf_error add_commitments(struct run *r, struct commitments *c,
+                                struct areq *q, const char *session)
 {
     tf_error err;
 
     for (int i = 0; i < q->ndraws; i++) {
         const char *pool = tf_pools[q->draw_pool[i]];
-        char memo[400], ref[160];
-        tf_posting post[2] = {
-            {"budget:encumbrances", pool, q->draw_amt[i], NULL, 0, NULL},
-            {"budget:reserved", pool, -q->draw_amt[i], NULL, 0, NULL}};
-        snprintf(memo, sizeof(memo), "commitment: travel of %s (%s) to %s",
-                 q->delegate, q->country, session);
-        snprintf(ref, sizeof(ref), "%s@%s", q->ref, pool);
-        if ((err = post_simple(r->fund, r->opt->date, "commitment", memo, ref,
-                               post, 2, &q->draw_entry[i], r->diag)))
+        size_t k;
+        if (c->n == COMMIT_CHUNK && (err = flush_commitments(r, c)))
             return err;
+        k = c->n++;
+        c->postings[k][0] = (tf_posting){
+            "budget:encumbrances", pool, q->draw_amt[i], NULL, 0, NULL};
+        c->postings[k][1] = (tf_posting){
+            "budget:reserved", pool, -q->draw_amt[i], NULL, 0, NULL};
+        snprintf(c->memo[k], sizeof(c->memo[k]),
+                 "commitment: travel of %s (%s) to %s", q->delegate, q->country,
+                 session);
+        snprintf(c->ref[k], sizeof(c->ref[k]), "%s@%s", q->ref, pool);
+        memset(&c->entries[k], 0, sizeof(c->entries[k]));
+        c->entries[k].date = r->opt->date;
+        c->entries[k].kind = "commitment";
+        c->entries[k].memo = c->memo[k];
+        c->entries[k].ref = c->ref[k];
+        c->entries[k].postings = c->postings[k];
+        c->entries[k].npostings = 2;
+        c->q[k] = q;
+        c->draw[k] = i;
     }
     return TF_OK;
 }
 
 #define DRAW_HEAD                                                              \
-    "INSERT INTO draws (request, seq, pool, amount, entry) VALUES "
+    "INSERT OR ROLLBACK INTO draws (request, seq, pool, amount, entry) "       \
+    "VALUES "
 #define DRAW_ROW "(?, ?, ?, ?, ?)"
 
 static const char *const draw_one = DRAW_HEAD DRAW_ROW;
@@ -894,6 +932,7 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
     struct run r;
     tf_pool_figures figs[TF_POOL_COUNT];
     struct areq **tiers[3] = {NULL, NULL, NULL};
+    struct commitments *commits = NULL;
     size_t ntier[3] = {0, 0, 0};
     char psc_rate[64], options[256];
     int64_t later_days = 0, num, den;
@@ -1007,9 +1046,14 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
 
     if ((err = write_requests(&r)))
         goto done;
+    if (!(commits = malloc(sizeof(*commits)))) {
+        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    commits->n = 0;
     for (size_t i = 0; i < r.n; i++) {
         struct areq *q = &r.reqs[i];
-        if ((err = write_commitments(&r, q, sc.s.id)))
+        if ((err = add_commitments(&r, commits, q, sc.s.id)))
             goto done;
         res->considered++;
         if (!strcmp(q->status, "funded")) {
@@ -1027,7 +1071,7 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
             fn(ctx, &out);
         }
     }
-    if ((err = write_draws(&r)))
+    if ((err = flush_commitments(&r, commits)) || (err = write_draws(&r)))
         goto done;
     {
         int touched[TF_POOL_COUNT];
@@ -1042,6 +1086,7 @@ done:
         res->run = 0;
     free(tiers[1]);
     free(tiers[2]);
+    free(commits);
     run_release(&r);
     return err;
 }

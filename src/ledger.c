@@ -327,86 +327,140 @@ static tf_error check_entry(tf_fund *fund, const tf_entry *e, tf_diag *diag)
     return TF_OK;
 }
 
+#define X4(s)  s s s s
+#define X31(s) X4(X4(s)) X4(s) X4(s) X4(s) s s s
+
+/*
+ * The ledger's writes are OR ROLLBACK: a failed one ends the transaction
+ * at once, which the command then reports, where the default (ABORT) would
+ * undo just the statement. Every failure already ends the command, and
+ * SQLite then keeps no statement journal, whose copies of every page a
+ * statement touches were most of the cost of the writes.
+ */
 #define POSTINGS_INSERT                                                        \
-    "INSERT INTO postings (entry, account, pool, amount, orig_amount, "        \
-    "orig_currency, rate) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT OR ROLLBACK INTO postings (entry, account, pool, amount, "         \
+    "orig_amount, orig_currency, rate) VALUES (?, ?, ?, ?, ?, ?, ?)"
 #define POSTINGS_ROW ", (?, ?, ?, ?, ?, ?, ?)"
 
-/* One, two, three and four postings in one statement. */
+/* One to four postings, and POST_BATCH_ROWS, in one statement. */
 static const char *const postings_insert[4] = {
     POSTINGS_INSERT,
     POSTINGS_INSERT POSTINGS_ROW,
     POSTINGS_INSERT POSTINGS_ROW POSTINGS_ROW,
     POSTINGS_INSERT POSTINGS_ROW POSTINGS_ROW POSTINGS_ROW,
 };
+#define POST_BATCH_ROWS 32
+static const char postings_batch[] = POSTINGS_INSERT X31(POSTINGS_ROW);
 
-tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
-                        tf_diag *diag)
+#define ENTRIES_INSERT                                                         \
+    "INSERT OR ROLLBACK INTO entries (id, date, kind, memo, ref, reverses, "   \
+    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+#define ENTRIES_ROW ", (?, ?, ?, ?, ?, ?, ?, ?)"
+static const char entries_one[] = ENTRIES_INSERT;
+/* TF_LEDGER_BATCH entries in one statement. */
+static const char entries_batch[] = ENTRIES_INSERT X31(ENTRIES_ROW);
+
+/* Checks e and gives it the next id and its hash (in hash); the head moves
+ * on to it. */
+static tf_error next_entry(tf_fund *fund, const tf_entry *e, tf_entry *copy,
+                           char *hash, tf_diag *diag)
 {
-    tf_entry copy = *e;
-    char hash[TF_HASH_BUFSZ];
-    tf_stmt *st;
     tf_error err;
 
     if ((err = load_head(fund, diag)))
         return err;
     if ((err = check_entry(fund, e, diag)))
         return err;
-    copy.id = fund->last_id + 1;
+    *copy = *e;
+    copy->id = fund->last_id + 1;
     /* Hash the memo as it is stored (a missing one as ""), or verify,
      * which reads it back, would see a changed entry. */
-    copy.memo = e->memo ? e->memo : "";
-    tf_ledger_hash(&copy, fund->last_hash, hash);
+    copy->memo = e->memo ? e->memo : "";
+    tf_ledger_hash(copy, fund->last_hash, hash);
+    return TF_OK;
+}
 
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO entries (id, date, kind, memo, ref, "
-                       "reverses, prev_hash, hash) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_int(st, 1, copy.id);
-    tf_stmt_text_ref(st, 2, e->date);
-    tf_stmt_text_ref(st, 3, e->kind);
-    tf_stmt_text_ref(st, 4, e->memo ? e->memo : "");
-    tf_stmt_text_ref(st, 5, e->ref);
+/* Binds entry e (with its previous hash and hash) as row k of st. */
+static void bind_entry(tf_stmt *st, int k, const tf_entry *e,
+                       const char *prev_hash, const char *hash)
+{
+    int c = k * 8;
+
+    tf_stmt_int(st, c + 1, e->id);
+    tf_stmt_text_ref(st, c + 2, e->date);
+    tf_stmt_text_ref(st, c + 3, e->kind);
+    tf_stmt_text_ref(st, c + 4, e->memo);
+    tf_stmt_text_ref(st, c + 5, e->ref);
     if (e->reverses)
-        tf_stmt_int(st, 6, e->reverses);
-    tf_stmt_text_ref(st, 7, fund->last_hash);
-    tf_stmt_text_ref(st, 8, hash);
+        tf_stmt_int(st, c + 6, e->reverses);
+    else
+        tf_stmt_null(st, c + 6);
+    tf_stmt_text_ref(st, c + 7, prev_hash);
+    tf_stmt_text_ref(st, c + 8, hash);
+}
+
+/* Binds posting p of entry id as row k of st. */
+static void bind_posting(tf_stmt *st, int k, int64_t id, const tf_posting *p)
+{
+    int c = k * 7;
+
+    tf_stmt_int(st, c + 1, id);
+    tf_stmt_text_ref(st, c + 2, p->account);
+    tf_stmt_text_ref(st, c + 3, p->pool);
+    tf_stmt_int(st, c + 4, p->amount);
+    if (p->orig_currency)
+        tf_stmt_int(st, c + 5, p->orig_amount);
+    else
+        tf_stmt_null(st, c + 5);
+    tf_stmt_text_ref(st, c + 6, p->orig_currency);
+    tf_stmt_text_ref(st, c + 7, p->rate);
+}
+
+/* Adds the postings of an entry written to the running balances. */
+static tf_error add_deltas(tf_fund *fund, const tf_entry *e, tf_diag *diag)
+{
+    tf_error err;
+
+    for (size_t i = 0; i < e->npostings; i++) {
+        const tf_posting *p = &e->postings[i];
+        if ((err = add_delta(fund, p->account, ledger_pool(p->pool), p->amount,
+                             diag)))
+            return err;
+    }
+    return TF_OK;
+}
+
+tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
+                        tf_diag *diag)
+{
+    tf_entry copy;
+    char hash[TF_HASH_BUFSZ];
+    tf_stmt *st;
+    tf_error err;
+
+    if ((err = next_entry(fund, e, &copy, hash, diag)))
+        return err;
+    if (!(st = tf_db_prepare(fund->db, entries_one, diag)))
+        return TF_ERR_DB;
+    bind_entry(st, 0, &copy, fund->last_hash, hash);
     if ((err = tf_stmt_run(st, diag)))
         return err;
 
     /* The postings go in by groups of up to four rows a statement: most
-     * entries have two, and a statement's overhead is most of what one
+     * entries have two, and a statement's overhead is much of what one
      * row costs. */
     for (size_t i = 0; i < e->npostings;) {
         size_t k = e->npostings - i < 4 ? e->npostings - i : 4;
-        st = tf_db_prepare(fund->db, postings_insert[k - 1], diag);
-        if (!st)
+        if (!(st = tf_db_prepare(fund->db, postings_insert[k - 1], diag)))
             return TF_ERR_DB;
-        for (size_t j = 0; j < k; j++) {
-            const tf_posting *p = &e->postings[i + j];
-            int c = (int)j * 7;
-            tf_stmt_int(st, c + 1, copy.id);
-            tf_stmt_text_ref(st, c + 2, p->account);
-            tf_stmt_text_ref(st, c + 3, p->pool);
-            tf_stmt_int(st, c + 4, p->amount);
-            if (p->orig_currency)
-                tf_stmt_int(st, c + 5, p->orig_amount);
-            tf_stmt_text_ref(st, c + 6, p->orig_currency);
-            tf_stmt_text_ref(st, c + 7, p->rate);
-        }
+        for (size_t j = 0; j < k; j++)
+            bind_posting(st, (int)j, copy.id, &e->postings[i + j]);
         if ((err = tf_stmt_run(st, diag)))
             return err;
-        for (size_t j = 0; j < k; j++) {
-            const tf_posting *p = &e->postings[i + j];
-            if ((err = add_delta(fund, p->account, ledger_pool(p->pool),
-                                 p->amount, diag)))
-                return err;
-        }
         i += k;
     }
+    if ((err = add_deltas(fund, e, diag)))
+        return err;
 
     fund->head_dirty = 1;
     fund->last_id = copy.id;
@@ -414,6 +468,100 @@ tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
     if (id)
         *id = copy.id;
     return TF_OK;
+}
+
+/* Writes the postings of entries[0..n) (given their ids), a batch of
+ * POST_BATCH_ROWS rows a statement and the rest one by one. */
+static tf_error write_postings(tf_fund *fund, const tf_entry *entries, size_t n,
+                               tf_diag *diag)
+{
+    size_t total = 0, done = 0, e = 0, p = 0;
+    tf_error err;
+
+    for (size_t i = 0; i < n; i++)
+        total += entries[i].npostings;
+    while (done < total) {
+        int k = total - done >= POST_BATCH_ROWS ? POST_BATCH_ROWS : 1;
+        tf_stmt *st = tf_db_prepare(
+            fund->db, k > 1 ? postings_batch : postings_insert[0], diag);
+        if (!st)
+            return TF_ERR_DB;
+        for (int j = 0; j < k; j++) {
+            while (p == entries[e].npostings) {
+                e++;
+                p = 0;
+            }
+            bind_posting(st, j, entries[e].id, &entries[e].postings[p++]);
+        }
+        if ((err = tf_stmt_run(st, diag)))
+            return err;
+        done += (size_t)k;
+    }
+    return TF_OK;
+}
+
+tf_error tf_ledger_post_many(tf_fund *fund, tf_entry *entries, size_t n,
+                             tf_diag *diag)
+{
+    char(*hashes)[TF_HASH_BUFSZ];
+    char prev[TF_HASH_BUFSZ];
+    size_t done = 0;
+    tf_error err = TF_OK;
+
+    if (n == 0)
+        return TF_OK;
+    if (!(hashes = malloc(n * sizeof(*hashes))))
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    if ((err = load_head(fund, diag)))
+        goto out;
+    memcpy(prev, fund->last_hash, sizeof(prev));
+    /* Ids and hashes in order, as tf_ledger_post would give them one by
+     * one; the head moves only once everything is written. */
+    {
+        int64_t last_id = fund->last_id;
+        char last_hash[TF_HASH_BUFSZ];
+        memcpy(last_hash, fund->last_hash, sizeof(last_hash));
+        for (size_t i = 0; i < n && !err; i++) {
+            tf_entry copy;
+            if (!(err =
+                      next_entry(fund, &entries[i], &copy, hashes[i], diag))) {
+                entries[i] = copy;
+                fund->last_id = copy.id;
+                memcpy(fund->last_hash, hashes[i], TF_HASH_BUFSZ);
+            }
+        }
+        fund->last_id = last_id;
+        memcpy(fund->last_hash, last_hash, sizeof(last_hash));
+        if (err)
+            goto out;
+    }
+    while (done < n) {
+        int k = n - done >= TF_LEDGER_BATCH ? TF_LEDGER_BATCH : 1;
+        tf_stmt *st =
+            tf_db_prepare(fund->db, k > 1 ? entries_batch : entries_one, diag);
+        if (!st) {
+            err = TF_ERR_DB;
+            goto out;
+        }
+        for (int j = 0; j < k; j++)
+            bind_entry(st, j, &entries[done + (size_t)j],
+                       done + (size_t)j ? hashes[done + (size_t)j - 1] : prev,
+                       hashes[done + (size_t)j]);
+        if ((err = tf_stmt_run(st, diag)))
+            goto out;
+        done += (size_t)k;
+    }
+    if ((err = write_postings(fund, entries, n, diag)))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if ((err = add_deltas(fund, &entries[i], diag)))
+            goto out;
+    fund->head_dirty = 1;
+    fund->last_id = entries[n - 1].id;
+    memcpy(fund->last_hash, hashes[n - 1], TF_HASH_BUFSZ);
+out:
+    free(hashes);
+    return err;
 }
 
 int tf_ledger_is_reversed(tf_fund *fund, int64_t id)

@@ -997,6 +997,228 @@ static void test_pools_reversed_receipt(void **state)
     assert_verified(f);
 }
 
+/* ---- Many entries at once ------------------------------------------- */
+
+#define MANY 75 /* two full batches and some */
+
+struct many {
+    tf_entry e[MANY];
+    tf_posting p[MANY][6];
+    char ref[MANY][32];
+};
+
+/* Entries of one to three postings over the pools (balance_many adds the
+ * other side), some without a memo or a reference, some with an original
+ * currency. */
+static void make_many(struct many *m)
+{
+    static const char *const pools[] = {"unrestricted", "travel", "ldc-travel",
+                                        "prep"};
+
+    memset(m, 0, sizeof(*m));
+    for (int i = 0; i < MANY; i++) {
+        size_t n = 1 + (size_t)(i % 3);
+        for (size_t j = 0; j < n; j++) {
+            tf_posting *p = &m->p[i][j];
+            p->account = j % 2 ? "expense:other" : "assets:cash";
+            p->pool = pools[(i + (int)j) % 4];
+            p->amount = 100 * (i + 1) + 2 * (int64_t)j;
+            if (i % 5 == 0) { /* EUR at 0.5 per USD (add_eur_rate) */
+                p->orig_currency = "EUR";
+                p->orig_amount = p->amount / 2;
+                p->rate = "0.5";
+            }
+        }
+        m->e[i].npostings = n;
+        m->e[i].postings = m->p[i];
+        m->e[i].date = i < 40 ? "2018-03-01" : "2018-03-02";
+        m->e[i].kind = "adjustment";
+        m->e[i].memo = i % 3 ? "moved" : NULL;
+        if (i % 7) {
+            snprintf(m->ref[i], sizeof(m->ref[i]), "M-%03d", i);
+            m->e[i].ref = m->ref[i];
+        }
+    }
+}
+
+/* Gives every entry of m one balancing posting per pool it uses. */
+static void balance_many(struct many *m)
+{
+    for (int i = 0; i < MANY; i++) {
+        size_t n = m->e[i].npostings, k = n;
+        tf_posting extra[3];
+        size_t nextra = 0;
+        for (size_t j = 0; j < n; j++) {
+            size_t x;
+            for (x = 0; x < nextra; x++)
+                if (!strcmp(extra[x].pool, m->p[i][j].pool))
+                    break;
+            if (x == nextra) {
+                memset(&extra[nextra], 0, sizeof(extra[nextra]));
+                extra[nextra].account = "revenue:misc";
+                extra[nextra].pool = m->p[i][j].pool;
+                nextra++;
+            }
+            extra[x].amount -= m->p[i][j].amount;
+        }
+        for (size_t x = 0; x < nextra; x++)
+            m->p[i][k++] = extra[x];
+        m->e[i].npostings = k;
+    }
+}
+
+static void add_eur_rate(tf_fund *f)
+{
+    int known = 0;
+
+    tf_diag_clear(&last_diag);
+    assert_int_equal(tf_fund_begin(f, &last_diag), TF_OK);
+    assert_int_equal(
+        tf_rate_add(f, "EUR", "2018-01-01", "0.5", &known, &last_diag), TF_OK);
+    assert_int_equal(tf_fund_commit(f, &last_diag), TF_OK);
+}
+
+/* Posts m with tf_ledger_post_many (batched) or one by one. */
+static tf_error post_many(tf_fund *f, struct many *m, size_t n, int batched)
+{
+    tf_error err = TF_OK;
+
+    tf_diag_clear(&last_diag);
+    assert_int_equal(tf_fund_begin(f, &last_diag), TF_OK);
+    if (batched) {
+        err = tf_ledger_post_many(f, m->e, n, &last_diag);
+    } else {
+        for (size_t i = 0; i < n && !err; i++)
+            err = tf_ledger_post(f, &m->e[i], &m->e[i].id, &last_diag);
+    }
+    if (err) {
+        tf_fund_rollback(f);
+        return err;
+    }
+    assert_int_equal(tf_fund_commit(f, &last_diag), TF_OK);
+    return TF_OK;
+}
+
+static void test_post_many_as_one_by_one(void **state)
+{
+    struct fixture *fx = *state;
+    struct many *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+    char path[320], ha[TF_HASH_BUFSZ], hb[TF_HASH_BUFSZ];
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    tf_fund *other = NULL;
+    int64_t ca = 0, cb = 0;
+    tf_diag diag;
+
+    assert_non_null(a);
+    assert_non_null(b);
+    make_many(a);
+    balance_many(a);
+    memcpy(b, a, sizeof(*a));
+    for (int i = 0; i < MANY; i++) {
+        b->e[i].postings = b->p[i];
+        if (a->e[i].ref)
+            b->e[i].ref = b->ref[i];
+    }
+    add_eur_rate(fx->fund);
+    /* One entry first, so that the batch starts from a head. */
+    post_ok(fx->fund, "2018-02-01", "adjustment",
+            (const tf_posting[]){P("assets:cash", "travel", 5),
+                                 P("revenue:misc", "travel", -5)},
+            2);
+
+    snprintf(path, sizeof(path), "%s/other.db", fx->dir);
+    tf_diag_clear(&diag);
+    assert_int_equal(tf_fund_create(&other, path, &diag), TF_OK);
+    add_eur_rate(other);
+    post_ok(other, "2018-02-01", "adjustment",
+            (const tf_posting[]){P("assets:cash", "travel", 5),
+                                 P("revenue:misc", "travel", -5)},
+            2);
+
+    if (post_many(fx->fund, a, MANY, 1))
+        fail_msg("batch refused: %s", last_diag.msg);
+    if (post_many(other, b, MANY, 0))
+        fail_msg("entry refused: %s", last_diag.msg);
+
+    /* The same ids, hashes and balances either way. */
+    for (int i = 0; i < MANY; i++) {
+        struct got_entry ga, gb;
+        assert_int_equal(a->e[i].id, i + 2);
+        assert_int_equal(b->e[i].id, i + 2);
+        get_entry(fx->fund, a->e[i].id, &ga);
+        get_entry(other, b->e[i].id, &gb);
+        assert_string_equal(ga.hash, gb.hash);
+        assert_string_equal(ga.prev_hash, gb.prev_hash);
+        assert_int_equal(ga.npostings, a->e[i].npostings);
+        for (size_t j = 0; j < ga.npostings; j++) {
+            assert_string_equal(ga.p[j].account, gb.p[j].account);
+            assert_string_equal(ga.p[j].pool, gb.p[j].pool);
+            assert_int_equal(ga.p[j].amount, gb.p[j].amount);
+            assert_int_equal(ga.p[j].has_orig, gb.p[j].has_orig);
+            assert_int_equal(ga.p[j].orig_amount, gb.p[j].orig_amount);
+            assert_string_equal(ga.p[j].rate, gb.p[j].rate);
+        }
+    }
+    assert_int_equal(tf_ledger_head(fx->fund, &ca, ha, &diag), TF_OK);
+    assert_int_equal(tf_ledger_head(other, &cb, hb, &diag), TF_OK);
+    assert_int_equal(ca, MANY + 1);
+    assert_int_equal(cb, MANY + 1);
+    assert_string_equal(ha, hb);
+    assert_int_equal(balance(fx->fund, "assets:cash", NULL, NULL),
+                     balance(other, "assets:cash", NULL, NULL));
+    assert_int_equal(balance(fx->fund, "revenue:misc", "prep", NULL),
+                     balance(other, "revenue:misc", "prep", NULL));
+    assert_verified(fx->fund);
+    assert_verified(other);
+
+    tf_fund_close(other);
+    for (size_t i = 0; i < N_OF(suffixes); i++) {
+        char file[340];
+        snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+        unlink(file);
+    }
+    free(a);
+    free(b);
+}
+
+static void test_post_many_refused_whole(void **state)
+{
+    tf_fund *f = FUND(state);
+    struct many *m = calloc(1, sizeof(*m));
+    char before[TF_HASH_BUFSZ], after[TF_HASH_BUFSZ];
+    int64_t count = 0;
+    tf_diag diag;
+
+    assert_non_null(m);
+    make_many(m);
+    balance_many(m);
+    add_eur_rate(f);
+    tf_diag_clear(&diag);
+    assert_int_equal(tf_ledger_head(f, &count, before, &diag), TF_OK);
+
+    /* Entry 50 (in the second batch) does not balance: nothing lands. */
+    m->p[50][0].amount += 1;
+    assert_int_equal(post_many(f, m, MANY, 1), TF_ERR_RULE);
+    assert_non_null(strstr(last_diag.msg, "does not balance"));
+    m->p[50][0].amount -= 1;
+
+    /* A reference used twice within the batch: the database refuses. */
+    m->e[60].ref = m->ref[1];
+    assert_int_not_equal(post_many(f, m, MANY, 1), TF_OK);
+    m->e[60].ref = m->ref[60];
+
+    /* An entry in a closed period. */
+    assert_int_equal(close_period(f, "2018-03-01"), TF_OK);
+    assert_int_equal(post_many(f, m, MANY, 1), TF_ERR_RULE);
+    assert_non_null(strstr(last_diag.msg, "closed"));
+
+    assert_int_equal(tf_ledger_head(f, &count, after, &diag), TF_OK);
+    assert_int_equal(count, 0);
+    assert_string_equal(before, after);
+    assert_verified(f);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1016,6 +1238,8 @@ int main(void)
         T(test_memo_and_ref_optional),
         T(test_pools_reserve),
         T(test_pools_reversed_receipt),
+        T(test_post_many_as_one_by_one),
+        T(test_post_many_refused_whole),
 #undef T
     };
 

@@ -44,6 +44,18 @@ typedef struct tf_entry {
 tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
                         tf_diag *diag);
 
+/* Entries tf_ledger_post_many writes in one statement. */
+#define TF_LEDGER_BATCH 32
+
+/*
+ * Posts entries[0..n) in order, as n calls of tf_ledger_post would, with
+ * the same checks, ids and hashes, writing TF_LEDGER_BATCH of them a
+ * statement. Each entries[i].id receives the new entry's id (the other
+ * fields are left pointing at the caller's strings).
+ */
+tf_error tf_ledger_post_many(tf_fund *fund, tf_entry *entries, size_t n,
+                             tf_diag *diag);
+
 /* Posts the reversal of entry id dated date: the same postings negated,
  * pointing back at it. Refused for an entry already reversed or itself a
  * reversal, and for a pledge that still has receipts. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A fund written by an earlier tfund is brought up to the current schema
 # when it is opened, without a row, rowid or hash changing. The test turns
-# a fund back into schema 3 (postings and requests as sql/001_init.sql and
-# sql/002_allocation.sql define them), opens it, and checks that every
+# a fund back into schema 3 (entries, postings, requests, decisions and
+# draws as sql/001_init.sql and sql/002_allocation.sql define them), opens it, and checks that every
 # table, index and trigger is then the current schema's, that the rows
 # are the same, that it verifies, and that it keeps working.
 #
@@ -41,8 +41,11 @@ funded=$(sqlite3 fund.db "SELECT count(*) FROM requests WHERE status = 'funded'"
 
 # dump FILE: every row of postings and requests, with rowids, and the head.
 dump() {
-    sqlite3 fund.db "SELECT rowid, * FROM postings ORDER BY rowid;
+    sqlite3 fund.db "SELECT rowid, * FROM entries ORDER BY rowid;
+                     SELECT rowid, * FROM postings ORDER BY rowid;
                      SELECT rowid, * FROM requests ORDER BY rowid;
+                     SELECT rowid, * FROM decisions ORDER BY rowid;
+                     SELECT rowid, * FROM draws ORDER BY rowid;
                      SELECT id, hash FROM entries ORDER BY id DESC LIMIT 1;" >"$1"
 }
 schema() {
@@ -61,33 +64,33 @@ tf allocation show "$first" --format csv >shown-before.csv
 "$PY" - "$SRC/sql" fund.db <<'EOF'
 import sqlite3, sys
 sqldir, path = sys.argv[1:3]
+NAMES = ("entries", "postings", "requests", "decisions", "draws")
+TABLES = ", ".join(f"'{t}'" for t in NAMES)
 v3 = sqlite3.connect(":memory:")
 for name in ("001_init.sql", "002_allocation.sql", "003_surplus.sql"):
     v3.executescript(open(f"{sqldir}/{name}").read())
 objs = v3.execute(
     "SELECT type, sql FROM sqlite_master WHERE tbl_name IN "
-    "('postings', 'requests') AND sql IS NOT NULL "
+    f"({TABLES}) AND sql IS NOT NULL "
     "ORDER BY type = 'table' DESC, rowid").fetchall()
 with open("v3-names.txt", "w") as f:
     for (name,) in v3.execute(
             "SELECT name FROM sqlite_master WHERE tbl_name IN "
-            "('postings', 'requests') AND name NOT LIKE 'sqlite_%' "
+            f"({TABLES}) AND name NOT LIKE 'sqlite_%' "
             "ORDER BY name"):
         print(name, file=f)
 db = sqlite3.connect(path, isolation_level=None)
 db.execute("PRAGMA foreign_keys = OFF")
 db.execute("BEGIN")
-db.execute("CREATE TEMP TABLE p AS SELECT * FROM postings")
-db.execute("CREATE TEMP TABLE r AS SELECT rowid AS rid, * FROM requests")
-db.execute("DROP TABLE postings")
-db.execute("DROP TABLE requests")
+for t in NAMES:
+    db.execute(f"CREATE TEMP TABLE old_{t} AS SELECT rowid AS rid, * FROM main.{t}")
+    db.execute(f"DROP TABLE main.{t}")
 for kind, sql in objs:
     if kind == "table":
         db.execute(sql)
-cols = [r[1] for r in db.execute("PRAGMA main.table_info(requests)")]
-db.execute("INSERT INTO main.postings SELECT * FROM temp.p")
-db.execute(f"INSERT INTO main.requests (rowid, {', '.join(cols)}) "
-           f"SELECT rid, {', '.join(cols)} FROM temp.r")
+for t in NAMES:
+    cols = ", ".join(r[1] for r in db.execute(f"PRAGMA main.table_info({t})"))
+    db.execute(f"INSERT INTO main.{t} (rowid, {cols}) SELECT rid, {cols} FROM temp.old_{t}")
 for kind, sql in objs:
     if kind != "table":
         db.execute(sql)
@@ -106,8 +109,8 @@ schema fund.db >migrated-schema.txt
 diff -u current-schema.txt migrated-schema.txt >schema.diff ||
     fail "the migrated schema differs from a new fund's: $(cat schema.diff)"
 sqlite3 fund.db "SELECT name FROM sqlite_master WHERE tbl_name IN
-                 ('postings', 'requests') AND name NOT LIKE 'sqlite_%'
-                 ORDER BY name" >migrated-names.txt
+                 ('entries', 'postings', 'requests', 'decisions', 'draws')
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name" >migrated-names.txt
 diff -u v3-names.txt migrated-names.txt >names.diff ||
     fail "the migration lost or renamed tables, indexes or triggers: $(cat names.diff)"
 dump after.txt
