@@ -141,6 +141,55 @@ struct areq {
     long *country_count, *region_count;
 };
 
+/* The requests' text, copied into large blocks: six small allocations a
+ * request were much of the cost (and memory) of loading a big session. */
+struct arena {
+    char **blocks;
+    size_t nblocks, capblocks;
+    char *cur;
+    size_t left;
+};
+
+#define ARENA_BLOCK (1u << 20)
+
+/* A copy of s (NULL as "") in a; NULL when out of memory. */
+static char *arena_dup(struct arena *a, const char *s)
+{
+    size_t n = strlen(s ? s : "") + 1;
+    char *d;
+
+    if (n > a->left) {
+        size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        char *block;
+        if (a->nblocks == a->capblocks) {
+            size_t cap = a->capblocks ? 2 * a->capblocks : 16;
+            char **grown = realloc(a->blocks, cap * sizeof(*grown));
+            if (!grown)
+                return NULL;
+            a->blocks = grown;
+            a->capblocks = cap;
+        }
+        if (!(block = malloc(size)))
+            return NULL;
+        a->blocks[a->nblocks++] = block;
+        a->cur = block;
+        a->left = size;
+    }
+    d = a->cur;
+    memcpy(d, s ? s : "", n);
+    a->cur += n;
+    a->left -= n;
+    return d;
+}
+
+static void arena_release(struct arena *a)
+{
+    for (size_t i = 0; i < a->nblocks; i++)
+        free(a->blocks[i]);
+    free(a->blocks);
+    memset(a, 0, sizeof(*a));
+}
+
 struct run {
     tf_fund *fund;
     const tf_alloc_options *opt;
@@ -148,6 +197,7 @@ struct run {
     tf_diag *diag;
     struct areq *reqs;
     size_t n, cap;
+    struct arena text;
     struct counter by_country, by_region;
     int64_t quota_ldc, quota_dev;
     int64_t remaining[TF_POOL_COUNT];
@@ -164,14 +214,7 @@ struct run {
 
 static void run_release(struct run *r)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->reqs[i].ref);
-        free(r->reqs[i].country);
-        free(r->reqs[i].region);
-        free(r->reqs[i].submitted);
-        free(r->reqs[i].delegate);
-        free(r->reqs[i].gender);
-    }
+    arena_release(&r->text);
     free(r->reqs);
     counter_release(&r->by_country);
     counter_release(&r->by_region);
@@ -461,9 +504,9 @@ static tf_error load_counts(struct run *r, const char *session)
     return TF_OK;
 }
 
-static char *dup_or_empty(const char *s, int *oom)
+static char *dup_or_empty(struct run *r, const char *s, int *oom)
 {
-    char *d = strdup(s ? s : "");
+    char *d = arena_dup(&r->text, s);
 
     if (!d)
         *oom = 1;
@@ -476,31 +519,50 @@ static int cmp_ref(const void *pa, const void *pb)
                   (*(struct areq *const *)pb)->ref);
 }
 
-/* Puts the requests in reference order: sorts pointers, then moves each
- * request once (a request is too large to be moved at every step of a
- * sort). */
+/* Puts the requests in reference order: sorts pointers, then moves the
+ * requests along the cycles of that permutation, each once (a request is
+ * too large to be moved at every step of a sort, and a sorted copy would
+ * double the memory of a big session). */
 static tf_error sort_by_ref(struct run *r)
 {
-    struct areq **order, *sorted;
+    struct areq **order;
+    size_t *from;
 
     if (r->n < 2)
         return TF_OK;
     order = malloc(r->n * sizeof(*order));
-    sorted = malloc(r->n * sizeof(*sorted));
-    if (!order || !sorted) {
+    from = malloc(r->n * sizeof(*from));
+    if (!order || !from) {
         free(order);
-        free(sorted);
+        free(from);
         return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < r->n; i++)
         order[i] = &r->reqs[i];
     qsort(order, r->n, sizeof(*order), cmp_ref);
+    /* from[i]: where the request that belongs at i is now; SIZE_MAX once
+     * it is in place. */
     for (size_t i = 0; i < r->n; i++)
-        sorted[i] = *order[i];
+        from[i] = (size_t)(order[i] - r->reqs);
     free(order);
-    free(r->reqs);
-    r->reqs = sorted;
-    r->cap = r->n;
+    for (size_t i = 0; i < r->n; i++) {
+        struct areq held;
+        size_t j = i;
+        if (from[i] == SIZE_MAX || from[i] == i) {
+            from[i] = SIZE_MAX;
+            continue;
+        }
+        held = r->reqs[i];
+        while (from[j] != i) {
+            size_t k = from[j];
+            r->reqs[j] = r->reqs[k];
+            from[j] = SIZE_MAX;
+            j = k;
+        }
+        r->reqs[j] = held;
+        from[j] = SIZE_MAX;
+    }
+    free(from);
     return TF_OK;
 }
 
@@ -535,14 +597,14 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
         }
         q = &r->reqs[r->n++];
         memset(q, 0, sizeof(*q));
-        q->ref = dup_or_empty(tf_col_text(st, 0), &oom);
-        q->country = dup_or_empty(tf_col_text(st, 1), &oom);
-        q->submitted = dup_or_empty(tf_col_text(st, 2), &oom);
+        q->ref = dup_or_empty(r, tf_col_text(st, 0), &oom);
+        q->country = dup_or_empty(r, tf_col_text(st, 1), &oom);
+        q->submitted = dup_or_empty(r, tf_col_text(st, 2), &oom);
         q->fare_orig = tf_col_int(st, 3);
         snprintf(q->currency, sizeof(q->currency), "%s", tf_col_text(st, 4));
-        q->region = dup_or_empty(tf_col_text(st, 5), &oom);
-        q->delegate = dup_or_empty(tf_col_text(st, 9), &oom);
-        q->gender = dup_or_empty(tf_col_text(st, 10), &oom);
+        q->region = dup_or_empty(r, tf_col_text(st, 5), &oom);
+        q->delegate = dup_or_empty(r, tf_col_text(st, 9), &oom);
+        q->gender = dup_or_empty(r, tf_col_text(st, 10), &oom);
         q->rowid = tf_col_int(st, 11);
         memset(&c, 0, sizeof(c));
         c.ldc_from = tf_col_text(st, 6);
