@@ -129,9 +129,12 @@ sweep() {
   grown=$(( ($(stat -c %s "$ref") + 1023) / 1024 - base_kib ))
   [ "$grown" -gt 0 ] || grown=16
   for k in $(seq 0 "$steps"); do
-    # Geometric steps: fine where small commands fail, coarse above.
+    # Three caps a few KiB above the shared-memory file, where the
+    # smallest commands' log writes fail, then geometric steps: fine where
+    # small commands fail, coarse above.
     cap=$(awk -v lo=33 -v hi=$((base_kib + 2 * grown)) -v k="$k" -v n="$steps" \
-      'BEGIN { printf "%d", lo * exp(log(hi / lo) * k / n) }')
+      'BEGIN { if (k < 3) printf "%d", lo + 3 * k;
+               else printf "%d", 42 * exp(log(hi / 42) * (k - 3) / (n - 3)) }')
     fresh "$db"
     rc=0
     capped "$cap" --db "$db" "$@" >out 2>err || rc=$?

@@ -111,7 +111,9 @@ diff -u current-schema.txt migrated-schema.txt >schema.diff ||
 sqlite3 fund.db "SELECT name FROM sqlite_master WHERE tbl_name IN
                  ('entries', 'postings', 'requests', 'decisions', 'draws')
                  AND name NOT LIKE 'sqlite_%' ORDER BY name" >migrated-names.txt
-diff -u v3-names.txt migrated-names.txt >names.diff ||
+# Schema 4 replaces one index on purpose (sql/004_checks.sql, point 5).
+sed 's/^postings_account$/postings_committed/' v3-names.txt | sort >expected-names.txt
+diff -u expected-names.txt migrated-names.txt >names.diff ||
     fail "the migration lost or renamed tables, indexes or triggers: $(cat names.diff)"
 dump after.txt
 cmp -s before.txt after.txt || fail "rows changed in the migration: $(diff before.txt after.txt | head)"
