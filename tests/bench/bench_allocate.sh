@@ -4,15 +4,15 @@
 #
 #   tests/bench/bench_allocate.sh [--sizes "10000 100000 1000000"]
 #                                 [--tfund PATH] [--workdir DIR] [--keep]
-#                                 [--default-quotas]
+#                                 [--default-quotas] [--countries N]
 #
 # For each size N: a new fund, rates, donors, receipts worth about half of
-# the requests' total charge, one session and N requests over 150
-# countries (made by gen_requests.py with a fixed seed) are imported, then
-# 'tfund allocate S1 --date 2025-02-20 --quiet' is timed. Quotas are
-# raised to 1000 per country (so that money, not quota, limits funding)
-# unless --default-quotas is given. Wall time and peak RSS come from
-# /usr/bin/time -v.
+# the requests' total charge, one session and N requests over 100
+# countries (--countries; made by gen_requests.py with a fixed seed) are
+# imported, then 'tfund allocate S1 --date 2025-02-20 --quiet' is timed.
+# Quotas are raised to 1000 per country (so that money, not quota, limits
+# funding) unless --default-quotas is given. Wall time and peak RSS come
+# from /usr/bin/time -v.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,6 +21,7 @@ tfund="$top/build/tfund"
 workdir=""
 keep=0
 quotas=1000
+countries=100
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --workdir) workdir="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --default-quotas) quotas=""; shift ;;
+    --countries) countries="$2"; shift 2 ;;
     -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench_allocate.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
@@ -67,7 +69,8 @@ for n in $sizes; do
   rm -rf "$dir"
   mkdir -p "$dir"
   echo "== $n requests" >&2
-  /usr/bin/python3 "$top/tests/bench/gen_requests.py" "$dir" --requests "$n"
+  /usr/bin/python3 "$top/tests/bench/gen_requests.py" "$dir" --requests "$n" \
+    --countries "$countries"
   "$tfund" --db "$db" init >/dev/null
   if [ -n "$quotas" ]; then
     "$tfund" --db "$db" set quota_ldc "$quotas" >/dev/null
