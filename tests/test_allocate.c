@@ -25,105 +25,10 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
 #include "tfund/tfund.h"
 
-/* ---- Fixture: a new fund in a temporary directory ------------------- */
-
-struct fixture {
-    char dir[256];
-    char path[300];
-    tf_fund *fund;
-};
-
-static int fund_setup(void **state)
-{
-    struct fixture *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("TMPDIR");
-    tf_diag diag;
-
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/tfund-alloc-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->path, sizeof(fx->path), "%s/fund.db", fx->dir);
-    tf_diag_clear(&diag);
-    if (tf_fund_create(&fx->fund, fx->path, &diag) != TF_OK) {
-        fprintf(stderr, "cannot create a fund: %s\n", diag.msg);
-        rmdir(fx->dir);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static void remove_db(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char file[360];
-
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
-        unlink(file);
-    }
-}
-
-static int fund_teardown(void **state)
-{
-    struct fixture *fx = *state;
-    char second[320];
-
-    tf_fund_close(fx->fund);
-    remove_db(fx->path);
-    snprintf(second, sizeof(second), "%s/second.db", fx->dir);
-    remove_db(second);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-#define FUND(state) (((struct fixture *)*(state))->fund)
-
 /* ---- Helpers: every call must succeed ------------------------------- */
-
-static tf_diag dg;
-
-static void must(tf_error err, const char *what)
-{
-    if (err != TF_OK)
-        fail_msg("%s: %s: %s", what, tf_strerror(err), dg.msg);
-}
-
-#define MUST(call) must((tf_diag_clear(&dg), (call)), #call)
-
-static void begin(tf_fund *f)
-{
-    MUST(tf_fund_begin(f, &dg));
-}
-
-static void commit(tf_fund *f)
-{
-    MUST(tf_fund_commit(f, &dg));
-}
-
-static void print_failure(void *ctx, int64_t entry, const char *what)
-{
-    (void)ctx;
-    printf("verify: entry %lld: %s\n", (long long)entry, what);
-}
-
-/* tf_verify must find nothing wrong. */
-static void assert_verified(tf_fund *f)
-{
-    long failures = -1;
-
-    MUST(tf_verify(f, print_failure, NULL, &failures, &dg));
-    assert_int_equal(failures, 0);
-}
 
 /* ---- Setting a fund up (in the caller's transaction) ---------------- */
 
@@ -347,26 +252,6 @@ static int64_t balance(tf_fund *f, const char *account, const char *pool_name)
 
     MUST(tf_ledger_balance(f, account, pool_name, NULL, &v, &dg));
     return v;
-}
-
-struct head {
-    int64_t count;
-    char hash[TF_HASH_BUFSZ];
-};
-
-static struct head head(tf_fund *f)
-{
-    struct head h;
-
-    memset(&h, 0, sizeof(h));
-    MUST(tf_ledger_head(f, &h.count, h.hash, &dg));
-    return h;
-}
-
-static void assert_same_head(struct head a, struct head b)
-{
-    assert_int_equal(a.count, b.count);
-    assert_string_equal(a.hash, b.hash);
 }
 
 /* Indexes into the result arrays (the order of tf_pools). */

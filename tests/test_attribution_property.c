@@ -41,6 +41,7 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
 #include "tfund/tfund.h"
 
 /* ---- Random numbers (splitmix64) and failure context --------------- */
@@ -70,7 +71,6 @@ static int chance(int pct)
 
 static uint64_t cur_seed;
 static const char *cur_step = "";
-static tf_diag dg;
 
 static void check_failed(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
@@ -92,27 +92,18 @@ static void check_failed(const char *fmt, ...)
             check_failed(__VA_ARGS__);                                         \
     } while (0)
 
-static void must(tf_error err, const char *what)
+/* As testutil.h's MUST, but a failure names the history and its step. */
+static void check_ok(tf_error err, const char *what)
 {
     CHECK(err == TF_OK, "%s: %s: %s", what, tf_strerror(err), dg.msg);
 }
 
-#define MUST(call) must((tf_diag_clear(&dg), (call)), #call)
+#undef MUST
+#define MUST(call) check_ok((tf_diag_clear(&dg), (call)), #call)
 
 /* ---- The fund file -------------------------------------------------- */
 
 static char work_dir[256];
-
-static void remove_db(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char file[400];
-
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
-        unlink(file);
-    }
-}
 
 /* Every history starts from a copy of one newly created fund (creating
  * a fund loads the country table, which would dominate the run). */
@@ -176,20 +167,6 @@ static int group_teardown(void **state)
     remove_db(template_path);
     rmdir(work_dir);
     return 0;
-}
-
-struct head {
-    int64_t count;
-    char hash[TF_HASH_BUFSZ];
-};
-
-static struct head head(tf_fund *f)
-{
-    struct head h;
-
-    memset(&h, 0, sizeof(h));
-    MUST(tf_ledger_head(f, &h.count, h.hash, &dg));
-    return h;
 }
 
 static int same_head(struct head a, struct head b)
@@ -1505,12 +1482,6 @@ static void close_fund(struct history *h)
 }
 
 /* ---- The test ------------------------------------------------------- */
-
-static void print_failure(void *ctx, int64_t entry, const char *what)
-{
-    (void)ctx;
-    printf("verify: entry %lld: %s\n", (long long)entry, what);
-}
 
 static void test_random_histories(void **state)
 {

@@ -17,80 +17,12 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
 #include "tfund/tfund.h"
-
-/* ---- Fixture: a new fund in a temporary directory ------------------- */
-
-struct fixture {
-    char dir[256];
-    char path[300];
-    tf_fund *fund;
-};
-
-static int fund_setup(void **state)
-{
-    struct fixture *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("TMPDIR");
-    tf_diag diag;
-
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/tfund-contrib-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->path, sizeof(fx->path), "%s/fund.db", fx->dir);
-    tf_diag_clear(&diag);
-    if (tf_fund_create(&fx->fund, fx->path, &diag) != TF_OK) {
-        fprintf(stderr, "cannot create a fund: %s\n", diag.msg);
-        rmdir(fx->dir);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int fund_teardown(void **state)
-{
-    struct fixture *fx = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char file[320];
-
-    tf_fund_close(fx->fund);
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        snprintf(file, sizeof(file), "%s%s", fx->path, suffixes[i]);
-        unlink(file);
-    }
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-#define FUND(state) (((struct fixture *)*(state))->fund)
 
 /* ---- Helpers -------------------------------------------------------- */
 
 static tf_diag last_diag;
-
-static void print_failure(void *ctx, int64_t entry, const char *what)
-{
-    (void)ctx;
-    printf("verify: entry %lld: %s\n", (long long)entry, what);
-}
-
-static void assert_verified(tf_fund *f)
-{
-    long failures = -1;
-    tf_diag diag;
-
-    tf_diag_clear(&diag);
-    assert_int_equal(tf_verify(f, print_failure, NULL, &failures, &diag),
-                     TF_OK);
-    assert_int_equal(failures, 0);
-}
 
 static int64_t head_count(tf_fund *f)
 {

@@ -32,6 +32,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "testutil.h"
 #include "tfund/tfund.h"
 
 /* ---- The wrapped sqlite3_step --------------------------------------- */
@@ -305,22 +306,12 @@ static int install_shim(void)
 
 /* ---- Fixture -------------------------------------------------------- */
 
-struct fixture {
+struct fault_fixture {
     char dir[256], path[300], csv[300];
     tf_fund *fund;
 };
 
 #define NREQ 200
-
-static tf_diag dg;
-
-static void must(tf_error err, const char *what)
-{
-    if (err != TF_OK)
-        fail_msg("%s: %s: %s", what, tf_strerror(err), dg.msg);
-}
-
-#define MUST(call) must((tf_diag_clear(&dg), (call)), #call)
 
 static const char *const countries[] = {
     /* LDCs */
@@ -361,10 +352,9 @@ static void give(tf_fund *f, const char *ref, const char *pool, int64_t cents)
     MUST(tf_receipt_add(f, &r, &known, &field, &dg));
 }
 
-static int fund_setup(void **state)
+static int faults_setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("TMPDIR");
+    struct fault_fixture *fx = calloc(1, sizeof(*fx));
     tf_donor d = {"donor-a", "Donor A", "state", ""};
     tf_session s1 = {"S1",  "First", "Geneva", "2025-03-10", 5, 1,
                      15000, 6000,    -1};
@@ -374,9 +364,7 @@ static int fund_setup(void **state)
 
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/tfund-faults-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
+    if (make_temp_dir(fx->dir, sizeof(fx->dir), "faults")) {
         free(fx);
         return -1;
     }
@@ -418,19 +406,12 @@ static int fund_setup(void **state)
     return 0;
 }
 
-static int fund_teardown(void **state)
+static int faults_teardown(void **state)
 {
-    struct fixture *fx = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char file[360];
+    struct fault_fixture *fx = *state;
 
     tf_fund_close(fx->fund);
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        snprintf(file, sizeof(file), "%s%s", fx->path, suffixes[i]);
-        unlink(file);
-    }
-    unlink(fx->csv);
-    rmdir(fx->dir);
+    remove_temp_dir(fx->dir);
     free(fx);
     return 0;
 }
@@ -475,12 +456,6 @@ static int digest_request(void *ctx, const tf_request *r)
             mix(s->digest, &r->draws[i].amount, sizeof(r->draws[i].amount));
     }
     return 0;
-}
-
-static void print_failure(void *ctx, int64_t entry, const char *what)
-{
-    (void)ctx;
-    printf("verify: entry %lld: %s\n", (long long)entry, what);
 }
 
 static struct snapshot snap(tf_fund *f)
@@ -663,7 +638,7 @@ typedef tf_error (*op_fn)(tf_fund *f, const char *arg);
 
 /* The steps op takes, commit included, counted on a copy of the fund so
  * that the fund itself is left as it is. */
-static long measure(struct fixture *fx, op_fn op, const char *arg)
+static long measure(struct fault_fixture *fx, op_fn op, const char *arg)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm"};
     char path[320], file[340];
@@ -688,7 +663,7 @@ static long measure(struct fixture *fx, op_fn op, const char *arg)
  * with SQLITE_FULL and then SQLITE_IOERR: each time op must fail and,
  * once rolled back, the books must be as before. Then op runs for real
  * and must take the measured number of steps. */
-static void fault_pass(struct fixture *fx, const char *what, op_fn op,
+static void fault_pass(struct fault_fixture *fx, const char *what, op_fn op,
                        const char *arg, long stride)
 {
     static const int codes[] = {SQLITE_FULL, SQLITE_IOERR};
@@ -723,7 +698,7 @@ static void fault_pass(struct fixture *fx, const char *what, op_fn op,
 
 static void test_allocate_faults(void **state)
 {
-    struct fixture *fx = *state;
+    struct fault_fixture *fx = *state;
 
     assert_int_equal(pending(fx->fund, "S1"), NREQ);
     fault_pass(fx, "allocate + commit", op_allocate, "S1", 7);
@@ -760,7 +735,7 @@ static void write_requests_csv(const char *path)
 
 static void test_import_faults(void **state)
 {
-    struct fixture *fx = *state;
+    struct fault_fixture *fx = *state;
 
     write_requests_csv(fx->csv);
     fault_pass(fx, "import requests", op_import, fx->csv, 7);
@@ -786,7 +761,7 @@ static int pick_funded(void *ctx, const tf_request *r)
 /* These are short: every step is failed in turn. */
 static void test_disburse_faults(void **state)
 {
-    struct fixture *fx = *state;
+    struct fault_fixture *fx = *state;
     struct pick p;
 
     MUST(op_allocate(fx->fund, "S1"));
@@ -843,7 +818,7 @@ static void commit_faults(tf_fund *f, const char *what, int code,
 
 static void test_commit_io_faults(void **state)
 {
-    struct fixture *fx = *state;
+    struct fault_fixture *fx = *state;
     tf_fund *f = fx->fund;
     struct pick p;
 
@@ -877,7 +852,8 @@ static int print_total(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, fund_setup, fund_teardown)
+#define T(name)                                                                \
+    cmocka_unit_test_setup_teardown(name, faults_setup, faults_teardown)
         T(test_allocate_faults),
         T(test_import_faults),
         T(test_disburse_faults),

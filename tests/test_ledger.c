@@ -16,59 +16,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
 #include "tfund/tfund.h"
-
-/* ---- Fixture: a new fund in a temporary directory ------------------- */
-
-struct fixture {
-    char dir[256];
-    char path[300];
-    tf_fund *fund;
-};
-
-static int fund_setup(void **state)
-{
-    struct fixture *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("TMPDIR");
-    tf_diag diag;
-
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/tfund-ledger-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->path, sizeof(fx->path), "%s/fund.db", fx->dir);
-    tf_diag_clear(&diag);
-    if (tf_fund_create(&fx->fund, fx->path, &diag) != TF_OK) {
-        fprintf(stderr, "cannot create a fund: %s\n", diag.msg);
-        rmdir(fx->dir);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int fund_teardown(void **state)
-{
-    struct fixture *fx = *state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char file[320];
-
-    tf_fund_close(fx->fund);
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        snprintf(file, sizeof(file), "%s%s", fx->path, suffixes[i]);
-        unlink(file);
-    }
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-#define FUND(state) (((struct fixture *)*(state))->fund)
 
 /* ---- Helpers -------------------------------------------------------- */
 
@@ -137,24 +86,6 @@ static int64_t balance(tf_fund *f, const char *account, const char *pool,
     assert_int_equal(tf_ledger_balance(f, account, pool, as_of, &v, &diag),
                      TF_OK);
     return v;
-}
-
-static void print_failure(void *ctx, int64_t entry, const char *what)
-{
-    (void)ctx;
-    printf("verify: entry %lld: %s\n", (long long)entry, what);
-}
-
-/* tf_verify must find nothing wrong. */
-static void assert_verified(tf_fund *f)
-{
-    long failures = -1;
-    tf_diag diag;
-
-    tf_diag_clear(&diag);
-    assert_int_equal(tf_verify(f, print_failure, NULL, &failures, &diag),
-                     TF_OK);
-    assert_int_equal(failures, 0);
 }
 
 /* Runs a write in a transaction and returns its result. */
@@ -1104,7 +1035,6 @@ static void test_post_many_as_one_by_one(void **state)
     struct fixture *fx = *state;
     struct many *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
     char path[320], ha[TF_HASH_BUFSZ], hb[TF_HASH_BUFSZ];
-    static const char *const suffixes[] = {"", "-wal", "-shm"};
     tf_fund *other = NULL;
     int64_t ca = 0, cb = 0;
     tf_diag diag;
@@ -1171,12 +1101,7 @@ static void test_post_many_as_one_by_one(void **state)
     assert_verified(fx->fund);
     assert_verified(other);
 
-    tf_fund_close(other);
-    for (size_t i = 0; i < N_OF(suffixes); i++) {
-        char file[340];
-        snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
-        unlink(file);
-    }
+    tf_fund_close(other); /* fund_teardown removes its file */
     free(a);
     free(b);
 }
