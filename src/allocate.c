@@ -137,7 +137,6 @@ struct areq {
     int ndraws;
     int draw_pool[TF_POOL_COUNT];
     int64_t draw_amt[TF_POOL_COUNT];
-    int64_t draw_entry[TF_POOL_COUNT]; /* commitment entries, once written */
     long *country_count, *region_count;
 };
 
@@ -690,41 +689,36 @@ static tf_error set_status(tf_fund *fund, const char *ref, const char *status,
 
 /*
  * The allocation writes two rows for every request it considers (the
- * request's new state and its decision), so it writes them BATCH at a
- * time, in one statement each: a statement's own overhead is most of what
- * writing one such row costs. Rows left over go one by one.
+ * request's new state and its decision) and one for every draw, so it
+ * writes them TF_DB_BATCH to a statement (db.h).
  */
-#define BATCH 32
-
-#define X4(s)  s s s s
-#define X31(s) X4(X4(s)) X4(s) X4(s) X4(s) s s s
-
 #define UPDATE_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define UPDATE_HEAD                                                            \
     "UPDATE OR ROLLBACK requests SET status = v.column2, reason = v.column3, " \
-    "tier = "                                                                  \
-    "v.column4, run = v.column5, decided = v.column6, fare_base = "            \
+    "tier = v.column4, run = v.column5, decided = v.column6, fare_base = "     \
     "v.column7, dsa = v.column8, terminal = v.column9, cost = v.column10, "    \
     "psc = v.column11, charge = v.column12 FROM (VALUES "
 #define UPDATE_TAIL ") AS v WHERE requests.rowid = v.column1"
 
 static const char *const update_one = UPDATE_HEAD UPDATE_ROW UPDATE_TAIL;
 static const char *const update_batch =
-    UPDATE_HEAD UPDATE_ROW X31(", " UPDATE_ROW) UPDATE_TAIL;
+    UPDATE_HEAD UPDATE_ROW TF_DB_MORE_ROWS(", " UPDATE_ROW) UPDATE_TAIL;
 
 #define DECISION_HEAD                                                          \
     "INSERT OR ROLLBACK INTO decisions (run, request, date, status, reason, "  \
-    "charge, "                                                                 \
-    "note) VALUES "
+    "charge, note) VALUES "
 #define DECISION_ROW "(?, ?, ?, ?, ?, ?, '')"
 
 static const char *const decision_one = DECISION_HEAD DECISION_ROW;
 static const char *const decision_batch =
-    DECISION_HEAD DECISION_ROW X31(", " DECISION_ROW);
+    DECISION_HEAD DECISION_ROW TF_DB_MORE_ROWS(", " DECISION_ROW);
 
-/* Binds a request's new state as row k of an update. */
-static void bind_update(struct run *r, tf_stmt *st, int k, const struct areq *q)
+/* Binds the new state of request i of a list (struct areq *[]) as row k
+ * of an update. */
+static void bind_update(struct run *r, tf_stmt *st, int k, const void *list,
+                        size_t i)
 {
+    const struct areq *q = ((struct areq *const *)list)[i];
     int c = k * 12;
 
     tf_stmt_int(st, c + 1, q->rowid);
@@ -744,10 +738,12 @@ static void bind_update(struct run *r, tf_stmt *st, int k, const struct areq *q)
     tf_stmt_int(st, c + 12, q->charge);
 }
 
-/* Binds a request's decision as row k of an insert. */
-static void bind_decision(struct run *r, tf_stmt *st, int k,
-                          const struct areq *q)
+/* Binds the decision of request i of a list (struct areq *[]) as row k
+ * of an insert. */
+static void bind_decision(struct run *r, tf_stmt *st, int k, const void *list,
+                          size_t i)
 {
+    const struct areq *q = ((struct areq *const *)list)[i];
     int c = k * 6;
 
     tf_stmt_int(st, c + 1, r->res->run);
@@ -758,27 +754,26 @@ static void bind_decision(struct run *r, tf_stmt *st, int k,
     tf_stmt_int(st, c + 6, q->charge);
 }
 
-/* Writes rows for list[0..n) with one statement of BATCH rows (sql_batch)
- * per full batch and one of a row (sql_one) for each left over. */
-static tf_error write_rows(struct run *r, struct areq *const *list, size_t n,
-                           const char *sql_batch, const char *sql_one,
-                           void (*bind)(struct run *, tf_stmt *, int,
-                                        const struct areq *))
+/* Writes rows 0..n of items, TF_DB_BATCH a statement (sql_batch) and
+ * the rest one by one (sql_one); bind binds item i as row k. */
+static tf_error write_rows(struct run *r, size_t n, const char *sql_batch,
+                           const char *sql_one,
+                           void (*bind)(struct run *r, tf_stmt *st, int k,
+                                        const void *items, size_t i),
+                           const void *items)
 {
-    size_t i = 0;
     tf_error err;
 
-    while (i < n) {
-        int k = n - i >= BATCH ? BATCH : 1;
-        tf_stmt *st = tf_db_prepare(r->fund->db,
-                                    k == BATCH ? sql_batch : sql_one, r->diag);
+    for (size_t i = 0; i < n;) {
+        int k = n - i >= TF_DB_BATCH ? TF_DB_BATCH : 1;
+        tf_stmt *st =
+            tf_db_prepare(r->fund->db, k > 1 ? sql_batch : sql_one, r->diag);
         if (!st)
             return TF_ERR_DB;
-        for (int j = 0; j < k; j++)
-            bind(r, st, j, list[i + (size_t)j]);
+        for (int j = 0; j < k; j++, i++)
+            bind(r, st, j, items, i);
         if ((err = tf_stmt_run(st, r->diag)))
             return err;
-        i += (size_t)k;
     }
     return TF_OK;
 }
@@ -805,17 +800,18 @@ static tf_error write_requests(struct run *r)
     for (size_t i = 0; i < r->n; i++)
         order[i] = &r->reqs[i];
     err =
-        write_rows(r, order, r->n, decision_batch, decision_one, bind_decision);
+        write_rows(r, r->n, decision_batch, decision_one, bind_decision, order);
     if (!err) {
         qsort(order, r->n, sizeof(*order), cmp_rowid);
-        err = write_rows(r, order, r->n, update_batch, update_one, bind_update);
+        err = write_rows(r, r->n, update_batch, update_one, bind_update, order);
     }
     free(order);
     return err;
 }
 
-/* Commitment entries waiting to be posted, a few batches at a time. */
-#define COMMIT_CHUNK (4 * TF_LEDGER_BATCH)
+/* Commitment entries waiting to be posted with their draws, a few
+ * batches at a time. */
+#define COMMIT_CHUNK (4 * TF_DB_BATCH)
 struct commitments {
     size_t n;
     tf_entry entries[COMMIT_CHUNK];
@@ -825,17 +821,41 @@ struct commitments {
     int draw[COMMIT_CHUNK];
 };
 
-/* Posts the waiting commitments and notes their entries on the draws. */
+#define DRAW_HEAD                                                              \
+    "INSERT OR ROLLBACK INTO draws (request, seq, pool, amount, entry) "       \
+    "VALUES "
+#define DRAW_ROW "(?, ?, ?, ?, ?)"
+
+static const char *const draw_one = DRAW_HEAD DRAW_ROW;
+static const char *const draw_batch =
+    DRAW_HEAD DRAW_ROW TF_DB_MORE_ROWS(", " DRAW_ROW);
+
+/* Binds the draw of waiting commitment i (struct commitments) as row k. */
+static void bind_draw(struct run *r, tf_stmt *st, int k, const void *items,
+                      size_t i)
+{
+    const struct commitments *c = items;
+    const struct areq *q = c->q[i];
+    int d = c->draw[i], col = k * 5;
+
+    (void)r;
+    tf_stmt_text_ref(st, col + 1, q->ref);
+    tf_stmt_int(st, col + 2, d + 1);
+    tf_stmt_text_ref(st, col + 3, tf_pools[q->draw_pool[d]]);
+    tf_stmt_int(st, col + 4, q->draw_amt[d]);
+    tf_stmt_int(st, col + 5, c->entries[i].id);
+}
+
+/* Posts the waiting commitments, then their draws (each draw names its
+ * commitment entry). */
 static tf_error flush_commitments(struct run *r, struct commitments *c)
 {
     tf_error err = tf_ledger_post_many(r->fund, c->entries, c->n, r->diag);
 
-    if (err)
-        return err;
-    for (size_t i = 0; i < c->n; i++)
-        c->q[i]->draw_entry[c->draw[i]] = c->entries[i].id;
+    if (!err)
+        err = write_rows(r, c->n, draw_batch, draw_one, bind_draw, c);
     c->n = 0;
-    return TF_OK;
+    return err;
 }
 
 /* Adds a funded grant's commitment entries, one per pool drawn. */
@@ -869,60 +889,6 @@ static tf_error add_commitments(struct run *r, struct commitments *c,
         c->draw[k] = i;
     }
     return TF_OK;
-}
-
-#define DRAW_HEAD                                                              \
-    "INSERT OR ROLLBACK INTO draws (request, seq, pool, amount, entry) "       \
-    "VALUES "
-#define DRAW_ROW "(?, ?, ?, ?, ?)"
-
-static const char *const draw_one = DRAW_HEAD DRAW_ROW;
-static const char *const draw_batch = DRAW_HEAD DRAW_ROW X31(", " DRAW_ROW);
-
-/* Writes the draws of every funded grant, BATCH rows a statement as
- * write_rows does. */
-static tf_error write_draws(struct run *r)
-{
-    struct draw_at {
-        const struct areq *q;
-        int i;
-    } * all;
-    size_t n = 0, i = 0;
-    tf_error err = TF_OK;
-
-    for (size_t k = 0; k < r->n; k++)
-        n += (size_t)r->reqs[k].ndraws;
-    all = malloc((n ? n : 1) * sizeof(*all));
-    if (!all)
-        return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
-    n = 0;
-    for (size_t k = 0; k < r->n; k++)
-        for (int d = 0; d < r->reqs[k].ndraws; d++) {
-            all[n].q = &r->reqs[k];
-            all[n++].i = d;
-        }
-    while (i < n && !err) {
-        int k = n - i >= BATCH ? BATCH : 1;
-        tf_stmt *st = tf_db_prepare(
-            r->fund->db, k == BATCH ? draw_batch : draw_one, r->diag);
-        if (!st) {
-            err = TF_ERR_DB;
-            break;
-        }
-        for (int j = 0; j < k; j++) {
-            const struct areq *q = all[i + (size_t)j].q;
-            int d = all[i + (size_t)j].i, c = j * 5;
-            tf_stmt_text_ref(st, c + 1, q->ref);
-            tf_stmt_int(st, c + 2, d + 1);
-            tf_stmt_text_ref(st, c + 3, tf_pools[q->draw_pool[d]]);
-            tf_stmt_int(st, c + 4, q->draw_amt[d]);
-            tf_stmt_int(st, c + 5, q->draw_entry[d]);
-        }
-        err = tf_stmt_run(st, r->diag);
-        i += (size_t)k;
-    }
-    free(all);
-    return err;
 }
 
 /*
@@ -1133,7 +1099,7 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
             fn(ctx, &out);
         }
     }
-    if ((err = flush_commitments(&r, commits)) || (err = write_draws(&r)))
+    if ((err = flush_commitments(&r, commits)))
         goto done;
     {
         int touched[TF_POOL_COUNT];

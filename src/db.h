@@ -74,6 +74,18 @@ tf_error tf_stmt_error(tf_stmt *st, tf_diag *diag);
 /* Steps a statement that returns no rows, resets it; TF_OK or the error. */
 tf_error tf_stmt_run(tf_stmt *st, tf_diag *diag);
 
+/*
+ * Bulk writes put TF_DB_BATCH rows in one statement: a statement's own
+ * cost is much of what writing one row costs. Its SQL is the one-row
+ * statement followed by TF_DB_MORE_ROWS(", (?, ?, ...)"), the other rows'
+ * placeholders; rows left over go with the one-row statement.
+ */
+#define TF_DB_BATCH  32
+#define TF_DB_X4_(s) s s s s
+#define TF_DB_MORE_ROWS(row)                                                   \
+    TF_DB_X4_(TF_DB_X4_(row))                                                  \
+    TF_DB_X4_(row) TF_DB_X4_(row) TF_DB_X4_(row) row row row
+
 /* Resets st and clears its bindings (done automatically by prepare). */
 void tf_stmt_reset(tf_stmt *st);
 

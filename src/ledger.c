@@ -327,9 +327,6 @@ static tf_error check_entry(tf_fund *fund, const tf_entry *e, tf_diag *diag)
     return TF_OK;
 }
 
-#define X4(s)  s s s s
-#define X31(s) X4(X4(s)) X4(s) X4(s) X4(s) s s s
-
 /*
  * The ledger's writes are OR ROLLBACK: a failed one ends the transaction
  * at once, which the command then reports, where the default (ABORT) would
@@ -337,46 +334,45 @@ static tf_error check_entry(tf_fund *fund, const tf_entry *e, tf_diag *diag)
  * SQLite then keeps no statement journal, whose copies of every page a
  * statement touches were most of the cost of the writes.
  */
+#define ENTRIES_INSERT                                                         \
+    "INSERT OR ROLLBACK INTO entries (id, date, kind, memo, ref, reverses, "   \
+    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+#define ENTRIES_ROW ", (?, ?, ?, ?, ?, ?, ?, ?)"
 #define POSTINGS_INSERT                                                        \
     "INSERT OR ROLLBACK INTO postings (entry, account, pool, amount, "         \
     "orig_amount, orig_currency, rate) VALUES (?, ?, ?, ?, ?, ?, ?)"
 #define POSTINGS_ROW ", (?, ?, ?, ?, ?, ?, ?)"
 
-/* One to four postings, and POST_BATCH_ROWS, in one statement. */
+/* An entry a statement, or TF_DB_BATCH. */
+static const char entries_one[] = ENTRIES_INSERT;
+static const char entries_batch[] = ENTRIES_INSERT TF_DB_MORE_ROWS(ENTRIES_ROW);
+/* One to four postings a statement (most entries have two), or
+ * TF_DB_BATCH. */
 static const char *const postings_insert[4] = {
     POSTINGS_INSERT,
     POSTINGS_INSERT POSTINGS_ROW,
     POSTINGS_INSERT POSTINGS_ROW POSTINGS_ROW,
     POSTINGS_INSERT POSTINGS_ROW POSTINGS_ROW POSTINGS_ROW,
 };
-#define POST_BATCH_ROWS 32
-static const char postings_batch[] = POSTINGS_INSERT X31(POSTINGS_ROW);
+static const char postings_batch[] =
+    POSTINGS_INSERT TF_DB_MORE_ROWS(POSTINGS_ROW);
 
-#define ENTRIES_INSERT                                                         \
-    "INSERT OR ROLLBACK INTO entries (id, date, kind, memo, ref, reverses, "   \
-    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-#define ENTRIES_ROW ", (?, ?, ?, ?, ?, ?, ?, ?)"
-static const char entries_one[] = ENTRIES_INSERT;
-/* TF_LEDGER_BATCH entries in one statement. */
-static const char entries_batch[] = ENTRIES_INSERT X31(ENTRIES_ROW);
-
-/* Checks e and gives it the next id and its hash (in hash); the head moves
- * on to it. */
-static tf_error next_entry(tf_fund *fund, const tf_entry *e, tf_entry *copy,
-                           char *hash, tf_diag *diag)
+/* Checks e and gives it in copy the id after prev_id and in hash its hash
+ * chained to prev_hash. */
+static tf_error next_entry(tf_fund *fund, const tf_entry *e, int64_t prev_id,
+                           const char *prev_hash, tf_entry *copy, char *hash,
+                           tf_diag *diag)
 {
-    tf_error err;
+    tf_error err = check_entry(fund, e, diag);
 
-    if ((err = load_head(fund, diag)))
-        return err;
-    if ((err = check_entry(fund, e, diag)))
+    if (err)
         return err;
     *copy = *e;
-    copy->id = fund->last_id + 1;
+    copy->id = prev_id + 1;
     /* Hash the memo as it is stored (a missing one as ""), or verify,
      * which reads it back, would see a changed entry. */
     copy->memo = e->memo ? e->memo : "";
-    tf_ledger_hash(copy, fund->last_hash, hash);
+    tf_ledger_hash(copy, prev_hash, hash);
     return TF_OK;
 }
 
@@ -416,62 +412,31 @@ static void bind_posting(tf_stmt *st, int k, int64_t id, const tf_posting *p)
     tf_stmt_text_ref(st, c + 7, p->rate);
 }
 
-/* Adds the postings of an entry written to the running balances. */
-static tf_error add_deltas(tf_fund *fund, const tf_entry *e, tf_diag *diag)
+/* Writes entries[0..n) (ids, prev_hash and hashes given), TF_DB_BATCH a
+ * statement and the rest one by one. */
+static tf_error write_entries(tf_fund *fund, const tf_entry *entries, size_t n,
+                              const char *prev_hash,
+                              char (*hashes)[TF_HASH_BUFSZ], tf_diag *diag)
 {
     tf_error err;
 
-    for (size_t i = 0; i < e->npostings; i++) {
-        const tf_posting *p = &e->postings[i];
-        if ((err = add_delta(fund, p->account, ledger_pool(p->pool), p->amount,
-                             diag)))
-            return err;
-    }
-    return TF_OK;
-}
-
-tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
-                        tf_diag *diag)
-{
-    tf_entry copy;
-    char hash[TF_HASH_BUFSZ];
-    tf_stmt *st;
-    tf_error err;
-
-    if ((err = next_entry(fund, e, &copy, hash, diag)))
-        return err;
-    if (!(st = tf_db_prepare(fund->db, entries_one, diag)))
-        return TF_ERR_DB;
-    bind_entry(st, 0, &copy, fund->last_hash, hash);
-    if ((err = tf_stmt_run(st, diag)))
-        return err;
-
-    /* The postings go in by groups of up to four rows a statement: most
-     * entries have two, and a statement's overhead is much of what one
-     * row costs. */
-    for (size_t i = 0; i < e->npostings;) {
-        size_t k = e->npostings - i < 4 ? e->npostings - i : 4;
-        if (!(st = tf_db_prepare(fund->db, postings_insert[k - 1], diag)))
+    for (size_t done = 0; done < n;) {
+        int k = n - done >= TF_DB_BATCH ? TF_DB_BATCH : 1;
+        tf_stmt *st =
+            tf_db_prepare(fund->db, k > 1 ? entries_batch : entries_one, diag);
+        if (!st)
             return TF_ERR_DB;
-        for (size_t j = 0; j < k; j++)
-            bind_posting(st, (int)j, copy.id, &e->postings[i + j]);
+        for (int j = 0; j < k; j++, done++)
+            bind_entry(st, j, &entries[done],
+                       done ? hashes[done - 1] : prev_hash, hashes[done]);
         if ((err = tf_stmt_run(st, diag)))
             return err;
-        i += k;
     }
-    if ((err = add_deltas(fund, e, diag)))
-        return err;
-
-    fund->head_dirty = 1;
-    fund->last_id = copy.id;
-    memcpy(fund->last_hash, hash, sizeof(hash));
-    if (id)
-        *id = copy.id;
     return TF_OK;
 }
 
-/* Writes the postings of entries[0..n) (given their ids), a batch of
- * POST_BATCH_ROWS rows a statement and the rest one by one. */
+/* Writes the postings of entries[0..n) (ids given), TF_DB_BATCH a
+ * statement, the rest up to four a statement. */
 static tf_error write_postings(tf_fund *fund, const tf_entry *entries, size_t n,
                                tf_diag *diag)
 {
@@ -481,9 +446,11 @@ static tf_error write_postings(tf_fund *fund, const tf_entry *entries, size_t n,
     for (size_t i = 0; i < n; i++)
         total += entries[i].npostings;
     while (done < total) {
-        int k = total - done >= POST_BATCH_ROWS ? POST_BATCH_ROWS : 1;
+        size_t left = total - done;
+        int k = left >= TF_DB_BATCH ? TF_DB_BATCH : left < 4 ? (int)left : 4;
         tf_stmt *st = tf_db_prepare(
-            fund->db, k > 1 ? postings_batch : postings_insert[0], diag);
+            fund->db,
+            k == TF_DB_BATCH ? postings_batch : postings_insert[k - 1], diag);
         if (!st)
             return TF_ERR_DB;
         for (int j = 0; j < k; j++) {
@@ -500,67 +467,59 @@ static tf_error write_postings(tf_fund *fund, const tf_entry *entries, size_t n,
     return TF_OK;
 }
 
+tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
+                        tf_diag *diag)
+{
+    tf_entry copy = *e;
+    tf_error err = tf_ledger_post_many(fund, &copy, 1, diag);
+
+    if (!err && id)
+        *id = copy.id;
+    return err;
+}
+
 tf_error tf_ledger_post_many(tf_fund *fund, tf_entry *entries, size_t n,
                              tf_diag *diag)
 {
-    char(*hashes)[TF_HASH_BUFSZ];
-    char prev[TF_HASH_BUFSZ];
-    size_t done = 0;
-    tf_error err = TF_OK;
+    char one[1][TF_HASH_BUFSZ], (*hashes)[TF_HASH_BUFSZ] = one;
+    int64_t id;
+    tf_error err;
 
     if (n == 0)
         return TF_OK;
-    if (!(hashes = malloc(n * sizeof(*hashes))))
-        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     if ((err = load_head(fund, diag)))
-        goto out;
-    memcpy(prev, fund->last_hash, sizeof(prev));
-    /* Ids and hashes in order, as tf_ledger_post would give them one by
-     * one; the head moves only once everything is written. */
-    {
-        int64_t last_id = fund->last_id;
-        char last_hash[TF_HASH_BUFSZ];
-        memcpy(last_hash, fund->last_hash, sizeof(last_hash));
-        for (size_t i = 0; i < n && !err; i++) {
-            tf_entry copy;
-            if (!(err =
-                      next_entry(fund, &entries[i], &copy, hashes[i], diag))) {
-                entries[i] = copy;
-                fund->last_id = copy.id;
-                memcpy(fund->last_hash, hashes[i], TF_HASH_BUFSZ);
-            }
+        return err;
+    if (n > 1 && !(hashes = malloc(n * sizeof(*hashes))))
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    /* Ids and hashes in order, as one by one; the head moves only once
+     * everything is written. */
+    id = fund->last_id;
+    for (size_t i = 0; i < n && !err; i++) {
+        tf_entry copy;
+        if (!(err = next_entry(fund, &entries[i], id,
+                               i ? hashes[i - 1] : fund->last_hash, &copy,
+                               hashes[i], diag))) {
+            entries[i] = copy;
+            id = copy.id;
         }
-        fund->last_id = last_id;
-        memcpy(fund->last_hash, last_hash, sizeof(last_hash));
-        if (err)
-            goto out;
     }
-    while (done < n) {
-        int k = n - done >= TF_LEDGER_BATCH ? TF_LEDGER_BATCH : 1;
-        tf_stmt *st =
-            tf_db_prepare(fund->db, k > 1 ? entries_batch : entries_one, diag);
-        if (!st) {
-            err = TF_ERR_DB;
-            goto out;
+    if (!err)
+        err = write_entries(fund, entries, n, fund->last_hash, hashes, diag);
+    if (!err)
+        err = write_postings(fund, entries, n, diag);
+    for (size_t i = 0; i < n && !err; i++)
+        for (size_t j = 0; j < entries[i].npostings && !err; j++) {
+            const tf_posting *p = &entries[i].postings[j];
+            err = add_delta(fund, p->account, ledger_pool(p->pool), p->amount,
+                            diag);
         }
-        for (int j = 0; j < k; j++)
-            bind_entry(st, j, &entries[done + (size_t)j],
-                       done + (size_t)j ? hashes[done + (size_t)j - 1] : prev,
-                       hashes[done + (size_t)j]);
-        if ((err = tf_stmt_run(st, diag)))
-            goto out;
-        done += (size_t)k;
+    if (!err) {
+        fund->head_dirty = 1;
+        fund->last_id = id;
+        memcpy(fund->last_hash, hashes[n - 1], TF_HASH_BUFSZ);
     }
-    if ((err = write_postings(fund, entries, n, diag)))
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        if ((err = add_deltas(fund, &entries[i], diag)))
-            goto out;
-    fund->head_dirty = 1;
-    fund->last_id = entries[n - 1].id;
-    memcpy(fund->last_hash, hashes[n - 1], TF_HASH_BUFSZ);
-out:
-    free(hashes);
+    if (hashes != one)
+        free(hashes);
     return err;
 }
 

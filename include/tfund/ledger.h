@@ -44,14 +44,12 @@ typedef struct tf_entry {
 tf_error tf_ledger_post(tf_fund *fund, const tf_entry *e, int64_t *id,
                         tf_diag *diag);
 
-/* Entries tf_ledger_post_many writes in one statement. */
-#define TF_LEDGER_BATCH 32
-
 /*
  * Posts entries[0..n) in order, as n calls of tf_ledger_post would, with
- * the same checks, ids and hashes, writing TF_LEDGER_BATCH of them a
- * statement. Each entries[i].id receives the new entry's id (the other
- * fields are left pointing at the caller's strings).
+ * the same checks, ids and hashes, but written many rows a statement.
+ * Each entries[i].id receives the new entry's id (the other fields are
+ * left pointing at the caller's strings). tf_ledger_post is this with
+ * n = 1.
  */
 tf_error tf_ledger_post_many(tf_fund *fund, tf_entry *entries, size_t n,
                              tf_diag *diag);
