@@ -386,8 +386,6 @@ tf_error tf_db_begin(tf_db *db, tf_diag *diag)
     db->in_tx = 1;
     /* Only speed depends on it: a failure here is not the caller's. */
     sqlite3_exec(db->handle, CACHE_WRITE, NULL, NULL, NULL);
-    sqlite3_exec(db->handle, "PRAGMA defer_foreign_keys = ON", NULL, NULL,
-                 NULL);
     return TF_OK;
 }
 
