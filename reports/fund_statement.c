@@ -226,13 +226,8 @@ static long entry_session(struct fund_data *d, const tf_entry *e)
         }
         return -1;
     }
-    if (!e->ref ||
-        (strcmp(e->kind, "commitment") && strcmp(e->kind, "release") &&
-         strcmp(e->kind, "disbursement")))
+    if (!tf_grant_entry_ref(e, ref, sizeof(ref)))
         return -1;
-    snprintf(ref, sizeof(ref), "%s", e->ref);
-    if (!strcmp(e->kind, "commitment") && strrchr(ref, '@'))
-        *strrchr(ref, '@') = '\0';
     key.ref = ref;
     if (!d->nreqs)
         return -1;

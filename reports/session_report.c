@@ -116,13 +116,8 @@ static long entry_request(const struct session_data *d, const tf_entry *e)
         }
         return -1;
     }
-    if (!e->ref ||
-        (strcmp(e->kind, "commitment") && strcmp(e->kind, "release") &&
-         strcmp(e->kind, "disbursement")))
+    if (!tf_grant_entry_ref(e, ref, sizeof(ref)))
         return -1;
-    snprintf(ref, sizeof(ref), "%s", e->ref);
-    if (!strcmp(e->kind, "commitment") && strrchr(ref, '@'))
-        *strrchr(ref, '@') = '\0';
     return req_find(d, ref);
 }
 

@@ -1119,6 +1119,21 @@ done:
     return err;
 }
 
+int tf_grant_entry_ref(const tf_entry *e, char *ref, size_t size)
+{
+    char *at;
+
+    if (!e->ref || e->reverses ||
+        (strcmp(e->kind, "commitment") && strcmp(e->kind, "release") &&
+         strcmp(e->kind, "disbursement")))
+        return 0;
+    snprintf(ref, size, "%s", e->ref);
+    /* The commitments are "REF@pool" (add_commitments). */
+    if (!strcmp(e->kind, "commitment") && (at = strrchr(ref, '@')))
+        *at = '\0';
+    return 1;
+}
+
 /* ---- Disbursement and cancellation ---------------------------------- */
 
 struct grant {

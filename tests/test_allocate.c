@@ -1222,9 +1222,41 @@ static void test_determinism(void **state)
     tf_fund_close(b);
 }
 
+/* The request behind a grant's entries, as the reports find it. */
+static void test_grant_entry_ref(void **state)
+{
+    tf_entry e;
+    char ref[64];
+
+    (void)state;
+    memset(&e, 0, sizeof(e));
+    e.kind = "commitment";
+    e.ref = "GCM-1@ldc-travel";
+    assert_int_equal(tf_grant_entry_ref(&e, ref, sizeof(ref)), 1);
+    assert_string_equal(ref, "GCM-1");
+    e.kind = "disbursement";
+    e.ref = "GCM-1";
+    assert_int_equal(tf_grant_entry_ref(&e, ref, sizeof(ref)), 1);
+    assert_string_equal(ref, "GCM-1");
+    e.kind = "release";
+    e.ref = "a@b"; /* only a commitment's reference carries a pool */
+    assert_int_equal(tf_grant_entry_ref(&e, ref, sizeof(ref)), 1);
+    assert_string_equal(ref, "a@b");
+    e.reverses = 7; /* a reversal goes with the entry it reverses */
+    assert_int_equal(tf_grant_entry_ref(&e, ref, sizeof(ref)), 0);
+    e.reverses = 0;
+    e.kind = "pledge";
+    e.ref = "P-1";
+    assert_int_equal(tf_grant_entry_ref(&e, ref, sizeof(ref)), 0);
+    e.kind = "commitment";
+    e.ref = NULL;
+    assert_int_equal(tf_grant_entry_ref(&e, ref, sizeof(ref)), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grant_entry_ref),
 #define T(name) cmocka_unit_test_setup_teardown(name, fund_setup, fund_teardown)
         T(test_tier_order),
         T(test_order_submitted_ties),

@@ -6,9 +6,11 @@
 #ifndef TFUND_ALLOCATE_H
 #define TFUND_ALLOCATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tfund/fund.h"
+#include "tfund/ledger.h"
 
 /* A travel request and its current decision. Figures are in the base
  * currency; has_figures is 0 for a request never allocated. */
@@ -104,5 +106,11 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
  * waitlisted one is just marked. Others are refused (TF_ERR_RULE). */
 tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
                    int64_t *released, tf_diag *diag);
+
+/* If e is a grant's own entry (a commitment, "REF@pool", or a
+ * disbursement or release, "REF"), writes the request's reference REF
+ * into ref (size bytes) and returns 1; otherwise 0. A reversal is not:
+ * it belongs to the grant of the entry it reverses. */
+int tf_grant_entry_ref(const tf_entry *e, char *ref, size_t size);
 
 #endif
