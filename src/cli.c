@@ -282,6 +282,39 @@ int cli_check_date(const char *option, const char *date)
     return 0;
 }
 
+int cli_as_of_options(int argc, char **argv, const char **as_of,
+                      cli_format *fmt)
+{
+    static const struct option opts[] = {
+        {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c, rc;
+
+    *as_of = NULL;
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'a':
+            if ((rc = cli_check_date("--as-of", optarg)))
+                return rc;
+            *as_of = optarg;
+            break;
+        case 'f':
+            if (cli_parse_format(optarg, fmt))
+                return cli_usage("unknown format '%s'", optarg);
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
 void cli_table_free(cli_table *t)
 {
     if (!t)

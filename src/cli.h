@@ -95,6 +95,13 @@ int cli_bad_option(char **argv);
  * or prints the error and returns 2. */
 int cli_check_date(const char *option, const char *date);
 
+/* The options of the commands that show the books as of a date and take
+ * no argument ([--as-of DATE] [--format text|csv|json] [--help]): sets
+ * *as_of (NULL when not given) and *fmt. Returns -1 when the command goes
+ * on, otherwise the exit status it returns (help printed, bad usage). */
+int cli_as_of_options(int argc, char **argv, const char **as_of,
+                      cli_format *fmt);
+
 /* The name tf_csv_open_stream is given for one-row imports built from
  * command-line options, so that errors name the option, not a file. */
 #define CLI_ARGS_NAME "<command line>"

@@ -45,11 +45,6 @@ static int print_balance(void *ctx, const char *account, const char *pool,
 
 static int run_balance(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"as-of", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     static const char *const csv_cols[] = {"account", "pool", "balance"};
     static const char *const text_cols[] = {"account", "pool", "debit",
                                             "credit"};
@@ -57,29 +52,12 @@ static int run_balance(int argc, char **argv)
     const char *as_of = NULL;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
     memset(&o, 0, sizeof(o));
     o.fmt = CLI_TEXT;
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'a':
-            if ((rc = cli_check_date("--as-of", optarg)))
-                return rc;
-            as_of = optarg;
-            break;
-        case 'f':
-            if (cli_parse_format(optarg, &o.fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
-        default:
-            return cli_bad_option(argv);
-        }
-    }
-    if (optind < argc)
-        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_as_of_options(argc, argv, &as_of, &o.fmt)) >= 0)
+        return rc;
     if ((rc = cli_open(&o.fund)))
         return rc;
     tf_diag_clear(&diag);

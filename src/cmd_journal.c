@@ -121,37 +121,15 @@ static tf_error write_journal(tf_fund *fund, cli_format fmt, FILE *out,
 
 static int run_journal(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"as-of", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     cli_format fmt = CLI_TEXT;
     const char *as_of = NULL;
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'a':
-            if ((rc = cli_check_date("--as-of", optarg)))
-                return rc;
-            as_of = optarg;
-            break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
-        default:
-            return cli_bad_option(argv);
-        }
-    }
-    if (optind < argc)
-        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_as_of_options(argc, argv, &as_of, &fmt)) >= 0)
+        return rc;
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);

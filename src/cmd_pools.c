@@ -2,11 +2,6 @@
 
 static int run_pools(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"as-of", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     static const char *const cols[] = {"pool",      "receipts", "cash",
                                        "committed", "reserve",  "available"};
     tf_pool_figures figs[TF_POOL_COUNT];
@@ -16,27 +11,10 @@ static int run_pools(int argc, char **argv)
     cli_table *t;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'a':
-            if ((rc = cli_check_date("--as-of", optarg)))
-                return rc;
-            as_of = optarg;
-            break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
-        default:
-            return cli_bad_option(argv);
-        }
-    }
-    if (optind < argc)
-        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_as_of_options(argc, argv, &as_of, &fmt)) >= 0)
+        return rc;
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
