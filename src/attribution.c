@@ -428,16 +428,12 @@ tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
     size_t ncats = 0;
     tf_stmt *st;
     tf_error err = compute(fund, as_of, &w, diag);
-    int rc, stop = 0, now = 0;
+    int rc, stop = 0;
 
     /* As of a date past the last entry, the sums are the running
      * balances: no pass over every posting of each pool. */
-    if (!err && as_of)
-        err = tf_ledger_nothing_after(fund, as_of, &now, diag);
-    if (!err && (!as_of || now)) {
-        as_of = NULL;
-        err = tf_ledger_flush(fund, diag);
-    }
+    if (!err)
+        err = tf_ledger_as_of(fund, &as_of, diag);
     for (int k = 0; !err && !stop && k < TF_POOL_COUNT; k++) {
         ncats = 0;
         if (as_of)

@@ -60,12 +60,12 @@ tf_error tf_ledger_flush(tf_fund *fund, tf_diag *diag);
 /* Forgets what the open transaction held in memory (at rollback). */
 void tf_ledger_forget(tf_fund *fund);
 
-/* Sets *yes if no entry is dated after as_of: the books as of that date
- * are then the books now, which the running balances hold, so a report as
- * of its usual date (today, the end of a year) needs no pass over the
- * journal. */
-tf_error tf_ledger_nothing_after(tf_fund *fund, const char *as_of, int *yes,
-                                 tf_diag *diag);
+/* Readies the books to be read as of *as_of (NULL: now): writes the open
+ * transaction's pending running balances, and sets *as_of to NULL when no
+ * entry is dated after it, since the books as of that date are then the
+ * books now, which the running balances hold: a report as of its usual
+ * date (today, the end of a year) needs no pass over the journal. */
+tf_error tf_ledger_as_of(tf_fund *fund, const char **as_of, tf_diag *diag);
 
 /* Reads the integer setting key (TF_ERR_DB if missing or malformed). */
 tf_error tf_setting_int(tf_fund *fund, const char *key, int64_t *out,

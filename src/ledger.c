@@ -883,22 +883,25 @@ tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag)
 
 /* ---- Balances ------------------------------------------------------- */
 
-tf_error tf_ledger_nothing_after(tf_fund *fund, const char *as_of, int *yes,
-                                 tf_diag *diag)
+tf_error tf_ledger_as_of(tf_fund *fund, const char **as_of, tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(
-        fund->db, "SELECT 1 FROM entries WHERE date > ?1 LIMIT 1", diag);
+    tf_error err = tf_ledger_flush(fund, diag);
+    tf_stmt *st;
     int rc;
 
-    *yes = 0;
+    if (err || !*as_of)
+        return err;
+    st = tf_db_prepare(fund->db,
+                       "SELECT 1 FROM entries WHERE date > ?1 LIMIT 1", diag);
     if (!st)
         return TF_ERR_DB;
-    tf_stmt_text(st, 1, as_of);
+    tf_stmt_text(st, 1, *as_of);
     rc = tf_stmt_step(st);
     if (rc < 0)
         return tf_stmt_error(st, diag);
     tf_stmt_reset(st);
-    *yes = rc == 0;
+    if (rc == 0)
+        *as_of = NULL;
     return TF_OK;
 }
 
@@ -907,14 +910,10 @@ tf_error tf_ledger_balance(tf_fund *fund, const char *account, const char *pool,
 {
     tf_stmt *st;
     tf_error err;
-    int rc, now = 0;
+    int rc;
 
-    if ((err = tf_ledger_flush(fund, diag)))
+    if ((err = tf_ledger_as_of(fund, &as_of, diag)))
         return err;
-    if (as_of && (err = tf_ledger_nothing_after(fund, as_of, &now, diag)))
-        return err;
-    if (now)
-        as_of = NULL;
     if (!as_of)
         st = tf_db_prepare(fund->db,
                            "SELECT coalesce(sum(balance), 0) FROM balances "
@@ -948,14 +947,10 @@ tf_error tf_ledger_each_balance(tf_fund *fund, const char *as_of,
 {
     tf_stmt *st;
     tf_error err;
-    int rc, now = 0;
+    int rc;
 
-    if ((err = tf_ledger_flush(fund, diag)))
+    if ((err = tf_ledger_as_of(fund, &as_of, diag)))
         return err;
-    if (as_of && (err = tf_ledger_nothing_after(fund, as_of, &now, diag)))
-        return err;
-    if (now)
-        as_of = NULL;
     if (!as_of)
         st = tf_db_prepare(fund->db,
                            "SELECT account, pool, balance FROM balances "
@@ -1054,27 +1049,22 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         "GROUP BY p.pool";
     int64_t receipts[TF_POOL_COUNT] = {0}, cash[TF_POOL_COUNT] = {0};
     int64_t committed[TF_POOL_COUNT] = {0};
-    const char *scan_as_of = as_of;
+    const char *date = as_of; /* as asked, for the closing below */
     char reserve_rate[64];
     tf_error err;
-    int now = 0;
 
-    if ((err = tf_ledger_flush(fund, diag)))
+    /* Figures as of a date past the last entry are those of now, in the
+     * running balances. */
+    if ((err = tf_ledger_as_of(fund, &as_of, diag)))
         return err;
     if ((err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
         return err;
-    /* Cash and commitments as of a date past the last entry are those of
-     * now, in the running balances. */
-    if (as_of && (err = tf_ledger_nothing_after(fund, as_of, &now, diag)))
+    if ((err = add_pool_sums(fund, as_of ? cash_asof_sql : cash_now_sql, as_of,
+                             cash, diag)))
         return err;
-    if (now)
-        scan_as_of = NULL;
-    if ((err = add_pool_sums(fund, scan_as_of ? cash_asof_sql : cash_now_sql,
-                             scan_as_of, cash, diag)))
-        return err;
-    if ((err = add_pool_sums(
-             fund, scan_as_of ? committed_asof_sql : committed_now_sql,
-             scan_as_of, committed, diag)))
+    if ((err =
+             add_pool_sums(fund, as_of ? committed_asof_sql : committed_now_sql,
+                           as_of, committed, diag)))
         return err;
     if ((err = tf_setting_get(fund, "reserve_rate", reserve_rate,
                               sizeof(reserve_rate), diag)))
@@ -1088,7 +1078,7 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         err = tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub);
         if (err && err != TF_ERR_NOTFOUND)
             return tf_diag_set(diag, err, "%s", sub.msg);
-        if (!err && (!as_of || strcmp(as_of, closed) >= 0))
+        if (!err && (!date || strcmp(date, closed) >= 0))
             strcpy(reserve_rate, "0");
         err = TF_OK;
     }
