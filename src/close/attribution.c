@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fund_internal.h"
+#include "books/fund_internal.h"
 #include "tfund/surplus.h"
 
 struct weights {

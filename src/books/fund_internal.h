@@ -2,7 +2,7 @@
 #ifndef TF_FUND_INTERNAL_H
 #define TF_FUND_INTERNAL_H
 
-#include "db.h"
+#include "store/db.h"
 #include "tfund/fund.h"
 #include "tfund/ledger.h"
 

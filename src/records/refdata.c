@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "embedded.h"
-#include "fund_internal.h"
+#include "store/embedded.h"
+#include "books/fund_internal.h"
 #include "tfund/csv.h"
 #include "tfund/date.h"
 #include "tfund/import.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fund_internal.h"
+#include "books/fund_internal.h"
 #include "tfund/date.h"
 #include "tfund/allocate.h"
 #include "tfund/import.h"

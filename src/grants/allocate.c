@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fund_internal.h"
+#include "books/fund_internal.h"
 #include "tfund/allocate.h"
 #include "tfund/date.h"
 #include "tfund/surplus.h"
