@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tf_embed(OUTPUT FILE...): writes a C file defining tf_embedded_files[],
 # the files' bytes, NUL-terminated, so the binary carries them.
 function(tf_embed output)

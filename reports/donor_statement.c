@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The donor statement: what a donor pledged and paid, what its money was
  * used for (from the attribution of every outflow to the donors) and the

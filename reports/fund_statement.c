@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fund statement: financial position and performance by pool (from
  * the trial balance), the contributions of every donor, the pools,

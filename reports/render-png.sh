@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Renders the cover of a sample donor statement to reports/donor-statement.png
 # (the picture in README.md): the sample fund's books, the statement as of
 # their last day, LibreOffice to PDF, pdftoppm to PNG.

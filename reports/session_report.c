@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The session allocation report: every request of one session with its
  * decision and figures, totals by tier, region, gender and status, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The workbook layer of the reports: formats, cells, tables, covers, and
  * writing the file through a temporary name.

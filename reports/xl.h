@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The workbook layer shared by the reports: one place that knows how a
  * tfund workbook looks (formats, cover, tables with frozen headers and

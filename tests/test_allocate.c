@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The travel-grant allocation (DESIGN.md sections 4 and 9): tiers and LDC
  * graduation, quotas, the three orders, the days share, the cap, fit-skip
@@ -113,7 +114,7 @@ static void add_request(tf_fund *f, const char *ref, const char *session,
     tf_request q;
     int known;
 
-    snprintf(delegate, sizeof(delegate), "Delegate %s", ref);
+    snprintf(delegate, sizeof(delegate), "Delegate %.100s", ref);
     memset(&q, 0, sizeof(q));
     q.ref = ref;
     q.session = session;

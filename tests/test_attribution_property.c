@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Attribution to donors (DESIGN.md 5 and 9.10) over random fund
  * histories. Each history is small and built from a fixed seed: 1-6

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Contributions (DESIGN.md sections 2 and 3): exchange rates, donors,
  * pledges converted at their date's rate, receipts with their exchange
@@ -415,7 +416,7 @@ static int64_t posted(tf_fund *f, int64_t id, const char *account)
     int n = 0;
 
     get_entry(f, id, &g);
-    for (size_t i = 0; i < g.n; i++)
+    for (size_t i = 0; i < g.n && i < sizeof(g.p) / sizeof(g.p[0]); i++)
         if (!strcmp(g.p[i].account, account)) {
             v = g.p[i].amount;
             n++;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Tests for the CSV module. Each test writes its input into a private
  * temporary directory, so the tests run from any working directory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Faults during writes: a full disk or an I/O error in the middle of an
  * allocation, an import, a disbursement or a cancellation must leave the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The journal (DESIGN.md section 3): what tf_ledger_post accepts and
  * refuses, balances now and as of a date, reversals, closed periods, the

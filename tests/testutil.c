@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the unit tests share (testutil.h). */
 #define _POSIX_C_SOURCE 200809L
 

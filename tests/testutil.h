@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the unit tests share: a new fund in a temporary directory per
  * test, calls that must succeed, and the checks every test ends with

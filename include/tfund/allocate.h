@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Travel-grant allocation (DESIGN.md sections 4 and 9): requests, the
  * allocation batch of a session, disbursement of actual costs and

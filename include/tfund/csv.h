@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading and writing CSV files (RFC 4180, UTF-8, a header row). Reading
  * streams the file through libcsv one physical line at a time, so memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Dates are kept as text: "YYYY-MM-DD" (a real Gregorian date, year
  * 1900-2999) and times as "YYYY-MM-DDTHH:MM:SSZ" (UTC). Both compare

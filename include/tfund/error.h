@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund error codes. Every fallible function returns a tf_error; TF_OK is 0.
  * tf_strerror() gives a short description; the detailed message of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fund: one SQLite file holding a voluntary trust fund's books. This
  * header is the core API used by the command line and the reports; it

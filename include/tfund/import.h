@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Importing CSV files (DESIGN.md section 6). An import is one transaction:
  * one bad row and nothing is written, the error naming file:line:column.

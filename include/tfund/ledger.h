@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The books: a double-entry, append-only journal of entries whose postings
  * each belong to a pool and sum to zero within every pool. Each entry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Money: amounts are integer counts of a currency's minor unit (cents for
  * USD, yen for JPY, fils for KWD). Every product or quotient is computed

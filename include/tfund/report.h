@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Excel reports (DESIGN.md section 8): the donor statement, the fund
  * statement and the session allocation report, each an .xlsx workbook

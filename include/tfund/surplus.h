@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Surplus to conference preparation, preparation spending, attribution of
  * outflows to donors, and closing the fund (DESIGN.md sections 5 and 9).

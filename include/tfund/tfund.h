@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tfund: the books of a voluntary trust fund. The umbrella header. */
 #ifndef TFUND_TFUND_H
 #define TFUND_TFUND_H

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Runs the sample fund's year and a half, in date order.
 
 Called by cycle.sh with the tfund binary, the database and the sample

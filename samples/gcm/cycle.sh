@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The sample fund's whole cycle: installs what is missing, builds tfund,
 # then keeps the books of the sample fund from its first pledge to its
 # reports. Output goes to out/gcm/ (the database, the journal, reports).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes the illustrative GCM trust-fund sample: the CSV files next to this
 script (see README.md). Deterministic: every random choice comes from a
 seeded generator, so running it again rewrites identical files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CSV files on top of libcsv. libcsv only sees one physical line per
  * csv_parse call, so the reader always knows which line a record starts on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund export ledger: the journal in the plain-text format of ledger-cli
  * and hledger, so that either tool can re-add tfund's books.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fund handle and helpers shared by the core modules (not public). */
 #ifndef TF_FUND_INTERNAL_H
 #define TF_FUND_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The journal: posting entries with their hash chain and running
  * balances, reversals, closed periods, and the queries over them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund verify: the auditor's checks of DESIGN.md section 3, run against
  * the file as it is, trusting nothing the program keeps on the side.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The command line: the dispatch table, shared option handling, opening
  * the fund, reporting errors in one voice and writing tables for people

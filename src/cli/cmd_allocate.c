@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * allocate, allocation show, disburse and cancel: the travel grants.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * journal: the entries for people; export: the journal for other tools
  * (ledger-cli, CSV, JSON).

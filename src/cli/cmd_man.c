@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund help --man: the manual page tfund(1), written from the same usage
  * texts as 'tfund help COMMAND', so the two never disagree. The build runs
@@ -54,8 +55,7 @@ static const char man_tail[] =
     ".PP\n"
     "The country classification (UN member and observer States, regional "
     "groups, LDC inclusion and graduation dates) is compiled in and loaded "
-    "by \\fBinit\\fR; a copy is installed as "
-    "\\fI/usr/share/tfund/countries.csv\\fR.\n"
+    "by \\fBinit\\fR; \\fBimport countries\\fR replaces rows of it.\n"
     ".SH ENVIRONMENT\n"
     ".TP\n"
     ".B TFUND_DB\n"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * donor, pledge, receipt, rate and session: "add" one record from options
  * (passed through the same one-row import as a file, so the rules and the

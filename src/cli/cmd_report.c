@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund report donor ID | donors | fund | session ID -o PATH: the Excel
  * workbooks of reports/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * surplus, spend, attribution and close: the fund's money after travel.
  */

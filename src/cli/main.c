@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund [--db PATH] COMMAND [ARGS]: dispatches to the commands in
  * cmd_*.c through the table below.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Attribution of every outflow of every pool to the donors whose money
  * was in it (DESIGN.md 5 and 9.10): per pool, a donor's weight is its

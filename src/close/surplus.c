@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Surplus routed to conference preparation, preparation spending and
  * closing the fund (DESIGN.md sections 5 and 9.9).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The allocation rules of DESIGN.md sections 4 and 9: who is eligible,
  * what a trip costs, in which order requests are considered, quotas, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Donors and their money: pledges (revenue recognised on signature) and
  * receipts (cash in the bank, with the exchange difference against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CSV imports: one column table and one row function per kind of file.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference data: the country classification (dated LDC membership) and
  * UN operational exchange rates, with conversion into the base currency.

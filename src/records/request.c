@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Travel requests and actual costs: the records the allocation works on.
  */
@@ -43,7 +44,7 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
 {
     tf_stmt *st;
     tf_error err;
-    int rc, found;
+    int rc, found = 0;
 
     *known = 0;
     *field = NULL;
@@ -139,7 +140,7 @@ tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
 {
     tf_stmt *st;
     tf_error err;
-    int rc, found;
+    int rc, found = 0;
 
     *known = 0;
     if ((err = exists(fund, "SELECT 1 FROM requests WHERE ref = ?1", ref,

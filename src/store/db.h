@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The database module: the only code that talks to SQLite. It opens the
  * fund file with the durability settings, applies the schema migrations,

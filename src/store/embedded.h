@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Files compiled into the program by cmake/embed.cmake: the schema
  * migrations (sql/NNN_*.sql, in order) and the country classification.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The storage limit for the ingest benchmark: N bare posting rows (entry,
  * account, pool, amount) inserted into a new SQLite file with one

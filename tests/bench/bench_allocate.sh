@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Times the allocation batch on a large session. A benchmark, not a test:
 # it asserts nothing about time and is not run by ctest.
 #
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     --default-quotas) quotas=""; shift ;;
     --countries) countries="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench_allocate.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Builds a fund with many disbursed travel grants for the report
  * benchmark, through the public core API in batches (one transaction per

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Benchmark: a donor statement with 100,000 grant lines. Builds a fund of
 # 100 sessions x 1,000 funded and disbursed grants (tests/bench/bench_gen.c,
 # linked with the core library, in one transaction per session), then

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Helpers of tests/bench/run.
 
     benchtool.py measure [--stdout FILE] -- COMMAND ARGS...

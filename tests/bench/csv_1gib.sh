@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Benchmark (not run by ctest, it takes minutes): streams a 1 GiB CSV
 # through 'tfund import' and reports the time and the peak resident
 # memory (GNU time's "Maximum resident set size").

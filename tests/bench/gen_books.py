@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Writes the input files of an ingest benchmark into a directory.
 
     gen_books.py OUTDIR --pledges N [--donors 500] [--receipts]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Writes the input files of an allocation benchmark into a directory.
 
     gen_requests.py OUTDIR [--requests N] [--countries 150] [--seed 2017]

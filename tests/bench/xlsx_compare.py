@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The same workbook written by Python's XlsxWriter, to compare with tfund.
 
     xlsx_compare.py extract BOOK.xlsx ROWS.jsonl

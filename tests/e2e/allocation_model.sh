@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Allocation against an independent reference model: every hand-made
 # scenario of tests/scenarios and 40 seeded random ones
 # (tests/reference/random_scenarios.py) are run through tfund (init, set,
@@ -17,6 +18,7 @@ TFUND=$(realpath "$1")
 SRC=$(realpath "$2")
 REF=$SRC/tests/reference
 PY=/usr/bin/python3
+[ -x "$PY" ] || { echo "skipped: python3 is not installed"; exit 77; }
 export PYTHONDONTWRITEBYTECODE=1
 RANDOM_SCENARIOS=40
 FIRST_SEED=1

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Commands dated in the past see the books as of their date; they must not
 # spend money that later-dated commitments or payments already hold.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Bad-input corpus: every file listed in tests/bad-input/MANIFEST must be
 # refused by 'tfund import' with exit status 2 and a message naming the
 # file, line and column of its one fault, and the fund must be left exactly
@@ -16,6 +17,7 @@ SAMPLES=$SRC/samples/gcm
 BAD=$SRC/tests/bad-input
 VALID=$SRC/tests/fixtures/valid-input
 PY=/usr/bin/python3
+[ -x "$PY" ] || { echo "skipped: python3 is not installed"; exit 77; }
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The command line: help for every command, typos and unknown options,
 # the 'add' commands with good and bad values, settings, closed periods,
 # reversals and backups. Every refusal must leave the database as it was.
@@ -9,6 +10,7 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 TFUND SOURCE_DIR" >&2; exit 2; }
 TFUND=$(realpath "$1")
 PY=/usr/bin/python3
+[ -x "$PY" ] || { echo "skipped: python3 is not installed"; exit 77; }
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

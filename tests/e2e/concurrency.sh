@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Concurrency: several administrators writing to one fund at once. Every
 # write lands exactly once, none fails with "database is locked", readers
 # running meanwhile never see a half-written state, and the books verify.
@@ -23,7 +24,7 @@ src=$(realpath "$2")
 sample=$src/samples/gcm
 unset TFUND_DB
 
-command -v sqlite3 >/dev/null || { echo "concurrency: the sqlite3 shell is needed" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "skipped: concurrency needs the sqlite3 shell"; exit 77; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-conc.XXXXXX")
 pids=()

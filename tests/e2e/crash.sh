@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Crash safety: a write command killed at any moment leaves the books as
 # they were before it or as they are after it, never anything between.
 #
@@ -36,7 +37,7 @@ src=$(realpath "$2")
 sample=$src/samples/gcm
 unset TFUND_DB
 
-command -v sqlite3 >/dev/null || { echo "crash: the sqlite3 shell is needed" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "skipped: crash needs the sqlite3 shell"; exit 77; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-crash.XXXXXX")
 victim=

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Injection and paths: text that looks like SQL, a spreadsheet formula or a
 # journal line is stored and shown as it was typed, runs nowhere, and is
 # neutralised where a spreadsheet would run it; identifiers that could name
@@ -28,9 +29,10 @@ tfund=$(realpath "$1")
 src=$(realpath "$2")
 sample=$src/samples/gcm
 PY=/usr/bin/python3
+[ -x "$PY" ] || { echo "skipped: python3 is not installed"; exit 77; }
 unset TFUND_DB
 
-command -v sqlite3 >/dev/null || { echo "injection: the sqlite3 shell is needed" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "skipped: injection needs the sqlite3 shell"; exit 77; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-inj.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # 'tfund export ledger' read by ledger-cli and hledger must give, to the
 # cent, the balances of 'tfund balance': every account's total over the
 # pools, and every (account, pool) balance, with no account missing on
@@ -14,6 +15,10 @@ TFUND=$(realpath "$1")
 SRC=$(realpath "$2")
 SAMPLES=$SRC/samples/gcm
 PY=/usr/bin/python3
+for tool in ledger hledger "$PY"; do
+    command -v "$tool" >/dev/null 2>&1 ||
+        { echo "skipped: $tool is not installed"; exit 77; }
+done
 POOLS="unrestricted travel ldc-travel prep"
 
 WORK=$(mktemp -d)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Limits of the CSV reader: huge fields, huge lines, nothing but a header.
 # Each file gets a clear error (exit status 2, one message with
 # file:line:column, nothing imported) or a correct result (exit status 0

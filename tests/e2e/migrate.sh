@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A fund written by an earlier tfund is brought up to the current schema
 # when it is opened, without a row, rowid or hash changing. The test turns
 # a fund back into schema 3 (entries, postings, requests, decisions and
@@ -13,6 +14,7 @@ set -euo pipefail
 TFUND=$(realpath "$1")
 SRC=$(realpath "$2")
 PY=/usr/bin/python3
+[ -x "$PY" ] || { echo "skipped: python3 is not installed"; exit 77; }
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

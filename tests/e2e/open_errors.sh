@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Opening the fund file: a missing file, a newer schema, a file that is not
 # SQLite, another application's SQLite file and an empty file each give
 # exit status 2 and one line on stderr, and are left byte for byte as they

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the "A first fund by hand" block of README.md as a new user would,
 # so that the README never drifts from what tfund does.
 set -euo pipefail
 tfund_bin=$1
 src=$2
+/usr/bin/python3 -c 'import openpyxl' 2>/dev/null ||
+  { echo "skipped: python3-openpyxl is not installed"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin"

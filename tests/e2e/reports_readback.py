@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Reads tfund's workbooks back with openpyxl and checks them against
 tfund's CSV output of the same books (run by reports_readback.sh).
 

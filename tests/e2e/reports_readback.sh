@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Reports read back: builds the sample fund (samples/gcm, the whole cycle)
 # with two donors whose names look like formulas, writes every report
 # (each donor, the fund, each session) at two dates, and reads every
@@ -14,6 +15,8 @@ set -euo pipefail
 TFUND=$(realpath "$1")
 SRC=$(realpath "$2")
 PY=/usr/bin/python3
+"$PY" -c 'import openpyxl' 2>/dev/null ||
+    { echo "skipped: python3-openpyxl is not installed"; exit 77; }
 SAMPLE=$SRC/samples/gcm
 
 WORK=$(mktemp -d)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Amount round trip: 10,000 pseudo-random pledges in USD, JPY and KWD
 # (fixed seed; the largest amounts that fit in 64 bits, the smallest
 # units, every digit count) are imported, then read back with
@@ -12,6 +13,7 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 TFUND SOURCE_DIR" >&2; exit 2; }
 TFUND=$(realpath "$1")
 PY=/usr/bin/python3
+[ -x "$PY" ] || { echo "skipped: python3 is not installed"; exit 77; }
 N=10000
 
 WORK=$(mktemp -d)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Tampering with the books behind tfund's back must not go unnoticed.
 #
 #   bash tests/e2e/tamper.sh TFUND-BINARY SOURCE-DIR
@@ -22,8 +23,8 @@ src=$(realpath "$2")
 sample=$src/samples/gcm
 
 command -v sqlite3 >/dev/null || {
-  echo "tamper: the sqlite3 shell is needed" >&2
-  exit 1
+  echo "skipped: tamper needs the sqlite3 shell"
+  exit 77
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-tamper.XXXXXX")

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzzes the amount parser: the first byte picks the currency (and
  * whether negatives are allowed), the rest is the text. Whatever parses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzzes the date and time checks and date arithmetic: a valid date is
  * ten characters and survives adding and subtracting days; a valid time

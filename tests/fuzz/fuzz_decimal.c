@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzzes the exact decimals of rates and settings and the conversions
  * that use them. The input is "TEXT1|TEXT2" after eight bytes of amount

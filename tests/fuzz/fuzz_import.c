@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzzes every CSV import kind through the real import: the first byte
  * picks the kind, the rest is the file. One fund is made once, in a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the .deb with CPack and installs it on a clean Debian 12 made
 # with debootstrap: the package's dependencies must come from Debian, and
 # 'tfund --help', 'man tfund' and a first fund must work there.
@@ -41,6 +42,8 @@ currency,date,per_usd
 EUR,2017-01-01,0.95
 CSV
   tfund --db /tmp/f.db verify >/dev/null
-  test -f /usr/share/tfund/countries.csv
+  test -f /usr/share/doc/tfund/README.md
+  test -f /usr/share/doc/tfund/LICENSE
+  ! test -e /usr/share/tfund
 "
 echo "deb-clean-install: installed on a clean Debian 12; tfund --help, man tfund and a first fund work"

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Runs scenarios through tfund and through the reference model and
 compares them, to the cent, field by field.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Writes seeded random allocation scenarios for check.py and model.py.
 
 Each scenario has 3 to 5 sessions (2017-2018, sometimes two on the same
