@@ -82,14 +82,6 @@ static void data_release(struct donor_data *d)
     memset(d, 0, sizeof(*d));
 }
 
-static int pool_index(const char *pool)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (pool && !strcmp(pool, tf_pools[k]))
-            return k;
-    return -1;
-}
-
 static int got_donor(void *ctx, const tf_donor *dn)
 {
     struct donor_data *d = ctx;
@@ -170,7 +162,7 @@ static int got_receipt(void *ctx, const tf_receipt *r)
 static int got_attribution(void *ctx, const tf_attribution *a)
 {
     struct donor_data *d = ctx;
-    int k = pool_index(a->pool);
+    int k = tf_pool_find(a->pool);
 
     if (k >= 0) {
         d->attr[k] = *a;
@@ -193,7 +185,7 @@ static int got_use(void *ctx, const tf_use *u)
     }
     d->uses = grown;
     q = &d->uses[d->nuses++];
-    q->pool = pool_index(u->pool);
+    q->pool = tf_pool_find(u->pool);
     q->category = xl_strdup(u->category);
     q->session = xl_strdup(u->session);
     q->amount = u->amount;
@@ -204,20 +196,16 @@ static int got_use(void *ctx, const tf_use *u)
 /* How a use category reads to a donor. */
 static const char *use_label(const char *category)
 {
-    static const struct {
-        const char *category, *label;
-    } labels[] = {
-        {"travel", "Travel grants"},
-        {"psc", "Programme support costs"},
-        {"prep", "Conference preparation"},
-        {"surplus-routed", "Surplus routed to conference preparation"},
-        {"refunds", "Refunds"},
+    static const char *const labels[TF_OUTFLOW_COUNT] = {
+        [TF_OUTFLOW_TRAVEL] = "Travel grants",
+        [TF_OUTFLOW_PSC] = "Programme support costs",
+        [TF_OUTFLOW_PREP] = "Conference preparation",
+        [TF_OUTFLOW_SURPLUS] = "Surplus routed to conference preparation",
+        [TF_OUTFLOW_REFUNDS] = "Refunds",
     };
+    int o = tf_outflow_find(category);
 
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-        if (!strcmp(category, labels[i].category))
-            return labels[i].label;
-    return category;
+    return o >= 0 ? labels[o] : category;
 }
 
 /* ---- Sheets -------------------------------------------------------- */
@@ -387,15 +375,16 @@ static int cmp_use(const void *a, const void *b)
  * and refunds. */
 static void sort_uses(struct donor_data *d, xl_lookup *lk)
 {
-    static const char *const order[] = {"travel", "prep", "psc",
-                                        "surplus-routed", "refunds"};
+    static const tf_outflow order[] = {TF_OUTFLOW_TRAVEL, TF_OUTFLOW_PREP,
+                                       TF_OUTFLOW_PSC, TF_OUTFLOW_SURPLUS,
+                                       TF_OUTFLOW_REFUNDS};
 
     for (size_t i = 0; i < d->nuses; i++) {
         struct duse *u = &d->uses[i];
         const xl_session_info *si = xl_session_find(lk, u->session);
         u->rank = 5;
         for (int r = 0; r < 5; r++)
-            if (!strcmp(u->category, order[r]))
+            if (tf_outflow_find(u->category) == (int)order[r])
                 u->rank = r;
         u->sidx = si ? (size_t)(si - lk->sessions) : lk->nsessions;
     }
@@ -433,18 +422,25 @@ static void sheet_uses(xl_sheet *s, struct donor_data *d, xl_lookup *lk,
             }
             xl_money(s, row++, 4, u->amount, NULL);
             used += u->amount;
-            if (!strcmp(u->category, "travel"))
+            switch (tf_outflow_find(u->category)) {
+            case TF_OUTFLOW_TRAVEL:
                 ut->travel += u->amount;
-            else if (!strcmp(u->category, "psc"))
+                break;
+            case TF_OUTFLOW_PSC:
                 ut->psc += u->amount;
-            else if (!strcmp(u->category, "prep"))
+                break;
+            case TF_OUTFLOW_PREP:
                 ut->prep += u->amount;
-            else if (!strcmp(u->category, "surplus-routed"))
+                break;
+            case TF_OUTFLOW_SURPLUS:
                 ut->routed += u->amount;
-            else if (!strcmp(u->category, "refunds"))
+                break;
+            case TF_OUTFLOW_REFUNDS:
                 ut->refunds += u->amount;
-            else
+                break;
+            default:
                 ut->other += u->amount;
+            }
         }
         /* The uses split the attributed outflows exactly; should a future
          * outflow have no category yet, it still shows, so that the pool

@@ -73,19 +73,6 @@ static void fund_release(struct fund_data *d)
     xl_lookup_release(&d->lk);
 }
 
-static int pool_index(const char *pool)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (pool && !strcmp(pool, tf_pools[k]))
-            return k;
-    return -1;
-}
-
-static int starts(const char *s, const char *prefix)
-{
-    return !strncmp(s, prefix, strlen(prefix));
-}
-
 /* ---- Gathering ----------------------------------------------------- */
 
 static int got_balance(void *ctx, const char *account, const char *pool,
@@ -94,7 +81,7 @@ static int got_balance(void *ctx, const char *account, const char *pool,
     struct fund_data *d = ctx;
     struct tb_row *grown = realloc(d->tb, (d->ntb + 1) * sizeof(*grown));
 
-    if (!grown || pool_index(pool) < 0) {
+    if (!grown || tf_pool_find(pool) < 0) {
         d->oom |= !grown;
         if (grown)
             d->tb = grown;
@@ -102,7 +89,7 @@ static int got_balance(void *ctx, const char *account, const char *pool,
     }
     d->tb = grown;
     d->tb[d->ntb].account = xl_strdup(account);
-    d->tb[d->ntb].pool = pool_index(pool);
+    d->tb[d->ntb].pool = tf_pool_find(pool);
     d->tb[d->ntb].balance = balance;
     if (!d->tb[d->ntb++].account)
         d->oom = 1;
@@ -175,19 +162,20 @@ static int got_request(void *ctx, const tf_request *r)
         return 0;
     ss = &d->sessions[si - d->lk.sessions];
     ss->requests++;
-    if (!strcmp(r->status, "funded"))
+    if (tf_status_is(r->status, TF_STATUS_FUNDED))
         ss->funded++;
-    else if (!strcmp(r->status, "disbursed"))
+    else if (tf_status_is(r->status, TF_STATUS_DISBURSED))
         ss->disbursed++;
-    else if (!strcmp(r->status, "waitlisted"))
+    else if (tf_status_is(r->status, TF_STATUS_WAITLISTED))
         ss->waitlisted++;
-    else if (!strcmp(r->status, "rejected"))
+    else if (tf_status_is(r->status, TF_STATUS_REJECTED))
         ss->rejected++;
-    else if (!strcmp(r->status, "cancelled"))
+    else if (tf_status_is(r->status, TF_STATUS_CANCELLED))
         ss->cancelled++;
     else
         ss->pending++;
-    if (!strcmp(r->status, "funded") || !strcmp(r->status, "disbursed"))
+    if (tf_status_is(r->status, TF_STATUS_FUNDED) ||
+        tf_status_is(r->status, TF_STATUS_DISBURSED))
         ss->funded_charge += r->charge;
     grown = realloc(d->reqs, (d->nreqs + 1) * sizeof(*grown));
     if (!grown || !(grown[d->nreqs].ref = xl_strdup(r->ref))) {
@@ -214,7 +202,7 @@ static long entry_session(struct fund_data *d, const tf_entry *e)
     char ref[256];
     struct req_key key, *hit;
 
-    if (!strcmp(e->kind, "reversal") || e->reverses) {
+    if (tf_kind_find(e->kind) == TF_KIND_REVERSAL || e->reverses) {
         size_t lo = 0, hi = d->nentries;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
@@ -247,10 +235,10 @@ static int got_entry(void *ctx, const tf_entry *e)
     ss = &d->sessions[s];
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
-        if (!strcmp(p->account, "budget:encumbrances"))
+        int a = tf_account_find(p->account, NULL);
+        if (a == TF_ACCT_ENCUMBRANCES)
             ss->committed += p->amount;
-        else if (starts(p->account, "expense:travel:") ||
-                 !strcmp(p->account, "expense:psc"))
+        else if (a == TF_ACCT_TRAVEL || a == TF_ACCT_PSC)
             ss->paid += p->amount;
     }
     {
@@ -291,16 +279,41 @@ static int64_t line_total(const struct line *l)
     return t;
 }
 
-/* Sums sign x balance of the accounts matching (prefix, exact) into l. */
-static void line_of(const struct fund_data *d, struct line *l,
-                    const char *prefix, int exact, int sign)
+/* Sums sign x balance of account a into l: of party, or of every party
+ * when party is NULL. */
+static void line_of(const struct fund_data *d, struct line *l, tf_account a,
+                    const char *party, int sign)
 {
     memset(l, 0, sizeof(*l));
     for (size_t i = 0; i < d->ntb; i++) {
-        const char *a = d->tb[i].account;
-        if (exact ? !strcmp(a, prefix) : starts(a, prefix))
+        const char *of;
+        if (tf_account_find(d->tb[i].account, &of) == (int)a &&
+            (!party || (of && !strcmp(of, party))))
             l->v[d->tb[i].pool] += sign * d->tb[i].balance;
     }
+}
+
+/* Sums sign x balance of every account of category c into l. */
+static void line_of_category(const struct fund_data *d, struct line *l,
+                             tf_category c, int sign)
+{
+    memset(l, 0, sizeof(*l));
+    for (size_t i = 0; i < d->ntb; i++)
+        if (tf_category_of(d->tb[i].account) == (int)c)
+            l->v[d->tb[i].pool] += sign * d->tb[i].balance;
+}
+
+/* The name shown for account a: "NAME" or, kept per party, "NAME:*". */
+static const char *shown(char *buf, size_t size, tf_account a)
+{
+    return tf_account_name(buf, size, a, "*");
+}
+
+/* The name shown for a whole category: "CATEGORY:*". */
+static const char *shown_category(char *buf, size_t size, tf_category c)
+{
+    snprintf(buf, size, "%s:*", tf_category_name(c));
+    return buf;
 }
 
 /* Writes a line: label, the pools, and a formula total across them. */
@@ -368,16 +381,17 @@ static void sheet_position(xl_sheet *s, const struct fund_data *d,
 {
     struct line cash, recv, other_a, assets, psc, refunds, other_l, liab;
     int row = 0, head, r_assets, r_liab, first;
+    char name[TF_ACCOUNT_BUFSZ];
 
-    line_of(d, &cash, "assets:cash", 1, 1);
-    line_of(d, &recv, "assets:receivable:", 0, 1);
-    line_of(d, &assets, "assets:", 0, 1);
+    line_of(d, &cash, TF_ACCT_CASH, NULL, 1);
+    line_of(d, &recv, TF_ACCT_RECEIVABLE, NULL, 1);
+    line_of_category(d, &assets, TF_CAT_ASSETS, 1);
     other_a = assets;
     add_line(&other_a, &cash, -1);
     add_line(&other_a, &recv, -1);
-    line_of(d, &psc, "liabilities:psc-payable", 1, -1);
-    line_of(d, &refunds, "liabilities:refunds-payable:", 0, -1);
-    line_of(d, &liab, "liabilities:", 0, -1);
+    line_of(d, &psc, TF_ACCT_PSC_PAYABLE, NULL, -1);
+    line_of(d, &refunds, TF_ACCT_REFUNDS_PAYABLE, NULL, -1);
+    line_of_category(d, &liab, TF_CAT_LIABILITIES, -1);
     other_l = liab;
     add_line(&other_l, &psc, -1);
     add_line(&other_l, &refunds, -1);
@@ -389,22 +403,27 @@ static void sheet_position(xl_sheet *s, const struct fund_data *d,
     row++;
     pool_header(s, head = row++, "Line");
     first = row;
-    write_line(s, row++, "Cash", "assets:cash", &cash, NULL);
-    write_line(s, row++, "Contributions receivable", "assets:receivable:*",
-               &recv, NULL);
+    write_line(s, row++, "Cash", shown(name, sizeof(name), TF_ACCT_CASH), &cash,
+               NULL);
+    write_line(s, row++, "Contributions receivable",
+               shown(name, sizeof(name), TF_ACCT_RECEIVABLE), &recv, NULL);
     if (!line_zero(&other_a))
-        write_line(s, row++, "Other assets", "assets:*", &other_a, NULL);
+        write_line(s, row++, "Other assets",
+                   shown_category(name, sizeof(name), TF_CAT_ASSETS), &other_a,
+                   NULL);
     r_assets = row;
     write_sum_line(s, row, "Total assets", first, row - 1, &assets);
     row++;
     first = row;
     write_line(s, row++, "Programme support costs payable",
-               "liabilities:psc-payable", &psc, NULL);
+               shown(name, sizeof(name), TF_ACCT_PSC_PAYABLE), &psc, NULL);
     write_line(s, row++, "Refunds payable to donors",
-               "liabilities:refunds-payable:*", &refunds, NULL);
+               shown(name, sizeof(name), TF_ACCT_REFUNDS_PAYABLE), &refunds,
+               NULL);
     if (!line_zero(&other_l))
-        write_line(s, row++, "Other liabilities", "liabilities:*", &other_l,
-                   NULL);
+        write_line(s, row++, "Other liabilities",
+                   shown_category(name, sizeof(name), TF_CAT_LIABILITIES),
+                   &other_l, NULL);
     r_liab = row;
     write_sum_line(s, row, "Total liabilities", first, row - 1, &liab);
     row++;
@@ -413,9 +432,10 @@ static void sheet_position(xl_sheet *s, const struct fund_data *d,
     row++;
     {
         struct line enc;
-        line_of(d, &enc, "budget:encumbrances", 1, 1);
+        line_of(d, &enc, TF_ACCT_ENCUMBRANCES, NULL, 1);
         write_line(s, row++, "Memo: commitments to funded grants",
-                   "budget:encumbrances", &enc, s->book->note);
+                   shown(name, sizeof(name), TF_ACCT_ENCUMBRANCES), &enc,
+                   s->book->note);
     }
     row++;
     xl_note(s, row++, 0,
@@ -431,7 +451,7 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d)
 {
     struct line l, rev, exp, tin, tout, surplus, change;
     int row = 0, head, first, r_rev, r_exp, r_surplus;
-    char f[96], a[16], b[16], c[16];
+    char f[96], a[16], b[16], c[16], name[TF_ACCOUNT_BUFSZ];
 
     xl_note(s, row++, 0,
             "Statement of financial performance by pool, from the start of "
@@ -444,25 +464,28 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d)
     memset(&rev, 0, sizeof(rev));
     for (size_t i = 0; i < d->ndonors; i++) {
         char account[160], label[400];
-        snprintf(account, sizeof(account), "revenue:contributions:%s",
-                 d->donors[i].id);
-        line_of(d, &l, account, 1, -1);
+        tf_account_name(account, sizeof(account), TF_ACCT_CONTRIBUTIONS,
+                        d->donors[i].id);
+        line_of(d, &l, TF_ACCT_CONTRIBUTIONS, d->donors[i].id, -1);
         if (line_zero(&l))
             continue;
         snprintf(label, sizeof(label), "Contributions: %s", d->donors[i].name);
         write_line(s, row++, label, account, &l, NULL);
         add_line(&rev, &l, 1);
     }
-    line_of(d, &l, "revenue:fx-gain", 1, -1);
-    write_line(s, row++, "Exchange gains", "revenue:fx-gain", &l, NULL);
+    line_of(d, &l, TF_ACCT_FX_GAIN, NULL, -1);
+    write_line(s, row++, "Exchange gains",
+               shown(name, sizeof(name), TF_ACCT_FX_GAIN), &l, NULL);
     add_line(&rev, &l, 1);
     {
         struct line all;
-        line_of(d, &all, "revenue:", 0, -1);
+        line_of_category(d, &all, TF_CAT_REVENUE, -1);
         l = all;
         add_line(&l, &rev, -1);
         if (!line_zero(&l))
-            write_line(s, row++, "Other revenue", "revenue:*", &l, NULL);
+            write_line(s, row++, "Other revenue",
+                       shown_category(name, sizeof(name), TF_CAT_REVENUE), &l,
+                       NULL);
         rev = all;
     }
     r_rev = row;
@@ -474,9 +497,9 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d)
     memset(&exp, 0, sizeof(exp));
     for (size_t i = 0; i < d->lk.nsessions; i++) {
         char account[160], label[400];
-        snprintf(account, sizeof(account), "expense:travel:%s",
-                 d->lk.sessions[i].id);
-        line_of(d, &l, account, 1, 1);
+        tf_account_name(account, sizeof(account), TF_ACCT_TRAVEL,
+                        d->lk.sessions[i].id);
+        line_of(d, &l, TF_ACCT_TRAVEL, d->lk.sessions[i].id, 1);
         if (line_zero(&l))
             continue;
         snprintf(label, sizeof(label), "Travel grants: %s",
@@ -486,24 +509,28 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d)
     }
     {
         static const struct {
-            const char *label, *account;
-        } lines[] = {{"Programme support costs", "expense:psc"},
-                     {"Conference preparation", "expense:prep"},
-                     {"Exchange losses", "expense:fx-loss"},
-                     {"Refunds to donors", "expense:refunds"}};
+            const char *label;
+            tf_account account;
+        } lines[] = {{"Programme support costs", TF_ACCT_PSC},
+                     {"Conference preparation", TF_ACCT_PREP},
+                     {"Exchange losses", TF_ACCT_FX_LOSS},
+                     {"Refunds to donors", TF_ACCT_REFUNDS}};
         for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-            line_of(d, &l, lines[i].account, 1, 1);
-            write_line(s, row++, lines[i].label, lines[i].account, &l, NULL);
+            line_of(d, &l, lines[i].account, NULL, 1);
+            write_line(s, row++, lines[i].label,
+                       shown(name, sizeof(name), lines[i].account), &l, NULL);
             add_line(&exp, &l, 1);
         }
     }
     {
         struct line all;
-        line_of(d, &all, "expense:", 0, 1);
+        line_of_category(d, &all, TF_CAT_EXPENSE, 1);
         l = all;
         add_line(&l, &exp, -1);
         if (!line_zero(&l))
-            write_line(s, row++, "Other expenses", "expense:*", &l, NULL);
+            write_line(s, row++, "Other expenses",
+                       shown_category(name, sizeof(name), TF_CAT_EXPENSE), &l,
+                       NULL);
         exp = all;
     }
     r_exp = row;
@@ -514,10 +541,12 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d)
     add_line(&surplus, &exp, -1);
     r_surplus = row;
     write_diff_line(s, row++, "Surplus (deficit)", r_rev, r_exp, &surplus);
-    line_of(d, &tin, "transfers:in", 1, -1);
-    write_line(s, row++, "Transfers in", "transfers:in", &tin, NULL);
-    line_of(d, &tout, "transfers:out", 1, -1);
-    write_line(s, row++, "Transfers out", "transfers:out", &tout, NULL);
+    line_of(d, &tin, TF_ACCT_TRANSFERS_IN, NULL, -1);
+    write_line(s, row++, "Transfers in",
+               shown(name, sizeof(name), TF_ACCT_TRANSFERS_IN), &tin, NULL);
+    line_of(d, &tout, TF_ACCT_TRANSFERS_OUT, NULL, -1);
+    write_line(s, row++, "Transfers out",
+               shown(name, sizeof(name), TF_ACCT_TRANSFERS_OUT), &tout, NULL);
     change = surplus;
     add_line(&change, &tin, 1);
     add_line(&change, &tout, 1);
@@ -730,8 +759,8 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
         available += d->pools[k].available;
         cash += d->pools[k].cash;
     }
-    line_of(d, &prep, "expense:prep", 1, 1);
-    line_of(d, &psc, "expense:psc", 1, 1);
+    line_of(d, &prep, TF_ACCT_PREP, NULL, 1);
+    line_of(d, &psc, TF_ACCT_PSC, NULL, 1);
     tf_setting_get(b->fund, "psc_rate", rate, sizeof(rate), NULL);
     tf_setting_get(b->fund, "reserve_rate", reserve, sizeof(reserve), NULL);
 

@@ -56,14 +56,6 @@ static void session_release(struct session_data *d)
     xl_lookup_release(&d->lk);
 }
 
-static int pool_index(const char *pool)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (pool && !strcmp(pool, tf_pools[k]))
-            return k;
-    return -1;
-}
-
 static int collect_ref(void *ctx, const tf_request *r)
 {
     struct session_data *d = ctx;
@@ -132,10 +124,10 @@ static int got_entry(void *ctx, const tf_entry *e)
         return 0;
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
-        if (!strcmp(p->account, "budget:encumbrances"))
+        int a = tf_account_find(p->account, NULL);
+        if (a == TF_ACCT_ENCUMBRANCES)
             d->reqs[r].committed += p->amount;
-        else if (!strncmp(p->account, "expense:travel:", 15) ||
-                 !strcmp(p->account, "expense:psc"))
+        else if (a == TF_ACCT_TRAVEL || a == TF_ACCT_PSC)
             d->reqs[r].paid += p->amount;
     }
     grown = realloc(d->entries, (d->nentries + 1) * sizeof(*d->entries));
@@ -195,12 +187,12 @@ static int count(struct session_data *d, int dim, const char *value,
         snprintf(g->value, sizeof(g->value), "%s", value);
     }
     g->n[0]++;
-    st = !strcmp(r->status, "funded")       ? 1
-         : !strcmp(r->status, "disbursed")  ? 2
-         : !strcmp(r->status, "waitlisted") ? 3
-         : !strcmp(r->status, "rejected")   ? 4
-         : !strcmp(r->status, "cancelled")  ? 5
-                                            : 6;
+    st = tf_status_is(r->status, TF_STATUS_FUNDED)       ? 1
+         : tf_status_is(r->status, TF_STATUS_DISBURSED)  ? 2
+         : tf_status_is(r->status, TF_STATUS_WAITLISTED) ? 3
+         : tf_status_is(r->status, TF_STATUS_REJECTED)   ? 4
+         : tf_status_is(r->status, TF_STATUS_CANCELLED)  ? 5
+                                                         : 6;
     if (st <= 2) {
         g->n[1]++;
         g->charge += r->charge;
@@ -250,7 +242,7 @@ static int write_request(void *ctx, const tf_request *r)
     }
     for (int i = 0; i < r->ndraws; i++) {
         char amt[TF_AMOUNT_BUFSZ];
-        int p = pool_index(r->draws[i].pool);
+        int p = tf_pool_find(r->draws[i].pool);
         size_t used = strlen(draws);
         tf_amount_format(amt, sizeof(amt), r->draws[i].amount,
                          d->book->base->minor, 0);
@@ -269,7 +261,8 @@ static int write_request(void *ctx, const tf_request *r)
         d->committed += d->reqs[k].committed;
         d->paid += d->reqs[k].paid;
     }
-    if (!strcmp(r->status, "funded") || !strcmp(r->status, "disbursed")) {
+    if (tf_status_is(r->status, TF_STATUS_FUNDED) ||
+        tf_status_is(r->status, TF_STATUS_DISBURSED)) {
         d->charge += r->charge;
         for (int p = 0; p < TF_POOL_COUNT; p++)
             d->drawn[p] += by_pool[p];
@@ -291,14 +284,31 @@ static int write_request(void *ctx, const tf_request *r)
 static tf_error sheet_requests(xl_sheet *s, struct session_data *d,
                                tf_diag *diag)
 {
-    static const char *const cols[] = {
-        "Request",      "Submitted", "Delegate",   "Country",
-        "Country name", "Region",    "Tier",       "Gender",
-        "Status",       "Reason",    "Decided",    "Fare currency",
-        "Fare quoted",  "Fare",      "DSA",        "Terminal",
-        "Cost",         "PSC",       "Charge",     "Draws",
-        "unrestricted", "travel",    "ldc-travel", "Committed",
-        "Paid"};
+    const char *const cols[] = {"Request",
+                                "Submitted",
+                                "Delegate",
+                                "Country",
+                                "Country name",
+                                "Region",
+                                "Tier",
+                                "Gender",
+                                "Status",
+                                "Reason",
+                                "Decided",
+                                "Fare currency",
+                                "Fare quoted",
+                                "Fare",
+                                "DSA",
+                                "Terminal",
+                                "Cost",
+                                "PSC",
+                                "Charge",
+                                "Draws",
+                                tf_pools[TF_POOL_UNRESTRICTED],
+                                tf_pools[TF_POOL_TRAVEL],
+                                tf_pools[TF_POOL_LDC_TRAVEL],
+                                "Committed",
+                                "Paid"};
     const int n = (int)(sizeof(cols) / sizeof(cols[0]));
     tf_error err;
 
@@ -428,7 +438,7 @@ static void sheet_pools(xl_sheet *s, struct session_data *d,
         }
         /* What a run of this session on the report date could spend from
          * a travel pool (DESIGN.md 9.4). */
-        if (strcmp(tf_pools[k], "prep") && later_days > 0 && p->available > 0 &&
+        if (k != TF_POOL_PREP && later_days > 0 && p->available > 0 &&
             !tf_money_mul_ratio(&allow, p->available, days, later_days,
                                 TF_ROUND_FLOOR)) {
             xl_money(s, row, 7, allow, NULL);

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "tfund/books.h"
 #include "tfund/error.h"
 #include "tfund/money.h"
 
@@ -69,14 +70,6 @@ tf_error tf_setting_each(tf_fund *fund,
                          int (*fn)(void *ctx, const char *key,
                                    const char *value),
                          void *ctx, tf_diag *diag);
-
-/* ---- Pools ---------------------------------------------------------- */
-
-#define TF_POOL_COUNT 4
-/* "unrestricted", "travel", "ldc-travel", "prep", in that order. */
-extern const char *const tf_pools[TF_POOL_COUNT];
-/* Nonzero if name is one of the pools. */
-int tf_pool_valid(const char *name);
 
 /* ---- Reference data ------------------------------------------------- */
 

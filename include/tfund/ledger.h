@@ -13,24 +13,8 @@
 
 #include "tfund/fund.h"
 
-typedef struct tf_posting {
-    const char *account;
-    const char *pool;
-    int64_t amount;            /* base currency, debits positive */
-    const char *orig_currency; /* NULL unless converted from another */
-    int64_t orig_amount;       /* in orig_currency's minor units */
-    const char *rate;          /* per USD; NULL when not a conversion */
-} tf_posting;
-
-typedef struct tf_entry {
-    int64_t id; /* set by tf_ledger_post; 0 before */
-    const char *date, *kind, *memo;
-    const char *ref;  /* external reference, unique per kind; may be NULL */
-    int64_t reverses; /* the entry this one reverses, or 0 */
-    const char *hash, *prev_hash; /* filled when listing */
-    size_t npostings;
-    const tf_posting *postings;
-} tf_entry;
+/* Entries and postings (tf_entry, tf_posting) are defined with the
+ * chart of accounts in tfund/books.h. */
 
 /* Hex SHA-256 length plus NUL. */
 #define TF_HASH_BUFSZ 65

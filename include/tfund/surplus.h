@@ -80,6 +80,7 @@ tf_error tf_attribution_each(tf_fund *fund, const char *as_of,
  * "surplus-routed" (transfers out), "refunds". */
 typedef struct tf_use {
     const char *donor, *pool, *category, *session; /* session or NULL */
+    tf_outflow outflow; /* the category as the chart names it */
     int64_t amount;
 } tf_use;
 

@@ -6,6 +6,7 @@
 #include "tfund/error.h"
 #include "tfund/money.h"
 #include "tfund/date.h"
+#include "tfund/books.h"
 #include "tfund/csv.h"
 #include "tfund/fund.h"
 #include "tfund/ledger.h"

@@ -8,9 +8,6 @@
 
 #include "fund_internal.h"
 
-const char *const tf_pools[TF_POOL_COUNT] = {"unrestricted", "travel",
-                                             "ldc-travel", "prep"};
-
 static const struct {
     const char *key, *value;
 } default_settings[] = {
@@ -94,14 +91,6 @@ void tf_names_release(struct tf_names *set)
     tf_names_clear(set);
     free(set->slots);
     memset(set, 0, sizeof(*set));
-}
-
-int tf_pool_valid(const char *name)
-{
-    for (int i = 0; i < TF_POOL_COUNT; i++)
-        if (!strcmp(name, tf_pools[i]))
-            return 1;
-    return 0;
 }
 
 int tf_id_valid(const char *id)

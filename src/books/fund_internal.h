@@ -68,6 +68,10 @@ void tf_ledger_forget(tf_fund *fund);
  * date (today, the end of a year) needs no pass over the journal. */
 tf_error tf_ledger_as_of(tf_fund *fund, const char **as_of, tf_diag *diag);
 
+/* The hash of an entry: its content, its postings in order, and the
+ * previous entry's hash, as lowercase hex into out (TF_HASH_BUFSZ). */
+void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out);
+
 /* Reads the integer setting key (TF_ERR_DB if missing or malformed). */
 tf_error tf_setting_int(tf_fund *fund, const char *key, int64_t *out,
                         tf_diag *diag);

@@ -10,7 +10,8 @@
 
 #include <nettle/sha2.h>
 
-#include "fund_internal.h"
+#include "books/chart_sql.h"
+#include "books/fund_internal.h"
 #include "tfund/date.h"
 
 /* ---- Hashing -------------------------------------------------------- */
@@ -60,8 +61,6 @@ static void hash_int(struct sha256_ctx *ctx, int64_t v)
         *--p = '-';
     hash_bytes(ctx, p, (size_t)(buf + 25 - p));
 }
-
-void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out);
 
 /* The hash of an entry: its content, its postings in order, and the
  * previous entry's hash. Written as lowercase hex into out. */
@@ -147,15 +146,6 @@ void tf_ledger_forget(tf_fund *fund)
     fund->head_dirty = 0;
     fund->open_checked = 0;
     tf_names_clear(&fund->donors_known);
-}
-
-/* The index of a pool check_entry has accepted. */
-static int ledger_pool(const char *pool)
-{
-    for (int k = 1; k < TF_POOL_COUNT; k++)
-        if (!strcmp(pool, tf_pools[k]))
-            return k;
-    return 0;
 }
 
 static uint64_t hash_key(const char *account, int pool)
@@ -299,10 +289,7 @@ static tf_error check_entry(tf_fund *fund, const tf_entry *e, tf_diag *diag)
                            "an entry needs two or more postings");
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
-        int pool = -1;
-        for (int k = 0; k < TF_POOL_COUNT; k++)
-            if (p->pool && !strcmp(p->pool, tf_pools[k]))
-                pool = k;
+        int pool = tf_pool_find(p->pool);
         if (pool < 0)
             return tf_diag_set(diag, TF_ERR_RULE, "unknown pool '%s'",
                                p->pool ? p->pool : "");
@@ -511,7 +498,7 @@ tf_error tf_ledger_post_many(tf_fund *fund, tf_entry *entries, size_t n,
     for (size_t i = 0; i < n && !err; i++)
         for (size_t j = 0; j < entries[i].npostings && !err; j++) {
             const tf_posting *p = &entries[i].postings[j];
-            err = add_delta(fund, p->account, ledger_pool(p->pool), p->amount,
+            err = add_delta(fund, p->account, tf_pool_find(p->pool), p->amount,
                             diag);
         }
     if (!err) {
@@ -772,6 +759,7 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
     tf_entry rev;
     tf_error err;
     char defmemo[96];
+    int kind;
 
     memset(&rc, 0, sizeof(rc));
     rc.src.id = id;
@@ -796,15 +784,16 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
                           "entry %" PRId64 " is already reversed", id);
         goto done;
     }
-    if (strcmp(rc.src.kind, "pledge") && strcmp(rc.src.kind, "receipt") &&
-        strcmp(rc.src.kind, "spend") && strcmp(rc.src.kind, "adjustment")) {
+    kind = tf_kind_find(rc.src.kind);
+    if (kind != TF_KIND_PLEDGE && kind != TF_KIND_RECEIPT &&
+        kind != TF_KIND_SPEND && kind != TF_KIND_ADJUSTMENT) {
         err = tf_diag_set(diag, TF_ERR_RULE,
                           "a %s entry is corrected by its own command, not "
                           "by a reversal",
                           rc.src.kind);
         goto done;
     }
-    if (!strcmp(rc.src.kind, "pledge")) {
+    if (kind == TF_KIND_PLEDGE) {
         /* A pledge with money still booked against it cannot vanish. */
         tf_stmt *st = tf_db_prepare(
             fund->db,
@@ -835,7 +824,7 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
     snprintf(defmemo, sizeof(defmemo), "reversal of entry %" PRId64, id);
     memset(&rev, 0, sizeof(rev));
     rev.date = date;
-    rev.kind = "reversal";
+    rev.kind = tf_kind_name(TF_KIND_REVERSAL);
     rev.memo = memo && *memo ? memo : defmemo;
     rev.reverses = id;
     rev.npostings = rc.src.npostings;
@@ -979,14 +968,6 @@ tf_error tf_ledger_each_balance(tf_fund *fund, const char *as_of,
 
 /* ---- Pool figures --------------------------------------------------- */
 
-static int pool_index(const char *pool)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (pool && !strcmp(pool, tf_pools[k]))
-            return k;
-    return -1;
-}
-
 /* Adds per-pool sums of a query returning (pool, amount) into sums. */
 static tf_error add_pool_sums(tf_fund *fund, const char *sql, const char *as_of,
                               int64_t *sums, tf_diag *diag)
@@ -998,7 +979,7 @@ static tf_error add_pool_sums(tf_fund *fund, const char *sql, const char *as_of,
         return TF_ERR_DB;
     tf_stmt_text(st, 1, as_of);
     while ((rc = tf_stmt_step(st)) > 0) {
-        int k = pool_index(tf_col_text(st, 0));
+        int k = tf_pool_find(tf_col_text(st, 0));
         if (k >= 0)
             sums[k] += tf_col_int(st, 1);
     }
@@ -1019,34 +1000,35 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         "SELECT p.pool, sum(p.amount) "
         "FROM entries e INDEXED BY entries_kind_ref "
         "JOIN postings p ON p.entry = e.id "
-        "WHERE e.kind = 'receipt' AND e.ref IS NOT NULL "
-        "AND +p.account = 'assets:cash' "
+        "WHERE e.kind = " TF_SQL_KIND_RECEIPT " AND e.ref IS NOT NULL "
+        "AND +p.account = " TF_SQL_CASH " "
         "AND (?1 IS NULL OR e.date <= ?1) GROUP BY p.pool "
         "UNION ALL "
         "SELECT p.pool, sum(p.amount) "
         "FROM entries e INDEXED BY entries_reverses "
         "CROSS JOIN entries o ON o.id = e.reverses "
         "JOIN postings p ON p.entry = e.id "
-        "WHERE e.reverses > 0 AND o.kind = 'receipt' "
-        "AND +p.account = 'assets:cash' "
+        "WHERE e.reverses > 0 AND o.kind = " TF_SQL_KIND_RECEIPT " "
+        "AND +p.account = " TF_SQL_CASH " "
         "AND (?1 IS NULL OR e.date <= ?1) GROUP BY p.pool";
     /* Cash net of what the pool owes (PSC to the UN, refunds to donors). */
     static const char cash_now_sql[] =
         "SELECT pool, sum(balance) FROM balances "
-        "WHERE (account = 'assets:cash' OR account LIKE 'liabilities:%') "
-        "AND ?1 IS NULL GROUP BY pool";
+        "WHERE " TF_SQL_NET_CASH("account") " "
+                                            "AND ?1 IS NULL GROUP BY pool";
     static const char cash_asof_sql[] =
         "SELECT p.pool, sum(p.amount) FROM postings p "
         "JOIN entries e ON e.id = p.entry "
-        "WHERE (p.account = 'assets:cash' OR p.account LIKE 'liabilities:%') "
-        "AND e.date <= ?1 GROUP BY p.pool";
+        "WHERE " TF_SQL_NET_CASH(
+            "p.account") " "
+                         "AND e.date <= ?1 GROUP BY p.pool";
     static const char committed_now_sql[] =
         "SELECT pool, sum(balance) FROM balances "
-        "WHERE account = 'budget:encumbrances' AND ?1 IS NULL GROUP BY pool";
+        "WHERE account = " TF_SQL_ENCUMBRANCES " AND ?1 IS NULL GROUP BY pool";
     static const char committed_asof_sql[] =
         "SELECT p.pool, sum(p.amount) FROM postings p "
         "JOIN entries e ON e.id = p.entry "
-        "WHERE p.account = 'budget:encumbrances' AND e.date <= ?1 "
+        "WHERE p.account = " TF_SQL_ENCUMBRANCES " AND e.date <= ?1 "
         "GROUP BY p.pool";
     int64_t receipts[TF_POOL_COUNT] = {0}, cash[TF_POOL_COUNT] = {0};
     int64_t committed[TF_POOL_COUNT] = {0};

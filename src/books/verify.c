@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fund_internal.h"
-
-void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out);
+#include "books/chart_sql.h"
+#include "books/fund_internal.h"
 
 struct verify {
     tf_fund *fund;
@@ -124,10 +123,7 @@ static int check_entry(void *ctx, const tf_entry *e)
              e->npostings);
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
-        int k = -1;
-        for (int j = 0; j < TF_POOL_COUNT; j++)
-            if (!strcmp(p->pool, tf_pools[j]))
-                k = j;
+        int k = tf_pool_find(p->pool);
         if (k < 0) {
             fail(v, e->id, "posting to %s has unknown pool '%s'", p->account,
                  p->pool);
@@ -222,7 +218,7 @@ static tf_error verify_books(tf_fund *fund,
      * last entry that posted to it). */
     err = query_failures(
         &v, "SELECT coalesce((SELECT max(p2.entry) FROM postings p2 WHERE "
-            "p2.account = 'assets:receivable:' || d.donor AND p2.pool = "
+            "p2.account = " TF_SQL_RECEIVABLE_ " || d.donor AND p2.pool = "
             "d.pool), 0), 'receivable of ' || d.donor || ' in ' || d.pool || "
             "' is ' || coalesce(b.balance, 0) || ' but its pledges less "
             "receipts come to ' || d.owed FROM (SELECT p.donor, p.pool, "
@@ -231,7 +227,7 @@ static tf_error verify_books(tf_fund *fund,
             "entries x WHERE x.reverses = r.entry)), 0)) AS owed FROM "
             "pledges p WHERE NOT EXISTS (SELECT 1 FROM entries x WHERE "
             "x.reverses = p.entry) GROUP BY p.donor, p.pool) d LEFT JOIN "
-            "balances b ON b.account = 'assets:receivable:' || d.donor AND "
+            "balances b ON b.account = " TF_SQL_RECEIVABLE_ " || d.donor AND "
             "b.pool = d.pool WHERE coalesce(b.balance, 0) <> d.owed");
     if (err)
         return err;
@@ -239,14 +235,14 @@ static tf_error verify_books(tf_fund *fund,
         &v, "SELECT p.entry, 'pledge ' || p.ref || ' points at entry ' || "
             "p.entry || ' which is not its pledge entry' FROM pledges p "
             "LEFT JOIN entries e ON e.id = p.entry WHERE e.id IS NULL OR "
-            "e.kind <> 'pledge' OR e.ref IS NOT p.ref");
+            "e.kind <> " TF_SQL_KIND_PLEDGE " OR e.ref IS NOT p.ref");
     if (err)
         return err;
     err = query_failures(
         &v, "SELECT r.entry, 'receipt ' || r.ref || ' points at entry ' || "
             "r.entry || ' which is not its receipt entry' FROM receipts r "
             "LEFT JOIN entries e ON e.id = r.entry WHERE e.id IS NULL OR "
-            "e.kind <> 'receipt' OR e.ref IS NOT r.ref");
+            "e.kind <> " TF_SQL_KIND_RECEIPT " OR e.ref IS NOT r.ref");
     if (err)
         return err;
     /* And the other way: a pledge or receipt entry whose record is gone
@@ -256,9 +252,11 @@ static tf_error verify_books(tf_fund *fund,
     err = query_failures(
         &v, "SELECT e.id, e.kind || ' entry ' || e.id || ' (' || "
             "coalesce(e.ref, '') || ') has no ' || e.kind || ' record' FROM "
-            "entries e WHERE (e.kind = 'pledge' AND e.id NOT IN (SELECT "
-            "p.entry FROM pledges p WHERE p.entry IS NOT NULL)) OR (e.kind = "
-            "'receipt' AND e.id NOT IN (SELECT r.entry FROM receipts r WHERE "
+            "entries e WHERE (e.kind = " TF_SQL_KIND_PLEDGE
+            " AND e.id NOT IN (SELECT "
+            "p.entry FROM pledges p WHERE p.entry IS NOT NULL)) OR (e.kind "
+            "= " TF_SQL_KIND_RECEIPT
+            " AND e.id NOT IN (SELECT r.entry FROM receipts r WHERE "
             "r.entry IS NOT NULL))");
     if (err)
         return err;
@@ -268,17 +266,19 @@ static tf_error verify_books(tf_fund *fund,
         &v, "SELECT 0, 'outstanding commitments in ' || x.pool || ' are ' || "
             "sum(x.booked) || ' but funded grants not yet disbursed drew ' "
             "|| sum(x.drawn) FROM (SELECT pool, balance AS booked, 0 AS "
-            "drawn FROM balances WHERE account = 'budget:encumbrances' UNION "
+            "drawn FROM balances WHERE account = " TF_SQL_ENCUMBRANCES " UNION "
             "ALL SELECT d.pool, 0, d.amount FROM draws d JOIN requests q ON "
-            "q.ref = d.request WHERE q.status = 'funded') x GROUP BY x.pool "
+            "q.ref = d.request WHERE q.status = " TF_SQL_FUNDED
+            ") x GROUP BY x.pool "
             "HAVING sum(x.booked) <> sum(x.drawn)");
     if (err)
         return err;
     err = query_failures(
         &v, "SELECT d.entry, 'draw of ' || d.request || ' points at entry ' "
             "|| d.entry || ' which is not its commitment' FROM draws d LEFT "
-            "JOIN entries e ON e.id = d.entry WHERE e.id IS NULL OR e.kind <> "
-            "'commitment' OR e.ref IS NOT (d.request || '@' || d.pool)");
+            "JOIN entries e ON e.id = d.entry WHERE e.id IS NULL OR e.kind "
+            "<> " TF_SQL_KIND_COMMITMENT
+            " OR e.ref IS NOT (d.request || '@' || d.pool)");
     if (err)
         return err;
 
@@ -289,8 +289,9 @@ static tf_error verify_books(tf_fund *fund,
             "t.from_pool AS pool, t.amount AS legs, 0 AS posted FROM "
             "transfers t UNION ALL SELECT t.entry, t.to_pool, -t.amount, 0 "
             "FROM transfers t UNION ALL SELECT p.entry, p.pool, 0, p.amount "
-            "FROM postings p JOIN entries e ON e.id = p.entry WHERE e.kind = "
-            "'transfer' AND p.account IN ('transfers:out', 'transfers:in')) "
+            "FROM postings p JOIN entries e ON e.id = p.entry WHERE e.kind "
+            "= " TF_SQL_KIND_TRANSFER " AND p.account IN (" TF_SQL_TRANSFERS_OUT
+            ", " TF_SQL_TRANSFERS_IN ")) "
             "x GROUP BY x.entry, x.pool HAVING sum(x.legs) <> sum(x.posted)");
     if (err)
         return err;

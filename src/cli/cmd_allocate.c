@@ -20,14 +20,11 @@ struct show {
     tf_fund *fund;
     cli_table *t;
     cli_format fmt;
-    long count[6];
-    int64_t charge[6];
+    long count[TF_STATUS_COUNT];
+    int64_t charge[TF_STATUS_COUNT];
     long tier_count[3];
     int64_t tier_charge[3];
 };
-
-static const char *const statuses[] = {"pending",  "funded",    "waitlisted",
-                                       "rejected", "disbursed", "cancelled"};
 
 static int show_request(void *ctx, const tf_request *r)
 {
@@ -37,7 +34,8 @@ static int show_request(void *ctx, const tf_request *r)
     size_t len = 0;
 
     memset(fig, 0, sizeof(fig));
-    if (r->tier && strcmp(r->status, "rejected") && r->has_figures)
+    if (r->tier && !tf_status_is(r->status, TF_STATUS_REJECTED) &&
+        r->has_figures)
         snprintf(tier, sizeof(tier), "%d", r->tier);
     if (r->has_figures) {
         tf_fund_fmt(s->fund, fig[0], r->fare, group);
@@ -53,13 +51,12 @@ static int show_request(void *ctx, const tf_request *r)
             draws + len, sizeof(draws) - len, "%s%s:%s", i ? ";" : "",
             r->draws[i].pool, tf_fund_fmt(s->fund, amt, r->draws[i].amount, 0));
     }
-    for (int k = 0; k < 6; k++)
-        if (!strcmp(r->status, statuses[k])) {
-            s->count[k]++;
-            s->charge[k] += r->has_figures ? r->charge : 0;
-        }
-    if (tier[0] &&
-        (!strcmp(r->status, "funded") || !strcmp(r->status, "disbursed"))) {
+    if (tf_status_find(r->status) >= 0) {
+        s->count[tf_status_find(r->status)]++;
+        s->charge[tf_status_find(r->status)] += r->has_figures ? r->charge : 0;
+    }
+    if (tier[0] && (tf_status_is(r->status, TF_STATUS_FUNDED) ||
+                    tf_status_is(r->status, TF_STATUS_DISBURSED))) {
         s->tier_count[r->tier]++;
         s->tier_charge[r->tier] += r->charge;
     }
@@ -78,9 +75,9 @@ static void print_totals(struct show *s)
     char amt[TF_AMOUNT_BUFSZ];
 
     printf("\nby status:");
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < TF_STATUS_COUNT; k++)
         if (s->count[k])
-            printf("  %s %ld (%s)", statuses[k], s->count[k],
+            printf("  %s %ld (%s)", tf_status_name((tf_status)k), s->count[k],
                    tf_fund_fmt(s->fund, amt, s->charge[k], 1));
     printf("\nfunded or disbursed by tier:  LDC %ld (%s)", s->tier_count[1],
            tf_fund_fmt(s->fund, amt, s->tier_charge[1], 1));

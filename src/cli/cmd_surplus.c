@@ -33,8 +33,14 @@ static int run_surplus(int argc, char **argv)
                                          {"dry-run", no_argument, NULL, 'n'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    static const char *const cols[] = {"session", "start",   "waitlisted",
-                                       "pending", "charges", "travel_budget"};
+    /* The counts of waitlisted and pending requests are named by their
+     * status. */
+    const char *const cols[] = {"session",
+                                "start",
+                                tf_status_name(TF_STATUS_WAITLISTED),
+                                tf_status_name(TF_STATUS_PENDING),
+                                "charges",
+                                "travel_budget"};
     const char *date = NULL;
     int dry_run = 0, c, rc;
     tf_surplus_result res;

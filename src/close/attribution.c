@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "books/chart_sql.h"
 #include "books/fund_internal.h"
+#include "close/attribution.h"
 #include "tfund/surplus.h"
 
 struct weights {
@@ -35,14 +37,6 @@ static void weights_release(struct weights *w)
         free(w->outflow[k]);
     }
     memset(w, 0, sizeof(*w));
-}
-
-static int pool_of(const char *name)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (!strcmp(name, tf_pools[k]))
-            return k;
-    return -1;
 }
 
 static long donor_index(const struct weights *w, const char *id)
@@ -137,7 +131,7 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
     }
     tf_stmt_text(st, 1, as_of);
     while ((rc = tf_stmt_step(st)) > 0) {
-        int k = pool_of(tf_col_text(st, 0));
+        int k = tf_pool_find(tf_col_text(st, 0));
         long d = donor_index(w, tf_col_text(st, 1));
         if (k >= 0 && d >= 0)
             w->weight[k][d] += tf_col_int(st, 2);
@@ -162,8 +156,8 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
     }
     tf_stmt_text(st, 1, as_of);
     while ((rc = tf_stmt_step(st)) > 0) {
-        int from = pool_of(tf_col_text(st, 0)),
-            to = pool_of(tf_col_text(st, 1));
+        int from = tf_pool_find(tf_col_text(st, 0)),
+            to = tf_pool_find(tf_col_text(st, 1));
         int64_t amount = tf_col_int(st, 2);
         if (from < 0 || to < 0)
             continue;
@@ -314,9 +308,9 @@ tf_error tf_grant_shares(tf_fund *fund, const char *as_of, const char *donor,
         fund->db,
         "SELECT e.id, e.ref, q.session, q.country, q.delegate, "
         "coalesce(q.tier, 0), p.pool, p.amount FROM entries e JOIN requests "
-        "q ON q.ref = e.ref JOIN postings p ON p.entry = e.id WHERE e.kind = "
-        "'disbursement' AND (p.account = 'assets:cash' OR p.account LIKE "
-        "'liabilities:%') AND (?1 IS NULL OR e.date <= ?1) ORDER BY e.ref",
+        "q ON q.ref = e.ref JOIN postings p ON p.entry = e.id WHERE e.kind "
+        "= " TF_SQL_KIND_DISBURSEMENT " AND " TF_SQL_NET_CASH(
+            "p.account") " AND (?1 IS NULL OR e.date <= ?1) ORDER BY e.ref",
         diag);
     if (!st) {
         err = TF_ERR_DB;
@@ -324,7 +318,7 @@ tf_error tf_grant_shares(tf_fund *fund, const char *as_of, const char *donor,
     }
     tf_stmt_text(st, 1, as_of);
     while (!stop && (rc = tf_stmt_step(st)) > 0) {
-        int k = pool_of(tf_col_text(st, 6));
+        int k = tf_pool_find(tf_col_text(st, 6));
         if (!gr.ref || tf_col_int(st, 0) != gr.id) {
             if (gr.ref && (err = grant_shares(&w, &gr, donor, parts, fn, ctx,
                                               &stop, diag)))
@@ -364,13 +358,6 @@ done:
     return err;
 }
 
-/* Refund parts of pool k's remaining balance, for tf_close. */
-tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
-                                int64_t remaining,
-                                int (*fn)(void *ctx, const char *donor,
-                                          int64_t amount),
-                                void *ctx, tf_diag *diag);
-
 tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
                                 int64_t remaining,
                                 int (*fn)(void *ctx, const char *donor,
@@ -396,23 +383,17 @@ tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
     return err;
 }
 
-/* The accounts whose debits are a pool's outflows, and their categories. */
-static const char *category_of(const char *account, const char **session)
+/* What the outflows of an account paid for (the chart says), and for a
+ * travel account its session. */
+static tf_outflow outflow_of(const char *account, const char **session)
 {
-    *session = NULL;
-    if (!strncmp(account, "expense:travel:", 15)) {
-        *session = account + 15;
-        return "travel";
-    }
-    if (!strcmp(account, "expense:psc"))
-        return "psc";
-    if (!strcmp(account, "expense:prep"))
-        return "prep";
-    if (!strcmp(account, "transfers:out"))
-        return "surplus-routed";
-    if (!strcmp(account, "expense:refunds"))
-        return "refunds";
-    return NULL;
+    int a = tf_account_find(account, session);
+
+    if (a < 0)
+        return TF_OUTFLOW_NONE;
+    if (tf_account_info((tf_account)a)->party != TF_PARTY_SESSION)
+        *session = NULL;
+    return tf_account_info((tf_account)a)->outflow;
 }
 
 tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
@@ -442,18 +423,16 @@ tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
                 fund->db,
                 "SELECT p.account, sum(p.amount) FROM postings p JOIN "
                 "entries e ON e.id = p.entry WHERE p.pool = ?2 AND e.date <= "
-                "?1 AND (p.account LIKE 'expense:travel:%' OR p.account IN "
-                "('expense:psc', 'expense:prep', 'transfers:out', "
-                "'expense:refunds')) GROUP BY p.account HAVING sum(p.amount) "
-                "<> 0 ORDER BY p.account",
+                "?1 AND " TF_SQL_OUTFLOW(
+                    "p.account") " GROUP BY p.account HAVING sum(p.amount) "
+                                 "<> 0 ORDER BY p.account",
                 diag);
         else
             st = tf_db_prepare(
                 fund->db,
                 "SELECT account, balance FROM balances WHERE pool = ?2 AND "
-                "?1 IS NULL AND (account LIKE 'expense:travel:%' OR account "
-                "IN ('expense:psc', 'expense:prep', 'transfers:out', "
-                "'expense:refunds')) AND balance <> 0 ORDER BY account",
+                "?1 IS NULL AND " TF_SQL_OUTFLOW(
+                    "account") " AND balance <> 0 ORDER BY account",
                 diag);
         if (!st) {
             err = TF_ERR_DB;
@@ -506,10 +485,12 @@ tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
                     continue;
                 u.donor = w.donors[d];
                 u.pool = tf_pools[k];
-                u.category = category_of(cats[i].account, &u.session);
+                u.outflow = outflow_of(cats[i].account, &u.session);
                 u.amount = parts[i];
-                if (u.category)
-                    stop = fn(ctx, &u);
+                if (u.outflow == TF_OUTFLOW_NONE)
+                    continue;
+                u.category = tf_outflow_name(u.outflow);
+                stop = fn(ctx, &u);
             }
         }
     }

@@ -8,12 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "books/chart_sql.h"
 #include "books/fund_internal.h"
+#include "close/attribution.h"
 #include "tfund/allocate.h"
 #include "tfund/date.h"
 #include "tfund/surplus.h"
 
-enum { P_UNRESTRICTED, P_TRAVEL, P_LDC, P_PREP };
+enum {
+    P_UNRESTRICTED = TF_POOL_UNRESTRICTED,
+    P_TRAVEL = TF_POOL_TRAVEL,
+    P_PREP = TF_POOL_PREP
+};
 
 tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
 {
@@ -83,10 +89,10 @@ static int session_need(void *ctx, const tf_session *s)
     while ((rc = tf_stmt_step(st)) > 0) {
         const char *status = tf_col_text(st, 0);
         requests++;
-        if (!strcmp(status, "waitlisted")) {
+        if (tf_status_is(status, TF_STATUS_WAITLISTED)) {
             n.waitlisted++;
             n.charges += tf_col_int(st, 1);
-        } else if (!strcmp(status, "pending")) {
+        } else if (tf_status_is(status, TF_STATUS_PENDING)) {
             tf_country country;
             int64_t fare, dsa, cost, psc, charge;
             tf_diag sub;
@@ -189,43 +195,20 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
     if (dry_run || res->surplus == 0)
         return TF_OK;
     {
-        tf_posting post[6];
-        size_t n = 0;
-        int64_t moved = res->moved_unrestricted + res->moved_travel;
+        int64_t out[TF_POOL_COUNT] = {0};
         char memo[160];
-        tf_entry e;
+        tf_draft d;
         tf_stmt *st;
-        if (res->moved_unrestricted) {
-            post[n++] = (tf_posting){"transfers:out",
-                                     "unrestricted",
-                                     res->moved_unrestricted,
-                                     NULL,
-                                     0,
-                                     NULL};
-            post[n++] = (tf_posting){"assets:cash",
-                                     "unrestricted",
-                                     -res->moved_unrestricted,
-                                     NULL,
-                                     0,
-                                     NULL};
-        }
-        if (res->moved_travel) {
-            post[n++] = (tf_posting){
-                "transfers:out", "travel", res->moved_travel, NULL, 0, NULL};
-            post[n++] = (tf_posting){
-                "assets:cash", "travel", -res->moved_travel, NULL, 0, NULL};
-        }
-        post[n++] = (tf_posting){"assets:cash", "prep", moved, NULL, 0, NULL};
-        post[n++] = (tf_posting){"transfers:in", "prep", -moved, NULL, 0, NULL};
+        out[P_UNRESTRICTED] = res->moved_unrestricted;
+        out[P_TRAVEL] = res->moved_travel;
         snprintf(memo, sizeof(memo),
                  "surplus routed to conference preparation (para 31)");
-        memset(&e, 0, sizeof(e));
-        e.date = date;
-        e.kind = "transfer";
-        e.memo = memo;
-        e.postings = post;
-        e.npostings = n;
-        if ((err = tf_ledger_post(fund, &e, &res->entry, diag)))
+        tf_draft_start(&d, date, TF_KIND_TRANSFER, memo, NULL);
+        tf_recipe_transfer(&d, out, TF_POOL_PREP);
+        if (!(err = tf_draft_check(&d, diag)))
+            err = tf_ledger_post(fund, &d.entry, &res->entry, diag);
+        tf_draft_release(&d);
+        if (err)
             return err;
         for (int k = P_UNRESTRICTED; k <= P_TRAVEL; k++) {
             int64_t amount = k == P_UNRESTRICTED ? res->moved_unrestricted
@@ -234,7 +217,8 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
                 continue;
             st = tf_db_prepare(fund->db,
                                "INSERT INTO transfers (entry, from_pool, "
-                               "to_pool, amount) VALUES (?1, ?2, 'prep', ?3)",
+                               "to_pool, amount) VALUES (?1, ?2, " TF_SQL_PREP
+                               ", ?3)",
                                diag);
             if (!st)
                 return TF_ERR_DB;
@@ -256,8 +240,8 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
     tf_pool_figures figs[TF_POOL_COUNT];
     char psc_rate[64], rate[64], memo[600];
     int64_t base, psc, charge, entry;
-    tf_posting post[4];
-    tf_entry e;
+    tf_orig orig = {NULL, 0, NULL};
+    tf_draft d;
     tf_stmt *st;
     tf_error err;
     int rc;
@@ -336,27 +320,16 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
             s->ref, s->date,
             tf_fund_fmt(fund, a, figs[P_PREP].available - charge, 1));
     }
-    post[0] = (tf_posting){"expense:prep", "prep", base, NULL, 0, NULL};
-    post[1] = (tf_posting){"assets:cash", "prep", -base, NULL, 0, NULL};
-    if (*rate) {
-        post[0].orig_currency = post[1].orig_currency = s->currency;
-        post[0].orig_amount = s->amount;
-        post[1].orig_amount = -s->amount;
-        post[0].rate = post[1].rate = rate;
-    }
-    post[2] = (tf_posting){"expense:psc", "prep", psc, NULL, 0, NULL};
-    post[3] =
-        (tf_posting){"liabilities:psc-payable", "prep", -psc, NULL, 0, NULL};
+    if (*rate)
+        orig = (tf_orig){s->currency, s->amount, rate};
     snprintf(memo, sizeof(memo), "preparation: %s",
              s->memo && *s->memo ? s->memo : s->ref);
-    memset(&e, 0, sizeof(e));
-    e.date = s->date;
-    e.kind = "spend";
-    e.memo = memo;
-    e.ref = s->ref;
-    e.postings = post;
-    e.npostings = psc ? 4 : 2;
-    if ((err = tf_ledger_post(fund, &e, &entry, diag)))
+    tf_draft_start(&d, s->date, TF_KIND_SPEND, memo, s->ref);
+    tf_recipe_spending(&d, TF_ACCT_PREP, TF_POOL_PREP, base, &orig, psc);
+    if (!(err = tf_draft_check(&d, diag)))
+        err = tf_ledger_post(fund, &d.entry, &entry, diag);
+    tf_draft_release(&d);
+    if (err)
         return err;
     st = tf_db_prepare(fund->db,
                        "INSERT INTO spends (ref, date, amount, currency, "
@@ -407,12 +380,6 @@ tf_error tf_spend_each(tf_fund *fund, const char *as_of,
 }
 
 /* ---- Closing -------------------------------------------------------- */
-
-tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
-                                int64_t remaining,
-                                int (*fn)(void *ctx, const char *donor,
-                                          int64_t amount),
-                                void *ctx, tf_diag *diag);
 
 struct refund_parts {
     struct {
@@ -484,11 +451,11 @@ tf_error tf_close(tf_fund *fund, const char *date,
 
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         struct refund_parts parts = {NULL, 0, 0};
-        tf_posting *post;
-        size_t n = 0;
+        const char **donors;
+        int64_t *amounts;
         char ref[64], memo[160];
         int64_t entry;
-        tf_entry e;
+        tf_draft d;
 
         if (figs[k].cash <= 0)
             continue;
@@ -496,40 +463,30 @@ tf_error tf_close(tf_fund *fund, const char *date,
                                      &parts, diag);
         if (!err && parts.oom)
             err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-        post = err ? NULL : calloc(parts.n + 1, sizeof(*post));
-        if (!err && !post)
+        donors = err ? NULL : calloc(parts.n + 1, sizeof(*donors));
+        amounts = err ? NULL : calloc(parts.n + 1, sizeof(*amounts));
+        if (!err && (!donors || !amounts))
             err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
         if (err) {
+            free(donors);
+            free(amounts);
             free(parts.items);
             return err;
         }
-        char(*accounts)[128] = calloc(parts.n + 1, sizeof(*accounts));
-        if (!accounts) {
-            free(post);
-            free(parts.items);
-            return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-        }
-        post[n++] = (tf_posting){
-            "expense:refunds", tf_pools[k], figs[k].cash, NULL, 0, NULL};
         for (size_t i = 0; i < parts.n; i++) {
-            snprintf(accounts[i], sizeof(accounts[i]),
-                     "liabilities:refunds-payable:%s", parts.items[i].donor);
-            post[n++] =
-                (tf_posting){accounts[i], tf_pools[k], -parts.items[i].amount,
-                             NULL,        0,           NULL};
+            donors[i] = parts.items[i].donor;
+            amounts[i] = parts.items[i].amount;
         }
         snprintf(ref, sizeof(ref), "close:%s", tf_pools[k]);
         snprintf(memo, sizeof(memo),
                  "fund closed: remaining balance of %s refundable to donors",
                  tf_pools[k]);
-        memset(&e, 0, sizeof(e));
-        e.date = date;
-        e.kind = "refund";
-        e.memo = memo;
-        e.ref = ref;
-        e.postings = post;
-        e.npostings = n;
-        err = tf_ledger_post(fund, &e, &entry, diag);
+        tf_draft_start(&d, date, TF_KIND_REFUND, memo, ref);
+        tf_recipe_refund(&d, (tf_pool)k, figs[k].cash, donors, amounts,
+                         parts.n);
+        if (!(err = tf_draft_check(&d, diag)))
+            err = tf_ledger_post(fund, &d.entry, &entry, diag);
+        tf_draft_release(&d);
         for (size_t i = 0; !err && i < parts.n; i++) {
             st = tf_db_prepare(fund->db,
                                "INSERT INTO refunds (entry, donor, pool, "
@@ -548,8 +505,8 @@ tf_error tf_close(tf_fund *fund, const char *date,
                 fn(ctx, tf_pools[k], parts.items[i].donor,
                    parts.items[i].amount);
         }
-        free(accounts);
-        free(post);
+        free(donors);
+        free(amounts);
         free(parts.items);
         if (err)
             return err;

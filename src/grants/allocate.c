@@ -10,29 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "books/chart_sql.h"
 #include "books/fund_internal.h"
 #include "tfund/allocate.h"
 #include "tfund/date.h"
 #include "tfund/surplus.h"
 
-/* Pool indexes into tf_pools. */
-enum { P_UNRESTRICTED, P_TRAVEL, P_LDC, P_PREP };
-
 /* The pools that may pay for a tier, in draw order. */
-static const int tier1_pools[] = {P_LDC, P_TRAVEL, P_UNRESTRICTED, -1};
-static const int tier2_pools[] = {P_TRAVEL, P_UNRESTRICTED, -1};
+static const int tier1_pools[] = {TF_POOL_LDC_TRAVEL, TF_POOL_TRAVEL,
+                                  TF_POOL_UNRESTRICTED, -1};
+static const int tier2_pools[] = {TF_POOL_TRAVEL, TF_POOL_UNRESTRICTED, -1};
 
 static const int *tier_pools(int tier)
 {
     return tier == 1 ? tier1_pools : tier2_pools;
-}
-
-static int pool_index(const char *name)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (!strcmp(name, tf_pools[k]))
-            return k;
-    return -1;
 }
 
 /* ---- Counting maps (country or region group -> funded delegates) ---- */
@@ -358,12 +349,12 @@ static void decide(struct run *r, struct areq *q)
 
     q->ndraws = 0;
     if (*q->country_count >= quota) {
-        q->status = "waitlisted";
+        q->status = tf_status_name(TF_STATUS_WAITLISTED);
         q->reason = "quota";
         return;
     }
     if (r->stopped) {
-        q->status = "waitlisted";
+        q->status = tf_status_name(TF_STATUS_WAITLISTED);
         q->reason = "insufficient-funds";
         return;
     }
@@ -371,7 +362,7 @@ static void decide(struct run *r, struct areq *q)
         room += r->remaining[pools[i]];
     if (room < q->charge ||
         (r->opt->cap >= 0 && r->run_total + q->charge > r->opt->cap)) {
-        q->status = "waitlisted";
+        q->status = tf_status_name(TF_STATUS_WAITLISTED);
         q->reason = "insufficient-funds";
         if (r->opt->strict)
             r->stopped = 1;
@@ -390,7 +381,7 @@ static void decide(struct run *r, struct areq *q)
         r->res->drawn[pools[i]] += take;
         left -= take;
     }
-    q->status = "funded";
+    q->status = tf_status_name(TF_STATUS_FUNDED);
     q->reason = "";
     r->run_total += q->charge;
     (*q->country_count)++;
@@ -480,8 +471,8 @@ static tf_error load_counts(struct run *r, const char *session)
                                 "SELECT q.country, c.region_group, count(*) "
                                 "FROM requests q JOIN countries c ON c.iso3 "
                                 "= q.country WHERE q.session = ?1 AND "
-                                "q.status IN ('funded', 'disbursed') GROUP "
-                                "BY q.country",
+                                "q.status IN (" TF_SQL_FUNDED
+                                ", " TF_SQL_DISBURSED ") GROUP BY q.country",
                                 r->diag);
     int rc;
 
@@ -574,8 +565,8 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
         "SELECT q.ref, q.country, q.submitted, q.fare, q.fare_currency, "
         "c.region_group, c.ldc_from, c.ldc_until, c.developing, q.delegate, "
         "q.gender, q.rowid FROM requests q JOIN countries c ON c.iso3 = "
-        "q.country WHERE q.session = ?1 AND q.status IN ('pending', "
-        "'waitlisted')",
+        "q.country WHERE q.session = ?1 AND q.status IN (" TF_SQL_PENDING
+        ", " TF_SQL_WAITLISTED ")",
         r->diag);
     int rc, oom = 0;
 
@@ -631,24 +622,8 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
     return sort_by_ref(r);
 }
 
-static tf_error post_simple(tf_fund *fund, const char *date, const char *kind,
-                            const char *memo, const char *ref, tf_posting *post,
-                            size_t n, int64_t *id, tf_diag *diag)
-{
-    tf_entry e;
-
-    memset(&e, 0, sizeof(e));
-    e.date = date;
-    e.kind = kind;
-    e.memo = memo;
-    e.ref = ref;
-    e.postings = post;
-    e.npostings = n;
-    return tf_ledger_post(fund, &e, id, diag);
-}
-
 static tf_error record_decision(tf_fund *fund, int64_t run, const char *ref,
-                                const char *date, const char *status,
+                                const char *date, tf_status status,
                                 const char *reason, int64_t charge,
                                 const char *note, tf_diag *diag)
 {
@@ -664,7 +639,7 @@ static tf_error record_decision(tf_fund *fund, int64_t run, const char *ref,
         tf_stmt_int(st, 1, run);
     tf_stmt_text(st, 2, ref);
     tf_stmt_text(st, 3, date);
-    tf_stmt_text(st, 4, status);
+    tf_stmt_text(st, 4, tf_status_name(status));
     tf_stmt_text(st, 5, reason);
     if (charge >= 0)
         tf_stmt_int(st, 6, charge);
@@ -674,7 +649,7 @@ static tf_error record_decision(tf_fund *fund, int64_t run, const char *ref,
 
 /* A disbursed or cancelled request has no waitlist reason (DESIGN.md
  * 9.3); its figures and draws stay. */
-static tf_error set_status(tf_fund *fund, const char *ref, const char *status,
+static tf_error set_status(tf_fund *fund, const char *ref, tf_status status,
                            tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(
@@ -684,7 +659,7 @@ static tf_error set_status(tf_fund *fund, const char *ref, const char *status,
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, ref);
-    tf_stmt_text(st, 2, status);
+    tf_stmt_text(st, 2, tf_status_name(status));
     return tf_stmt_run(st, diag);
 }
 
@@ -816,7 +791,7 @@ static tf_error write_requests(struct run *r)
 struct commitments {
     size_t n;
     tf_entry entries[COMMIT_CHUNK];
-    tf_posting postings[COMMIT_CHUNK][2];
+    tf_draft drafts[COMMIT_CHUNK];
     char memo[COMMIT_CHUNK][400], ref[COMMIT_CHUNK][160];
     struct areq *q[COMMIT_CHUNK];
     int draw[COMMIT_CHUNK];
@@ -871,21 +846,16 @@ static tf_error add_commitments(struct run *r, struct commitments *c,
         if (c->n == COMMIT_CHUNK && (err = flush_commitments(r, c)))
             return err;
         k = c->n++;
-        c->postings[k][0] = (tf_posting){
-            "budget:encumbrances", pool, q->draw_amt[i], NULL, 0, NULL};
-        c->postings[k][1] = (tf_posting){
-            "budget:reserved", pool, -q->draw_amt[i], NULL, 0, NULL};
         snprintf(c->memo[k], sizeof(c->memo[k]),
                  "commitment: travel of %s (%s) to %s", q->delegate, q->country,
                  session);
         snprintf(c->ref[k], sizeof(c->ref[k]), "%s@%s", q->ref, pool);
-        memset(&c->entries[k], 0, sizeof(c->entries[k]));
-        c->entries[k].date = r->opt->date;
-        c->entries[k].kind = "commitment";
-        c->entries[k].memo = c->memo[k];
-        c->entries[k].ref = c->ref[k];
-        c->entries[k].postings = c->postings[k];
-        c->entries[k].npostings = 2;
+        /* A commitment names no party: its draft never allocates. */
+        tf_draft_start(&c->drafts[k], r->opt->date, TF_KIND_COMMITMENT,
+                       c->memo[k], c->ref[k]);
+        tf_recipe_commitment(&c->drafts[k], (tf_pool)q->draw_pool[i],
+                             q->draw_amt[i]);
+        c->entries[k] = c->drafts[k].entry;
         c->q[k] = q;
         c->draw[k] = i;
     }
@@ -936,7 +906,7 @@ static void to_request(const struct areq *q, const char *session,
     out->reason = q->reason;
     out->region_group = q->region;
     out->decided = date;
-    out->tier = q->status && !strcmp(q->status, "rejected") ? 0 : q->tier;
+    out->tier = tf_status_is(q->status, TF_STATUS_REJECTED) ? 0 : q->tier;
     out->has_figures = 1;
     out->fare = q->fare;
     out->dsa = q->dsa;
@@ -1014,7 +984,7 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         int64_t allow = 0;
-        if (k != P_PREP && figs[k].available > 0 &&
+        if (k != TF_POOL_PREP && figs[k].available > 0 &&
             tf_money_mul_ratio(&allow, figs[k].available, num, den,
                                TF_ROUND_FLOOR))
             return tf_diag_set(diag, TF_ERR_INPUT, "allowance overflows");
@@ -1030,7 +1000,7 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
         if ((err = figures(&r, q, &sc.s, psc_rate)))
             goto done;
         if (q->tier == 0) {
-            q->status = "rejected";
+            q->status = tf_status_name(TF_STATUS_REJECTED);
             q->reason = "not-eligible";
         }
     }
@@ -1085,11 +1055,11 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
         if ((err = add_commitments(&r, commits, q, sc.s.id)))
             goto done;
         res->considered++;
-        if (!strcmp(q->status, "funded")) {
+        if (tf_status_is(q->status, TF_STATUS_FUNDED)) {
             res->funded++;
             res->funded_tier[q->tier]++;
             res->funded_charge += q->charge;
-        } else if (!strcmp(q->status, "rejected")) {
+        } else if (tf_status_is(q->status, TF_STATUS_REJECTED)) {
             res->rejected++;
         } else {
             res->waitlisted++;
@@ -1122,15 +1092,16 @@ done:
 
 int tf_grant_entry_ref(const tf_entry *e, char *ref, size_t size)
 {
+    int kind = tf_kind_find(e->kind);
     char *at;
 
     if (!e->ref || e->reverses ||
-        (strcmp(e->kind, "commitment") && strcmp(e->kind, "release") &&
-         strcmp(e->kind, "disbursement")))
+        (kind != TF_KIND_COMMITMENT && kind != TF_KIND_RELEASE &&
+         kind != TF_KIND_DISBURSEMENT))
         return 0;
     snprintf(ref, size, "%s", e->ref);
     /* The commitments are "REF@pool" (add_commitments). */
-    if (!strcmp(e->kind, "commitment") && (at = strrchr(ref, '@')))
+    if (kind == TF_KIND_COMMITMENT && (at = strrchr(ref, '@')))
         *at = '\0';
     return 1;
 }
@@ -1186,7 +1157,7 @@ static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
         return TF_ERR_DB;
     tf_stmt_text(st, 1, ref);
     while ((rc = tf_stmt_step(st)) > 0 && g->ndraws < TF_POOL_COUNT) {
-        g->draw_pool[g->ndraws] = pool_index(tf_col_text(st, 0));
+        g->draw_pool[g->ndraws] = tf_pool_find(tf_col_text(st, 0));
         g->draw_amt[g->ndraws] = tf_col_int(st, 1);
         g->ndraws++;
     }
@@ -1201,7 +1172,7 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
                      tf_disburse_result *res, tf_diag *diag)
 {
     struct grant g;
-    char cost_date[16], cost_cur[8], psc_rate[64], account[160];
+    char cost_date[16], cost_cur[8], psc_rate[64];
     char memo[512], note[128];
     int64_t actual, psc, charge, left, committed = 0;
     int64_t expense[TF_POOL_COUNT] = {0}, pscs[TF_POOL_COUNT] = {0};
@@ -1210,8 +1181,7 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
     int chunk_pool[2 * TF_POOL_COUNT];
     int64_t chunk_amt[2 * TF_POOL_COUNT];
     int nchunks = 0;
-    tf_posting post[6 * TF_POOL_COUNT];
-    size_t npost = 0;
+    tf_draft d;
     tf_error err;
 
     memset(res, 0, sizeof(*res));
@@ -1219,7 +1189,7 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
         return TF_ERR_INPUT;
     if ((err = load_grant(fund, ref, &g, diag)))
         return err;
-    if (strcmp(g.status, "funded"))
+    if (!tf_status_is(g.status, TF_STATUS_FUNDED))
         return tf_diag_set(diag, TF_ERR_RULE,
                            "request '%s' is %s, not funded: only a funded "
                            "grant is disbursed",
@@ -1320,32 +1290,14 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
             erem -= e;
         }
     }
-    snprintf(account, sizeof(account), "expense:travel:%s", g.session);
-    for (int k = 0; k < TF_POOL_COUNT; k++) {
-        const char *pool = tf_pools[k];
-        if (expense[k]) {
-            post[npost++] =
-                (tf_posting){account, pool, expense[k], NULL, 0, NULL};
-            post[npost++] =
-                (tf_posting){"assets:cash", pool, -expense[k], NULL, 0, NULL};
-        }
-        if (pscs[k]) {
-            post[npost++] =
-                (tf_posting){"expense:psc", pool, pscs[k], NULL, 0, NULL};
-            post[npost++] = (tf_posting){
-                "liabilities:psc-payable", pool, -pscs[k], NULL, 0, NULL};
-        }
-        if (liquid[k]) {
-            post[npost++] =
-                (tf_posting){"budget:reserved", pool, liquid[k], NULL, 0, NULL};
-            post[npost++] = (tf_posting){
-                "budget:encumbrances", pool, -liquid[k], NULL, 0, NULL};
-        }
-    }
     snprintf(memo, sizeof(memo), "disbursement: travel of %s (%s) to %s",
              g.delegate, g.country, g.session);
-    if ((err = post_simple(fund, date, "disbursement", memo, ref, post, npost,
-                           NULL, diag)))
+    tf_draft_start(&d, date, TF_KIND_DISBURSEMENT, memo, ref);
+    tf_recipe_disbursement(&d, g.session, expense, pscs, liquid);
+    if (!(err = tf_draft_check(&d, diag)))
+        err = tf_ledger_post(fund, &d.entry, NULL, diag);
+    tf_draft_release(&d);
+    if (err)
         return err;
     {
         int touched[TF_POOL_COUNT] = {0};
@@ -1355,12 +1307,12 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
                                            date, diag)))
             return err;
     }
-    if ((err = set_status(fund, ref, "disbursed", diag)))
+    if ((err = set_status(fund, ref, TF_STATUS_DISBURSED, diag)))
         return err;
     snprintf(note, sizeof(note), "actual %" PRId64 " psc %" PRId64, actual,
              psc);
-    if ((err = record_decision(fund, 0, ref, date, "disbursed", "", charge,
-                               note, diag)))
+    if ((err = record_decision(fund, 0, ref, date, TF_STATUS_DISBURSED, "",
+                               charge, note, diag)))
         return err;
     res->actual = actual;
     res->psc = psc;
@@ -1375,9 +1327,8 @@ tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
                    int64_t *released, tf_diag *diag)
 {
     struct grant g;
-    tf_posting post[2 * TF_POOL_COUNT];
-    size_t npost = 0;
     char memo[512];
+    tf_draft d;
     tf_error err;
 
     *released = 0;
@@ -1385,33 +1336,34 @@ tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
         return TF_ERR_INPUT;
     if ((err = load_grant(fund, ref, &g, diag)))
         return err;
-    if (!strcmp(g.status, "funded") && strcmp(date, g.decided) < 0)
+    if (tf_status_is(g.status, TF_STATUS_FUNDED) && strcmp(date, g.decided) < 0)
         return tf_diag_set(diag, TF_ERR_RULE,
                            "request '%s' was funded on %s: it cannot be "
                            "cancelled on an earlier date (%s)",
                            ref, g.decided, date);
-    if (!strcmp(g.status, "funded")) {
-        for (int i = 0; i < g.ndraws; i++) {
-            const char *pool = tf_pools[g.draw_pool[i]];
-            post[npost++] = (tf_posting){
-                "budget:reserved", pool, g.draw_amt[i], NULL, 0, NULL};
-            post[npost++] = (tf_posting){
-                "budget:encumbrances", pool, -g.draw_amt[i], NULL, 0, NULL};
-            *released += g.draw_amt[i];
-        }
+    if (tf_status_is(g.status, TF_STATUS_FUNDED)) {
         snprintf(memo, sizeof(memo),
                  "release: travel of %s (%s) to %s cancelled", g.delegate,
                  g.country, g.session);
-        if ((err = post_simple(fund, date, "release", memo, ref, post, npost,
-                               NULL, diag)))
+        tf_draft_start(&d, date, TF_KIND_RELEASE, memo, ref);
+        for (int i = 0; i < g.ndraws; i++) {
+            tf_recipe_release(&d, (tf_pool)g.draw_pool[i], g.draw_amt[i]);
+            *released += g.draw_amt[i];
+        }
+        if (!(err = tf_draft_check(&d, diag)))
+            err = tf_ledger_post(fund, &d.entry, NULL, diag);
+        tf_draft_release(&d);
+        if (err)
             return err;
-    } else if (strcmp(g.status, "pending") && strcmp(g.status, "waitlisted")) {
+    } else if (!tf_status_is(g.status, TF_STATUS_PENDING) &&
+               !tf_status_is(g.status, TF_STATUS_WAITLISTED)) {
         return tf_diag_set(diag, TF_ERR_RULE,
                            "request '%s' is %s: only a pending, waitlisted "
                            "or funded request can be cancelled",
                            ref, g.status);
     }
-    if ((err = set_status(fund, ref, "cancelled", diag)))
+    if ((err = set_status(fund, ref, TF_STATUS_CANCELLED, diag)))
         return err;
-    return record_decision(fund, 0, ref, date, "cancelled", "", -1, NULL, diag);
+    return record_decision(fund, 0, ref, date, TF_STATUS_CANCELLED, "", -1,
+                           NULL, diag);
 }

@@ -172,37 +172,25 @@ static tf_error book_pledge(tf_fund *fund, const tf_pledge *p, int implicit,
 {
     char rate[64], memo[256];
     int64_t base, entry;
-    tf_posting post[2];
-    tf_entry e;
+    tf_orig orig = {NULL, 0, NULL};
+    tf_draft d;
     tf_stmt *st;
     tf_error err;
-    char recv[128], rev[128];
 
     err = tf_fund_to_base(fund, &base, p->amount, p->currency, p->date, rate,
                           diag);
     if (err)
         return err;
-    snprintf(recv, sizeof(recv), "assets:receivable:%s", p->donor);
-    snprintf(rev, sizeof(rev), "revenue:contributions:%s", p->donor);
-    memset(post, 0, sizeof(post));
-    post[0] = (tf_posting){recv, p->pool, base, NULL, 0, NULL};
-    post[1] = (tf_posting){rev, p->pool, -base, NULL, 0, NULL};
-    if (*rate) {
-        post[0].orig_currency = post[1].orig_currency = p->currency;
-        post[0].orig_amount = p->amount;
-        post[1].orig_amount = -p->amount;
-        post[0].rate = post[1].rate = rate;
-    }
+    if (*rate)
+        orig = (tf_orig){p->currency, p->amount, rate};
     snprintf(memo, sizeof(memo), "%s %s from %s",
              implicit ? "contribution" : "pledge", p->ref, p->donor);
-    memset(&e, 0, sizeof(e));
-    e.date = p->date;
-    e.kind = "pledge";
-    e.memo = memo;
-    e.ref = p->ref;
-    e.npostings = 2;
-    e.postings = post;
-    if ((err = tf_ledger_post(fund, &e, &entry, diag)))
+    tf_draft_start(&d, p->date, TF_KIND_PLEDGE, memo, p->ref);
+    tf_recipe_pledge(&d, p->donor, (tf_pool)tf_pool_find(p->pool), base, &orig);
+    if (!(err = tf_draft_check(&d, diag)))
+        err = tf_ledger_post(fund, &d.entry, &entry, diag);
+    tf_draft_release(&d);
+    if (err)
         return err;
 
     st = tf_db_prepare(fund->db,
@@ -249,11 +237,9 @@ tf_error tf_pledge_add(tf_fund *fund, const tf_pledge *p, int *known,
                            p->currency);
     if (p->amount <= 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "a pledge must be positive");
-    if (!tf_pool_valid(p->pool))
-        return tf_diag_set(diag, TF_ERR_INPUT,
-                           "pool '%s' is not one of unrestricted, travel, "
-                           "ldc-travel, prep",
-                           p->pool);
+    if (tf_pool_find(p->pool) < 0)
+        return tf_diag_set(diag, TF_ERR_INPUT, "pool '%s' is not one of %s",
+                           p->pool, tf_pool_list());
     if (!empty(p->due)) {
         if (tf_date_check(p->due, diag))
             return TF_ERR_INPUT;
@@ -368,12 +354,12 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
 {
     const tf_currency *cur;
     char rate[64], memo[256], cash_rate[64];
-    char recv[160], amt[TF_AMOUNT_BUFSZ], owed_s[TF_AMOUNT_BUFSZ];
-    int64_t cash, relieved, fx, pledged = 0, base = 0, received = 0;
+    char amt[TF_AMOUNT_BUFSZ], owed_s[TF_AMOUNT_BUFSZ];
+    int64_t cash, relieved, pledged = 0, base = 0, received = 0;
     int64_t relieved_before = 0, entry, owed;
-    tf_posting post[3];
+    tf_orig orig = {NULL, 0, NULL};
+    tf_draft d;
     tf_pledge p;
-    tf_entry e;
     tf_stmt *st;
     tf_error err = TF_OK;
     int rc, implicit = empty(r->pledge);
@@ -383,10 +369,17 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
     *known = 0;
     if (field)
         *field = TF_RF_NONE;
-    if (check_ref("receipt", r->ref, diag))
-        FAIL(TF_RF_REF, "%s", diag ? diag->msg : "bad reference");
-    if (tf_date_check(r->date, diag))
-        FAIL(TF_RF_DATE, "%s", diag ? diag->msg : "bad date");
+    /* Both leave their message in diag themselves. */
+    if (check_ref("receipt", r->ref, diag)) {
+        if (field)
+            *field = TF_RF_REF;
+        return TF_ERR_INPUT;
+    }
+    if (tf_date_check(r->date, diag)) {
+        if (field)
+            *field = TF_RF_DATE;
+        return TF_ERR_INPUT;
+    }
     cur = tf_currency_find(r->currency);
     if (!cur)
         FAIL(TF_RF_CURRENCY, "unknown currency '%s' (ISO 4217 code)",
@@ -434,12 +427,10 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
             goto done;
         }
         snprintf(pool, sizeof(pool), "%s",
-                 empty(r->pool) ? "unrestricted" : r->pool);
-        if (!tf_pool_valid(pool))
-            FAIL(TF_RF_POOL,
-                 "pool '%s' is not one of unrestricted, travel, ldc-travel, "
-                 "prep",
-                 pool);
+                 empty(r->pool) ? tf_pools[TF_POOL_UNRESTRICTED] : r->pool);
+        if (tf_pool_find(pool) < 0)
+            FAIL(TF_RF_POOL, "pool '%s' is not one of %s", pool,
+                 tf_pool_list());
         memset(&p, 0, sizeof(p));
         p.ref = r->ref;
         p.donor = r->donor;
@@ -543,35 +534,18 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         goto done;
     }
     relieved -= relieved_before;
-    fx = cash - relieved;
 
-    snprintf(recv, sizeof(recv), "assets:receivable:%s", donor);
-    memset(post, 0, sizeof(post));
-    post[0] = (tf_posting){"assets:cash", pool, cash, NULL, 0, NULL};
-    post[1] = (tf_posting){recv, pool, -relieved, NULL, 0, NULL};
-    if (*cash_rate) {
-        post[0].orig_currency = r->currency;
-        post[0].orig_amount = r->amount;
-        post[0].rate = cash_rate;
-        post[1].orig_currency = r->currency;
-        post[1].orig_amount = -r->amount;
-    }
-    memset(&e, 0, sizeof(e));
-    e.npostings = 2;
-    if (fx > 0)
-        post[e.npostings++] =
-            (tf_posting){"revenue:fx-gain", pool, -fx, NULL, 0, NULL};
-    else if (fx < 0)
-        post[e.npostings++] =
-            (tf_posting){"expense:fx-loss", pool, -fx, NULL, 0, NULL};
+    if (*cash_rate)
+        orig = (tf_orig){r->currency, r->amount, cash_rate};
     snprintf(memo, sizeof(memo), "receipt %s on pledge %s from %s", r->ref,
              pref, donor);
-    e.date = r->date;
-    e.kind = "receipt";
-    e.memo = memo;
-    e.ref = r->ref;
-    e.postings = post;
-    if ((err = tf_ledger_post(fund, &e, &entry, diag)))
+    tf_draft_start(&d, r->date, TF_KIND_RECEIPT, memo, r->ref);
+    tf_recipe_receipt(&d, donor, (tf_pool)tf_pool_find(pool), cash, relieved,
+                      &orig);
+    if (!(err = tf_draft_check(&d, diag)))
+        err = tf_ledger_post(fund, &d.entry, &entry, diag);
+    tf_draft_release(&d);
+    if (err)
         goto done;
 
     snprintf(rate, sizeof(rate), "%s", *cash_rate ? cash_rate : "1");

@@ -398,11 +398,10 @@ static tf_error row_pledge(struct row *r)
     if (p.amount == 0)
         return tf_csv_error(r->csv, P_AMOUNT, r->diag,
                             "a pledge must be positive");
-    if (!tf_pool_valid(get(r, P_POOL)))
+    if (tf_pool_find(get(r, P_POOL)) < 0)
         return tf_csv_error(r->csv, P_POOL, r->diag,
-                            "pool '%s' is not one of unrestricted, travel, "
-                            "ldc-travel, prep",
-                            get(r, P_POOL));
+                            "pool '%s' is not one of %s", get(r, P_POOL),
+                            tf_pool_list());
     if (*get(r, P_DUE) && (err = date_field(r, P_DUE)))
         return err;
     p.ref = get(r, P_REF);

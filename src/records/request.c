@@ -251,9 +251,9 @@ tf_error tf_request_each(tf_fund *fund, const char *session, const char *ref,
                 break;
             memcpy(pools[r.ndraws], p, n2);
             pools[r.ndraws][n2] = '\0';
-            for (int k = 0; k < TF_POOL_COUNT; k++)
-                if (!strcmp(pools[r.ndraws], tf_pools[k]))
-                    r.draws[r.ndraws].pool = tf_pools[k];
+            if (tf_pool_find(pools[r.ndraws]) >= 0)
+                r.draws[r.ndraws].pool =
+                    tf_pools[tf_pool_find(pools[r.ndraws])];
             r.draws[r.ndraws].amount = strtoll(colon + 1, NULL, 10);
             r.ndraws++;
             p = strchr(colon, ';');
