@@ -19,80 +19,6 @@ static const struct {
     {"quota_developing", "1"},
 };
 
-/* ---- Sets of names ------------------------------------------------- */
-
-static size_t name_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-    return (size_t)h;
-}
-
-int tf_names_has(const struct tf_names *set, const char *name)
-{
-    if (!set->n)
-        return 0;
-    for (size_t i = name_hash(name) & (set->cap - 1); set->slots[i];
-         i = (i + 1) & (set->cap - 1))
-        if (!strcmp(set->slots[i], name))
-            return 1;
-    return 0;
-}
-
-static void names_put(char **slots, size_t cap, char *name)
-{
-    size_t i = name_hash(name) & (cap - 1);
-
-    while (slots[i])
-        i = (i + 1) & (cap - 1);
-    slots[i] = name;
-}
-
-int tf_names_add(struct tf_names *set, const char *name)
-{
-    char *copy;
-
-    if (tf_names_has(set, name))
-        return 0;
-    if (2 * (set->n + 1) >= set->cap) {
-        size_t cap = set->cap ? 2 * set->cap : 64;
-        char **slots = calloc(cap, sizeof(*slots));
-        if (!slots)
-            return -1;
-        for (size_t i = 0; i < set->cap; i++)
-            if (set->slots[i])
-                names_put(slots, cap, set->slots[i]);
-        free(set->slots);
-        set->slots = slots;
-        set->cap = cap;
-    }
-    if (!(copy = strdup(name)))
-        return -1;
-    names_put(set->slots, set->cap, copy);
-    set->n++;
-    return 0;
-}
-
-void tf_names_clear(struct tf_names *set)
-{
-    if (!set->n)
-        return;
-    for (size_t i = 0; i < set->cap; i++) {
-        free(set->slots[i]);
-        set->slots[i] = NULL;
-    }
-    set->n = 0;
-}
-
-void tf_names_release(struct tf_names *set)
-{
-    tf_names_clear(set);
-    free(set->slots);
-    memset(set, 0, sizeof(*set));
-}
-
 int tf_id_valid(const char *id)
 {
     size_t n = 0;
@@ -212,8 +138,8 @@ void tf_fund_close(tf_fund *fund)
         tf_db_rollback(fund->db);
     tf_ledger_forget(fund);
     free(fund->deltas);
-    free(fund->delta_slots);
-    tf_names_release(&fund->donors_known);
+    tf_strmap_release(&fund->delta_index);
+    tf_strmap_release(&fund->donors_known);
     tf_db_close(fund->db);
     free(fund);
 }

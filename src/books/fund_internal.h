@@ -3,6 +3,7 @@
 #ifndef TF_FUND_INTERNAL_H
 #define TF_FUND_INTERNAL_H
 
+#include "base/strmap.h"
 #include "store/db.h"
 #include "tfund/fund.h"
 #include "tfund/ledger.h"
@@ -10,25 +11,10 @@
 /* Running-balance changes of the open transaction, by account and pool,
  * written once at commit (or before anything reads balances). */
 struct tf_balance_delta {
-    char *account;
-    int pool; /* index into tf_pools */
-    uint64_t hash;
+    const char *account; /* the key's copy in tf_fund.delta_index */
+    int pool;            /* index into tf_pools */
     int64_t delta;
 };
-
-/* A set of names (donor ids), by hash. */
-struct tf_names {
-    char **slots;
-    size_t cap, n; /* cap is 0 or a power of two above 2n */
-};
-
-/* Nonzero if set holds name. */
-int tf_names_has(const struct tf_names *set, const char *name);
-/* Adds name (a copy); -1 when out of memory. */
-int tf_names_add(struct tf_names *set, const char *name);
-/* Empties the set; tf_names_release also frees its table. */
-void tf_names_clear(struct tf_names *set);
-void tf_names_release(struct tf_names *set);
 
 struct tf_fund {
     tf_db *db;
@@ -41,16 +27,15 @@ struct tf_fund {
     char closed_through[16]; /* "" when no period is closed */
     struct tf_balance_delta *deltas;
     size_t ndeltas, deltacap;
-    /* Open-addressing index over deltas: slot holds index + 1, 0 empty;
-     * nslots is 0 or a power of two at least twice ndeltas. */
-    uint32_t *delta_slots;
-    size_t nslots;
+    /* (account, pool) -> index into deltas: one import can touch
+     * thousands of donors' accounts. */
+    tf_strmap delta_index;
     /* What the open write transaction has found already: that the fund
      * is not closed, and donors that exist. Neither can stop being true
      * before the transaction ends (closing clears the first; donors are
      * never deleted), and another process cannot write meanwhile. */
     int open_checked;
-    struct tf_names donors_known;
+    tf_strmap donors_known;
 };
 
 /* Writes the pending running balances and chain head of the open

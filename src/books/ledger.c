@@ -137,44 +137,12 @@ static tf_error load_head(tf_fund *fund, tf_diag *diag)
 
 void tf_ledger_forget(tf_fund *fund)
 {
-    for (size_t i = 0; i < fund->ndeltas; i++)
-        free(fund->deltas[i].account);
     fund->ndeltas = 0;
-    if (fund->nslots)
-        memset(fund->delta_slots, 0, fund->nslots * sizeof(*fund->delta_slots));
+    tf_strmap_clear(&fund->delta_index);
     fund->head_loaded = 0;
     fund->head_dirty = 0;
     fund->open_checked = 0;
-    tf_names_clear(&fund->donors_known);
-}
-
-static uint64_t hash_key(const char *account, int pool)
-{
-    uint64_t h = 1469598103934665603ULL ^ (uint64_t)pool;
-
-    for (const unsigned char *s = (const unsigned char *)account; *s; s++)
-        h = (h ^ *s) * 1099511628211ULL;
-    return h;
-}
-
-/* Rebuilds the slot index at twice the size (or its first 64 slots). */
-static int grow_slots(tf_fund *fund)
-{
-    size_t n = fund->nslots ? 2 * fund->nslots : 64;
-    uint32_t *slots = calloc(n, sizeof(*slots));
-
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < fund->ndeltas; i++) {
-        size_t j = fund->deltas[i].hash & (n - 1);
-        while (slots[j])
-            j = (j + 1) & (n - 1);
-        slots[j] = (uint32_t)(i + 1);
-    }
-    free(fund->delta_slots);
-    fund->delta_slots = slots;
-    fund->nslots = n;
-    return 0;
+    tf_strmap_clear(&fund->donors_known);
 }
 
 /* Adds delta to the pending running balance of account in pool (an index
@@ -183,25 +151,13 @@ static int grow_slots(tf_fund *fund)
 static tf_error add_delta(tf_fund *fund, const char *account, int pool,
                           int64_t delta, tf_diag *diag)
 {
-    uint64_t h = hash_key(account, pool);
     struct tf_balance_delta *d;
-    size_t j;
+    size_t *at;
+    int added;
 
     /* Balances are keyed as "pool\naccount" in 256 bytes at most. */
     if (strlen(tf_pools[pool]) + 1 + strlen(account) >= 256)
         return tf_diag_set(diag, TF_ERR_INPUT, "account name too long");
-    if (2 * (fund->ndeltas + 1) > fund->nslots && grow_slots(fund))
-        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-    for (j = h & (fund->nslots - 1); fund->delta_slots[j];
-         j = (j + 1) & (fund->nslots - 1)) {
-        d = &fund->deltas[fund->delta_slots[j] - 1];
-        if (d->hash == h && d->pool == pool && !strcmp(d->account, account)) {
-            if (tf_money_add(&d->delta, d->delta, delta))
-                return tf_diag_set(diag, TF_ERR_INPUT,
-                                   "balance of %s overflows", account);
-            return TF_OK;
-        }
-    }
     if (fund->ndeltas == fund->deltacap) {
         size_t cap = fund->deltacap ? 2 * fund->deltacap : 32;
         struct tf_balance_delta *grown =
@@ -211,14 +167,20 @@ static tf_error add_delta(tf_fund *fund, const char *account, int pool,
         fund->deltas = grown;
         fund->deltacap = cap;
     }
-    d = &fund->deltas[fund->ndeltas];
-    d->account = strdup(account);
-    if (!d->account)
+    if (!(at = tf_strmap_put(&fund->delta_index, account, pool, &added)))
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    if (!added) {
+        d = &fund->deltas[*at];
+        if (tf_money_add(&d->delta, d->delta, delta))
+            return tf_diag_set(diag, TF_ERR_INPUT, "balance of %s overflows",
+                               account);
+        return TF_OK;
+    }
+    *at = fund->ndeltas;
+    d = &fund->deltas[fund->ndeltas++];
+    d->account = tf_strmap_key(&fund->delta_index, account, pool);
     d->pool = pool;
-    d->hash = h;
     d->delta = delta;
-    fund->delta_slots[j] = (uint32_t)(++fund->ndeltas);
     return TF_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "books/chart_sql.h"
 #include "books/fund_internal.h"
 #include "close/attribution.h"
+#include "store/record.h"
 #include "tfund/allocate.h"
 #include "tfund/date.h"
 #include "tfund/surplus.h"
@@ -242,9 +243,7 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
     int64_t base, psc, charge, entry;
     tf_orig orig = {NULL, 0, NULL};
     tf_draft d;
-    tf_stmt *st;
     tf_error err;
-    int rc;
 
     *known = 0;
     if (!s->ref || !*s->ref || strlen(s->ref) > 100)
@@ -260,31 +259,22 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
         return tf_diag_set(diag, TF_ERR_INPUT, "spending must be positive");
     if (s->memo && strlen(s->memo) > 500)
         return tf_diag_set(diag, TF_ERR_INPUT, "memo is longer than 500 bytes");
-    st = tf_db_prepare(fund->db,
-                       "SELECT date, amount, currency, memo FROM spends "
-                       "WHERE ref = ?1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, s->ref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        int same = !strcmp(tf_col_text(st, 0), s->date) &&
-                   tf_col_int(st, 1) == s->amount &&
-                   !strcmp(tf_col_text(st, 2), s->currency) &&
-                   !strcmp(tf_col_text(st, 3), s->memo ? s->memo : "");
-        tf_stmt_reset(st);
-        if (!same)
-            return tf_diag_set(diag, TF_ERR_INPUT,
-                               "spending '%s' is already recorded with other "
-                               "details",
-                               s->ref);
-        *known = 1;
-        return TF_OK;
+    {
+        const tf_value key = TF_TEXT(s->ref);
+        const tf_value details[] = {TF_TEXT(s->date), TF_NUM(s->amount),
+                                    TF_TEXT(s->currency),
+                                    TF_TEXT(s->memo ? s->memo : "")};
+        tf_record_state state;
+        if ((err = tf_record_look(fund->db, TF_REC_SPEND, &key, details, &state,
+                                  NULL, 0, diag)))
+            return err;
+        if (state == TF_RECORD_OTHER)
+            return tf_record_conflict(TF_REC_SPEND, s->ref, diag);
+        if (state == TF_RECORD_SAME) {
+            *known = 1;
+            return TF_OK;
+        }
     }
-    tf_stmt_reset(st);
     if ((err = tf_fund_check_open(fund, diag)))
         return err;
     if ((err = tf_fund_to_base(fund, &base, s->amount, s->currency, s->date,
@@ -331,22 +321,17 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
     tf_draft_release(&d);
     if (err)
         return err;
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO spends (ref, date, amount, currency, "
-                       "memo, base_amount, psc, entry) VALUES (?1, ?2, ?3, "
-                       "?4, ?5, ?6, ?7, ?8)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, s->ref);
-    tf_stmt_text(st, 2, s->date);
-    tf_stmt_int(st, 3, s->amount);
-    tf_stmt_text(st, 4, s->currency);
-    tf_stmt_text(st, 5, s->memo ? s->memo : "");
-    tf_stmt_int(st, 6, base);
-    tf_stmt_int(st, 7, psc);
-    tf_stmt_int(st, 8, entry);
-    return tf_stmt_run(st, diag);
+    {
+        const tf_value row[] = {TF_TEXT(s->ref),
+                                TF_TEXT(s->date),
+                                TF_NUM(s->amount),
+                                TF_TEXT(s->currency),
+                                TF_TEXT(s->memo ? s->memo : ""),
+                                TF_NUM(base),
+                                TF_NUM(psc),
+                                TF_NUM(entry)};
+        return tf_record_insert(fund->db, TF_REC_SPEND, row, diag);
+    }
 }
 
 tf_error tf_spend_each(tf_fund *fund, const char *as_of,

@@ -28,91 +28,40 @@ static const int *tier_pools(int tier)
 
 /* ---- Counting maps (country or region group -> funded delegates) ---- */
 
-/* Each item is allocated on its own: requests keep pointers to their
- * slots while the table grows, so a slot must never move. */
-struct counter_item {
-    char *key;
-    long n;
-};
-
 struct counter {
-    struct counter_item **items;
-    size_t n, cap;
-    /* Open addressing over items: a slot holds index + 1, 0 when empty;
-     * nslots is 0 or a power of two at least twice n. */
-    size_t *slots, nslots;
+    tf_strmap index; /* key -> index into n */
+    long *n;
+    size_t len, cap;
 };
 
-static size_t counter_hash(const char *key)
+/* The index of key's count, a new one at 0 when key is new; SIZE_MAX when
+ * out of memory. */
+static size_t counter_index(struct counter *c, const char *key)
 {
-    size_t h = 2166136261u; /* FNV-1a */
+    size_t *at;
+    int added;
 
-    for (; *key; key++)
-        h = (h ^ (unsigned char)*key) * 16777619u;
-    return h;
-}
-
-/* Rebuilds the slots for at least twice n + 1 items; -1 out of memory. */
-static int counter_rehash(struct counter *c)
-{
-    size_t nslots = c->nslots ? 2 * c->nslots : 256;
-    size_t *slots = calloc(nslots, sizeof(*slots));
-
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < c->n; i++) {
-        size_t h = counter_hash(c->items[i]->key) & (nslots - 1);
-        while (slots[h])
-            h = (h + 1) & (nslots - 1);
-        slots[h] = i + 1;
-    }
-    free(c->slots);
-    c->slots = slots;
-    c->nslots = nslots;
-    return 0;
-}
-
-static long *counter_slot(struct counter *c, const char *key)
-{
-    struct counter_item *item;
-    size_t h;
-
-    if (2 * (c->n + 1) > c->nslots && counter_rehash(c))
-        return NULL;
-    h = counter_hash(key) & (c->nslots - 1);
-    for (; c->slots[h]; h = (h + 1) & (c->nslots - 1))
-        if (!strcmp(c->items[c->slots[h] - 1]->key, key))
-            return &c->items[c->slots[h] - 1]->n;
-    if (c->n == c->cap) {
+    if (c->len == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
-        void *grown = realloc(c->items, cap * sizeof(*c->items));
+        long *grown = realloc(c->n, cap * sizeof(*grown));
         if (!grown)
-            return NULL;
-        c->items = grown;
+            return SIZE_MAX;
+        c->n = grown;
         c->cap = cap;
     }
-    item = malloc(sizeof(*item));
-    if (!item)
-        return NULL;
-    item->key = strdup(key);
-    if (!item->key) {
-        free(item);
-        return NULL;
+    if (!(at = tf_strmap_put(&c->index, key, 0, &added)))
+        return SIZE_MAX;
+    if (added) {
+        *at = c->len;
+        c->n[c->len++] = 0;
     }
-    item->n = 0;
-    c->items[c->n++] = item;
-    c->slots[h] = c->n;
-    return &item->n;
+    return *at;
 }
 
 static void counter_release(struct counter *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->items[i]->key);
-        free(c->items[i]);
-    }
-    free(c->items);
-    free(c->slots);
+    tf_strmap_release(&c->index);
+    free(c->n);
     memset(c, 0, sizeof(*c));
 }
 
@@ -129,6 +78,9 @@ struct areq {
     int ndraws;
     int draw_pool[TF_POOL_COUNT];
     int64_t draw_amt[TF_POOL_COUNT];
+    /* The counts of the request's country and region group: indexes while
+     * the requests load, then pointers (the counts no longer move). */
+    size_t country_at, region_at;
     long *country_count, *region_count;
 };
 
@@ -480,14 +432,14 @@ static tf_error load_counts(struct run *r, const char *session)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, session);
     while ((rc = tf_stmt_step(st)) > 0) {
-        long *c = counter_slot(&r->by_country, tf_col_text(st, 0));
-        long *g = counter_slot(&r->by_region, tf_col_text(st, 1));
-        if (!c || !g) {
+        size_t c = counter_index(&r->by_country, tf_col_text(st, 0));
+        size_t g = counter_index(&r->by_region, tf_col_text(st, 1));
+        if (c == SIZE_MAX || g == SIZE_MAX) {
             tf_stmt_reset(st);
             return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
         }
-        *c += (long)tf_col_int(st, 2);
-        *g += (long)tf_col_int(st, 2);
+        r->by_country.n[c] += (long)tf_col_int(st, 2);
+        r->by_region.n[g] += (long)tf_col_int(st, 2);
     }
     if (rc < 0)
         return tf_stmt_error(st, r->diag);
@@ -604,9 +556,9 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
         q->tier = tf_country_tier(&c, sc->s.start);
         if (oom)
             break;
-        q->country_count = counter_slot(&r->by_country, q->country);
-        q->region_count = counter_slot(&r->by_region, q->region);
-        if (!q->country_count || !q->region_count) {
+        q->country_at = counter_index(&r->by_country, q->country);
+        q->region_at = counter_index(&r->by_region, q->region);
+        if (q->country_at == SIZE_MAX || q->region_at == SIZE_MAX) {
             oom = 1;
             break;
         }
@@ -616,6 +568,10 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
         return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
     if (rc < 0)
         return tf_stmt_error(st, r->diag);
+    for (size_t i = 0; i < r->n; i++) {
+        r->reqs[i].country_count = &r->by_country.n[r->reqs[i].country_at];
+        r->reqs[i].region_count = &r->by_region.n[r->reqs[i].region_at];
+    }
     /* In reference order (bytewise, as SQL's ORDER BY would give), which
      * is the order decisions and entries are written in. Sorting here
      * reads the table in storage order instead of the index's. */

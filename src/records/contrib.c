@@ -11,13 +11,9 @@
 #include <string.h>
 
 #include "books/fund_internal.h"
+#include "store/record.h"
 #include "tfund/date.h"
 #include "tfund/surplus.h"
-
-static int same(const char *a, const char *b)
-{
-    return !strcmp(a ? a : "", b ? b : "");
-}
 
 static int empty(const char *s)
 {
@@ -50,8 +46,7 @@ static const char *const donor_types[] = {"state", "igo", "private",
 tf_error tf_donor_add(tf_fund *fund, const tf_donor *d, int *known,
                       tf_diag *diag)
 {
-    tf_stmt *st;
-    int rc, typed = 0;
+    int typed = 0;
     tf_error err;
 
     *known = 0;
@@ -75,38 +70,13 @@ tf_error tf_donor_add(tf_fund *fund, const tf_donor *d, int *known,
         (err = tf_country_get(fund, d->country, NULL, NULL, diag)))
         return err == TF_ERR_NOTFOUND ? TF_ERR_INPUT : err;
 
-    st = tf_db_prepare(
-        fund->db, "SELECT name, type, country FROM donors WHERE id = ?1", diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, d->id);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        int identical = same(tf_col_text(st, 0), d->name) &&
-                        same(tf_col_text(st, 1), d->type) &&
-                        same(tf_col_text(st, 2), d->country);
-        tf_stmt_reset(st);
-        if (!identical)
-            return tf_diag_set(diag, TF_ERR_INPUT,
-                               "donor '%s' is already registered with other "
-                               "details",
-                               d->id);
-        *known = 1;
-        return TF_OK;
+    {
+        const tf_value row[] = {TF_TEXT(d->id), TF_TEXT(d->name),
+                                TF_TEXT(d->type),
+                                TF_TEXT(d->country ? d->country : "")};
+        return tf_record_add(fund->db, TF_REC_DONOR, row, row + 1, row, known,
+                             diag);
     }
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO donors (id, name, type, country) VALUES "
-                       "(?1, ?2, ?3, ?4)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, d->id);
-    tf_stmt_text(st, 2, d->name);
-    tf_stmt_text(st, 3, d->type);
-    tf_stmt_text(st, 4, d->country ? d->country : "");
-    return tf_stmt_run(st, diag);
 }
 
 tf_error tf_donor_each(tf_fund *fund, const char *id,
@@ -142,11 +112,11 @@ tf_error tf_donor_each(tf_fund *fund, const char *id,
 static tf_error check_donor(tf_fund *fund, const char *id, tf_diag *diag)
 {
     tf_stmt *st;
-    int rc;
+    int rc, added;
 
     /* Donors are never deleted: one found in this write transaction is
      * there until it ends. */
-    if (tf_names_has(&fund->donors_known, id))
+    if (tf_strmap_get(&fund->donors_known, id, 0))
         return TF_OK;
     st = tf_db_prepare(fund->db, "SELECT 1 FROM donors WHERE id = ?1", diag);
     if (!st)
@@ -161,7 +131,8 @@ static tf_error check_donor(tf_fund *fund, const char *id, tf_diag *diag)
                            "unknown donor '%s': register it first (tfund "
                            "donor add or import donors)",
                            id);
-    if (tf_db_in_tx(fund->db) && tf_names_add(&fund->donors_known, id))
+    if (tf_db_in_tx(fund->db) &&
+        !tf_strmap_put(&fund->donors_known, id, 0, &added))
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     return TF_OK;
 }
@@ -174,7 +145,6 @@ static tf_error book_pledge(tf_fund *fund, const tf_pledge *p, int implicit,
     int64_t base, entry;
     tf_orig orig = {NULL, 0, NULL};
     tf_draft d;
-    tf_stmt *st;
     tf_error err;
 
     err = tf_fund_to_base(fund, &base, p->amount, p->currency, p->date, rate,
@@ -193,34 +163,26 @@ static tf_error book_pledge(tf_fund *fund, const tf_pledge *p, int implicit,
     if (err)
         return err;
 
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO pledges (ref, donor, date, amount, "
-                       "currency, pool, due, rate, base_amount, implicit, "
-                       "entry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                       "?10, ?11)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text_ref(st, 1, p->ref);
-    tf_stmt_text_ref(st, 2, p->donor);
-    tf_stmt_text_ref(st, 3, p->date);
-    tf_stmt_int(st, 4, p->amount);
-    tf_stmt_text_ref(st, 5, p->currency);
-    tf_stmt_text_ref(st, 6, p->pool);
-    tf_stmt_text_ref(st, 7, empty(p->due) ? NULL : p->due);
-    tf_stmt_text_ref(st, 8, *rate ? rate : "1");
-    tf_stmt_int(st, 9, base);
-    tf_stmt_int(st, 10, implicit);
-    tf_stmt_int(st, 11, entry);
-    return tf_stmt_run(st, diag);
+    {
+        const tf_value row[] = {TF_TEXT(p->ref),
+                                TF_TEXT(p->donor),
+                                TF_TEXT(p->date),
+                                TF_NUM(p->amount),
+                                TF_TEXT(p->currency),
+                                TF_TEXT(p->pool),
+                                TF_TEXT(empty(p->due) ? NULL : p->due),
+                                TF_TEXT(*rate ? rate : "1"),
+                                TF_NUM(base),
+                                TF_NUM(implicit),
+                                TF_NUM(entry)};
+        return tf_record_insert(fund->db, TF_REC_PLEDGE, row, diag);
+    }
 }
 
 tf_error tf_pledge_add(tf_fund *fund, const tf_pledge *p, int *known,
                        tf_diag *diag)
 {
-    tf_stmt *st;
     tf_error err;
-    int rc;
 
     *known = 0;
     if ((err = check_ref("pledge", p->ref, diag)))
@@ -249,34 +211,24 @@ tf_error tf_pledge_add(tf_fund *fund, const tf_pledge *p, int *known,
                                p->due, p->date);
     }
 
-    st = tf_db_prepare(fund->db,
-                       "SELECT donor, date, amount, currency, pool, due, "
-                       "implicit FROM pledges WHERE ref = ?1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, p->ref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        int identical = same(tf_col_text(st, 0), p->donor) &&
-                        same(tf_col_text(st, 1), p->date) &&
-                        tf_col_int(st, 2) == p->amount &&
-                        same(tf_col_text(st, 3), p->currency) &&
-                        same(tf_col_text(st, 4), p->pool) &&
-                        same(tf_col_text(st, 5), p->due) &&
-                        tf_col_int(st, 6) == 0;
-        tf_stmt_reset(st);
-        if (!identical)
-            return tf_diag_set(diag, TF_ERR_INPUT,
-                               "pledge '%s' is already recorded with other "
-                               "details",
-                               p->ref);
-        *known = 1;
-        return TF_OK;
+    {
+        /* An explicit pledge: the stored one must not be implicit. */
+        const tf_value key = TF_TEXT(p->ref);
+        const tf_value details[] = {TF_TEXT(p->donor), TF_TEXT(p->date),
+                                    TF_NUM(p->amount), TF_TEXT(p->currency),
+                                    TF_TEXT(p->pool),  TF_TEXT(p->due),
+                                    TF_NUM(0)};
+        tf_record_state state;
+        if ((err = tf_record_look(fund->db, TF_REC_PLEDGE, &key, details,
+                                  &state, NULL, 0, diag)))
+            return err;
+        if (state == TF_RECORD_OTHER)
+            return tf_record_conflict(TF_REC_PLEDGE, p->ref, diag);
+        if (state == TF_RECORD_SAME) {
+            *known = 1;
+            return TF_OK;
+        }
     }
-    tf_stmt_reset(st);
     return book_pledge(fund, p, 0, diag);
 }
 
@@ -389,31 +341,24 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
     tf_amount_format(amt, sizeof(amt), r->amount, cur->minor, 0);
 
     /* A known reference is either the same receipt again or a conflict. */
-    st = tf_db_prepare(fund->db,
-                       "SELECT date, amount, currency, pledge FROM receipts "
-                       "WHERE ref = ?1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, r->ref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        int identical = same(tf_col_text(st, 0), r->date) &&
-                        tf_col_int(st, 1) == r->amount &&
-                        same(tf_col_text(st, 2), r->currency) &&
-                        same(tf_col_text(st, 3), pref);
-        tf_stmt_reset(st);
-        if (!identical)
-            FAIL(TF_RF_REF,
-                 "receipt '%s' is already recorded with other "
-                 "details",
-                 r->ref);
-        *known = 1;
-        return TF_OK;
+    {
+        const tf_value key = TF_TEXT(r->ref);
+        const tf_value details[] = {TF_TEXT(r->date), TF_NUM(r->amount),
+                                    TF_TEXT(r->currency), TF_TEXT(pref)};
+        tf_record_state state;
+        if ((err = tf_record_look(fund->db, TF_REC_RECEIPT, &key, details,
+                                  &state, NULL, 0, diag)))
+            return err;
+        if (state == TF_RECORD_OTHER) {
+            if (field)
+                *field = TF_RF_REF;
+            return tf_record_conflict(TF_REC_RECEIPT, r->ref, diag);
+        }
+        if (state == TF_RECORD_SAME) {
+            *known = 1;
+            return TF_OK;
+        }
     }
-    tf_stmt_reset(st);
     if ((err = tf_fund_check_open(fund, diag)))
         return err;
 
@@ -549,23 +494,13 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         goto done;
 
     snprintf(rate, sizeof(rate), "%s", *cash_rate ? cash_rate : "1");
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO receipts (ref, pledge, date, amount, "
-                       "currency, rate, base_amount, relieved, entry) VALUES "
-                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text_ref(st, 1, r->ref);
-    tf_stmt_text_ref(st, 2, pref);
-    tf_stmt_text_ref(st, 3, r->date);
-    tf_stmt_int(st, 4, r->amount);
-    tf_stmt_text_ref(st, 5, r->currency);
-    tf_stmt_text_ref(st, 6, rate);
-    tf_stmt_int(st, 7, cash);
-    tf_stmt_int(st, 8, relieved);
-    tf_stmt_int(st, 9, entry);
-    err = tf_stmt_run(st, diag);
+    {
+        const tf_value row[] = {
+            TF_TEXT(r->ref),   TF_TEXT(pref),        TF_TEXT(r->date),
+            TF_NUM(r->amount), TF_TEXT(r->currency), TF_TEXT(rate),
+            TF_NUM(cash),      TF_NUM(relieved),     TF_NUM(entry)};
+        err = tf_record_insert(fund->db, TF_REC_RECEIPT, row, diag);
+    }
 done:
     return err;
 }
@@ -617,9 +552,6 @@ tf_error tf_receipt_each(tf_fund *fund, const char *donor,
 tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
                         tf_diag *diag)
 {
-    tf_stmt *st;
-    int rc;
-
     *known = 0;
     if (!tf_id_valid(s->id))
         return tf_diag_set(diag, TF_ERR_INPUT,
@@ -641,53 +573,25 @@ tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "dsa and terminal may not be negative");
 
-    st = tf_db_prepare(fund->db,
-                       "SELECT name, venue, start, days, dsa, terminal, "
-                       "extra_days, coalesce(travel_budget, -1) FROM sessions "
-                       "WHERE id = ?1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, s->id);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        int identical = same(tf_col_text(st, 0), s->name) &&
-                        same(tf_col_text(st, 1), s->venue) &&
-                        same(tf_col_text(st, 2), s->start) &&
-                        tf_col_int(st, 3) == s->days &&
-                        tf_col_int(st, 4) == s->dsa &&
-                        tf_col_int(st, 5) == s->terminal &&
-                        tf_col_int(st, 6) == s->extra_days &&
-                        tf_col_int(st, 7) == s->travel_budget;
-        tf_stmt_reset(st);
-        if (!identical)
-            return tf_diag_set(diag, TF_ERR_INPUT,
-                               "session '%s' is already registered with "
-                               "other details",
-                               s->id);
-        *known = 1;
-        return TF_OK;
+    {
+        /* A session without a travel budget stores none (NULL), which
+         * reads back as -1. */
+        const tf_value row[] = {TF_TEXT(s->id),
+                                TF_TEXT(s->name),
+                                TF_TEXT(s->venue),
+                                TF_TEXT(s->start),
+                                TF_NUM(s->days),
+                                TF_NUM(s->dsa),
+                                TF_NUM(s->terminal),
+                                TF_NUM(s->extra_days),
+                                s->travel_budget >= 0 ? TF_NUM(s->travel_budget)
+                                                      : TF_TEXT(NULL)};
+        const tf_value details[] = {
+            row[1], row[2], row[3], row[4],
+            row[5], row[6], row[7], TF_NUM(s->travel_budget)};
+        return tf_record_add(fund->db, TF_REC_SESSION, row, details, row, known,
+                             diag);
     }
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO sessions (id, name, venue, start, days, "
-                       "dsa, terminal, extra_days, travel_budget) VALUES "
-                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, s->id);
-    tf_stmt_text(st, 2, s->name);
-    tf_stmt_text(st, 3, s->venue);
-    tf_stmt_text(st, 4, s->start);
-    tf_stmt_int(st, 5, s->days);
-    tf_stmt_int(st, 6, s->dsa);
-    tf_stmt_int(st, 7, s->terminal);
-    tf_stmt_int(st, 8, s->extra_days);
-    if (s->travel_budget >= 0)
-        tf_stmt_int(st, 9, s->travel_budget);
-    return tf_stmt_run(st, diag);
 }
 
 tf_error tf_session_each(tf_fund *fund, const char *id,

@@ -22,27 +22,12 @@
 #define REFSET_MEMORY_MAX 65536
 
 struct refset {
-    struct {
-        char *ref;
-        long line;
-    } * slots;
-    size_t cap, n;
+    tf_strmap seen; /* ref -> the line it was first seen on */
     tf_fund *fund;
     int spilled;
     tf_error err; /* why refset_add returned -1 */
     tf_diag *diag;
 };
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-    return h;
-}
-
-static void refset_release(struct refset *set);
 
 static long spilled_add(struct refset *set, const char *ref, long line)
 {
@@ -90,15 +75,12 @@ static int spill(struct refset *set)
     if (set->err)
         return -1;
     set->spilled = 1;
-    for (size_t i = 0; i < set->cap; i++)
-        if (set->slots[i].ref &&
-            spilled_add(set, set->slots[i].ref, set->slots[i].line) < 0)
+    for (size_t i = 0; i < set->seen.cap; i++)
+        if (set->seen.slots[i].key &&
+            spilled_add(set, set->seen.slots[i].key,
+                        (long)set->seen.slots[i].value) < 0)
             return -1;
-    for (size_t i = 0; i < set->cap; i++)
-        free(set->slots[i].ref);
-    free(set->slots);
-    set->slots = NULL;
-    set->cap = set->n = 0;
+    tf_strmap_release(&set->seen);
     return 0;
 }
 
@@ -106,57 +88,21 @@ static int spill(struct refset *set)
  * failure (set->err, with the reason in set->diag). */
 static long refset_add(struct refset *set, const char *ref, long line)
 {
-    size_t i;
+    size_t *first;
+    int added;
 
-    if (!set->spilled && set->n >= REFSET_MEMORY_MAX && spill(set) < 0)
+    if (!set->spilled && set->seen.n >= REFSET_MEMORY_MAX && spill(set) < 0)
         return -1;
     if (set->spilled)
         return spilled_add(set, ref, line);
-    if (2 * (set->n + 1) > set->cap) {
-        size_t cap = set->cap ? 2 * set->cap : 1024;
-        struct refset grown = *set;
-        grown.slots = calloc(cap, sizeof(*set->slots));
-        grown.cap = cap;
-        grown.n = 0;
-        if (!grown.slots) {
-            set->err = tf_diag_set(set->diag, TF_ERR_NOMEM, "out of memory");
-            return -1;
-        }
-        for (i = 0; i < set->cap; i++) {
-            if (!set->slots[i].ref)
-                continue;
-            size_t j = hash_str(set->slots[i].ref) & (cap - 1);
-            while (grown.slots[j].ref)
-                j = (j + 1) & (cap - 1);
-            grown.slots[j] = set->slots[i];
-            grown.n++;
-        }
-        free(set->slots);
-        *set = grown;
-    }
-    i = hash_str(ref) & (set->cap - 1);
-    while (set->slots[i].ref) {
-        if (!strcmp(set->slots[i].ref, ref))
-            return set->slots[i].line;
-        i = (i + 1) & (set->cap - 1);
-    }
-    set->slots[i].ref = strdup(ref);
-    if (!set->slots[i].ref) {
+    if (!(first = tf_strmap_put(&set->seen, ref, 0, &added))) {
         set->err = tf_diag_set(set->diag, TF_ERR_NOMEM, "out of memory");
         return -1;
     }
-    set->slots[i].line = line;
-    set->n++;
+    if (!added)
+        return (long)*first;
+    *first = (size_t)line;
     return 0;
-}
-
-static void refset_release(struct refset *set)
-{
-    for (size_t i = 0; i < set->cap; i++)
-        free(set->slots[i].ref);
-    free(set->slots);
-    set->slots = NULL;
-    set->cap = set->n = 0;
 }
 
 /* ---- Helpers for row functions -------------------------------------- */
@@ -668,7 +614,7 @@ tf_error tf_import_csv(tf_fund *fund, const char *kind, tf_csv *csv,
                        void *ctx, tf_diag *diag)
 {
     const struct kind *k = find_kind(kind);
-    struct refset seen = {NULL, 0, 0, fund, 0, TF_OK, diag};
+    struct refset seen = {{NULL, 0, 0}, fund, 0, TF_OK, diag};
     struct row r = {fund, csv, diag, 0, 0};
     tf_error err;
     int has_row;
@@ -732,7 +678,7 @@ tf_error tf_import_csv(tf_fund *fund, const char *kind, tf_csv *csv,
         if (progress && res->rows % 5000 == 0)
             progress(ctx, res->rows);
     }
-    refset_release(&seen);
+    tf_strmap_release(&seen.seen);
     return err;
 }
 

@@ -9,6 +9,7 @@
 
 #include "store/embedded.h"
 #include "books/fund_internal.h"
+#include "store/record.h"
 #include "tfund/csv.h"
 #include "tfund/date.h"
 #include "tfund/import.h"
@@ -84,65 +85,24 @@ tf_error tf_country_get(tf_fund *fund, const char *iso3,
     return TF_OK;
 }
 
-static int same_country(tf_stmt *st, const tf_country *c)
-{
-    tf_country o;
-
-    row_country(st, &o);
-    return !strcmp(o.m49, c->m49) && !strcmp(o.name, c->name) &&
-           !strcmp(o.un_status, c->un_status) &&
-           !strcmp(o.region_group, c->region_group) &&
-           !strcmp(o.ldc_from, c->ldc_from) &&
-           !strcmp(o.ldc_until, c->ldc_until) && o.sids == c->sids &&
-           o.lldc == c->lldc && o.developing == c->developing;
-}
-
 tf_error tf_country_put(tf_fund *fund, const tf_country *c, int *changed,
                         tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(fund->db,
-                                "SELECT iso3, m49, name, un_status, "
-                                "region_group, ldc_from, ldc_until, sids, "
-                                "lldc, developing FROM countries WHERE iso3 "
-                                "= ?1",
-                                diag);
-    int rc, exists = 0;
+    /* Reference data: a country known with other details is replaced. */
+    const tf_value row[] = {TF_TEXT(c->iso3),         TF_TEXT(c->m49),
+                            TF_TEXT(c->name),         TF_TEXT(c->un_status),
+                            TF_TEXT(c->region_group), TF_TEXT(c->ldc_from),
+                            TF_TEXT(c->ldc_until),    TF_NUM(c->sids),
+                            TF_NUM(c->lldc),          TF_NUM(c->developing)};
+    tf_record_state state;
+    tf_error err = tf_record_look(fund->db, TF_REC_COUNTRY, row, row + 1,
+                                  &state, NULL, 0, diag);
 
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, c->iso3);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        exists = 1;
-        if (same_country(st, c)) {
-            tf_stmt_reset(st);
-            *changed = 0;
-            return TF_OK;
-        }
-    }
-    tf_stmt_reset(st);
-    st = tf_db_prepare(fund->db,
-                       "INSERT OR REPLACE INTO countries (iso3, m49, name, "
-                       "un_status, region_group, ldc_from, ldc_until, sids, "
-                       "lldc, developing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                       "?7, ?8, ?9, ?10)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, c->iso3);
-    tf_stmt_text(st, 2, c->m49);
-    tf_stmt_text(st, 3, c->name);
-    tf_stmt_text(st, 4, c->un_status);
-    tf_stmt_text(st, 5, c->region_group);
-    tf_stmt_text(st, 6, c->ldc_from);
-    tf_stmt_text(st, 7, c->ldc_until);
-    tf_stmt_int(st, 8, c->sids);
-    tf_stmt_int(st, 9, c->lldc);
-    tf_stmt_int(st, 10, c->developing);
-    *changed = exists ? 2 : 1;
-    return tf_stmt_run(st, diag);
+    *changed = 0;
+    if (err || state == TF_RECORD_SAME)
+        return err;
+    *changed = state == TF_RECORD_OTHER ? 2 : 1;
+    return tf_record_insert(fund->db, TF_REC_COUNTRY, row, diag);
 }
 
 tf_error tf_country_load_shipped(tf_fund *fund, tf_diag *diag)
@@ -176,8 +136,6 @@ tf_error tf_rate_add(tf_fund *fund, const char *currency, const char *date,
                      const char *per_usd, int *known, tf_diag *diag)
 {
     char canon[64];
-    tf_stmt *st;
-    int rc;
 
     *known = 0;
     if (!tf_currency_find(currency))
@@ -191,42 +149,27 @@ tf_error tf_rate_add(tf_fund *fund, const char *currency, const char *date,
     if (tf_decimal_parse(canon, sizeof(canon), per_usd, 0, diag))
         return TF_ERR_INPUT;
 
-    st = tf_db_prepare(fund->db,
-                       "SELECT per_usd FROM rates WHERE currency = ?1 AND "
-                       "date = ?2",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, currency);
-    tf_stmt_text(st, 2, date);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        int same = !strcmp(tf_col_text(st, 0), canon);
+    {
+        const tf_value row[] = {TF_TEXT(currency), TF_TEXT(date),
+                                TF_TEXT(canon)};
+        tf_record_state state;
         char old[64];
-        snprintf(old, sizeof(old), "%s", tf_col_text(st, 0));
-        tf_stmt_reset(st);
-        if (same) {
+        tf_error err = tf_record_look(fund->db, TF_REC_RATE, row, row + 2,
+                                      &state, old, sizeof(old), diag);
+        if (err)
+            return err;
+        if (state == TF_RECORD_SAME) {
             *known = 1;
             return TF_OK;
         }
-        return tf_diag_set(diag, TF_ERR_INPUT,
-                           "the %s rate of %s is already %s: rates are "
-                           "never changed (add one for a later date)",
-                           currency, date, old);
+        /* The rate is the record: say which it already is. */
+        if (state == TF_RECORD_OTHER)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "the %s rate of %s is already %s: rates are "
+                               "never changed (add one for a later date)",
+                               currency, date, old);
+        return tf_record_insert(fund->db, TF_REC_RATE, row, diag);
     }
-    tf_stmt_reset(st);
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO rates (currency, date, per_usd) VALUES "
-                       "(?1, ?2, ?3)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, currency);
-    tf_stmt_text(st, 2, date);
-    tf_stmt_text(st, 3, canon);
-    return tf_stmt_run(st, diag);
 }
 
 tf_error tf_rate_find(tf_fund *fund, const char *currency, const char *date,

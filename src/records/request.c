@@ -7,14 +7,10 @@
 #include <string.h>
 
 #include "books/fund_internal.h"
+#include "store/record.h"
 #include "tfund/allocate.h"
 #include "tfund/date.h"
 #include "tfund/surplus.h"
-
-static int same(const char *a, const char *b)
-{
-    return !strcmp(a ? a : "", b ? b : "");
-}
 
 #define BAD(col, ...)                                                          \
     do {                                                                       \
@@ -42,9 +38,8 @@ static tf_error exists(tf_fund *fund, const char *sql, const char *key,
 tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
                         const char **field, tf_diag *diag)
 {
-    tf_stmt *st;
     tf_error err;
-    int rc, found = 0;
+    int found = 0;
 
     *known = 0;
     *field = NULL;
@@ -90,57 +85,26 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
                 r->fare_currency, r->fare_currency);
     }
 
-    st = tf_db_prepare(fund->db,
-                       "SELECT session, country, delegate, submitted, fare, "
-                       "fare_currency, gender FROM requests WHERE ref = ?1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, r->ref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        int identical = same(tf_col_text(st, 0), r->session) &&
-                        same(tf_col_text(st, 1), r->country) &&
-                        same(tf_col_text(st, 2), r->delegate) &&
-                        same(tf_col_text(st, 3), r->submitted) &&
-                        tf_col_int(st, 4) == r->fare_orig &&
-                        same(tf_col_text(st, 5), r->fare_currency) &&
-                        same(tf_col_text(st, 6), r->gender);
-        tf_stmt_reset(st);
-        if (!identical)
-            BAD("ref", "request '%s' is already recorded with other details",
-                r->ref);
-        *known = 1;
-        return TF_OK;
+    {
+        const tf_value row[] = {
+            TF_TEXT(r->ref),           TF_TEXT(r->session),
+            TF_TEXT(r->country),       TF_TEXT(r->delegate),
+            TF_TEXT(r->submitted),     TF_NUM(r->fare_orig),
+            TF_TEXT(r->fare_currency), TF_TEXT(r->gender ? r->gender : "")};
+        err = tf_record_add(fund->db, TF_REC_REQUEST, row, row + 1, row, known,
+                            diag);
+        if (err == TF_ERR_INPUT)
+            *field = "ref";
+        return err;
     }
-    tf_stmt_reset(st);
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO requests (ref, session, country, "
-                       "delegate, submitted, fare, fare_currency, gender) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, r->ref);
-    tf_stmt_text(st, 2, r->session);
-    tf_stmt_text(st, 3, r->country);
-    tf_stmt_text(st, 4, r->delegate);
-    tf_stmt_text(st, 5, r->submitted);
-    tf_stmt_int(st, 6, r->fare_orig);
-    tf_stmt_text(st, 7, r->fare_currency);
-    tf_stmt_text(st, 8, r->gender ? r->gender : "");
-    return tf_stmt_run(st, diag);
 }
 
 tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
                      int64_t amount, const char *currency, int *known,
                      tf_diag *diag)
 {
-    tf_stmt *st;
     tf_error err;
-    int rc, found = 0;
+    int found = 0;
 
     *known = 0;
     if ((err = exists(fund, "SELECT 1 FROM requests WHERE ref = ?1", ref,
@@ -155,41 +119,12 @@ tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
                            "unknown currency '%s' (ISO 4217 code)", currency);
     if (amount < 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "a cost may not be negative");
-    st = tf_db_prepare(fund->db,
-                       "SELECT date, amount, currency FROM costs WHERE ref "
-                       "= ?1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, ref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc > 0) {
-        int identical = same(tf_col_text(st, 0), date) &&
-                        tf_col_int(st, 1) == amount &&
-                        same(tf_col_text(st, 2), currency);
-        tf_stmt_reset(st);
-        if (!identical)
-            return tf_diag_set(diag, TF_ERR_INPUT,
-                               "the cost of '%s' is already recorded with "
-                               "other details",
-                               ref);
-        *known = 1;
-        return TF_OK;
+    {
+        const tf_value row[] = {TF_TEXT(ref), TF_TEXT(date), TF_NUM(amount),
+                                TF_TEXT(currency)};
+        return tf_record_add(fund->db, TF_REC_COST, row, row + 1, row, known,
+                             diag);
     }
-    tf_stmt_reset(st);
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO costs (ref, date, amount, currency) "
-                       "VALUES (?1, ?2, ?3, ?4)",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, ref);
-    tf_stmt_text(st, 2, date);
-    tf_stmt_int(st, 3, amount);
-    tf_stmt_text(st, 4, currency);
-    return tf_stmt_run(st, diag);
 }
 
 tf_error tf_request_each(tf_fund *fund, const char *session, const char *ref,
