@@ -19,6 +19,7 @@
 #include "tfund/books.h"
 #include "tfund/error.h"
 #include "tfund/money.h"
+#include "tfund/text.h"
 
 typedef struct tf_fund tf_fund;
 
@@ -39,6 +40,9 @@ void tf_fund_close(tf_fund *fund);
 tf_error tf_fund_begin(tf_fund *fund, tf_diag *diag);
 tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag);
 void tf_fund_rollback(tf_fund *fund);
+
+/* TF_ERR_RULE with a message if the fund is closed (tf_close). */
+tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag);
 
 /* Copies the whole fund into a new file at path (online backup). */
 tf_error tf_fund_backup(tf_fund *fund, const char *path, tf_diag *diag);
@@ -197,9 +201,5 @@ tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
 tf_error tf_session_each(tf_fund *fund, const char *id,
                          int (*fn)(void *ctx, const tf_session *s), void *ctx,
                          tf_diag *diag);
-
-/* Nonzero if id is a safe identifier: 1-64 of [A-Za-z0-9._-], starting
- * with a letter or digit (ids become account names and file names). */
-int tf_id_valid(const char *id);
 
 #endif

@@ -114,7 +114,4 @@ tf_error tf_close(tf_fund *fund, const char *date,
                             int64_t amount),
                   void *ctx, tf_diag *diag);
 
-/* TF_ERR_RULE with a message if the fund is closed. */
-tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag);
-
 #endif

@@ -7,6 +7,7 @@
 #include "tfund/money.h"
 #include "tfund/date.h"
 #include "tfund/books.h"
+#include "tfund/text.h"
 #include "tfund/csv.h"
 #include "tfund/fund.h"
 #include "tfund/ledger.h"

@@ -19,37 +19,6 @@ static const struct {
     {"quota_developing", "1"},
 };
 
-int tf_id_valid(const char *id)
-{
-    size_t n = 0;
-
-    if (!id ||
-        !((id[0] >= 'A' && id[0] <= 'Z') || (id[0] >= 'a' && id[0] <= 'z') ||
-          (id[0] >= '0' && id[0] <= '9')))
-        return 0;
-    for (const char *p = id; *p; p++, n++) {
-        char c = *p;
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return n <= 64;
-}
-
-long tf_parse_count(const char *text)
-{
-    long v = 0;
-
-    if (!text || !*text || strlen(text) > 9)
-        return -1;
-    for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        v = v * 10 + (*p - '0');
-    }
-    return v;
-}
-
 static tf_error load_base(tf_fund *fund, tf_diag *diag)
 {
     char code[16];
@@ -65,7 +34,7 @@ static tf_error load_base(tf_fund *fund, tf_diag *diag)
     return TF_OK;
 }
 
-tf_error tf_fund_create(tf_fund **out, const char *path, tf_diag *diag)
+tf_error tf_fund_create_begin(tf_fund **out, const char *path, tf_diag *diag)
 {
     tf_fund *fund;
     tf_error err;
@@ -96,18 +65,48 @@ tf_error tf_fund_create(tf_fund **out, const char *path, tf_diag *diag)
         if ((err = tf_stmt_run(st, diag)))
             goto fail;
     }
-    if ((err = tf_country_load_shipped(fund, diag)))
-        goto fail;
-    if ((err = tf_fund_commit(fund, diag)))
-        goto fail;
-    if ((err = load_base(fund, diag)))
-        goto fail;
     *out = fund;
     return TF_OK;
 fail:
+    tf_fund_create_abandon(fund, path);
+    return err;
+}
+
+tf_error tf_fund_create_end(tf_fund *fund, tf_diag *diag)
+{
+    tf_error err = tf_fund_commit(fund, diag);
+
+    return err ? err : load_base(fund, diag);
+}
+
+void tf_fund_create_abandon(tf_fund *fund, const char *path)
+{
     tf_fund_close(fund);
     remove(path);
-    return err;
+}
+
+tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
+{
+    char closed[32];
+    tf_diag sub;
+    tf_error err;
+
+    /* An import asks once per row: inside a write transaction the answer
+     * holds until the transaction ends (or closes the fund). */
+    if (fund->open_checked)
+        return TF_OK;
+    tf_diag_clear(&sub);
+    err = tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub);
+    if (err == TF_ERR_NOTFOUND) {
+        fund->open_checked = tf_db_in_tx(fund->db);
+        return TF_OK;
+    }
+    if (err) /* a failed read is not an open fund */
+        return tf_diag_set(diag, err, "%s", sub.msg);
+    return tf_diag_set(diag, TF_ERR_RULE,
+                       "the fund was closed on %s: it accepts no new "
+                       "activity",
+                       closed);
 }
 
 tf_error tf_fund_open(tf_fund **out, const char *path, tf_diag *diag)

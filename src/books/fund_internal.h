@@ -4,6 +4,7 @@
 #define TF_FUND_INTERNAL_H
 
 #include "base/strmap.h"
+#include "base/text.h"
 #include "store/db.h"
 #include "tfund/fund.h"
 #include "tfund/ledger.h"
@@ -61,20 +62,16 @@ void tf_ledger_hash(const tf_entry *e, const char *prev_hash, char *out);
 tf_error tf_setting_int(tf_fund *fund, const char *key, int64_t *out,
                         tf_diag *diag);
 
-/* Loads the embedded country classification (at create). */
-tf_error tf_country_load_shipped(tf_fund *fund, tf_diag *diag);
-
-/* Strict non-negative integer of at most 9 digits; -1 if not. */
-long tf_parse_count(const char *text);
+/* Creating a fund, in three steps so that the layers above can fill it
+ * before its first commit (tf_fund_create, with the shipped reference
+ * data): makes the file with the schema and the default settings and
+ * leaves the write transaction open; commits it and reads the base
+ * currency; or closes the fund and removes the file. */
+tf_error tf_fund_create_begin(tf_fund **out, const char *path, tf_diag *diag);
+tf_error tf_fund_create_end(tf_fund *fund, tf_diag *diag);
+void tf_fund_create_abandon(tf_fund *fund, const char *path);
 
 /* Nonzero if entry id has been reversed. */
 int tf_ledger_is_reversed(tf_fund *fund, int64_t id);
-
-/* A trip's figures (DESIGN.md 9.2): cost = fare + dsa x (days +
- * extra_days) + terminal; psc = half-even(cost x psc_rate); charge = cost +
- * psc. fare is already in the base currency. */
-tf_error tf_trip_charge(const tf_session *s, int64_t fare, const char *psc_rate,
-                        int64_t *dsa, int64_t *cost, int64_t *psc,
-                        int64_t *charge);
 
 #endif

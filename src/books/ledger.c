@@ -364,25 +364,28 @@ static void bind_posting(tf_stmt *st, int k, int64_t id, const tf_posting *p)
 
 /* Writes entries[0..n) (ids, prev_hash and hashes given), TF_DB_BATCH a
  * statement and the rest one by one. */
+struct entry_rows {
+    const tf_entry *entries;
+    const char *prev_hash;
+    char (*hashes)[TF_HASH_BUFSZ];
+};
+
+static void bind_entry_row(void *ctx, tf_stmt *st, int k, size_t i)
+{
+    const struct entry_rows *w = ctx;
+
+    bind_entry(st, k, &w->entries[i], i ? w->hashes[i - 1] : w->prev_hash,
+               w->hashes[i]);
+}
+
 static tf_error write_entries(tf_fund *fund, const tf_entry *entries, size_t n,
                               const char *prev_hash,
                               char (*hashes)[TF_HASH_BUFSZ], tf_diag *diag)
 {
-    tf_error err;
+    struct entry_rows w = {entries, prev_hash, hashes};
 
-    for (size_t done = 0; done < n;) {
-        int k = n - done >= TF_DB_BATCH ? TF_DB_BATCH : 1;
-        tf_stmt *st =
-            tf_db_prepare(fund->db, k > 1 ? entries_batch : entries_one, diag);
-        if (!st)
-            return TF_ERR_DB;
-        for (int j = 0; j < k; j++, done++)
-            bind_entry(st, j, &entries[done],
-                       done ? hashes[done - 1] : prev_hash, hashes[done]);
-        if ((err = tf_stmt_run(st, diag)))
-            return err;
-    }
-    return TF_OK;
+    return tf_db_write_rows(fund->db, n, entries_batch, entries_one,
+                            bind_entry_row, &w, diag);
 }
 
 /* Writes the postings of entries[0..n) (ids given), TF_DB_BATCH a

@@ -83,8 +83,6 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_disburse, cmd_cancel, cmd_surplus, cmd_spend, cmd_attribution,
     cmd_close, cmd_report;
 
-#endif
-
 /* getopt_long with the conventions of every command (no automatic
  * messages, "-h" for help). Returns what getopt_long returns. */
 int cli_getopt(int argc, char **argv, const struct option *opts);
@@ -106,3 +104,5 @@ int cli_as_of_options(int argc, char **argv, const char **as_of,
 /* The name tf_csv_open_stream is given for one-row imports built from
  * command-line options, so that errors name the option, not a file. */
 #define CLI_ARGS_NAME "<command line>"
+
+#endif

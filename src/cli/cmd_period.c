@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+/* tfund period close and tfund reverse: the books closed through a date,
+ * and an entry corrected by its reversal. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,32 +104,3 @@ const struct tf_cmd cmd_reverse = {
     "entries are never edited or deleted. Pledge, receipt and spending\n"
     "entries can be reversed (a pledge only once its receipts are); grants\n"
     "are corrected with cancel and disburse instead.\n"};
-
-static int run_backup(int argc, char **argv)
-{
-    tf_fund *fund;
-    tf_diag diag;
-    tf_error err;
-    int rc;
-
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-        return cli_help();
-    if (argc != 2)
-        return cli_usage("backup needs a FILE");
-    if ((rc = cli_open(&fund)))
-        return rc;
-    tf_diag_clear(&diag);
-    err = tf_fund_backup(fund, argv[1], &diag);
-    tf_fund_close(fund);
-    if (err)
-        return cli_fail(err, &diag);
-    printf("backed up '%s' to '%s'\n", cli_db_path, argv[1]);
-    return 0;
-}
-
-const struct tf_cmd cmd_backup = {
-    "backup", "copy the fund into a new file", run_backup,
-    "usage: tfund backup FILE\n"
-    "\n"
-    "Copies the whole fund into FILE (which must not exist) with SQLite's\n"
-    "online backup, consistent even while another process writes.\n"};

@@ -11,6 +11,7 @@
 #include "books/chart_sql.h"
 #include "books/fund_internal.h"
 #include "close/attribution.h"
+#include "grants/grants.h"
 #include "store/record.h"
 #include "tfund/allocate.h"
 #include "tfund/date.h"
@@ -21,30 +22,6 @@ enum {
     P_TRAVEL = TF_POOL_TRAVEL,
     P_PREP = TF_POOL_PREP
 };
-
-tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
-{
-    char closed[32];
-    tf_diag sub;
-    tf_error err;
-
-    /* An import asks once per row: inside a write transaction the answer
-     * holds until the transaction ends (or closes the fund). */
-    if (fund->open_checked)
-        return TF_OK;
-    tf_diag_clear(&sub);
-    err = tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub);
-    if (err == TF_ERR_NOTFOUND) {
-        fund->open_checked = tf_db_in_tx(fund->db);
-        return TF_OK;
-    }
-    if (err) /* a failed read is not an open fund */
-        return tf_diag_set(diag, err, "%s", sub.msg);
-    return tf_diag_set(diag, TF_ERR_RULE,
-                       "the fund was closed on %s: it accepts no new "
-                       "activity",
-                       closed);
-}
 
 /* ---- Need and surplus ----------------------------------------------- */
 

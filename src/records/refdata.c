@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reference data: the country classification (dated LDC membership) and
- * UN operational exchange rates, with conversion into the base currency.
+ * Reference data: the country classification (dated LDC membership),
+ * shipped with every new fund, and the UN operational exchange rates.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/embedded.h"
 #include "books/fund_internal.h"
+#include "records/refdata.h"
+#include "store/embedded.h"
 #include "store/record.h"
 #include "tfund/csv.h"
 #include "tfund/date.h"
-#include "tfund/import.h"
 
 /* ---- Countries ------------------------------------------------------ */
 
@@ -105,12 +105,93 @@ tf_error tf_country_put(tf_fund *fund, const tf_country *c, int *changed,
     return tf_record_insert(fund->db, TF_REC_COUNTRY, row, diag);
 }
 
-tf_error tf_country_load_shipped(tf_fund *fund, tf_diag *diag)
+/* ---- The country classification as a file ------------------------- */
+
+const tf_csv_column tf_country_columns[TF_COUNTRY_NCOLS] = {
+    [TF_CC_ISO3] = {"iso3", 1},          [TF_CC_M49] = {"m49", 1},
+    [TF_CC_NAME] = {"name", 1},          [TF_CC_STATUS] = {"un_status", 1},
+    [TF_CC_GROUP] = {"region_group", 1}, [TF_CC_FROM] = {"ldc_from", 1},
+    [TF_CC_UNTIL] = {"ldc_until", 1},    [TF_CC_SIDS] = {"sids", 1},
+    [TF_CC_LLDC] = {"lldc", 1},          [TF_CC_DEV] = {"developing", 1},
+};
+
+static const char *field(const tf_csv *csv, size_t col)
+{
+    const char *v = tf_csv_get(csv, col);
+
+    return v ? v : "";
+}
+
+static tf_error flag_field(const tf_csv *csv, size_t col, int *out,
+                           tf_diag *diag)
+{
+    const char *v = field(csv, col);
+
+    if (strcmp(v, "0") && strcmp(v, "1"))
+        return tf_csv_error(csv, col, diag, "'%s' is not 0 or 1", v);
+    *out = v[0] == '1';
+    return TF_OK;
+}
+
+static int iso3_valid(const char *iso3)
+{
+    return strlen(iso3) == 3 && iso3[0] >= 'A' && iso3[0] <= 'Z' &&
+           iso3[1] >= 'A' && iso3[1] <= 'Z' && iso3[2] >= 'A' && iso3[2] <= 'Z';
+}
+
+tf_error tf_country_read(const tf_csv *csv, tf_country *c, tf_diag *diag)
+{
+    const char *iso3 = field(csv, TF_CC_ISO3), *from = field(csv, TF_CC_FROM);
+    const char *status = field(csv, TF_CC_STATUS);
+    const char *until = field(csv, TF_CC_UNTIL);
+    tf_diag sub;
+    tf_error err;
+
+    memset(c, 0, sizeof(*c));
+    if (!iso3_valid(iso3))
+        return tf_csv_error(csv, TF_CC_ISO3, diag,
+                            "'%s' is not an ISO 3166 alpha-3 code", iso3);
+    if (!*field(csv, TF_CC_NAME))
+        return tf_csv_error(csv, TF_CC_NAME, diag, "name is empty");
+    if (strcmp(status, "member") && strcmp(status, "observer"))
+        return tf_csv_error(csv, TF_CC_STATUS, diag,
+                            "'%s' is not member or observer", status);
+    if (*from && !(strlen(from) == 4 && tf_parse_count(from) >= 1900) &&
+        tf_date_check(from, NULL))
+        return tf_csv_error(csv, TF_CC_FROM, diag,
+                            "'%s' is not a year or a date", from);
+    if (*until) {
+        tf_diag_clear(&sub);
+        if (tf_date_check(until, &sub))
+            return tf_csv_error(csv, TF_CC_UNTIL, diag, "%s", sub.msg);
+        if (!*from)
+            return tf_csv_error(csv, TF_CC_UNTIL, diag,
+                                "a graduation date needs ldc_from");
+    }
+    c->iso3 = iso3;
+    c->m49 = field(csv, TF_CC_M49);
+    c->name = field(csv, TF_CC_NAME);
+    c->un_status = status;
+    c->region_group = field(csv, TF_CC_GROUP);
+    c->ldc_from = from;
+    c->ldc_until = until;
+    if ((err = flag_field(csv, TF_CC_SIDS, &c->sids, diag)) ||
+        (err = flag_field(csv, TF_CC_LLDC, &c->lldc, diag)) ||
+        (err = flag_field(csv, TF_CC_DEV, &c->developing, diag)))
+        return err;
+    return TF_OK;
+}
+
+/* The shipped classification, compiled in (sql/countries.csv): read as a
+ * file and put row by row; it is the project's own, so a row it refuses
+ * is a fault of the build, not of the user's input. */
+static tf_error load_shipped(tf_fund *fund, tf_diag *diag)
 {
     const struct tf_embedded *e;
-    tf_import_result res;
     tf_csv *csv = NULL;
     tf_error err;
+    tf_country c;
+    int has_row, changed;
     FILE *fp;
 
     for (e = tf_embedded_files; e->name; e++)
@@ -125,9 +206,29 @@ tf_error tf_country_load_shipped(tf_fund *fund, tf_diag *diag)
     err = tf_csv_open_stream(&csv, fp, "countries.csv (shipped)", diag);
     if (err)
         return err;
-    err = tf_import_csv(fund, "countries", csv, &res, NULL, NULL, diag);
+    err = tf_csv_header(csv, tf_country_columns, TF_COUNTRY_NCOLS, diag);
+    while (!err && !(err = tf_csv_next(csv, &has_row, diag)) && has_row)
+        if (!(err = tf_country_read(csv, &c, diag)))
+            err = tf_country_put(fund, &c, &changed, diag);
     tf_csv_free(csv);
     return err;
+}
+
+tf_error tf_fund_create(tf_fund **out, const char *path, tf_diag *diag)
+{
+    tf_fund *fund;
+    tf_error err = tf_fund_create_begin(&fund, path, diag);
+
+    *out = NULL;
+    if (err)
+        return err;
+    if ((err = load_shipped(fund, diag)) ||
+        (err = tf_fund_create_end(fund, diag))) {
+        tf_fund_create_abandon(fund, path);
+        return err;
+    }
+    *out = fund;
+    return TF_OK;
 }
 
 /* ---- Rates ---------------------------------------------------------- */
@@ -170,67 +271,4 @@ tf_error tf_rate_add(tf_fund *fund, const char *currency, const char *date,
                                currency, date, old);
         return tf_record_insert(fund->db, TF_REC_RATE, row, diag);
     }
-}
-
-tf_error tf_rate_find(tf_fund *fund, const char *currency, const char *date,
-                      char *per_usd, tf_diag *diag)
-{
-    tf_stmt *st;
-    int rc;
-
-    if (!strcmp(currency, "USD")) {
-        strcpy(per_usd, "1");
-        return TF_OK;
-    }
-    st = tf_db_prepare(fund->db,
-                       "SELECT per_usd FROM rates WHERE currency = ?1 AND "
-                       "date <= ?2 ORDER BY date DESC LIMIT 1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, currency);
-    tf_stmt_text(st, 2, date);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc == 0) {
-        tf_stmt_reset(st);
-        return tf_diag_set(diag, TF_ERR_INPUT,
-                           "no %s rate on or before %s: import one first",
-                           currency, date);
-    }
-    snprintf(per_usd, 64, "%s", tf_col_text(st, 0));
-    tf_stmt_reset(st);
-    return TF_OK;
-}
-
-tf_error tf_fund_to_base(tf_fund *fund, int64_t *out, int64_t amount,
-                         const char *currency, const char *date,
-                         char *rate_used, tf_diag *diag)
-{
-    const tf_currency *cur = tf_currency_find(currency);
-    char from[64], to[64];
-    tf_error err;
-
-    if (rate_used)
-        rate_used[0] = '\0';
-    if (!cur)
-        return tf_diag_set(diag, TF_ERR_INPUT,
-                           "unknown currency '%s' (ISO 4217 code)", currency);
-    if (cur == fund->base) {
-        *out = amount;
-        return TF_OK;
-    }
-    if ((err = tf_rate_find(fund, currency, date, from, diag)))
-        return err;
-    if ((err = tf_rate_find(fund, fund->base->code, date, to, diag)))
-        return err;
-    err = tf_money_convert(out, amount, cur, from, fund->base, to);
-    if (err)
-        return tf_diag_set(diag, err,
-                           "converting %s %lld on %s overflows the books",
-                           currency, (long long)amount, date);
-    if (rate_used)
-        snprintf(rate_used, 64, "%s", from);
-    return TF_OK;
 }

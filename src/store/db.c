@@ -542,6 +542,26 @@ tf_error tf_stmt_run(tf_stmt *st, tf_diag *diag)
     return TF_OK;
 }
 
+tf_error tf_db_write_rows(tf_db *db, size_t n, const char *sql_batch,
+                          const char *sql_one,
+                          void (*bind)(void *ctx, tf_stmt *st, int k, size_t i),
+                          void *ctx, tf_diag *diag)
+{
+    tf_error err;
+
+    for (size_t i = 0; i < n;) {
+        int k = n - i >= TF_DB_BATCH ? TF_DB_BATCH : 1;
+        tf_stmt *st = tf_db_prepare(db, k > 1 ? sql_batch : sql_one, diag);
+        if (!st)
+            return TF_ERR_DB;
+        for (int j = 0; j < k; j++, i++)
+            bind(ctx, st, j, i);
+        if ((err = tf_stmt_run(st, diag)))
+            return err;
+    }
+    return TF_OK;
+}
+
 void tf_stmt_reset(tf_stmt *st)
 {
     sqlite3_reset((sqlite3_stmt *)st);

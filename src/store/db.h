@@ -10,6 +10,7 @@
 #ifndef TF_DB_H
 #define TF_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tfund/error.h"
@@ -86,6 +87,14 @@ tf_error tf_stmt_run(tf_stmt *st, tf_diag *diag);
 #define TF_DB_MORE_ROWS(row)                                                   \
     TF_DB_X4_(TF_DB_X4_(row))                                                  \
     TF_DB_X4_(row) TF_DB_X4_(row) TF_DB_X4_(row) row row row
+
+/* Writes items 0..n as rows: TF_DB_BATCH a statement with sql_batch, the
+ * rest one a statement with sql_one; bind(ctx, st, k, i) binds item i as
+ * row k of st. */
+tf_error tf_db_write_rows(tf_db *db, size_t n, const char *sql_batch,
+                          const char *sql_one,
+                          void (*bind)(void *ctx, tf_stmt *st, int k, size_t i),
+                          void *ctx, tf_diag *diag);
 
 /* Resets st and clears its bindings (done automatically by prepare). */
 void tf_stmt_reset(tf_stmt *st);

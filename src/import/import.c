@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CSV imports: one column table and one row function per kind of file.
+ * The importer reads files of every kind of record, from reference data
+ * to preparation spending, so it sits above the layers whose records it
+ * writes (src/records, src/grants, src/close).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "books/fund_internal.h"
+#include "records/refdata.h"
 #include "tfund/date.h"
 #include "tfund/allocate.h"
 #include "tfund/import.h"
@@ -192,78 +196,17 @@ static tf_error count_field(const struct row *r, size_t col, int64_t *out,
 
 /* ---- Countries ------------------------------------------------------ */
 
-enum {
-    C_ISO3,
-    C_M49,
-    C_NAME,
-    C_STATUS,
-    C_GROUP,
-    C_FROM,
-    C_UNTIL,
-    C_SIDS,
-    C_LLDC,
-    C_DEV
-};
-static const tf_csv_column country_cols[] = {
-    {"iso3", 1},         {"m49", 1},        {"name", 1},      {"un_status", 1},
-    {"region_group", 1}, {"ldc_from", 1},   {"ldc_until", 1}, {"sids", 1},
-    {"lldc", 1},         {"developing", 1},
-};
-
-static tf_error flag_field(const struct row *r, size_t col, int *out)
-{
-    const char *v = get(r, col);
-
-    if (strcmp(v, "0") && strcmp(v, "1"))
-        return tf_csv_error(r->csv, col, r->diag, "'%s' is not 0 or 1", v);
-    *out = v[0] == '1';
-    return TF_OK;
-}
-
 static tf_error row_country(struct row *r)
 {
     tf_country c;
     tf_diag sub;
     tf_error err;
-    const char *iso3 = get(r, C_ISO3), *from = get(r, C_FROM);
-    const char *status = get(r, C_STATUS);
 
-    memset(&c, 0, sizeof(c));
-    if (strlen(iso3) != 3 || iso3[0] < 'A' || iso3[0] > 'Z' || iso3[1] < 'A' ||
-        iso3[1] > 'Z' || iso3[2] < 'A' || iso3[2] > 'Z')
-        return tf_csv_error(r->csv, C_ISO3, r->diag,
-                            "'%s' is not an ISO 3166 alpha-3 code", iso3);
-    if ((err = need(r, C_NAME, "name")))
-        return err;
-    if (strcmp(status, "member") && strcmp(status, "observer"))
-        return tf_csv_error(r->csv, C_STATUS, r->diag,
-                            "'%s' is not member or observer", status);
-    if (*from && !(strlen(from) == 4 && tf_parse_count(from) >= 1900) &&
-        tf_date_check(from, NULL))
-        return tf_csv_error(r->csv, C_FROM, r->diag,
-                            "'%s' is not a year or a date", from);
-    if (*get(r, C_UNTIL)) {
-        tf_diag_clear(&sub);
-        if (tf_date_check(get(r, C_UNTIL), &sub))
-            return at(r, C_UNTIL, TF_ERR_INPUT, &sub);
-        if (!*from)
-            return tf_csv_error(r->csv, C_UNTIL, r->diag,
-                                "a graduation date needs ldc_from");
-    }
-    c.iso3 = iso3;
-    c.m49 = get(r, C_M49);
-    c.name = get(r, C_NAME);
-    c.un_status = status;
-    c.region_group = get(r, C_GROUP);
-    c.ldc_from = from;
-    c.ldc_until = get(r, C_UNTIL);
-    if ((err = flag_field(r, C_SIDS, &c.sids)) ||
-        (err = flag_field(r, C_LLDC, &c.lldc)) ||
-        (err = flag_field(r, C_DEV, &c.developing)))
+    if ((err = tf_country_read(r->csv, &c, r->diag)))
         return err;
     tf_diag_clear(&sub);
     if ((err = tf_country_put(r->fund, &c, &r->changed, &sub)))
-        return at(r, C_ISO3, err, &sub);
+        return at(r, TF_CC_ISO3, err, &sub);
     r->known = r->changed == 0;
     return TF_OK;
 }
@@ -586,7 +529,8 @@ struct kind {
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 static const struct kind kinds[] = {
-    {"countries", COLS(country_cols), C_ISO3, row_country},
+    {"countries", tf_country_columns, TF_COUNTRY_NCOLS, TF_CC_ISO3,
+     row_country},
     {"rates", COLS(rate_cols), -1, row_rate},
     {"donors", COLS(donor_cols), D_ID, row_donor},
     {"pledges", COLS(pledge_cols), P_REF, row_pledge},

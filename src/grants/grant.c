@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The life of a travel grant after the run that funded it (DESIGN.md 4.7
+ * and 9.7): disbursement of the actual cost, with an overrun drawn from
+ * what the tier's pools have available, and cancellation, each with its
+ * entry and its decision recorded.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "books/fund_internal.h"
+#include "grants/grants.h"
+#include "tfund/allocate.h"
+#include "tfund/date.h"
+
+/* The pools that may pay for a tier, in draw order. */
+static const int tier1_pools[] = {TF_POOL_LDC_TRAVEL, TF_POOL_TRAVEL,
+                                  TF_POOL_UNRESTRICTED, -1};
+static const int tier2_pools[] = {TF_POOL_TRAVEL, TF_POOL_UNRESTRICTED, -1};
+
+const int *tf_tier_pools(int tier)
+{
+    return tier == 1 ? tier1_pools : tier2_pools;
+}
+
+static tf_error record_decision(tf_fund *fund, int64_t run, const char *ref,
+                                const char *date, tf_status status,
+                                const char *reason, int64_t charge,
+                                const char *note, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "INSERT INTO decisions (run, request, date, "
+                                "status, reason, charge, note) VALUES (?1, "
+                                "?2, ?3, ?4, ?5, ?6, ?7)",
+                                diag);
+
+    if (!st)
+        return TF_ERR_DB;
+    if (run)
+        tf_stmt_int(st, 1, run);
+    tf_stmt_text(st, 2, ref);
+    tf_stmt_text(st, 3, date);
+    tf_stmt_text(st, 4, tf_status_name(status));
+    tf_stmt_text(st, 5, reason);
+    if (charge >= 0)
+        tf_stmt_int(st, 6, charge);
+    tf_stmt_text(st, 7, note ? note : "");
+    return tf_stmt_run(st, diag);
+}
+
+/* A disbursed or cancelled request has no waitlist reason (DESIGN.md
+ * 9.3); its figures and draws stay. */
+static tf_error set_status(tf_fund *fund, const char *ref, tf_status status,
+                           tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db, "UPDATE requests SET status = ?2, reason = '' WHERE ref = ?1",
+        diag);
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    tf_stmt_text(st, 2, tf_status_name(status));
+    return tf_stmt_run(st, diag);
+}
+
+/*
+ * A dated command sees the books as of its date, so one dated before
+ * later commitments could spend money those already hold. Refuse it if it
+ * leaves any pool it touched with a negative available today.
+ */
+tf_error tf_pools_check_today(tf_fund *fund, const int *touched,
+                              const char *what, const char *date, tf_diag *diag)
+{
+    tf_pool_figures now[TF_POOL_COUNT];
+    tf_error err = tf_ledger_pools(fund, NULL, now, diag);
+
+    if (err)
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (touched[k] && now[k].available < 0) {
+            char a[TF_AMOUNT_BUFSZ];
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "%s dated %s would leave pool '%s' at %s "
+                               "available, counting what was committed or "
+                               "paid after that date: refused (give a later "
+                               "date)",
+                               what, date, tf_pools[k],
+                               tf_fund_fmt(fund, a, now[k].available, 1));
+        }
+    return TF_OK;
+}
+
+int tf_grant_entry_ref(const tf_entry *e, char *ref, size_t size)
+{
+    int kind = tf_kind_find(e->kind);
+    char *at;
+
+    if (!e->ref || e->reverses ||
+        (kind != TF_KIND_COMMITMENT && kind != TF_KIND_RELEASE &&
+         kind != TF_KIND_DISBURSEMENT))
+        return 0;
+    snprintf(ref, size, "%s", e->ref);
+    /* The commitments are "REF@pool" (add_commitments). */
+    if (kind == TF_KIND_COMMITMENT && (at = strrchr(ref, '@')))
+        *at = '\0';
+    return 1;
+}
+
+/* ---- Disbursement and cancellation ---------------------------------- */
+
+struct grant {
+    char ref[128], session[80], status[16], delegate[256], country[8];
+    char decided[16];
+    int tier, ndraws;
+    int draw_pool[TF_POOL_COUNT];
+    int64_t draw_amt[TF_POOL_COUNT];
+    int64_t charge;
+};
+
+static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
+                           tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "SELECT session, status, coalesce(tier, 0), "
+                                "delegate, country, coalesce(charge, 0), "
+                                "coalesce(decided, '') FROM requests WHERE "
+                                "ref = ?1",
+                                diag);
+    int rc;
+
+    memset(g, 0, sizeof(*g));
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'", ref);
+    }
+    snprintf(g->ref, sizeof(g->ref), "%s", ref);
+    snprintf(g->session, sizeof(g->session), "%s", tf_col_text(st, 0));
+    snprintf(g->status, sizeof(g->status), "%s", tf_col_text(st, 1));
+    g->tier = (int)tf_col_int(st, 2);
+    snprintf(g->delegate, sizeof(g->delegate), "%s", tf_col_text(st, 3));
+    snprintf(g->country, sizeof(g->country), "%s", tf_col_text(st, 4));
+    g->charge = tf_col_int(st, 5);
+    snprintf(g->decided, sizeof(g->decided), "%s", tf_col_text(st, 6));
+    tf_stmt_reset(st);
+
+    st = tf_db_prepare(fund->db,
+                       "SELECT pool, amount FROM draws WHERE request = ?1 "
+                       "ORDER BY seq",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    while ((rc = tf_stmt_step(st)) > 0 && g->ndraws < TF_POOL_COUNT) {
+        g->draw_pool[g->ndraws] = tf_pool_find(tf_col_text(st, 0));
+        g->draw_amt[g->ndraws] = tf_col_int(st, 1);
+        g->ndraws++;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
+                     const char *currency, int64_t amount,
+                     tf_disburse_result *res, tf_diag *diag)
+{
+    struct grant g;
+    char cost_date[16], cost_cur[8], psc_rate[64];
+    char memo[512], note[128];
+    int64_t actual, psc, charge, left, committed = 0;
+    int64_t expense[TF_POOL_COUNT] = {0}, pscs[TF_POOL_COUNT] = {0};
+    int64_t liquid[TF_POOL_COUNT] = {0};
+    /* Consumption chunks in order: (pool, amount). */
+    int chunk_pool[2 * TF_POOL_COUNT];
+    int64_t chunk_amt[2 * TF_POOL_COUNT];
+    int nchunks = 0;
+    tf_draft d;
+    tf_error err;
+
+    memset(res, 0, sizeof(*res));
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = load_grant(fund, ref, &g, diag)))
+        return err;
+    if (!tf_status_is(g.status, TF_STATUS_FUNDED))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' is %s, not funded: only a funded "
+                           "grant is disbursed",
+                           ref, g.status);
+    if (strcmp(date, g.decided) < 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' was funded on %s: it cannot be "
+                           "disbursed on an earlier date (%s)",
+                           ref, g.decided, date);
+    if (currency && amount < 0)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "an actual cost may not be negative");
+    if (!currency) {
+        tf_stmt *st = tf_db_prepare(fund->db,
+                                    "SELECT date, amount, currency FROM "
+                                    "costs WHERE ref = ?1",
+                                    diag);
+        int rc;
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_text(st, 1, ref);
+        rc = tf_stmt_step(st);
+        if (rc < 0)
+            return tf_stmt_error(st, diag);
+        if (rc == 0) {
+            tf_stmt_reset(st);
+            return tf_diag_set(diag, TF_ERR_NOTFOUND,
+                               "no actual cost for '%s': import costs or give "
+                               "--amount and --currency",
+                               ref);
+        }
+        snprintf(cost_date, sizeof(cost_date), "%s", tf_col_text(st, 0));
+        amount = tf_col_int(st, 1);
+        snprintf(cost_cur, sizeof(cost_cur), "%s", tf_col_text(st, 2));
+        tf_stmt_reset(st);
+    } else {
+        snprintf(cost_date, sizeof(cost_date), "%s", date);
+        snprintf(cost_cur, sizeof(cost_cur), "%s", currency);
+    }
+    /* The actual cost is converted at its own date. */
+    if ((err = tf_fund_to_base(fund, &actual, amount, cost_cur, cost_date, NULL,
+                               diag)))
+        return err;
+    if ((err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
+                              diag)))
+        return err;
+    if (tf_money_mul_decimal(&psc, actual, psc_rate, TF_ROUND_HALF_EVEN) ||
+        tf_money_add(&charge, actual, psc))
+        return tf_diag_set(diag, TF_ERR_INPUT, "the cost overflows");
+
+    /* The charge consumes the draws in order, each in full first. */
+    left = charge;
+    for (int i = 0; i < g.ndraws; i++) {
+        int64_t take = g.draw_amt[i] < left ? g.draw_amt[i] : left;
+        committed += g.draw_amt[i];
+        liquid[g.draw_pool[i]] += g.draw_amt[i];
+        if (take > 0) {
+            chunk_pool[nchunks] = g.draw_pool[i];
+            chunk_amt[nchunks++] = take;
+            left -= take;
+        }
+    }
+    /* An overrun comes from what the tier's pools have available. */
+    if (left > 0) {
+        tf_pool_figures figs[TF_POOL_COUNT];
+        const int *pools = tf_tier_pools(g.tier ? g.tier : 2);
+        int64_t need = left, have = 0;
+        char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+        if ((err = tf_ledger_pools(fund, date, figs, diag)))
+            return err;
+        for (int i = 0; pools[i] >= 0; i++)
+            if (figs[pools[i]].available > 0)
+                have += figs[pools[i]].available;
+        if (have < need)
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "the actual charge of '%s' exceeds its "
+                               "commitment by %s and its pools have only %s "
+                               "available: disbursement refused",
+                               ref, tf_fund_fmt(fund, a, need, 1),
+                               tf_fund_fmt(fund, b, have, 1));
+        for (int i = 0; pools[i] >= 0 && left > 0; i++) {
+            int64_t av = figs[pools[i]].available;
+            int64_t take = av < left ? av : left;
+            if (take <= 0)
+                continue;
+            chunk_pool[nchunks] = pools[i];
+            chunk_amt[nchunks++] = take;
+            left -= take;
+        }
+    }
+    /* Expense first, then PSC, along the same order. */
+    {
+        int64_t erem = actual;
+        for (int i = 0; i < nchunks; i++) {
+            int64_t e = chunk_amt[i] < erem ? chunk_amt[i] : erem;
+            expense[chunk_pool[i]] += e;
+            pscs[chunk_pool[i]] += chunk_amt[i] - e;
+            erem -= e;
+        }
+    }
+    snprintf(memo, sizeof(memo), "disbursement: travel of %s (%s) to %s",
+             g.delegate, g.country, g.session);
+    tf_draft_start(&d, date, TF_KIND_DISBURSEMENT, memo, ref);
+    tf_recipe_disbursement(&d, g.session, expense, pscs, liquid);
+    if (!(err = tf_draft_check(&d, diag)))
+        err = tf_ledger_post(fund, &d.entry, NULL, diag);
+    tf_draft_release(&d);
+    if (err)
+        return err;
+    {
+        int touched[TF_POOL_COUNT] = {0};
+        for (int i = 0; i < nchunks; i++)
+            touched[chunk_pool[i]] = 1;
+        if ((err = tf_pools_check_today(fund, touched, "a disbursement", date,
+                                        diag)))
+            return err;
+    }
+    if ((err = set_status(fund, ref, TF_STATUS_DISBURSED, diag)))
+        return err;
+    snprintf(note, sizeof(note), "actual %" PRId64 " psc %" PRId64, actual,
+             psc);
+    if ((err = record_decision(fund, 0, ref, date, TF_STATUS_DISBURSED, "",
+                               charge, note, diag)))
+        return err;
+    res->actual = actual;
+    res->psc = psc;
+    res->charge = charge;
+    res->committed = committed;
+    res->released = committed > charge ? committed - charge : 0;
+    res->overrun = charge > committed ? charge - committed : 0;
+    return TF_OK;
+}
+
+tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
+                   int64_t *released, tf_diag *diag)
+{
+    struct grant g;
+    char memo[512];
+    tf_draft d;
+    tf_error err;
+
+    *released = 0;
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = load_grant(fund, ref, &g, diag)))
+        return err;
+    if (tf_status_is(g.status, TF_STATUS_FUNDED) && strcmp(date, g.decided) < 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' was funded on %s: it cannot be "
+                           "cancelled on an earlier date (%s)",
+                           ref, g.decided, date);
+    if (tf_status_is(g.status, TF_STATUS_FUNDED)) {
+        snprintf(memo, sizeof(memo),
+                 "release: travel of %s (%s) to %s cancelled", g.delegate,
+                 g.country, g.session);
+        tf_draft_start(&d, date, TF_KIND_RELEASE, memo, ref);
+        for (int i = 0; i < g.ndraws; i++) {
+            tf_recipe_release(&d, (tf_pool)g.draw_pool[i], g.draw_amt[i]);
+            *released += g.draw_amt[i];
+        }
+        if (!(err = tf_draft_check(&d, diag)))
+            err = tf_ledger_post(fund, &d.entry, NULL, diag);
+        tf_draft_release(&d);
+        if (err)
+            return err;
+    } else if (!tf_status_is(g.status, TF_STATUS_PENDING) &&
+               !tf_status_is(g.status, TF_STATUS_WAITLISTED)) {
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' is %s: only a pending, waitlisted "
+                           "or funded request can be cancelled",
+                           ref, g.status);
+    }
+    if ((err = set_status(fund, ref, TF_STATUS_CANCELLED, diag)))
+        return err;
+    return record_decision(fund, 0, ref, date, TF_STATUS_CANCELLED, "", -1,
+                           NULL, diag);
+}
