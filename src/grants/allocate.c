@@ -755,23 +755,188 @@ static void to_request(const struct areq *q, const char *session,
     }
 }
 
+/* The settings and rates a run reads once: PSC rate, quotas, the base
+ * currency's rate on the run's date. */
+static tf_error run_settings(struct run *r, char *psc_rate, size_t size)
+{
+    tf_error err;
+
+    if ((err = tf_setting_get(r->fund, "psc_rate", psc_rate, size, r->diag)) ||
+        (err = tf_setting_int(r->fund, "quota_ldc", &r->quota_ldc, r->diag)) ||
+        (err = tf_setting_int(r->fund, "quota_developing", &r->quota_dev,
+                              r->diag)))
+        return err;
+    return tf_rate_find(r->fund, tf_fund_base(r->fund)->code, r->opt->date,
+                        r->base_rate, r->diag);
+}
+
+/* The budget share and each pool's allowance, once, from the books as of
+ * the run's date: floor(available x share), where share is this session's
+ * days over the days of every session starting on or after it (DESIGN.md
+ * 9.4), or 1 with --budget all. */
+static tf_error allowances(struct run *r, const tf_session *s)
+{
+    tf_pool_figures figs[TF_POOL_COUNT];
+    int64_t num = 1, den = 1;
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    if (!r->opt->budget_all) {
+        st = tf_db_prepare(r->fund->db,
+                           "SELECT coalesce(sum(days), 0) FROM sessions WHERE "
+                           "start >= ?1",
+                           r->diag);
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_text(st, 1, s->start);
+        rc = tf_stmt_step(st);
+        if (rc < 0)
+            return tf_stmt_error(st, r->diag);
+        num = s->days;
+        den = tf_col_int(st, 0);
+        tf_stmt_reset(st);
+    }
+    snprintf(r->res->share, sizeof(r->res->share), "%" PRId64 "/%" PRId64, num,
+             den);
+    if ((err = tf_ledger_pools(r->fund, r->opt->date, figs, r->diag)))
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        int64_t allow = 0;
+        if (k != TF_POOL_PREP && figs[k].available > 0 &&
+            tf_money_mul_ratio(&allow, figs[k].available, num, den,
+                               TF_ROUND_FLOOR))
+            return tf_diag_set(r->diag, TF_ERR_INPUT, "allowance overflows");
+        r->remaining[k] = allow;
+        r->res->allow[k] = allow;
+    }
+    return TF_OK;
+}
+
+/* Prices every request, rejects the ineligible, and walks tier 1, then
+ * tier 2, deciding each. */
+static tf_error decide_all(struct run *r, const tf_session *s,
+                           const char *psc_rate)
+{
+    struct areq **list = calloc(r->n ? r->n : 1, sizeof(*list));
+    tf_error err = TF_OK;
+
+    if (!list)
+        return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < r->n && !err; i++) {
+        struct areq *q = &r->reqs[i];
+        if ((err = figures(r, q, s, psc_rate)))
+            break;
+        if (q->tier == 0) {
+            q->status = tf_status_name(TF_STATUS_REJECTED);
+            q->reason = "not-eligible";
+        }
+    }
+    for (int t = 1; t <= 2 && !err; t++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->reqs[i].tier == t)
+                list[n++] = &r->reqs[i];
+        walk_tier(r, list, n);
+    }
+    free(list);
+    return err;
+}
+
+/* Records the run with its options and share; res->run gets its id. */
+static tf_error write_run(struct run *r, const char *session)
+{
+    static const char *const order_names[] = {"submitted", "cost", "region"};
+    const tf_alloc_options *opt = r->opt;
+    char options[256];
+    tf_stmt *st;
+    tf_error err;
+
+    snprintf(options, sizeof(options),
+             "order=%s budget=%s cap=%" PRId64 " strict=%d",
+             order_names[opt->order], opt->budget_all ? "all" : "days",
+             opt->cap, opt->strict);
+    st = tf_db_prepare(r->fund->db,
+                       "INSERT INTO runs (session, date, options, share) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+                       r->diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, session);
+    tf_stmt_text(st, 2, opt->date);
+    tf_stmt_text(st, 3, options);
+    tf_stmt_text(st, 4, r->res->share);
+    if ((err = tf_stmt_run(st, r->diag)))
+        return err;
+    st = tf_db_prepare(r->fund->db, "SELECT max(id) FROM runs", r->diag);
+    if (!st || tf_stmt_step(st) <= 0)
+        return st ? tf_stmt_error(st, r->diag) : TF_ERR_DB;
+    r->res->run = tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+/* Counts a decision in the run's summary. */
+static void count(tf_alloc_result *res, const struct areq *q)
+{
+    res->considered++;
+    if (tf_status_is(q->status, TF_STATUS_FUNDED)) {
+        res->funded++;
+        res->funded_tier[q->tier]++;
+        res->funded_charge += q->charge;
+    } else if (tf_status_is(q->status, TF_STATUS_REJECTED)) {
+        res->rejected++;
+    } else {
+        res->waitlisted++;
+    }
+}
+
+/* Writes the decisions and the commitments of the funded, counts them and
+ * hands each to fn; then checks the pools drawn against today. */
+static tf_error write_outcome(struct run *r, const char *session,
+                              int (*fn)(void *ctx, const tf_request *q),
+                              void *ctx)
+{
+    struct commitments *commits;
+    int touched[TF_POOL_COUNT];
+    tf_error err;
+
+    if ((err = write_requests(r)))
+        return err;
+    if (!(commits = malloc(sizeof(*commits))))
+        return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
+    commits->n = 0;
+    for (size_t i = 0; i < r->n && !err; i++) {
+        struct areq *q = &r->reqs[i];
+        if ((err = add_commitments(r, commits, q, session)))
+            break;
+        count(r->res, q);
+        if (fn) {
+            tf_request out;
+            to_request(q, session, r->opt->date, &out);
+            fn(ctx, &out);
+        }
+    }
+    if (!err)
+        err = flush_commitments(r, commits);
+    free(commits);
+    if (err)
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        touched[k] = r->res->drawn[k] > 0;
+    return tf_pools_check_today(r->fund, touched, "an allocation", r->opt->date,
+                                r->diag);
+}
+
 tf_error tf_allocate(tf_fund *fund, const char *session,
                      const tf_alloc_options *opt, tf_alloc_result *res,
                      int (*fn)(void *ctx, const tf_request *r), void *ctx,
                      tf_diag *diag)
 {
-    static const char *const order_names[] = {"submitted", "cost", "region"};
     struct session_ctx sc;
     struct run r;
-    tf_pool_figures figs[TF_POOL_COUNT];
-    struct areq **tiers[3] = {NULL, NULL, NULL};
-    struct commitments *commits = NULL;
-    size_t ntier[3] = {0, 0, 0};
-    char psc_rate[64], options[256];
-    int64_t later_days = 0, num, den;
-    tf_stmt *st;
+    char psc_rate[64];
     tf_error err;
-    int rc;
 
     memset(res, 0, sizeof(*res));
     memset(&r, 0, sizeof(r));
@@ -782,144 +947,18 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
 
     if (tf_date_check(opt->date, diag))
         return TF_ERR_INPUT;
-    if ((err = tf_fund_check_open(fund, diag)))
+    if ((err = tf_fund_check_open(fund, diag)) ||
+        (err = load_session(fund, session, &sc, diag)) ||
+        (err = run_settings(&r, psc_rate, sizeof(psc_rate))) ||
+        (err = allowances(&r, &sc.s)))
         return err;
-    if ((err = load_session(fund, session, &sc, diag)))
-        return err;
-    if ((err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
-                              diag)) ||
-        (err = tf_setting_int(fund, "quota_ldc", &r.quota_ldc, diag)) ||
-        (err = tf_setting_int(fund, "quota_developing", &r.quota_dev, diag)))
-        return err;
-    if ((err = tf_rate_find(fund, tf_fund_base(fund)->code, opt->date,
-                            r.base_rate, diag)))
-        return err;
-
-    /* The budget share: this session's days over the days of every
-     * session starting on or after it (DESIGN.md 9.4). */
-    st = tf_db_prepare(fund->db,
-                       "SELECT coalesce(sum(days), 0) FROM sessions WHERE "
-                       "start >= ?1",
-                       diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, sc.s.start);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    later_days = tf_col_int(st, 0);
-    tf_stmt_reset(st);
-    num = opt->budget_all ? 1 : sc.s.days;
-    den = opt->budget_all ? 1 : later_days;
-    snprintf(res->share, sizeof(res->share), "%" PRId64 "/%" PRId64, num, den);
-
-    /* Allowances, once, from the books as of the run's date. */
-    if ((err = tf_ledger_pools(fund, opt->date, figs, diag)))
-        return err;
-    for (int k = 0; k < TF_POOL_COUNT; k++) {
-        int64_t allow = 0;
-        if (k != TF_POOL_PREP && figs[k].available > 0 &&
-            tf_money_mul_ratio(&allow, figs[k].available, num, den,
-                               TF_ROUND_FLOOR))
-            return tf_diag_set(diag, TF_ERR_INPUT, "allowance overflows");
-        r.remaining[k] = allow;
-        res->allow[k] = allow;
-    }
-
-    if ((err = load_counts(&r, sc.s.id)) || (err = load_requests(&r, &sc)))
-        goto done;
-
-    for (size_t i = 0; i < r.n; i++) {
-        struct areq *q = &r.reqs[i];
-        if ((err = figures(&r, q, &sc.s, psc_rate)))
-            goto done;
-        if (q->tier == 0) {
-            q->status = tf_status_name(TF_STATUS_REJECTED);
-            q->reason = "not-eligible";
-        }
-    }
-    for (int t = 1; t <= 2; t++) {
-        tiers[t] = calloc(r.n ? r.n : 1, sizeof(struct areq *));
-        if (!tiers[t]) {
-            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < r.n; i++)
-            if (r.reqs[i].tier == t)
-                tiers[t][ntier[t]++] = &r.reqs[i];
-        walk_tier(&r, tiers[t], ntier[t]);
-    }
-
-    /* Write the run and its decisions. */
-    snprintf(options, sizeof(options),
-             "order=%s budget=%s cap=%" PRId64 " strict=%d",
-             order_names[opt->order], opt->budget_all ? "all" : "days",
-             opt->cap, opt->strict);
-    st = tf_db_prepare(fund->db,
-                       "INSERT INTO runs (session, date, options, share) "
-                       "VALUES (?1, ?2, ?3, ?4)",
-                       diag);
-    if (!st) {
-        err = TF_ERR_DB;
-        goto done;
-    }
-    tf_stmt_text(st, 1, sc.s.id);
-    tf_stmt_text(st, 2, opt->date);
-    tf_stmt_text(st, 3, options);
-    tf_stmt_text(st, 4, res->share);
-    if ((err = tf_stmt_run(st, diag)))
-        goto done;
-    st = tf_db_prepare(fund->db, "SELECT max(id) FROM runs", diag);
-    if (!st || tf_stmt_step(st) <= 0) {
-        err = st ? tf_stmt_error(st, diag) : TF_ERR_DB;
-        goto done;
-    }
-    res->run = tf_col_int(st, 0);
-    tf_stmt_reset(st);
-
-    if ((err = write_requests(&r)))
-        goto done;
-    if (!(commits = malloc(sizeof(*commits)))) {
-        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    commits->n = 0;
-    for (size_t i = 0; i < r.n; i++) {
-        struct areq *q = &r.reqs[i];
-        if ((err = add_commitments(&r, commits, q, sc.s.id)))
-            goto done;
-        res->considered++;
-        if (tf_status_is(q->status, TF_STATUS_FUNDED)) {
-            res->funded++;
-            res->funded_tier[q->tier]++;
-            res->funded_charge += q->charge;
-        } else if (tf_status_is(q->status, TF_STATUS_REJECTED)) {
-            res->rejected++;
-        } else {
-            res->waitlisted++;
-        }
-        if (fn) {
-            tf_request out;
-            to_request(q, sc.s.id, opt->date, &out);
-            fn(ctx, &out);
-        }
-    }
-    if ((err = flush_commitments(&r, commits)))
-        goto done;
-    {
-        int touched[TF_POOL_COUNT];
-        for (int k = 0; k < TF_POOL_COUNT; k++)
-            touched[k] = res->drawn[k] > 0;
-        err = tf_pools_check_today(fund, touched, "an allocation", opt->date,
-                                   diag);
-    }
-done:
+    if (!(err = load_counts(&r, sc.s.id)) && !(err = load_requests(&r, &sc)) &&
+        !(err = decide_all(&r, &sc.s, psc_rate)) &&
+        !(err = write_run(&r, sc.s.id)))
+        err = write_outcome(&r, sc.s.id, fn, ctx);
     /* A dry run is rolled back by the caller: its run id never exists. */
     if (opt->dry_run)
         res->run = 0;
-    free(tiers[1]);
-    free(tiers[2]);
-    free(commits);
     run_release(&r);
     return err;
 }

@@ -170,38 +170,15 @@ static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
     return TF_OK;
 }
 
-tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
-                     const char *currency, int64_t amount,
-                     tf_disburse_result *res, tf_diag *diag)
+/* The actual cost in the base currency: the recorded cost row (with
+ * currency NULL), converted at its own date, or amount in currency
+ * converted at the disbursement's date. */
+static tf_error actual_cost(tf_fund *fund, const char *ref, const char *date,
+                            const char *currency, int64_t amount,
+                            int64_t *actual, tf_diag *diag)
 {
-    struct grant g;
-    char cost_date[16], cost_cur[8], psc_rate[64];
-    char memo[512], note[128];
-    int64_t actual, psc, charge, left, committed = 0;
-    int64_t expense[TF_POOL_COUNT] = {0}, pscs[TF_POOL_COUNT] = {0};
-    int64_t liquid[TF_POOL_COUNT] = {0};
-    /* Consumption chunks in order: (pool, amount). */
-    int chunk_pool[2 * TF_POOL_COUNT];
-    int64_t chunk_amt[2 * TF_POOL_COUNT];
-    int nchunks = 0;
-    tf_draft d;
-    tf_error err;
+    char cost_date[16], cost_cur[8];
 
-    memset(res, 0, sizeof(*res));
-    if (tf_date_check(date, diag))
-        return TF_ERR_INPUT;
-    if ((err = load_grant(fund, ref, &g, diag)))
-        return err;
-    if (!tf_status_is(g.status, TF_STATUS_FUNDED))
-        return tf_diag_set(diag, TF_ERR_RULE,
-                           "request '%s' is %s, not funded: only a funded "
-                           "grant is disbursed",
-                           ref, g.status);
-    if (strcmp(date, g.decided) < 0)
-        return tf_diag_set(diag, TF_ERR_RULE,
-                           "request '%s' was funded on %s: it cannot be "
-                           "disbursed on an earlier date (%s)",
-                           ref, g.decided, date);
     if (currency && amount < 0)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "an actual cost may not be negative");
@@ -232,85 +209,139 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
         snprintf(cost_date, sizeof(cost_date), "%s", date);
         snprintf(cost_cur, sizeof(cost_cur), "%s", currency);
     }
-    /* The actual cost is converted at its own date. */
-    if ((err = tf_fund_to_base(fund, &actual, amount, cost_cur, cost_date, NULL,
-                               diag)))
+    return tf_fund_to_base(fund, actual, amount, cost_cur, cost_date, NULL,
+                           diag);
+}
+
+/* How a disbursement's charge is laid on the pools: consumption chunks in
+ * order, each (pool, amount), and the commitment liquidated per pool. */
+struct layout {
+    int chunk_pool[2 * TF_POOL_COUNT];
+    int64_t chunk_amt[2 * TF_POOL_COUNT];
+    int nchunks;
+    int64_t committed, liquid[TF_POOL_COUNT];
+};
+
+/* Lays charge along the grant's draws, in order, each in full first; an
+ * overrun is taken from what the tier's pools have available on date, in
+ * draw order (TF_ERR_RULE when they have too little). */
+static tf_error lay_charge(tf_fund *fund, const struct grant *g,
+                           const char *date, int64_t charge, struct layout *l,
+                           tf_diag *diag)
+{
+    tf_pool_figures figs[TF_POOL_COUNT];
+    const int *pools = tf_tier_pools(g->tier ? g->tier : 2);
+    int64_t left = charge, have = 0;
+    char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+    tf_error err;
+
+    memset(l, 0, sizeof(*l));
+    for (int i = 0; i < g->ndraws; i++) {
+        int64_t take = g->draw_amt[i] < left ? g->draw_amt[i] : left;
+        l->committed += g->draw_amt[i];
+        l->liquid[g->draw_pool[i]] += g->draw_amt[i];
+        if (take > 0) {
+            l->chunk_pool[l->nchunks] = g->draw_pool[i];
+            l->chunk_amt[l->nchunks++] = take;
+            left -= take;
+        }
+    }
+    if (left <= 0)
+        return TF_OK;
+    if ((err = tf_ledger_pools(fund, date, figs, diag)))
         return err;
-    if ((err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
+    for (int i = 0; pools[i] >= 0; i++)
+        if (figs[pools[i]].available > 0)
+            have += figs[pools[i]].available;
+    if (have < left)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "the actual charge of '%s' exceeds its "
+                           "commitment by %s and its pools have only %s "
+                           "available: disbursement refused",
+                           g->ref, tf_fund_fmt(fund, a, left, 1),
+                           tf_fund_fmt(fund, b, have, 1));
+    for (int i = 0; pools[i] >= 0 && left > 0; i++) {
+        int64_t av = figs[pools[i]].available;
+        int64_t take = av < left ? av : left;
+        if (take <= 0)
+            continue;
+        l->chunk_pool[l->nchunks] = pools[i];
+        l->chunk_amt[l->nchunks++] = take;
+        left -= take;
+    }
+    return TF_OK;
+}
+
+/* Posts the disbursement entry: along the chunks, the travel expense
+ * first and the PSC after, so that each pool's expense and PSC are whole
+ * parts of its share; and the commitment liquidated. */
+static tf_error post_disbursement(tf_fund *fund, const struct grant *g,
+                                  const char *date, int64_t actual,
+                                  const struct layout *l, tf_diag *diag)
+{
+    int64_t expense[TF_POOL_COUNT] = {0}, pscs[TF_POOL_COUNT] = {0};
+    int64_t erem = actual;
+    char memo[512];
+    tf_draft d;
+    tf_error err;
+
+    for (int i = 0; i < l->nchunks; i++) {
+        int64_t e = l->chunk_amt[i] < erem ? l->chunk_amt[i] : erem;
+        expense[l->chunk_pool[i]] += e;
+        pscs[l->chunk_pool[i]] += l->chunk_amt[i] - e;
+        erem -= e;
+    }
+    snprintf(memo, sizeof(memo), "disbursement: travel of %s (%s) to %s",
+             g->delegate, g->country, g->session);
+    tf_draft_start(&d, date, TF_KIND_DISBURSEMENT, memo, g->ref);
+    tf_recipe_disbursement(&d, g->session, expense, pscs, l->liquid);
+    if (!(err = tf_draft_check(&d, diag)))
+        err = tf_ledger_post(fund, &d.entry, NULL, diag);
+    tf_draft_release(&d);
+    return err;
+}
+
+tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
+                     const char *currency, int64_t amount,
+                     tf_disburse_result *res, tf_diag *diag)
+{
+    struct grant g;
+    struct layout l;
+    char psc_rate[64], note[128];
+    int64_t actual, psc, charge;
+    int touched[TF_POOL_COUNT] = {0};
+    tf_error err;
+
+    memset(res, 0, sizeof(*res));
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = load_grant(fund, ref, &g, diag)))
+        return err;
+    if (!tf_status_is(g.status, TF_STATUS_FUNDED))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' is %s, not funded: only a funded "
+                           "grant is disbursed",
+                           ref, g.status);
+    if (strcmp(date, g.decided) < 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' was funded on %s: it cannot be "
+                           "disbursed on an earlier date (%s)",
+                           ref, g.decided, date);
+    if ((err = actual_cost(fund, ref, date, currency, amount, &actual, diag)) ||
+        (err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
                               diag)))
         return err;
     if (tf_money_mul_decimal(&psc, actual, psc_rate, TF_ROUND_HALF_EVEN) ||
         tf_money_add(&charge, actual, psc))
         return tf_diag_set(diag, TF_ERR_INPUT, "the cost overflows");
-
-    /* The charge consumes the draws in order, each in full first. */
-    left = charge;
-    for (int i = 0; i < g.ndraws; i++) {
-        int64_t take = g.draw_amt[i] < left ? g.draw_amt[i] : left;
-        committed += g.draw_amt[i];
-        liquid[g.draw_pool[i]] += g.draw_amt[i];
-        if (take > 0) {
-            chunk_pool[nchunks] = g.draw_pool[i];
-            chunk_amt[nchunks++] = take;
-            left -= take;
-        }
-    }
-    /* An overrun comes from what the tier's pools have available. */
-    if (left > 0) {
-        tf_pool_figures figs[TF_POOL_COUNT];
-        const int *pools = tf_tier_pools(g.tier ? g.tier : 2);
-        int64_t need = left, have = 0;
-        char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
-        if ((err = tf_ledger_pools(fund, date, figs, diag)))
-            return err;
-        for (int i = 0; pools[i] >= 0; i++)
-            if (figs[pools[i]].available > 0)
-                have += figs[pools[i]].available;
-        if (have < need)
-            return tf_diag_set(diag, TF_ERR_RULE,
-                               "the actual charge of '%s' exceeds its "
-                               "commitment by %s and its pools have only %s "
-                               "available: disbursement refused",
-                               ref, tf_fund_fmt(fund, a, need, 1),
-                               tf_fund_fmt(fund, b, have, 1));
-        for (int i = 0; pools[i] >= 0 && left > 0; i++) {
-            int64_t av = figs[pools[i]].available;
-            int64_t take = av < left ? av : left;
-            if (take <= 0)
-                continue;
-            chunk_pool[nchunks] = pools[i];
-            chunk_amt[nchunks++] = take;
-            left -= take;
-        }
-    }
-    /* Expense first, then PSC, along the same order. */
-    {
-        int64_t erem = actual;
-        for (int i = 0; i < nchunks; i++) {
-            int64_t e = chunk_amt[i] < erem ? chunk_amt[i] : erem;
-            expense[chunk_pool[i]] += e;
-            pscs[chunk_pool[i]] += chunk_amt[i] - e;
-            erem -= e;
-        }
-    }
-    snprintf(memo, sizeof(memo), "disbursement: travel of %s (%s) to %s",
-             g.delegate, g.country, g.session);
-    tf_draft_start(&d, date, TF_KIND_DISBURSEMENT, memo, ref);
-    tf_recipe_disbursement(&d, g.session, expense, pscs, liquid);
-    if (!(err = tf_draft_check(&d, diag)))
-        err = tf_ledger_post(fund, &d.entry, NULL, diag);
-    tf_draft_release(&d);
-    if (err)
+    if ((err = lay_charge(fund, &g, date, charge, &l, diag)) ||
+        (err = post_disbursement(fund, &g, date, actual, &l, diag)))
         return err;
-    {
-        int touched[TF_POOL_COUNT] = {0};
-        for (int i = 0; i < nchunks; i++)
-            touched[chunk_pool[i]] = 1;
-        if ((err = tf_pools_check_today(fund, touched, "a disbursement", date,
-                                        diag)))
-            return err;
-    }
-    if ((err = set_status(fund, ref, TF_STATUS_DISBURSED, diag)))
+    for (int i = 0; i < l.nchunks; i++)
+        touched[l.chunk_pool[i]] = 1;
+    if ((err = tf_pools_check_today(fund, touched, "a disbursement", date,
+                                    diag)) ||
+        (err = set_status(fund, ref, TF_STATUS_DISBURSED, diag)))
         return err;
     snprintf(note, sizeof(note), "actual %" PRId64 " psc %" PRId64, actual,
              psc);
@@ -320,9 +351,9 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
     res->actual = actual;
     res->psc = psc;
     res->charge = charge;
-    res->committed = committed;
-    res->released = committed > charge ? committed - charge : 0;
-    res->overrun = charge > committed ? charge - committed : 0;
+    res->committed = l.committed;
+    res->released = l.committed > charge ? l.committed - charge : 0;
+    res->overrun = charge > l.committed ? charge - l.committed : 0;
     return TF_OK;
 }
 

@@ -5,6 +5,7 @@
  * pledge's booked value).
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,121 +276,105 @@ tf_error tf_pledge_each(tf_fund *fund, const char *donor,
 
 /* ---- Receipts ------------------------------------------------------- */
 
-#define FAIL(f, ...)                                                           \
-    do {                                                                       \
-        if (field)                                                             \
-            *field = (f);                                                      \
-        err = tf_diag_set(diag, TF_ERR_INPUT, __VA_ARGS__);                    \
-        goto done;                                                             \
-    } while (0)
+/* Records which input field a refusal concerns and formats its message:
+ * TF_ERR_INPUT. */
+static tf_error refuse(tf_receipt_field *field, tf_receipt_field f,
+                       tf_diag *diag, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
-                        tf_receipt_field *field, tf_diag *diag)
+static tf_error refuse(tf_receipt_field *field, tf_receipt_field f,
+                       tf_diag *diag, const char *fmt, ...)
 {
-    const tf_currency *cur;
-    char rate[64], memo[256], cash_rate[64];
-    char amt[TF_AMOUNT_BUFSZ], owed_s[TF_AMOUNT_BUFSZ];
-    int64_t cash, relieved, pledged = 0, base = 0, received = 0;
-    int64_t relieved_before = 0, entry, owed;
-    tf_orig orig = {NULL, 0, NULL};
-    tf_draft d;
+    char msg[sizeof(diag->msg)];
+    va_list ap;
+
+    if (field)
+        *field = f;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return tf_diag_set(diag, TF_ERR_INPUT, "%s", msg);
+}
+
+/* err, recording that it concerns field f. */
+static tf_error blame(tf_receipt_field *field, tf_receipt_field f, tf_error err)
+{
+    if (field)
+        *field = f;
+    return err;
+}
+
+/* The receipt's own fields, before anything is looked up. */
+static tf_error receipt_form(const tf_receipt *r, const tf_currency **cur,
+                             tf_receipt_field *field, tf_diag *diag)
+{
+    /* Both leave their message in diag themselves. */
+    if (tf_ref_check("receipt", r->ref, diag))
+        return blame(field, TF_RF_REF, TF_ERR_INPUT);
+    if (tf_date_check(r->date, diag))
+        return blame(field, TF_RF_DATE, TF_ERR_INPUT);
+    if (!(*cur = tf_currency_find(r->currency)))
+        return refuse(field, TF_RF_CURRENCY, diag,
+                      "unknown currency '%s' (ISO 4217 code)", r->currency);
+    if (r->amount <= 0)
+        return refuse(field, TF_RF_AMOUNT, diag, "a receipt must be positive");
+    return TF_OK;
+}
+
+/* A receipt without a pledge first records a pledge of the same amount,
+ * under the receipt's own reference. */
+static tf_error implicit_pledge(tf_fund *fund, const tf_receipt *r,
+                                tf_receipt_field *field, tf_diag *diag)
+{
+    const char *pool =
+        empty(r->pool) ? tf_pools[TF_POOL_UNRESTRICTED] : r->pool;
     tf_pledge p;
     tf_stmt *st;
-    tf_error err = TF_OK;
-    int rc, implicit = empty(r->pledge);
-    char pool[32] = "", donor[128] = "", pdate[16] = "", pcur[8] = "";
-    const char *pref = implicit ? r->ref : r->pledge;
+    tf_error err;
+    int rc;
 
-    *known = 0;
-    if (field)
-        *field = TF_RF_NONE;
-    /* Both leave their message in diag themselves. */
-    if (tf_ref_check("receipt", r->ref, diag)) {
-        if (field)
-            *field = TF_RF_REF;
-        return TF_ERR_INPUT;
-    }
-    if (tf_date_check(r->date, diag)) {
-        if (field)
-            *field = TF_RF_DATE;
-        return TF_ERR_INPUT;
-    }
-    cur = tf_currency_find(r->currency);
-    if (!cur)
-        FAIL(TF_RF_CURRENCY, "unknown currency '%s' (ISO 4217 code)",
-             r->currency);
-    if (r->amount <= 0)
-        FAIL(TF_RF_AMOUNT, "a receipt must be positive");
-    tf_amount_format(amt, sizeof(amt), r->amount, cur->minor, 0);
+    if (empty(r->donor))
+        return refuse(field, TF_RF_DONOR, diag,
+                      "a receipt without a pledge needs a donor");
+    if (check_donor(fund, r->donor, diag))
+        return blame(field, TF_RF_DONOR, TF_ERR_INPUT);
+    if (tf_pool_find(pool) < 0)
+        return refuse(field, TF_RF_POOL, diag, "pool '%s' is not one of %s",
+                      pool, tf_pool_list());
+    st = tf_db_prepare(fund->db, "SELECT 1 FROM pledges WHERE ref = ?1", diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, r->ref);
+    rc = tf_stmt_step(st);
+    tf_stmt_reset(st);
+    if (rc > 0)
+        return refuse(field, TF_RF_REF, diag,
+                      "reference '%s' is already a pledge: give it in the "
+                      "pledge column, or use another reference",
+                      r->ref);
+    memset(&p, 0, sizeof(p));
+    p.ref = r->ref;
+    p.donor = r->donor;
+    p.date = r->date;
+    p.amount = r->amount;
+    p.currency = r->currency;
+    p.pool = pool;
+    if ((err = book_pledge(fund, &p, 1, diag)) && err == TF_ERR_INPUT)
+        return blame(field, TF_RF_DATE, err);
+    return err;
+}
 
-    /* A known reference is either the same receipt again or a conflict. */
-    {
-        const tf_value key = TF_TEXT(r->ref);
-        const tf_value details[] = {TF_TEXT(r->date), TF_NUM(r->amount),
-                                    TF_TEXT(r->currency), TF_TEXT(pref)};
-        tf_record_state state;
-        if ((err = tf_record_look(fund->db, TF_REC_RECEIPT, &key, details,
-                                  &state, NULL, 0, diag)))
-            return err;
-        if (state == TF_RECORD_OTHER) {
-            if (field)
-                *field = TF_RF_REF;
-            return tf_record_conflict(TF_REC_RECEIPT, r->ref, diag);
-        }
-        if (state == TF_RECORD_SAME) {
-            *known = 1;
-            return TF_OK;
-        }
-    }
-    if ((err = tf_fund_check_open(fund, diag)))
-        return err;
+/* A pledge as a receipt on it sees it: what it is, and what its receipts
+ * (unless reversed) paid and relieved so far. */
+struct owed {
+    char donor[128], date[16], currency[8], pool[32];
+    int64_t pledged, base, received, relieved;
+};
 
-    if (implicit) {
-        if (empty(r->donor))
-            FAIL(TF_RF_DONOR, "a receipt without a pledge needs a donor");
-        if ((err = check_donor(fund, r->donor, diag))) {
-            if (field)
-                *field = TF_RF_DONOR;
-            err = TF_ERR_INPUT;
-            goto done;
-        }
-        snprintf(pool, sizeof(pool), "%s",
-                 empty(r->pool) ? tf_pools[TF_POOL_UNRESTRICTED] : r->pool);
-        if (tf_pool_find(pool) < 0)
-            FAIL(TF_RF_POOL, "pool '%s' is not one of %s", pool,
-                 tf_pool_list());
-        memset(&p, 0, sizeof(p));
-        p.ref = r->ref;
-        p.donor = r->donor;
-        p.date = r->date;
-        p.amount = r->amount;
-        p.currency = r->currency;
-        p.pool = pool;
-        {
-            /* The implicit pledge shares the receipt's reference. */
-            st = tf_db_prepare(fund->db, "SELECT 1 FROM pledges WHERE ref = ?1",
-                               diag);
-            if (!st)
-                return TF_ERR_DB;
-            tf_stmt_text(st, 1, r->ref);
-            rc = tf_stmt_step(st);
-            tf_stmt_reset(st);
-            if (rc > 0)
-                FAIL(TF_RF_REF,
-                     "reference '%s' is already a pledge: give it in the "
-                     "pledge column, or use another reference",
-                     r->ref);
-        }
-        if ((err = book_pledge(fund, &p, 1, diag))) {
-            if (field && err == TF_ERR_INPUT)
-                *field = TF_RF_DATE;
-            goto done;
-        }
-    }
-
-    /* The pledge and what its receipts (unless reversed) paid and
-     * relieved so far, in one pass over them. */
-    st = tf_db_prepare(
+static tf_error load_owed(tf_fund *fund, const char *pref, struct owed *o,
+                          tf_receipt_field *field, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
         fund->db,
         "SELECT p.donor, p.date, p.amount, p.currency, p.pool, "
         "p.base_amount, coalesce(sum(r.amount), 0), "
@@ -398,6 +383,8 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         "x.reverses = r.entry) WHERE p.ref = ?1 AND NOT EXISTS (SELECT 1 "
         "FROM entries x WHERE x.reverses = p.entry) GROUP BY p.ref",
         diag);
+    int rc;
+
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, pref);
@@ -406,74 +393,93 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         return tf_stmt_error(st, diag);
     if (rc == 0) {
         tf_stmt_reset(st);
-        if (field)
-            *field = TF_RF_PLEDGE;
-        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown pledge '%s'", pref);
+        return blame(
+            field, TF_RF_PLEDGE,
+            tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown pledge '%s'", pref));
     }
-    snprintf(donor, sizeof(donor), "%s", tf_col_text(st, 0));
-    snprintf(pdate, sizeof(pdate), "%s", tf_col_text(st, 1));
-    pledged = tf_col_int(st, 2);
-    snprintf(pcur, sizeof(pcur), "%s", tf_col_text(st, 3));
-    snprintf(pool, sizeof(pool), "%s", tf_col_text(st, 4));
-    base = tf_col_int(st, 5);
-    received = tf_col_int(st, 6);
-    relieved_before = tf_col_int(st, 7);
+    snprintf(o->donor, sizeof(o->donor), "%s", tf_col_text(st, 0));
+    snprintf(o->date, sizeof(o->date), "%s", tf_col_text(st, 1));
+    o->pledged = tf_col_int(st, 2);
+    snprintf(o->currency, sizeof(o->currency), "%s", tf_col_text(st, 3));
+    snprintf(o->pool, sizeof(o->pool), "%s", tf_col_text(st, 4));
+    o->base = tf_col_int(st, 5);
+    o->received = tf_col_int(st, 6);
+    o->relieved = tf_col_int(st, 7);
     tf_stmt_reset(st);
+    return TF_OK;
+}
 
-    if (!implicit) {
-        if (!empty(r->donor) && strcmp(r->donor, donor))
-            FAIL(TF_RF_DONOR, "pledge '%s' is from donor '%s', not '%s'", pref,
-                 donor, r->donor);
-        if (!empty(r->pool) && strcmp(r->pool, pool))
-            FAIL(TF_RF_POOL, "pledge '%s' is to pool '%s', not '%s'", pref,
-                 pool, r->pool);
-        if (strcmp(r->currency, pcur))
-            FAIL(TF_RF_CURRENCY,
-                 "receipt in %s but pledge '%s' is in %s: record it in the "
-                 "pledge's currency",
-                 r->currency, pref, pcur);
-        if (strcmp(r->date, pdate) < 0)
-            FAIL(TF_RF_DATE, "receipt dated %s is before its pledge (%s)",
-                 r->date, pdate);
-        owed = pledged - received;
-        if (r->amount > owed) {
-            tf_amount_format(owed_s, sizeof(owed_s), owed, cur->minor, 0);
-            FAIL(TF_RF_AMOUNT,
-                 "receipt of %s %s exceeds the %s %s still owed on pledge "
-                 "'%s'",
-                 r->currency, amt, r->currency, owed_s, pref);
-        }
-    }
+/* A receipt on an explicit pledge keeps to it: its donor, pool and
+ * currency, on or after its date, no more than is still owed. */
+static tf_error check_on_pledge(const tf_receipt *r, const char *pref,
+                                const tf_currency *cur, const struct owed *o,
+                                tf_receipt_field *field, tf_diag *diag)
+{
+    char amt[TF_AMOUNT_BUFSZ], owed[TF_AMOUNT_BUFSZ];
 
-    err = tf_fund_to_base(fund, &cash, r->amount, r->currency, r->date,
-                          cash_rate, diag);
-    if (err) {
-        if (field)
-            *field = TF_RF_DATE;
-        goto done;
+    if (!empty(r->donor) && strcmp(r->donor, o->donor))
+        return refuse(field, TF_RF_DONOR, diag,
+                      "pledge '%s' is from donor '%s', not '%s'", pref,
+                      o->donor, r->donor);
+    if (!empty(r->pool) && strcmp(r->pool, o->pool))
+        return refuse(field, TF_RF_POOL, diag,
+                      "pledge '%s' is to pool '%s', not '%s'", pref, o->pool,
+                      r->pool);
+    if (strcmp(r->currency, o->currency))
+        return refuse(field, TF_RF_CURRENCY, diag,
+                      "receipt in %s but pledge '%s' is in %s: record it in "
+                      "the pledge's currency",
+                      r->currency, pref, o->currency);
+    if (strcmp(r->date, o->date) < 0)
+        return refuse(field, TF_RF_DATE, diag,
+                      "receipt dated %s is before its pledge (%s)", r->date,
+                      o->date);
+    if (r->amount > o->pledged - o->received) {
+        tf_amount_format(amt, sizeof(amt), r->amount, cur->minor, 0);
+        tf_amount_format(owed, sizeof(owed), o->pledged - o->received,
+                         cur->minor, 0);
+        return refuse(field, TF_RF_AMOUNT, diag,
+                      "receipt of %s %s exceeds the %s %s still owed on "
+                      "pledge '%s'",
+                      r->currency, amt, r->currency, owed, pref);
     }
+    return TF_OK;
+}
+
+/* Books the receipt: cash at the receipt date's rate, the receivable
+ * relieved by the pledge's booked value of the part paid, and its record. */
+static tf_error book_receipt(tf_fund *fund, const tf_receipt *r,
+                             const char *pref, const struct owed *o,
+                             tf_receipt_field *field, tf_diag *diag)
+{
+    char rate[64], memo[256], cash_rate[64];
+    int64_t cash, relieved, entry;
+    tf_orig orig = {NULL, 0, NULL};
+    tf_draft d;
+    tf_error err;
+
+    if ((err = tf_fund_to_base(fund, &cash, r->amount, r->currency, r->date,
+                               cash_rate, diag)))
+        return blame(field, TF_RF_DATE, err);
     /* The receivable is relieved cumulatively, so that a pledge paid in
      * full leaves exactly zero however many instalments it took. */
-    err = tf_money_mul_ratio(&relieved, base, received + r->amount, pledged,
-                             TF_ROUND_HALF_EVEN);
-    if (err) {
-        err = tf_diag_set(diag, TF_ERR_INPUT, "receipt overflows the books");
-        goto done;
-    }
-    relieved -= relieved_before;
+    if (tf_money_mul_ratio(&relieved, o->base, o->received + r->amount,
+                           o->pledged, TF_ROUND_HALF_EVEN))
+        return tf_diag_set(diag, TF_ERR_INPUT, "receipt overflows the books");
+    relieved -= o->relieved;
 
     if (*cash_rate)
         orig = (tf_orig){r->currency, r->amount, cash_rate};
     snprintf(memo, sizeof(memo), "receipt %s on pledge %s from %s", r->ref,
-             pref, donor);
+             pref, o->donor);
     tf_draft_start(&d, r->date, TF_KIND_RECEIPT, memo, r->ref);
-    tf_recipe_receipt(&d, donor, (tf_pool)tf_pool_find(pool), cash, relieved,
-                      &orig);
+    tf_recipe_receipt(&d, o->donor, (tf_pool)tf_pool_find(o->pool), cash,
+                      relieved, &orig);
     if (!(err = tf_draft_check(&d, diag)))
         err = tf_ledger_post(fund, &d.entry, &entry, diag);
     tf_draft_release(&d);
     if (err)
-        goto done;
+        return err;
 
     snprintf(rate, sizeof(rate), "%s", *cash_rate ? cash_rate : "1");
     {
@@ -481,13 +487,49 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
             TF_TEXT(r->ref),   TF_TEXT(pref),        TF_TEXT(r->date),
             TF_NUM(r->amount), TF_TEXT(r->currency), TF_TEXT(rate),
             TF_NUM(cash),      TF_NUM(relieved),     TF_NUM(entry)};
-        err = tf_record_insert(fund->db, TF_REC_RECEIPT, row, diag);
+        return tf_record_insert(fund->db, TF_REC_RECEIPT, row, diag);
     }
-done:
-    return err;
 }
 
-#undef FAIL
+tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
+                        tf_receipt_field *field, tf_diag *diag)
+{
+    const tf_currency *cur;
+    int implicit = empty(r->pledge);
+    const char *pref = implicit ? r->ref : r->pledge;
+    const tf_value key = TF_TEXT(r->ref);
+    const tf_value details[] = {TF_TEXT(r->date), TF_NUM(r->amount),
+                                TF_TEXT(r->currency), TF_TEXT(pref)};
+    tf_record_state state;
+    struct owed o;
+    tf_error err;
+
+    *known = 0;
+    if (field)
+        *field = TF_RF_NONE;
+    if ((err = receipt_form(r, &cur, field, diag)))
+        return err;
+    /* A known reference is either the same receipt again or a conflict. */
+    if ((err = tf_record_look(fund->db, TF_REC_RECEIPT, &key, details, &state,
+                              NULL, 0, diag)))
+        return err;
+    if (state == TF_RECORD_OTHER)
+        return blame(field, TF_RF_REF,
+                     tf_record_conflict(TF_REC_RECEIPT, r->ref, diag));
+    if (state == TF_RECORD_SAME) {
+        *known = 1;
+        return TF_OK;
+    }
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
+    if (implicit && (err = implicit_pledge(fund, r, field, diag)))
+        return err;
+    if ((err = load_owed(fund, pref, &o, field, diag)))
+        return err;
+    if (!implicit && (err = check_on_pledge(r, pref, cur, &o, field, diag)))
+        return err;
+    return book_receipt(fund, r, pref, &o, field, diag);
+}
 
 tf_error tf_receipt_each(tf_fund *fund, const char *donor,
                          int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
