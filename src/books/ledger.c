@@ -717,6 +717,51 @@ static int find_entry_cb(void *ctx, const tf_entry *e)
     return 1;
 }
 
+/* Only a pledge, a receipt, a spending or an adjustment is corrected by
+ * its reversal, once, and a pledge only once no receipt is booked on it;
+ * a reversal is not itself reversed. */
+static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
+                           tf_diag *diag)
+{
+    int kind = tf_kind_find(src->kind);
+    tf_stmt *st;
+    int64_t n;
+
+    if (src->reverses)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "entry %" PRId64 " is itself a reversal", id);
+    if (tf_ledger_is_reversed(fund, id))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "entry %" PRId64 " is already reversed", id);
+    if (kind != TF_KIND_PLEDGE && kind != TF_KIND_RECEIPT &&
+        kind != TF_KIND_SPEND && kind != TF_KIND_ADJUSTMENT)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "a %s entry is corrected by its own command, not "
+                           "by a reversal",
+                           src->kind);
+    if (kind != TF_KIND_PLEDGE)
+        return TF_OK;
+    /* A pledge with money still booked against it cannot vanish. */
+    st = tf_db_prepare(fund->db,
+                       "SELECT count(*) FROM receipts r JOIN pledges p ON "
+                       "p.ref = r.pledge WHERE p.entry = ?1 AND NOT EXISTS "
+                       "(SELECT 1 FROM entries x WHERE x.reverses = r.entry)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, id);
+    if (tf_stmt_step(st) < 0)
+        return tf_stmt_error(st, diag);
+    n = tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    if (n > 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "pledge entry %" PRId64 " has %" PRId64
+                           " receipt(s): reverse them first",
+                           id, n);
+    return TF_OK;
+}
+
 tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
                            const char *memo, int64_t *new_id, tf_diag *diag)
 {
@@ -724,7 +769,6 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
     tf_entry rev;
     tf_error err;
     char defmemo[96];
-    int kind;
 
     memset(&rc, 0, sizeof(rc));
     rc.src.id = id;
@@ -739,53 +783,8 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
         err = tf_diag_set(diag, TF_ERR_NOTFOUND, "no entry %" PRId64, id);
         goto done;
     }
-    if (rc.src.reverses) {
-        err = tf_diag_set(diag, TF_ERR_RULE,
-                          "entry %" PRId64 " is itself a reversal", id);
+    if ((err = reversible(fund, id, &rc.src, diag)))
         goto done;
-    }
-    if (tf_ledger_is_reversed(fund, id)) {
-        err = tf_diag_set(diag, TF_ERR_RULE,
-                          "entry %" PRId64 " is already reversed", id);
-        goto done;
-    }
-    kind = tf_kind_find(rc.src.kind);
-    if (kind != TF_KIND_PLEDGE && kind != TF_KIND_RECEIPT &&
-        kind != TF_KIND_SPEND && kind != TF_KIND_ADJUSTMENT) {
-        err = tf_diag_set(diag, TF_ERR_RULE,
-                          "a %s entry is corrected by its own command, not "
-                          "by a reversal",
-                          rc.src.kind);
-        goto done;
-    }
-    if (kind == TF_KIND_PLEDGE) {
-        /* A pledge with money still booked against it cannot vanish. */
-        tf_stmt *st = tf_db_prepare(
-            fund->db,
-            "SELECT count(*) FROM receipts r JOIN pledges p ON p.ref = "
-            "r.pledge WHERE p.entry = ?1 AND NOT EXISTS (SELECT 1 FROM "
-            "entries x WHERE x.reverses = r.entry)",
-            diag);
-        int64_t n;
-        if (!st) {
-            err = TF_ERR_DB;
-            goto done;
-        }
-        tf_stmt_int(st, 1, id);
-        if (tf_stmt_step(st) < 0) {
-            err = tf_stmt_error(st, diag);
-            goto done;
-        }
-        n = tf_col_int(st, 0);
-        tf_stmt_reset(st);
-        if (n > 0) {
-            err = tf_diag_set(diag, TF_ERR_RULE,
-                              "pledge entry %" PRId64 " has %" PRId64
-                              " receipt(s): reverse them first",
-                              id, n);
-            goto done;
-        }
-    }
     snprintf(defmemo, sizeof(defmemo), "reversal of entry %" PRId64, id);
     memset(&rev, 0, sizeof(rev));
     rev.date = date;
@@ -954,6 +953,27 @@ static tf_error add_pool_sums(tf_fund *fund, const char *sql, const char *as_of,
     return TF_OK;
 }
 
+/* The reserve rate in force on date (NULL: now). Closing refunds the
+ * reserve with the rest of the cash: from the closing date on, a pool
+ * holds none; earlier dates keep theirs. */
+static tf_error reserve_rate_on(tf_fund *fund, const char *date, char *rate,
+                                size_t size, tf_diag *diag)
+{
+    char closed[32];
+    tf_diag sub;
+    tf_error err;
+
+    if ((err = tf_setting_get(fund, "reserve_rate", rate, size, diag)))
+        return err;
+    tf_diag_clear(&sub);
+    err = tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub);
+    if (err && err != TF_ERR_NOTFOUND)
+        return tf_diag_set(diag, err, "%s", sub.msg);
+    if (!err && (!date || strcmp(date, closed) >= 0))
+        snprintf(rate, size, "0");
+    return TF_OK;
+}
+
 static tf_error pool_figures(tf_fund *fund, const char *as_of,
                              tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
 {
@@ -1014,22 +1034,9 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
              add_pool_sums(fund, as_of ? committed_asof_sql : committed_now_sql,
                            as_of, committed, diag)))
         return err;
-    if ((err = tf_setting_get(fund, "reserve_rate", reserve_rate,
-                              sizeof(reserve_rate), diag)))
+    if ((err = reserve_rate_on(fund, date, reserve_rate, sizeof(reserve_rate),
+                               diag)))
         return err;
-    {
-        /* Closing refunds the reserve with the rest of the cash: from the
-         * closing date on, a pool holds none. Earlier dates keep theirs. */
-        char closed[32];
-        tf_diag sub;
-        tf_diag_clear(&sub);
-        err = tf_setting_get(fund, "closed_on", closed, sizeof(closed), &sub);
-        if (err && err != TF_ERR_NOTFOUND)
-            return tf_diag_set(diag, err, "%s", sub.msg);
-        if (!err && (!date || strcmp(date, closed) >= 0))
-            strcpy(reserve_rate, "0");
-        err = TF_OK;
-    }
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         figs[k].pool = tf_pools[k];
         figs[k].receipts = receipts[k];

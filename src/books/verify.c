@@ -160,6 +160,86 @@ static tf_error query_failures(struct verify *v, const char *sql)
     return TF_OK;
 }
 
+/* The checks that are queries: each row names an entry (0 when none) and
+ * what is wrong with it. */
+static const char *const record_checks[] = {
+    /* 2. Postings pointing at no entry. */
+    "SELECT p.entry, 'posting ' || p.id || ' belongs to no entry' "
+    "FROM postings p LEFT JOIN entries e ON e.id = p.entry "
+    "WHERE e.id IS NULL",
+    /* 3. Running balances against the sum of their postings. */
+    "SELECT coalesce((SELECT max(p2.entry) FROM postings p2 WHERE "
+    "p2.account = x.account AND p2.pool = x.pool), 0), "
+    "'running balance of ' || x.account || ' in ' || x.pool || ' is "
+    "' || x.stored || ' but its postings sum to ' || x.summed "
+    "FROM (SELECT account, pool, sum(stored) AS stored, sum(summed) "
+    "AS summed FROM (SELECT account, pool, balance AS stored, 0 AS "
+    "summed FROM balances UNION ALL SELECT account, pool, 0, amount "
+    "FROM postings) GROUP BY account, pool) x "
+    "WHERE x.stored <> x.summed",
+    /* 4. Each pledge's receivable: booked value less what receipts
+     * relieved, per donor and pool, against the account (named by the
+     * last entry that posted to it). */
+    "SELECT coalesce((SELECT max(p2.entry) FROM postings p2 WHERE "
+    "p2.account = " TF_SQL_RECEIVABLE_ " || d.donor AND p2.pool = "
+    "d.pool), 0), 'receivable of ' || d.donor || ' in ' || d.pool || "
+    "' is ' || coalesce(b.balance, 0) || ' but its pledges less "
+    "receipts come to ' || d.owed FROM (SELECT p.donor, p.pool, "
+    "sum(p.base_amount - coalesce((SELECT sum(r.relieved) FROM "
+    "receipts r WHERE r.pledge = p.ref AND NOT EXISTS (SELECT 1 FROM "
+    "entries x WHERE x.reverses = r.entry)), 0)) AS owed FROM "
+    "pledges p WHERE NOT EXISTS (SELECT 1 FROM entries x WHERE "
+    "x.reverses = p.entry) GROUP BY p.donor, p.pool) d LEFT JOIN "
+    "balances b ON b.account = " TF_SQL_RECEIVABLE_ " || d.donor AND "
+    "b.pool = d.pool WHERE coalesce(b.balance, 0) <> d.owed",
+    "SELECT p.entry, 'pledge ' || p.ref || ' points at entry ' || "
+    "p.entry || ' which is not its pledge entry' FROM pledges p "
+    "LEFT JOIN entries e ON e.id = p.entry WHERE e.id IS NULL OR "
+    "e.kind <> " TF_SQL_KIND_PLEDGE " OR e.ref IS NOT p.ref",
+    "SELECT r.entry, 'receipt ' || r.ref || ' points at entry ' || "
+    "r.entry || ' which is not its receipt entry' FROM receipts r "
+    "LEFT JOIN entries e ON e.id = r.entry WHERE e.id IS NULL OR "
+    "e.kind <> " TF_SQL_KIND_RECEIPT " OR e.ref IS NOT r.ref",
+    /* And the other way: a pledge or receipt entry whose record is gone
+     * (the receivable would no longer add up, but only this names it).
+     * NOT IN over an uncorrelated list is built once; a correlated NOT
+     * EXISTS would scan pledges (no index on entry) for every entry. */
+    "SELECT e.id, e.kind || ' entry ' || e.id || ' (' || "
+    "coalesce(e.ref, '') || ') has no ' || e.kind || ' record' FROM "
+    "entries e WHERE (e.kind = " TF_SQL_KIND_PLEDGE " AND e.id NOT IN (SELECT "
+    "p.entry FROM pledges p WHERE p.entry IS NOT NULL)) OR (e.kind "
+    "= " TF_SQL_KIND_RECEIPT
+    " AND e.id NOT IN (SELECT r.entry FROM receipts r WHERE "
+    "r.entry IS NOT NULL))",
+    /* 5. Outstanding commitments equal the funded, undisbursed grants. */
+    "SELECT 0, 'outstanding commitments in ' || x.pool || ' are ' || "
+    "sum(x.booked) || ' but funded grants not yet disbursed drew ' "
+    "|| sum(x.drawn) FROM (SELECT pool, balance AS booked, 0 AS "
+    "drawn FROM balances WHERE account = " TF_SQL_ENCUMBRANCES " UNION "
+    "ALL SELECT d.pool, 0, d.amount FROM draws d JOIN requests q ON "
+    "q.ref = d.request WHERE q.status = " TF_SQL_FUNDED ") x GROUP BY x.pool "
+    "HAVING sum(x.booked) <> sum(x.drawn)",
+    "SELECT d.entry, 'draw of ' || d.request || ' points at entry ' "
+    "|| d.entry || ' which is not its commitment' FROM draws d LEFT "
+    "JOIN entries e ON e.id = d.entry WHERE e.id IS NULL OR e.kind "
+    "<> " TF_SQL_KIND_COMMITMENT
+    " OR e.ref IS NOT (d.request || '@' || d.pool)",
+    /* 6. Transfers: each entry's legs match its postings in both pools. */
+    "SELECT x.entry, 'transfer legs of entry ' || x.entry || ' do "
+    "not match its postings in ' || x.pool FROM (SELECT t.entry, "
+    "t.from_pool AS pool, t.amount AS legs, 0 AS posted FROM "
+    "transfers t UNION ALL SELECT t.entry, t.to_pool, -t.amount, 0 "
+    "FROM transfers t UNION ALL SELECT p.entry, p.pool, 0, p.amount "
+    "FROM postings p JOIN entries e ON e.id = p.entry WHERE e.kind "
+    "= " TF_SQL_KIND_TRANSFER " AND p.account IN (" TF_SQL_TRANSFERS_OUT
+    ", " TF_SQL_TRANSFERS_IN ")) "
+    "x GROUP BY x.entry, x.pool HAVING sum(x.legs) <> sum(x.posted)",
+    /* 7. A closed fund has no activity after its closing. */
+    "SELECT e.id, 'entry dated ' || e.date || ' (' || e.kind || ') "
+    "after the fund was closed on ' || s.value FROM entries e JOIN "
+    "settings s ON s.key = 'closed_on' WHERE e.date > s.value",
+};
+
 static tf_error verify_books(tf_fund *fund,
                              void (*fn)(void *ctx, int64_t entry,
                                         const char *what),
@@ -191,118 +271,11 @@ static tf_error verify_books(tf_fund *fund,
              "records entry %" PRId64 " (entries removed from the end?)",
              v.prev_id, head_id);
 
-    /* 2. Postings pointing at no entry. */
-    err = query_failures(
-        &v, "SELECT p.entry, 'posting ' || p.id || ' belongs to no entry' "
-            "FROM postings p LEFT JOIN entries e ON e.id = p.entry "
-            "WHERE e.id IS NULL");
-    if (err)
-        return err;
-
-    /* 3. Running balances against the sum of their postings. */
-    err = query_failures(
-        &v, "SELECT coalesce((SELECT max(p2.entry) FROM postings p2 WHERE "
-            "p2.account = x.account AND p2.pool = x.pool), 0), "
-            "'running balance of ' || x.account || ' in ' || x.pool || ' is "
-            "' || x.stored || ' but its postings sum to ' || x.summed "
-            "FROM (SELECT account, pool, sum(stored) AS stored, sum(summed) "
-            "AS summed FROM (SELECT account, pool, balance AS stored, 0 AS "
-            "summed FROM balances UNION ALL SELECT account, pool, 0, amount "
-            "FROM postings) GROUP BY account, pool) x "
-            "WHERE x.stored <> x.summed");
-    if (err)
-        return err;
-
-    /* 4. Each pledge's receivable: booked value less what receipts
-     * relieved, per donor and pool, against the account (named by the
-     * last entry that posted to it). */
-    err = query_failures(
-        &v, "SELECT coalesce((SELECT max(p2.entry) FROM postings p2 WHERE "
-            "p2.account = " TF_SQL_RECEIVABLE_ " || d.donor AND p2.pool = "
-            "d.pool), 0), 'receivable of ' || d.donor || ' in ' || d.pool || "
-            "' is ' || coalesce(b.balance, 0) || ' but its pledges less "
-            "receipts come to ' || d.owed FROM (SELECT p.donor, p.pool, "
-            "sum(p.base_amount - coalesce((SELECT sum(r.relieved) FROM "
-            "receipts r WHERE r.pledge = p.ref AND NOT EXISTS (SELECT 1 FROM "
-            "entries x WHERE x.reverses = r.entry)), 0)) AS owed FROM "
-            "pledges p WHERE NOT EXISTS (SELECT 1 FROM entries x WHERE "
-            "x.reverses = p.entry) GROUP BY p.donor, p.pool) d LEFT JOIN "
-            "balances b ON b.account = " TF_SQL_RECEIVABLE_ " || d.donor AND "
-            "b.pool = d.pool WHERE coalesce(b.balance, 0) <> d.owed");
-    if (err)
-        return err;
-    err = query_failures(
-        &v, "SELECT p.entry, 'pledge ' || p.ref || ' points at entry ' || "
-            "p.entry || ' which is not its pledge entry' FROM pledges p "
-            "LEFT JOIN entries e ON e.id = p.entry WHERE e.id IS NULL OR "
-            "e.kind <> " TF_SQL_KIND_PLEDGE " OR e.ref IS NOT p.ref");
-    if (err)
-        return err;
-    err = query_failures(
-        &v, "SELECT r.entry, 'receipt ' || r.ref || ' points at entry ' || "
-            "r.entry || ' which is not its receipt entry' FROM receipts r "
-            "LEFT JOIN entries e ON e.id = r.entry WHERE e.id IS NULL OR "
-            "e.kind <> " TF_SQL_KIND_RECEIPT " OR e.ref IS NOT r.ref");
-    if (err)
-        return err;
-    /* And the other way: a pledge or receipt entry whose record is gone
-     * (the receivable would no longer add up, but only this names it).
-     * NOT IN over an uncorrelated list is built once; a correlated NOT
-     * EXISTS would scan pledges (no index on entry) for every entry. */
-    err = query_failures(
-        &v, "SELECT e.id, e.kind || ' entry ' || e.id || ' (' || "
-            "coalesce(e.ref, '') || ') has no ' || e.kind || ' record' FROM "
-            "entries e WHERE (e.kind = " TF_SQL_KIND_PLEDGE
-            " AND e.id NOT IN (SELECT "
-            "p.entry FROM pledges p WHERE p.entry IS NOT NULL)) OR (e.kind "
-            "= " TF_SQL_KIND_RECEIPT
-            " AND e.id NOT IN (SELECT r.entry FROM receipts r WHERE "
-            "r.entry IS NOT NULL))");
-    if (err)
-        return err;
-
-    /* 5. Outstanding commitments equal the funded, undisbursed grants. */
-    err = query_failures(
-        &v, "SELECT 0, 'outstanding commitments in ' || x.pool || ' are ' || "
-            "sum(x.booked) || ' but funded grants not yet disbursed drew ' "
-            "|| sum(x.drawn) FROM (SELECT pool, balance AS booked, 0 AS "
-            "drawn FROM balances WHERE account = " TF_SQL_ENCUMBRANCES " UNION "
-            "ALL SELECT d.pool, 0, d.amount FROM draws d JOIN requests q ON "
-            "q.ref = d.request WHERE q.status = " TF_SQL_FUNDED
-            ") x GROUP BY x.pool "
-            "HAVING sum(x.booked) <> sum(x.drawn)");
-    if (err)
-        return err;
-    err = query_failures(
-        &v, "SELECT d.entry, 'draw of ' || d.request || ' points at entry ' "
-            "|| d.entry || ' which is not its commitment' FROM draws d LEFT "
-            "JOIN entries e ON e.id = d.entry WHERE e.id IS NULL OR e.kind "
-            "<> " TF_SQL_KIND_COMMITMENT
-            " OR e.ref IS NOT (d.request || '@' || d.pool)");
-    if (err)
-        return err;
-
-    /* 6. Transfers: each entry's legs match its postings in both pools. */
-    err = query_failures(
-        &v, "SELECT x.entry, 'transfer legs of entry ' || x.entry || ' do "
-            "not match its postings in ' || x.pool FROM (SELECT t.entry, "
-            "t.from_pool AS pool, t.amount AS legs, 0 AS posted FROM "
-            "transfers t UNION ALL SELECT t.entry, t.to_pool, -t.amount, 0 "
-            "FROM transfers t UNION ALL SELECT p.entry, p.pool, 0, p.amount "
-            "FROM postings p JOIN entries e ON e.id = p.entry WHERE e.kind "
-            "= " TF_SQL_KIND_TRANSFER " AND p.account IN (" TF_SQL_TRANSFERS_OUT
-            ", " TF_SQL_TRANSFERS_IN ")) "
-            "x GROUP BY x.entry, x.pool HAVING sum(x.legs) <> sum(x.posted)");
-    if (err)
-        return err;
-
-    /* 7. A closed fund has no activity after its closing. */
-    err = query_failures(
-        &v, "SELECT e.id, 'entry dated ' || e.date || ' (' || e.kind || ') "
-            "after the fund was closed on ' || s.value FROM entries e JOIN "
-            "settings s ON s.key = 'closed_on' WHERE e.date > s.value");
-    if (err)
-        return err;
+    /* 2-7. The records against the journal (record_checks). */
+    for (size_t i = 0; i < sizeof(record_checks) / sizeof(record_checks[0]);
+         i++)
+        if ((err = query_failures(&v, record_checks[i])))
+            return err;
 
     /* 8. No pool's available is negative. */
     if ((err = tf_ledger_pools(fund, NULL, figs, diag)))

@@ -76,17 +76,13 @@ static tf_error split(const struct weights *w, int k, int64_t amount,
     return TF_OK;
 }
 
-/* Builds the weights and outflows of every pool as of date. */
-static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
-                        tf_diag *diag)
+/* The donors, sorted by id (the pro-rata tie order), and room for their
+ * weights in every pool. */
+static tf_error load_donors(tf_fund *fund, struct weights *w, tf_diag *diag)
 {
-    tf_pool_figures figs[TF_POOL_COUNT];
-    int64_t tin[TF_POOL_COUNT] = {0}, *parts = NULL;
     tf_stmt *st;
-    tf_error err = TF_OK;
     int rc;
 
-    memset(w, 0, sizeof(*w));
     st = tf_db_prepare(fund->db, "SELECT id FROM donors ORDER BY id", diag);
     if (!st)
         return TF_ERR_DB;
@@ -112,12 +108,14 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
         if (!w->weight[k] || !w->carried[k] || !w->outflow[k])
             return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     }
-    parts = calloc(w->ndonors ? w->ndonors : 1, sizeof(int64_t));
-    if (!parts)
-        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    return TF_OK;
+}
 
-    /* Receipts per donor and pool, net of receipts reversed by then. */
-    st = tf_db_prepare(
+/* Receipts per donor and pool, net of receipts reversed by then. */
+static tf_error add_receipts(tf_fund *fund, const char *as_of,
+                             struct weights *w, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
         fund->db,
         "SELECT p.pool, p.donor, sum(r.base_amount) FROM receipts r JOIN "
         "pledges p ON p.ref = r.pledge JOIN entries e ON e.id = r.entry "
@@ -125,10 +123,10 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
         "entries x WHERE x.reverses = r.entry AND (?1 IS NULL OR x.date <= "
         "?1)) GROUP BY p.pool, p.donor",
         diag);
-    if (!st) {
-        err = TF_ERR_DB;
-        goto done;
-    }
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
     tf_stmt_text(st, 1, as_of);
     while ((rc = tf_stmt_step(st)) > 0) {
         int k = tf_pool_find(tf_col_text(st, 0));
@@ -136,24 +134,30 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
         if (k >= 0 && d >= 0)
             w->weight[k][d] += tf_col_int(st, 2);
     }
-    if (rc < 0) {
-        err = tf_stmt_error(st, diag);
-        goto done;
-    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
     tf_stmt_reset(st);
+    return TF_OK;
+}
 
-    /* Transfers carry their attribution, leg by leg, in entry order; only
-     * pools later in tf_pools order receive (surplus goes to prep). */
-    st = tf_db_prepare(fund->db,
-                       "SELECT t.from_pool, t.to_pool, t.amount FROM "
-                       "transfers t JOIN entries e ON e.id = t.entry WHERE "
-                       "?1 IS NULL OR e.date <= ?1 ORDER BY t.entry, "
-                       "t.from_pool, t.to_pool",
-                       diag);
-    if (!st) {
-        err = TF_ERR_DB;
-        goto done;
-    }
+/* Transfers carry their attribution, leg by leg, in entry order; only
+ * pools later in tf_pools order receive (surplus goes to prep). tin gets
+ * what each pool received. */
+static tf_error carry_transfers(tf_fund *fund, const char *as_of,
+                                struct weights *w, int64_t *parts,
+                                int64_t tin[TF_POOL_COUNT], tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "SELECT t.from_pool, t.to_pool, t.amount FROM "
+                                "transfers t JOIN entries e ON e.id = "
+                                "t.entry WHERE ?1 IS NULL OR e.date <= ?1 "
+                                "ORDER BY t.entry, t.from_pool, t.to_pool",
+                                diag);
+    tf_error err;
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
     tf_stmt_text(st, 1, as_of);
     while ((rc = tf_stmt_step(st)) > 0) {
         int from = tf_pool_find(tf_col_text(st, 0)),
@@ -163,7 +167,7 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
             continue;
         if ((err = split(w, from, amount, parts, diag))) {
             tf_stmt_reset(st);
-            goto done;
+            return err;
         }
         for (size_t d = 0; d < w->ndonors; d++) {
             w->carried[to][d] += parts[d];
@@ -171,12 +175,29 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
         }
         tin[to] += amount;
     }
-    if (rc < 0) {
-        err = tf_stmt_error(st, diag);
-        goto done;
-    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
     tf_stmt_reset(st);
+    return TF_OK;
+}
 
+/* Builds the weights and outflows of every pool as of date. */
+static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
+                        tf_diag *diag)
+{
+    tf_pool_figures figs[TF_POOL_COUNT];
+    int64_t tin[TF_POOL_COUNT] = {0}, *parts = NULL;
+    tf_error err;
+
+    memset(w, 0, sizeof(*w));
+    if ((err = load_donors(fund, w, diag)))
+        return err;
+    parts = calloc(w->ndonors ? w->ndonors : 1, sizeof(int64_t));
+    if (!parts)
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    if ((err = add_receipts(fund, as_of, w, diag)) ||
+        (err = carry_transfers(fund, as_of, w, parts, tin, diag)))
+        goto done;
     /* Outflows = receipts + transfers in - cash (DESIGN.md 9.8), split in
      * one pro-rata per pool. */
     if ((err = tf_ledger_pools(fund, as_of, figs, diag)))
@@ -396,107 +417,128 @@ static tf_outflow outflow_of(const char *account, const char **session)
     return tf_account_info((tf_account)a)->outflow;
 }
 
+/* A pool's outflow accounts with their totals, in account order. */
+struct cats {
+    struct cat {
+        char account[160];
+        int64_t total;
+    } * v;
+    size_t n;
+};
+
+/* The outflow accounts of pool k as of as_of (NULL: now, from the running
+ * balances). */
+static tf_error load_outflows(tf_fund *fund, const char *as_of, int k,
+                              struct cats *c, tf_diag *diag)
+{
+    tf_error err = TF_OK;
+    tf_stmt *st;
+    int rc;
+
+    c->n = 0;
+    if (as_of)
+        st = tf_db_prepare(
+            fund->db,
+            "SELECT p.account, sum(p.amount) FROM postings p JOIN "
+            "entries e ON e.id = p.entry WHERE p.pool = ?2 AND e.date <= "
+            "?1 AND " TF_SQL_OUTFLOW(
+                "p.account") " GROUP BY p.account HAVING sum(p.amount) "
+                             "<> 0 ORDER BY p.account",
+            diag);
+    else
+        st = tf_db_prepare(
+            fund->db,
+            "SELECT account, balance FROM balances WHERE pool = ?2 AND "
+            "?1 IS NULL AND " TF_SQL_OUTFLOW(
+                "account") " AND balance <> 0 ORDER BY account",
+            diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, as_of);
+    tf_stmt_text(st, 2, tf_pools[k]);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        struct cat *grown = realloc(c->v, (c->n + 1) * sizeof(*c->v));
+        if (!grown) {
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+            break;
+        }
+        c->v = grown;
+        snprintf(c->v[c->n].account, sizeof(c->v[c->n].account), "%s",
+                 tf_col_text(st, 0));
+        c->v[c->n].total = tf_col_int(st, 1);
+        c->n++;
+    }
+    tf_stmt_reset(st);
+    if (!err && rc < 0)
+        err = tf_stmt_error(st, diag);
+    return err;
+}
+
+/* Splits each donor's attributed outflow of pool k over the pool's outflow
+ * accounts, pro-rata to their totals, and hands fn each use. */
+static tf_error share_uses(const struct weights *w, int k, const char *donor,
+                           const struct cats *c,
+                           int (*fn)(void *ctx, const tf_use *u), void *ctx,
+                           int *stop, tf_diag *diag)
+{
+    int64_t *ctot = calloc(c->n, sizeof(int64_t));
+    int64_t *parts = calloc(c->n, sizeof(int64_t));
+    int64_t sum = 0;
+    tf_error err = TF_OK;
+
+    if (!ctot || !parts) {
+        free(ctot);
+        free(parts);
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        ctot[i] = c->v[i].total > 0 ? c->v[i].total : 0;
+        sum += ctot[i];
+    }
+    for (size_t d = 0; d < w->ndonors && !*stop && sum > 0; d++) {
+        if (!w->outflow[k][d] || (donor && strcmp(donor, w->donors[d])))
+            continue;
+        if (tf_money_prorata(parts, w->outflow[k][d], ctot, c->n)) {
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "cannot split");
+            break;
+        }
+        for (size_t i = 0; i < c->n && !*stop; i++) {
+            tf_use u;
+            if (!parts[i])
+                continue;
+            u.donor = w->donors[d];
+            u.pool = tf_pools[k];
+            u.outflow = outflow_of(c->v[i].account, &u.session);
+            u.amount = parts[i];
+            if (u.outflow == TF_OUTFLOW_NONE)
+                continue;
+            u.category = tf_outflow_name(u.outflow);
+            *stop = fn(ctx, &u);
+        }
+    }
+    free(ctot);
+    free(parts);
+    return err;
+}
+
 tf_error tf_attribution_uses(tf_fund *fund, const char *as_of,
                              const char *donor,
                              int (*fn)(void *ctx, const tf_use *u), void *ctx,
                              tf_diag *diag)
 {
     struct weights w;
-    struct cat {
-        char account[160];
-        int64_t total;
-    } *cats = NULL;
-    int64_t *ctot = NULL, *parts = NULL;
-    size_t ncats = 0;
-    tf_stmt *st;
+    struct cats c = {NULL, 0};
     tf_error err = compute(fund, as_of, &w, diag);
-    int rc, stop = 0;
+    int stop = 0;
 
     /* As of a date past the last entry, the sums are the running
      * balances: no pass over every posting of each pool. */
     if (!err)
         err = tf_ledger_as_of(fund, &as_of, diag);
-    for (int k = 0; !err && !stop && k < TF_POOL_COUNT; k++) {
-        ncats = 0;
-        if (as_of)
-            st = tf_db_prepare(
-                fund->db,
-                "SELECT p.account, sum(p.amount) FROM postings p JOIN "
-                "entries e ON e.id = p.entry WHERE p.pool = ?2 AND e.date <= "
-                "?1 AND " TF_SQL_OUTFLOW(
-                    "p.account") " GROUP BY p.account HAVING sum(p.amount) "
-                                 "<> 0 ORDER BY p.account",
-                diag);
-        else
-            st = tf_db_prepare(
-                fund->db,
-                "SELECT account, balance FROM balances WHERE pool = ?2 AND "
-                "?1 IS NULL AND " TF_SQL_OUTFLOW(
-                    "account") " AND balance <> 0 ORDER BY account",
-                diag);
-        if (!st) {
-            err = TF_ERR_DB;
-            break;
-        }
-        tf_stmt_text(st, 1, as_of);
-        tf_stmt_text(st, 2, tf_pools[k]);
-        while ((rc = tf_stmt_step(st)) > 0) {
-            struct cat *grown = realloc(cats, (ncats + 1) * sizeof(*cats));
-            if (!grown) {
-                err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-                break;
-            }
-            cats = grown;
-            snprintf(cats[ncats].account, sizeof(cats[ncats].account), "%s",
-                     tf_col_text(st, 0));
-            cats[ncats].total = tf_col_int(st, 1);
-            ncats++;
-        }
-        tf_stmt_reset(st);
-        if (!err && rc < 0)
-            err = tf_stmt_error(st, diag);
-        if (err || ncats == 0)
-            continue;
-        free(ctot);
-        free(parts);
-        ctot = calloc(ncats, sizeof(int64_t));
-        parts = calloc(ncats, sizeof(int64_t));
-        if (!ctot || !parts) {
-            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-            break;
-        }
-        for (size_t i = 0; i < ncats; i++)
-            ctot[i] = cats[i].total > 0 ? cats[i].total : 0;
-        for (size_t d = 0; d < w.ndonors && !stop; d++) {
-            int64_t sum = 0;
-            if (!w.outflow[k][d] || (donor && strcmp(donor, w.donors[d])))
-                continue;
-            for (size_t i = 0; i < ncats; i++)
-                sum += ctot[i];
-            if (sum <= 0)
-                continue;
-            if (tf_money_prorata(parts, w.outflow[k][d], ctot, ncats)) {
-                err = tf_diag_set(diag, TF_ERR_NOMEM, "cannot split");
-                break;
-            }
-            for (size_t i = 0; i < ncats && !stop; i++) {
-                tf_use u;
-                if (!parts[i])
-                    continue;
-                u.donor = w.donors[d];
-                u.pool = tf_pools[k];
-                u.outflow = outflow_of(cats[i].account, &u.session);
-                u.amount = parts[i];
-                if (u.outflow == TF_OUTFLOW_NONE)
-                    continue;
-                u.category = tf_outflow_name(u.outflow);
-                stop = fn(ctx, &u);
-            }
-        }
-    }
-    free(cats);
-    free(ctot);
-    free(parts);
+    for (int k = 0; !err && !stop && k < TF_POOL_COUNT; k++)
+        if (!(err = load_outflows(fund, as_of, k, &c, diag)) && c.n)
+            err = share_uses(&w, k, donor, &c, fn, ctx, &stop, diag);
+    free(c.v);
     weights_release(&w);
     return err;
 }

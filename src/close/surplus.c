@@ -109,21 +109,19 @@ static int session_need(void *ctx, const tf_session *s)
     return 0;
 }
 
-tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
-                    tf_surplus_result *res,
-                    int (*fn)(void *ctx, const tf_need *n), void *ctx,
-                    tf_diag *diag)
+/* The need of the sessions to come and what unrestricted and travel have
+ * available at date; the surplus is what is left, moved from unrestricted
+ * first, then travel. */
+static tf_error surplus_plan(tf_fund *fund, const char *date,
+                             tf_surplus_result *res,
+                             int (*fn)(void *ctx, const tf_need *n), void *ctx,
+                             tf_diag *diag)
 {
     struct need_ctx c;
     tf_pool_figures figs[TF_POOL_COUNT];
     int64_t au, at, left;
     tf_error err;
 
-    memset(res, 0, sizeof(*res));
-    if (tf_date_check(date, diag))
-        return TF_ERR_INPUT;
-    if ((err = tf_fund_check_open(fund, diag)))
-        return err;
     memset(&c, 0, sizeof(c));
     c.fund = fund;
     c.date = date;
@@ -149,80 +147,102 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
     res->moved_unrestricted = au > 0 ? (au < left ? au : left) : 0;
     left -= res->moved_unrestricted;
     res->moved_travel = at > 0 ? (at < left ? at : left) : 0;
-    if (res->surplus > 0) {
-        /* Dated in the past, it may not leave a pool with a negative
-         * available today (commitments or payments dated after it). */
-        tf_pool_figures now[TF_POOL_COUNT];
-        if ((err = tf_ledger_pools(fund, NULL, now, diag)))
-            return err;
-        for (int k = P_UNRESTRICTED; k <= P_TRAVEL; k++) {
-            int64_t moved = k == P_UNRESTRICTED ? res->moved_unrestricted
-                                                : res->moved_travel;
-            if (moved > 0 && now[k].available - moved < 0) {
-                char a[TF_AMOUNT_BUFSZ];
-                return tf_diag_set(
-                    diag, TF_ERR_RULE,
-                    "a surplus dated %s would leave pool '%s' at %s "
-                    "available, counting what was committed or paid after "
-                    "that date: refused (give a later date)",
-                    date, tf_pools[k],
-                    tf_fund_fmt(fund, a, now[k].available - moved, 1));
-            }
-        }
-    }
-    if (dry_run || res->surplus == 0)
-        return TF_OK;
-    {
-        int64_t out[TF_POOL_COUNT] = {0};
-        char memo[160];
-        tf_draft d;
-        tf_stmt *st;
-        out[P_UNRESTRICTED] = res->moved_unrestricted;
-        out[P_TRAVEL] = res->moved_travel;
-        snprintf(memo, sizeof(memo),
-                 "surplus routed to conference preparation (para 31)");
-        tf_draft_start(&d, date, TF_KIND_TRANSFER, memo, NULL);
-        tf_recipe_transfer(&d, out, TF_POOL_PREP);
-        if (!(err = tf_draft_check(&d, diag)))
-            err = tf_ledger_post(fund, &d.entry, &res->entry, diag);
-        tf_draft_release(&d);
-        if (err)
-            return err;
-        for (int k = P_UNRESTRICTED; k <= P_TRAVEL; k++) {
-            int64_t amount = k == P_UNRESTRICTED ? res->moved_unrestricted
-                                                 : res->moved_travel;
-            if (!amount)
-                continue;
-            st = tf_db_prepare(fund->db,
-                               "INSERT INTO transfers (entry, from_pool, "
-                               "to_pool, amount) VALUES (?1, ?2, " TF_SQL_PREP
-                               ", ?3)",
-                               diag);
-            if (!st)
-                return TF_ERR_DB;
-            tf_stmt_int(st, 1, res->entry);
-            tf_stmt_text(st, 2, tf_pools[k]);
-            tf_stmt_int(st, 3, amount);
-            if ((err = tf_stmt_run(st, diag)))
-                return err;
+    return TF_OK;
+}
+
+/* Dated in the past, a surplus may not leave a pool with a negative
+ * available today (commitments or payments dated after it). */
+static tf_error surplus_fits_today(tf_fund *fund, const char *date,
+                                   const tf_surplus_result *res, tf_diag *diag)
+{
+    tf_pool_figures now[TF_POOL_COUNT];
+    tf_error err;
+
+    if ((err = tf_ledger_pools(fund, NULL, now, diag)))
+        return err;
+    for (int k = P_UNRESTRICTED; k <= P_TRAVEL; k++) {
+        int64_t moved =
+            k == P_UNRESTRICTED ? res->moved_unrestricted : res->moved_travel;
+        if (moved > 0 && now[k].available - moved < 0) {
+            char a[TF_AMOUNT_BUFSZ];
+            return tf_diag_set(
+                diag, TF_ERR_RULE,
+                "a surplus dated %s would leave pool '%s' at %s "
+                "available, counting what was committed or paid after "
+                "that date: refused (give a later date)",
+                date, tf_pools[k],
+                tf_fund_fmt(fund, a, now[k].available - moved, 1));
         }
     }
     return TF_OK;
 }
 
-/* ---- Preparation spending ------------------------------------------- */
-
-tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
-                      tf_diag *diag)
+/* Moves the surplus to prep: one transfer entry, and a transfer row for
+ * each pool it leaves. */
+static tf_error route_surplus(tf_fund *fund, const char *date,
+                              tf_surplus_result *res, tf_diag *diag)
 {
-    tf_pool_figures figs[TF_POOL_COUNT];
-    char psc_rate[64], rate[64], memo[600];
-    int64_t base, psc, charge, entry;
-    tf_orig orig = {NULL, 0, NULL};
+    int64_t out[TF_POOL_COUNT] = {0};
+    char memo[160];
     tf_draft d;
+    tf_stmt *st;
     tf_error err;
 
-    *known = 0;
+    out[P_UNRESTRICTED] = res->moved_unrestricted;
+    out[P_TRAVEL] = res->moved_travel;
+    snprintf(memo, sizeof(memo),
+             "surplus routed to conference preparation (para 31)");
+    tf_draft_start(&d, date, TF_KIND_TRANSFER, memo, NULL);
+    tf_recipe_transfer(&d, out, TF_POOL_PREP);
+    if (!(err = tf_draft_check(&d, diag)))
+        err = tf_ledger_post(fund, &d.entry, &res->entry, diag);
+    tf_draft_release(&d);
+    if (err)
+        return err;
+    for (int k = P_UNRESTRICTED; k <= P_TRAVEL; k++) {
+        if (!out[k])
+            continue;
+        st = tf_db_prepare(fund->db,
+                           "INSERT INTO transfers (entry, from_pool, "
+                           "to_pool, amount) VALUES (?1, ?2, " TF_SQL_PREP
+                           ", ?3)",
+                           diag);
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_int(st, 1, res->entry);
+        tf_stmt_text(st, 2, tf_pools[k]);
+        tf_stmt_int(st, 3, out[k]);
+        if ((err = tf_stmt_run(st, diag)))
+            return err;
+    }
+    return TF_OK;
+}
+
+tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
+                    tf_surplus_result *res,
+                    int (*fn)(void *ctx, const tf_need *n), void *ctx,
+                    tf_diag *diag)
+{
+    tf_error err;
+
+    memset(res, 0, sizeof(*res));
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = tf_fund_check_open(fund, diag)) ||
+        (err = surplus_plan(fund, date, res, fn, ctx, diag)))
+        return err;
+    if (res->surplus > 0 && (err = surplus_fits_today(fund, date, res, diag)))
+        return err;
+    if (dry_run || res->surplus == 0)
+        return TF_OK;
+    return route_surplus(fund, date, res, diag);
+}
+
+/* ---- Preparation spending ------------------------------------------- */
+
+/* The spending's own fields, before anything is looked up. */
+static tf_error spend_form(const tf_spend *s, tf_diag *diag)
+{
     if (!s->ref || !*s->ref || strlen(s->ref) > 100)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "spending reference must have 1 to 100 bytes");
@@ -236,57 +256,51 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
         return tf_diag_set(diag, TF_ERR_INPUT, "spending must be positive");
     if (s->memo && strlen(s->memo) > 500)
         return tf_diag_set(diag, TF_ERR_INPUT, "memo is longer than 500 bytes");
-    {
-        const tf_value key = TF_TEXT(s->ref);
-        const tf_value details[] = {TF_TEXT(s->date), TF_NUM(s->amount),
-                                    TF_TEXT(s->currency),
-                                    TF_TEXT(s->memo ? s->memo : "")};
-        tf_record_state state;
-        if ((err = tf_record_look(fund->db, TF_REC_SPEND, &key, details, &state,
-                                  NULL, 0, diag)))
-            return err;
-        if (state == TF_RECORD_OTHER)
-            return tf_record_conflict(TF_REC_SPEND, s->ref, diag);
-        if (state == TF_RECORD_SAME) {
-            *known = 1;
-            return TF_OK;
-        }
-    }
-    if ((err = tf_fund_check_open(fund, diag)))
-        return err;
-    if ((err = tf_fund_to_base(fund, &base, s->amount, s->currency, s->date,
-                               rate, diag)) ||
-        (err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
-                              diag)))
-        return err;
-    if (tf_money_mul_decimal(&psc, base, psc_rate, TF_ROUND_HALF_EVEN) ||
-        tf_money_add(&charge, base, psc))
-        return tf_diag_set(diag, TF_ERR_INPUT, "spending overflows");
+    return TF_OK;
+}
+
+/* Spending is paid from what prep has available on its date, and may not
+ * leave prep with a negative available today (spending dated after it). */
+static tf_error spend_fits(tf_fund *fund, const tf_spend *s, int64_t charge,
+                           tf_diag *diag)
+{
+    const char *prep = tf_pools[P_PREP];
+    tf_pool_figures figs[TF_POOL_COUNT];
+    char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+    tf_error err;
+
     if ((err = tf_ledger_pools(fund, s->date, figs, diag)))
         return err;
-    if (charge > figs[P_PREP].available) {
-        char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+    if (charge > figs[P_PREP].available)
         return tf_diag_set(diag, TF_ERR_RULE,
-                           "spending '%s' costs %s with PSC but prep has only "
+                           "spending '%s' costs %s with PSC but %s has only "
                            "%s available on %s",
-                           s->ref, tf_fund_fmt(fund, a, charge, 1),
+                           s->ref, tf_fund_fmt(fund, a, charge, 1), prep,
                            tf_fund_fmt(fund, b, figs[P_PREP].available, 1),
                            s->date);
-    }
-    /* Dated in the past, it may not leave prep with a negative available
-     * today (spending dated after it). */
     if ((err = tf_ledger_pools(fund, NULL, figs, diag)))
         return err;
-    if (charge > figs[P_PREP].available) {
-        char a[TF_AMOUNT_BUFSZ];
+    if (charge > figs[P_PREP].available)
         return tf_diag_set(
             diag, TF_ERR_RULE,
-            "spending '%s' dated %s would leave prep at %s "
+            "spending '%s' dated %s would leave %s at %s "
             "available, counting what was paid after that "
             "date: refused (give a later date)",
-            s->ref, s->date,
+            s->ref, s->date, prep,
             tf_fund_fmt(fund, a, figs[P_PREP].available - charge, 1));
-    }
+    return TF_OK;
+}
+
+/* Books the spending and its PSC from prep, and its record. */
+static tf_error book_spending(tf_fund *fund, const tf_spend *s, int64_t base,
+                              const char *rate, int64_t psc, tf_diag *diag)
+{
+    tf_orig orig = {NULL, 0, NULL};
+    char memo[600];
+    int64_t entry;
+    tf_draft d;
+    tf_error err;
+
     if (*rate)
         orig = (tf_orig){s->currency, s->amount, rate};
     snprintf(memo, sizeof(memo), "preparation: %s",
@@ -309,6 +323,46 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
                                 TF_NUM(entry)};
         return tf_record_insert(fund->db, TF_REC_SPEND, row, diag);
     }
+}
+
+tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
+                      tf_diag *diag)
+{
+    char psc_rate[64], rate[64];
+    int64_t base, psc, charge;
+    tf_record_state state;
+    tf_error err;
+
+    *known = 0;
+    if ((err = spend_form(s, diag)))
+        return err;
+    {
+        const tf_value key = TF_TEXT(s->ref);
+        const tf_value details[] = {TF_TEXT(s->date), TF_NUM(s->amount),
+                                    TF_TEXT(s->currency),
+                                    TF_TEXT(s->memo ? s->memo : "")};
+        if ((err = tf_record_look(fund->db, TF_REC_SPEND, &key, details, &state,
+                                  NULL, 0, diag)))
+            return err;
+    }
+    if (state == TF_RECORD_OTHER)
+        return tf_record_conflict(TF_REC_SPEND, s->ref, diag);
+    if (state == TF_RECORD_SAME) {
+        *known = 1;
+        return TF_OK;
+    }
+    if ((err = tf_fund_check_open(fund, diag)) ||
+        (err = tf_fund_to_base(fund, &base, s->amount, s->currency, s->date,
+                               rate, diag)) ||
+        (err = tf_setting_get(fund, "psc_rate", psc_rate, sizeof(psc_rate),
+                              diag)))
+        return err;
+    if (tf_money_mul_decimal(&psc, base, psc_rate, TF_ROUND_HALF_EVEN) ||
+        tf_money_add(&charge, base, psc))
+        return tf_diag_set(diag, TF_ERR_INPUT, "spending overflows");
+    if ((err = spend_fits(fund, s, charge, diag)))
+        return err;
+    return book_spending(fund, s, base, rate, psc, diag);
 }
 
 tf_error tf_spend_each(tf_fund *fund, const char *as_of,
@@ -368,20 +422,15 @@ static int keep_refund(void *ctx, const char *donor, int64_t amount)
     return 0;
 }
 
-tf_error tf_close(tf_fund *fund, const char *date,
-                  int (*fn)(void *ctx, const char *pool, const char *donor,
-                            int64_t amount),
-                  void *ctx, tf_diag *diag)
+/* A fund closes on or after its last entry, with no commitment
+ * outstanding; figs gets the pools as of date. */
+static tf_error closable(tf_fund *fund, const char *date,
+                         tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
 {
-    tf_pool_figures figs[TF_POOL_COUNT];
     tf_stmt *st;
     tf_error err;
     int rc;
 
-    if (tf_date_check(date, diag))
-        return TF_ERR_INPUT;
-    if ((err = tf_fund_check_open(fund, diag)))
-        return err;
     st = tf_db_prepare(fund->db, "SELECT count(*) FROM entries WHERE date > ?1",
                        diag);
     if (!st)
@@ -410,65 +459,90 @@ tf_error tf_close(tf_fund *fund, const char *date,
                                tf_pools[k],
                                tf_fund_fmt(fund, a, figs[k].committed, 1));
         }
+    return TF_OK;
+}
 
+/* Posts the refund entry of pool k's remaining cash, split over its
+ * donors, and a refund row for each, handed to fn. */
+static tf_error refund_pool(tf_fund *fund, const char *date, int k,
+                            int64_t cash, const struct refund_parts *parts,
+                            int (*fn)(void *ctx, const char *pool,
+                                      const char *donor, int64_t amount),
+                            void *ctx, tf_diag *diag)
+{
+    const char **donors = calloc(parts->n + 1, sizeof(*donors));
+    int64_t *amounts = calloc(parts->n + 1, sizeof(*amounts));
+    char ref[64], memo[160];
+    int64_t entry;
+    tf_draft d;
+    tf_stmt *st;
+    tf_error err = TF_OK;
+
+    if (!donors || !amounts) {
+        free(donors);
+        free(amounts);
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < parts->n; i++) {
+        donors[i] = parts->items[i].donor;
+        amounts[i] = parts->items[i].amount;
+    }
+    snprintf(ref, sizeof(ref), "close:%s", tf_pools[k]);
+    snprintf(memo, sizeof(memo),
+             "fund closed: remaining balance of %s refundable to donors",
+             tf_pools[k]);
+    tf_draft_start(&d, date, TF_KIND_REFUND, memo, ref);
+    tf_recipe_refund(&d, (tf_pool)k, cash, donors, amounts, parts->n);
+    if (!(err = tf_draft_check(&d, diag)))
+        err = tf_ledger_post(fund, &d.entry, &entry, diag);
+    tf_draft_release(&d);
+    for (size_t i = 0; !err && i < parts->n; i++) {
+        st = tf_db_prepare(fund->db,
+                           "INSERT INTO refunds (entry, donor, pool, "
+                           "amount) VALUES (?1, ?2, ?3, ?4)",
+                           diag);
+        if (!st) {
+            err = TF_ERR_DB;
+            break;
+        }
+        tf_stmt_int(st, 1, entry);
+        tf_stmt_text(st, 2, donors[i]);
+        tf_stmt_text(st, 3, tf_pools[k]);
+        tf_stmt_int(st, 4, amounts[i]);
+        err = tf_stmt_run(st, diag);
+        if (!err && fn)
+            fn(ctx, tf_pools[k], donors[i], amounts[i]);
+    }
+    free(donors);
+    free(amounts);
+    return err;
+}
+
+tf_error tf_close(tf_fund *fund, const char *date,
+                  int (*fn)(void *ctx, const char *pool, const char *donor,
+                            int64_t amount),
+                  void *ctx, tf_diag *diag)
+{
+    tf_pool_figures figs[TF_POOL_COUNT];
+    tf_stmt *st;
+    tf_error err;
+
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = tf_fund_check_open(fund, diag)) ||
+        (err = closable(fund, date, figs, diag)))
+        return err;
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         struct refund_parts parts = {NULL, 0, 0};
-        const char **donors;
-        int64_t *amounts;
-        char ref[64], memo[160];
-        int64_t entry;
-        tf_draft d;
-
         if (figs[k].cash <= 0)
             continue;
         err = tf_attribution_refunds(fund, date, k, figs[k].cash, keep_refund,
                                      &parts, diag);
         if (!err && parts.oom)
             err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-        donors = err ? NULL : calloc(parts.n + 1, sizeof(*donors));
-        amounts = err ? NULL : calloc(parts.n + 1, sizeof(*amounts));
-        if (!err && (!donors || !amounts))
-            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-        if (err) {
-            free(donors);
-            free(amounts);
-            free(parts.items);
-            return err;
-        }
-        for (size_t i = 0; i < parts.n; i++) {
-            donors[i] = parts.items[i].donor;
-            amounts[i] = parts.items[i].amount;
-        }
-        snprintf(ref, sizeof(ref), "close:%s", tf_pools[k]);
-        snprintf(memo, sizeof(memo),
-                 "fund closed: remaining balance of %s refundable to donors",
-                 tf_pools[k]);
-        tf_draft_start(&d, date, TF_KIND_REFUND, memo, ref);
-        tf_recipe_refund(&d, (tf_pool)k, figs[k].cash, donors, amounts,
-                         parts.n);
-        if (!(err = tf_draft_check(&d, diag)))
-            err = tf_ledger_post(fund, &d.entry, &entry, diag);
-        tf_draft_release(&d);
-        for (size_t i = 0; !err && i < parts.n; i++) {
-            st = tf_db_prepare(fund->db,
-                               "INSERT INTO refunds (entry, donor, pool, "
-                               "amount) VALUES (?1, ?2, ?3, ?4)",
-                               diag);
-            if (!st) {
-                err = TF_ERR_DB;
-                break;
-            }
-            tf_stmt_int(st, 1, entry);
-            tf_stmt_text(st, 2, parts.items[i].donor);
-            tf_stmt_text(st, 3, tf_pools[k]);
-            tf_stmt_int(st, 4, parts.items[i].amount);
-            err = tf_stmt_run(st, diag);
-            if (!err && fn)
-                fn(ctx, tf_pools[k], parts.items[i].donor,
-                   parts.items[i].amount);
-        }
-        free(donors);
-        free(amounts);
+        if (!err)
+            err =
+                refund_pool(fund, date, k, figs[k].cash, &parts, fn, ctx, diag);
         free(parts.items);
         if (err)
             return err;
