@@ -541,6 +541,73 @@ static const char *buf_ptr(const struct entry_buf *b, size_t off)
     "p.orig_currency, p.rate, p.id IS NOT NULL "                               \
     "FROM entries e LEFT JOIN postings p ON p.entry = e.id "
 
+/* Resolves the offsets of the entry gathered in b into its strings (eo:
+ * the entry's own, po: each posting's) and hands it to fn. */
+static int hand_over(struct entry_buf *b, const size_t eo[6], size_t (*po)[4],
+                     int (*fn)(void *ctx, const tf_entry *e), void *ctx)
+{
+    b->e.date = buf_ptr(b, eo[0]);
+    b->e.kind = buf_ptr(b, eo[1]);
+    b->e.memo = buf_ptr(b, eo[2]);
+    b->e.ref = buf_ptr(b, eo[3]);
+    b->e.prev_hash = buf_ptr(b, eo[4]);
+    b->e.hash = buf_ptr(b, eo[5]);
+    for (size_t i = 0; i < b->e.npostings; i++) {
+        b->postings[i].account = buf_ptr(b, po[i][0]);
+        b->postings[i].pool = buf_ptr(b, po[i][1]);
+        b->postings[i].orig_currency = buf_ptr(b, po[i][2]);
+        b->postings[i].rate = buf_ptr(b, po[i][3]);
+    }
+    b->e.postings = b->postings;
+    return fn(ctx, &b->e);
+}
+
+/* Starts gathering the entry of the row st stands on. */
+static void start_entry(struct entry_buf *b, size_t eo[6], tf_stmt *st,
+                        int *oom)
+{
+    b->len = 0;
+    memset(&b->e, 0, sizeof(b->e));
+    b->e.id = tf_col_int(st, 0);
+    b->e.reverses = tf_col_null(st, 5) ? 0 : tf_col_int(st, 5);
+    for (int i = 0; i < 4; i++)
+        eo[i] = buf_str(b, tf_col_text(st, 1 + i), oom);
+    eo[4] = buf_str(b, tf_col_text(st, 6), oom);
+    eo[5] = buf_str(b, tf_col_text(st, 7), oom);
+}
+
+/* Adds the posting of the row st stands on to the entry gathered in b,
+ * its strings' offsets into (*po)[n]. */
+static void add_posting(struct entry_buf *b, size_t (**po)[4], tf_stmt *st,
+                        int *oom)
+{
+    size_t n = b->e.npostings;
+    tf_posting *p;
+
+    if (n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 8;
+        tf_posting *np = realloc(b->postings, cap * sizeof(*np));
+        size_t(*npo)[4] = np ? realloc(*po, cap * sizeof(**po)) : NULL;
+        if (np)
+            b->postings = np;
+        if (!np || !npo) {
+            *oom = 1;
+            return;
+        }
+        *po = npo;
+        b->cap = cap;
+    }
+    p = &b->postings[n];
+    memset(p, 0, sizeof(*p));
+    (*po)[n][0] = buf_str(b, tf_col_text(st, 8), oom);
+    (*po)[n][1] = buf_str(b, tf_col_text(st, 9), oom);
+    p->amount = tf_col_int(st, 10);
+    p->orig_amount = tf_col_null(st, 11) ? 0 : tf_col_int(st, 11);
+    (*po)[n][2] = buf_str(b, tf_col_text(st, 12), oom);
+    (*po)[n][3] = buf_str(b, tf_col_text(st, 13), oom);
+    b->e.npostings = n + 1;
+}
+
 /* Hands fn each entry, with its postings, of the rows st returns (ordered
  * by entry id, then posting id). */
 static tf_error walk_entries(tf_stmt *st,
@@ -559,73 +626,25 @@ static tf_error walk_entries(tf_stmt *st,
         rc = tf_stmt_step(st);
         if (rc < 0) {
             err = tf_stmt_error(st, diag);
-            goto done;
+            break;
         }
-        if (cur >= 0 && (rc == 0 || tf_col_int(st, 0) != cur)) {
-            /* The entry is whole: resolve its strings and hand it over. */
-            b.e.date = buf_ptr(&b, eo[0]);
-            b.e.kind = buf_ptr(&b, eo[1]);
-            b.e.memo = buf_ptr(&b, eo[2]);
-            b.e.ref = buf_ptr(&b, eo[3]);
-            b.e.prev_hash = buf_ptr(&b, eo[4]);
-            b.e.hash = buf_ptr(&b, eo[5]);
-            for (size_t i = 0; i < b.e.npostings; i++) {
-                b.postings[i].account = buf_ptr(&b, po[i][0]);
-                b.postings[i].pool = buf_ptr(&b, po[i][1]);
-                b.postings[i].orig_currency = buf_ptr(&b, po[i][2]);
-                b.postings[i].rate = buf_ptr(&b, po[i][3]);
-            }
-            b.e.postings = b.postings;
-            if (fn(ctx, &b.e))
-                break;
-        }
+        /* The entry is whole when the rows move on to the next. */
+        if (cur >= 0 && (rc == 0 || tf_col_int(st, 0) != cur) &&
+            hand_over(&b, eo, po, fn, ctx))
+            break;
         if (rc == 0)
             break;
         if (tf_col_int(st, 0) != cur) {
             cur = tf_col_int(st, 0);
-            b.len = 0;
-            memset(&b.e, 0, sizeof(b.e));
-            b.e.id = cur;
-            b.e.reverses = tf_col_null(st, 5) ? 0 : tf_col_int(st, 5);
-            for (int i = 0; i < 4; i++)
-                eo[i] = buf_str(&b, tf_col_text(st, 1 + i), &oom);
-            eo[4] = buf_str(&b, tf_col_text(st, 6), &oom);
-            eo[5] = buf_str(&b, tf_col_text(st, 7), &oom);
+            start_entry(&b, eo, st, &oom);
         }
-        if (tf_col_int(st, 14)) {
-            size_t n = b.e.npostings;
-            if (n == b.cap) {
-                size_t cap = b.cap ? 2 * b.cap : 8;
-                tf_posting *np = realloc(b.postings, cap * sizeof(*np));
-                size_t(*npo)[4] = np ? realloc(po, cap * sizeof(*po)) : NULL;
-                if (!np || !npo) {
-                    if (np)
-                        b.postings = np;
-                    oom = 1;
-                } else {
-                    b.postings = np;
-                    po = npo;
-                    b.cap = cap;
-                }
-            }
-            if (!oom) {
-                tf_posting *p = &b.postings[n];
-                memset(p, 0, sizeof(*p));
-                po[n][0] = buf_str(&b, tf_col_text(st, 8), &oom);
-                po[n][1] = buf_str(&b, tf_col_text(st, 9), &oom);
-                p->amount = tf_col_int(st, 10);
-                p->orig_amount = tf_col_null(st, 11) ? 0 : tf_col_int(st, 11);
-                po[n][2] = buf_str(&b, tf_col_text(st, 12), &oom);
-                po[n][3] = buf_str(&b, tf_col_text(st, 13), &oom);
-                b.e.npostings = n + 1;
-            }
-        }
+        if (tf_col_int(st, 14))
+            add_posting(&b, &po, st, &oom);
         if (oom) {
             err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-            goto done;
+            break;
         }
     }
-done:
     tf_stmt_reset(st);
     free(b.postings);
     free(b.text);

@@ -149,7 +149,10 @@ static int run_allocation(int argc, char **argv)
     return err ? cli_fail(err, &diag) : 0;
 }
 
-static int run_allocate(int argc, char **argv)
+/* Parses allocate's options into opt (the cap's text into *cap, read once
+ * the fund's currency is known); -1 to go on, else the exit status. */
+static int allocate_options(int argc, char **argv, tf_alloc_options *opt,
+                            const char **cap, int *quiet, cli_format *fmt)
 {
     static const struct option opts[] = {
         {"date", required_argument, NULL, 'd'},
@@ -162,58 +165,45 @@ static int run_allocate(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    tf_alloc_options opt;
-    tf_alloc_result res;
-    const char *cap = NULL;
-    char today[16], amt[TF_AMOUNT_BUFSZ];
-    struct show s;
-    int quiet = 0, c, rc;
-    tf_diag diag;
-    tf_error err;
+    int c, rc;
 
-    memset(&opt, 0, sizeof(opt));
-    memset(&s, 0, sizeof(s));
-    s.fmt = CLI_TEXT;
-    opt.cap = -1;
-    tf_date_today(today);
-    opt.date = today;
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'd':
             if ((rc = cli_check_date("--date", optarg)))
                 return rc;
-            opt.date = optarg;
+            opt->date = optarg;
             break;
         case 'o':
             if (!strcmp(optarg, "submitted"))
-                opt.order = TF_ORDER_SUBMITTED;
+                opt->order = TF_ORDER_SUBMITTED;
             else if (!strcmp(optarg, "cost"))
-                opt.order = TF_ORDER_COST;
+                opt->order = TF_ORDER_COST;
             else if (!strcmp(optarg, "region"))
-                opt.order = TF_ORDER_REGION;
+                opt->order = TF_ORDER_REGION;
             else
                 return cli_usage("--order is submitted, cost or region");
             break;
         case 'b':
             if (!strcmp(optarg, "days") || !strcmp(optarg, "all"))
-                opt.budget_all = optarg[0] == 'a';
+                opt->budget_all = optarg[0] == 'a';
             else
                 return cli_usage("--budget is days or all");
             break;
         case 'c':
-            cap = optarg;
+            *cap = optarg;
             break;
         case 's':
-            opt.strict = 1;
+            opt->strict = 1;
             break;
         case 'n':
-            opt.dry_run = 1;
+            opt->dry_run = 1;
             break;
         case 'q':
-            quiet = 1;
+            *quiet = 1;
             break;
         case 'f':
-            if ((rc = parse_common(optarg, &s.fmt)))
+            if ((rc = parse_common(optarg, fmt)))
                 return rc;
             break;
         case 'h':
@@ -224,6 +214,55 @@ static int run_allocate(int argc, char **argv)
     }
     if (argc - optind != 1)
         return cli_usage("allocate needs one SESSION");
+    return -1;
+}
+
+/* The run's summary: what it decided and what it drew from each travel
+ * pool's allowance. */
+static void print_summary(FILE *o, tf_fund *fund, const char *session,
+                          const tf_alloc_options *opt,
+                          const tf_alloc_result *res)
+{
+    char amt[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+
+    fprintf(o,
+            "%s%s on %s: %ld considered: %ld funded (%ld LDC, %ld "
+            "other developing) for %s, %ld waitlisted, %ld rejected\n",
+            opt->dry_run ? "dry run, nothing written: " : "", session,
+            opt->date, res->considered, res->funded, res->funded_tier[1],
+            res->funded_tier[2], tf_fund_fmt(fund, amt, res->funded_charge, 1),
+            res->waitlisted, res->rejected);
+    fprintf(o, "budget share %s; allowance drawn:", res->share);
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        if (k == TF_POOL_PREP)
+            continue;
+        fprintf(o, " %s %s of %s", tf_pools[k],
+                tf_fund_fmt(fund, amt, res->drawn[k], 1),
+                tf_fund_fmt(fund, b, res->allow[k], 1));
+        fputc(k < TF_POOL_LDC_TRAVEL ? ';' : '\n', o);
+    }
+}
+
+static int run_allocate(int argc, char **argv)
+{
+    tf_alloc_options opt;
+    tf_alloc_result res;
+    const char *cap = NULL, *session;
+    char today[16];
+    struct show s;
+    int quiet = 0, rc;
+    tf_diag diag;
+    tf_error err;
+
+    memset(&opt, 0, sizeof(opt));
+    memset(&s, 0, sizeof(s));
+    s.fmt = CLI_TEXT;
+    opt.cap = -1;
+    tf_date_today(today);
+    opt.date = today;
+    if ((rc = allocate_options(argc, argv, &opt, &cap, &quiet, &s.fmt)) >= 0)
+        return rc;
+    session = argv[optind];
     if ((rc = cli_open(&s.fund)))
         return rc;
     tf_diag_clear(&diag);
@@ -235,44 +274,24 @@ static int run_allocate(int argc, char **argv)
             return cli_usage("--cap: %s", sub.msg);
         }
     }
-    if ((err = tf_session_each(s.fund, argv[optind], session_found, NULL,
-                               &diag)) ||
+    if ((err = tf_session_each(s.fund, session, session_found, NULL, &diag)) ||
         (err = tf_fund_begin(s.fund, &diag))) {
         tf_fund_close(s.fund);
         return cli_fail(err, &diag);
     }
     if (!quiet)
         s.t = cli_table_new(s.fmt, stdout, alloc_cols, alloc_kinds);
-    err = tf_allocate(s.fund, argv[optind], &opt, &res,
-                      quiet ? NULL : show_request, &s, &diag);
+    err = tf_allocate(s.fund, session, &opt, &res, quiet ? NULL : show_request,
+                      &s, &diag);
     if (s.t)
         cli_table_end(s.t);
-    if (opt.dry_run) {
+    if (opt.dry_run)
         tf_fund_rollback(s.fund);
-    } else {
+    else
         err = cli_finish(s.fund, err, &diag);
-    }
-    if (!err && (s.fmt == CLI_TEXT || quiet)) {
-        FILE *o = s.fmt == CLI_TEXT ? stdout : stderr;
-        fprintf(o,
-                "%s%s on %s: %ld considered: %ld funded (%ld LDC, %ld "
-                "other developing) for %s, %ld waitlisted, %ld rejected\n",
-                opt.dry_run ? "dry run, nothing written: " : "", argv[optind],
-                opt.date, res.considered, res.funded, res.funded_tier[1],
-                res.funded_tier[2],
-                tf_fund_fmt(s.fund, amt, res.funded_charge, 1), res.waitlisted,
-                res.rejected);
-        fprintf(o, "budget share %s; allowance drawn:", res.share);
-        for (int k = 0; k < TF_POOL_COUNT; k++) {
-            char b[TF_AMOUNT_BUFSZ];
-            if (k == 3)
-                continue;
-            fprintf(o, " %s %s of %s", tf_pools[k],
-                    tf_fund_fmt(s.fund, amt, res.drawn[k], 1),
-                    tf_fund_fmt(s.fund, b, res.allow[k], 1));
-            fputc(k < 2 ? ';' : '\n', o);
-        }
-    }
+    if (!err && (s.fmt == CLI_TEXT || quiet))
+        print_summary(s.fmt == CLI_TEXT ? stdout : stderr, s.fund, session,
+                      &opt, &res);
     tf_fund_close(s.fund);
     return err ? cli_fail(err, &diag) : 0;
 }

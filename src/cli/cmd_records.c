@@ -37,22 +37,13 @@ static const struct family rate_family = {"rates", rate_cols, 3};
 static const struct family session_family = {"sessions", session_cols, 1};
 
 /* Builds a one-row CSV from the arguments and imports it. */
-static int add_record(const struct family *f, int argc, char **argv)
+/* Reads the command line of 'KIND add' into values (one per column of
+ * the family, positional ones first); -1 to go on, else the exit status. */
+static int record_args(const struct family *f, int argc, char **argv,
+                       const char **values, size_t ncols)
 {
-    const char *values[16] = {NULL};
-    size_t ncols = 0, npos = 0;
-    tf_import_result res;
-    char *text = NULL;
-    size_t len = 0;
-    tf_fund *fund = NULL;
-    tf_csv *csv = NULL;
-    tf_diag diag;
-    tf_error err;
-    FILE *fp;
-    int rc, first;
+    size_t npos = 0;
 
-    while (f->cols[ncols])
-        ncols++;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h"))
@@ -88,10 +79,19 @@ static int add_record(const struct family *f, int argc, char **argv)
     }
     if (npos < f->npositional)
         return cli_usage("missing %s", f->cols[npos]);
+    return -1;
+}
 
-    fp = open_memstream(&text, &len);
+/* Writes the values given as a CSV file of one row (a header of their
+ * columns, then the row) into *text; NULL when out of memory. */
+static FILE *record_csv(const struct family *f, const char **values,
+                        size_t ncols, char **text, size_t *len)
+{
+    FILE *fp = open_memstream(text, len);
+    int first;
+
     if (!fp)
-        return cli_fail(TF_ERR_NOMEM, NULL);
+        return NULL;
     first = 1;
     for (size_t k = 0; k < ncols; k++)
         if (values[k]) {
@@ -113,13 +113,32 @@ static int add_record(const struct family *f, int argc, char **argv)
         }
     fputc('\n', fp);
     fclose(fp);
+    return fmemopen(*text, *len, "r");
+}
 
-    if ((rc = cli_open(&fund))) {
-        free(text);
+/* 'KIND add': the record given by options, imported as a file of one row,
+ * so that it is checked exactly as a row of an import is. */
+static int add_record(const struct family *f, int argc, char **argv)
+{
+    const char *values[16] = {NULL};
+    size_t ncols = 0, len = 0;
+    tf_import_result res;
+    char *text = NULL;
+    tf_fund *fund = NULL;
+    tf_csv *csv = NULL;
+    tf_diag diag;
+    tf_error err;
+    FILE *fp;
+    int rc;
+
+    while (f->cols[ncols])
+        ncols++;
+    if ((rc = record_args(f, argc, argv, values, ncols)) >= 0)
         return rc;
-    }
+    if ((rc = cli_open(&fund)))
+        return rc;
     tf_diag_clear(&diag);
-    fp = fmemopen(text, len, "r");
+    fp = record_csv(f, values, ncols, &text, &len);
     err =
         fp ? tf_csv_open_stream(&csv, fp, CLI_ARGS_NAME, &diag) : TF_ERR_NOMEM;
     if (!err && !(err = tf_fund_begin(fund, &diag)))

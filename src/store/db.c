@@ -121,11 +121,18 @@ static int pragma_int(tf_db *db, const char *sql, int *out)
     return rc;
 }
 
-static tf_error migrate(tf_db *db, tf_diag *diag)
+static tf_error newer_schema(tf_db *db, int version, tf_diag *diag)
 {
-    int version = 0, latest = migration_count(), appid = 0, rc;
-    tf_error err;
-    char sql[64];
+    return tf_diag_set(diag, TF_ERR_NEWER,
+                       "'%s' has schema version %d but this tfund knows "
+                       "versions up to %d: use a newer tfund",
+                       db->path, version, migration_count());
+}
+
+/* The schema version of the file, refusing a stranger or a newer fund. */
+static tf_error schema_version(tf_db *db, int *version, tf_diag *diag)
+{
+    int appid = 0, tables = 0, rc;
 
     rc = pragma_int(db, "PRAGMA application_id", &appid);
     if (rc != SQLITE_OK) {
@@ -134,22 +141,16 @@ static tf_error migrate(tf_db *db, tf_diag *diag)
                                "'%s' is not a tfund database", db->path);
         return db_error(db, rc, diag);
     }
-    rc = pragma_int(db, "PRAGMA user_version", &version);
+    rc = pragma_int(db, "PRAGMA user_version", version);
     if (rc != SQLITE_OK)
         return db_error(db, rc, diag);
-    if (appid != TF_APPLICATION_ID && (appid != 0 || version != 0))
+    if (appid != TF_APPLICATION_ID && (appid != 0 || *version != 0))
         return tf_diag_set(diag, TF_ERR_INPUT, "'%s' is not a tfund database",
                            db->path);
-    if (version > latest)
-        return tf_diag_set(diag, TF_ERR_NEWER,
-                           "'%s' has schema version %d but this tfund knows "
-                           "versions up to %d: use a newer tfund",
-                           db->path, version, latest);
-    if (version == latest)
-        return TF_OK;
-    if (appid == 0 && version == 0) {
+    if (*version > migration_count())
+        return newer_schema(db, *version, diag);
+    if (appid == 0 && *version == 0) {
         /* Only an empty file may become a fund; never adopt a stranger. */
-        int tables = 0;
         rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables);
         if (rc != SQLITE_OK)
             return db_error(db, rc, diag);
@@ -157,7 +158,54 @@ static tf_error migrate(tf_db *db, tf_diag *diag)
             return tf_diag_set(diag, TF_ERR_INPUT,
                                "'%s' is not a tfund database", db->path);
     }
+    return TF_OK;
+}
 
+/* Applies the migrations after version, marks the file as a fund of the
+ * latest version and checks that no reference is left broken, inside the
+ * open transaction. */
+static tf_error apply_migrations(tf_db *db, int version, tf_diag *diag)
+{
+    int latest = migration_count(), rc;
+    sqlite3_stmt *st = NULL;
+    tf_error err;
+    char sql[64];
+
+    for (int v = version + 1; v <= latest; v++) {
+        const struct tf_embedded *m = migration(v);
+        if (!m)
+            return tf_diag_set(diag, TF_ERR_DB, "migration %03d is missing", v);
+        if ((err = tf_db_exec(db, m->data, diag)))
+            return err;
+    }
+    snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", TF_APPLICATION_ID);
+    if ((err = tf_db_exec(db, sql, diag)))
+        return err;
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
+    if ((err = tf_db_exec(db, sql, diag)))
+        return err;
+    rc = sqlite3_prepare_v2(db->handle, "PRAGMA foreign_key_check", -1, &st,
+                            NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(db, rc, diag);
+    if (rc == SQLITE_ROW)
+        return tf_diag_set(diag, TF_ERR_DB,
+                           "'%s': the schema migration left a reference "
+                           "broken",
+                           db->path);
+    return TF_OK;
+}
+
+static tf_error migrate(tf_db *db, tf_diag *diag)
+{
+    int version = 0, latest = migration_count(), rc;
+    tf_error err;
+
+    if ((err = schema_version(db, &version, diag)) || version == latest)
+        return err;
     /* A migration may rebuild a table that others reference, which
      * SQLite's procedure for changing a table does with foreign keys off
      * and all of them checked before the commit. */
@@ -169,60 +217,14 @@ static tf_error migrate(tf_db *db, tf_diag *diag)
     /* Another process may have migrated the file while this one waited
      * for the lock. */
     rc = pragma_int(db, "PRAGMA user_version", &version);
-    if (rc != SQLITE_OK) {
+    if (rc != SQLITE_OK)
         err = db_error(db, rc, diag);
-        goto fail;
-    }
-    if (version > latest) {
-        err = tf_diag_set(diag, TF_ERR_NEWER,
-                          "'%s' has schema version %d but this tfund knows "
-                          "versions up to %d: use a newer tfund",
-                          db->path, version, latest);
-        goto fail;
-    }
-    if (version == latest) {
+    else if (version > latest)
+        err = newer_schema(db, version, diag);
+    else if (version < latest && !(err = apply_migrations(db, version, diag)))
+        err = tf_db_commit(db, diag);
+    if (err || version == latest)
         tf_db_rollback(db);
-        goto restore;
-    }
-    for (int v = version + 1; v <= latest; v++) {
-        const struct tf_embedded *m = migration(v);
-        if (!m) {
-            err = tf_diag_set(diag, TF_ERR_DB, "migration %03d is missing", v);
-            goto fail;
-        }
-        err = tf_db_exec(db, m->data, diag);
-        if (err)
-            goto fail;
-    }
-    snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", TF_APPLICATION_ID);
-    if ((err = tf_db_exec(db, sql, diag)))
-        goto fail;
-    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
-    if ((err = tf_db_exec(db, sql, diag)))
-        goto fail;
-    {
-        sqlite3_stmt *st = NULL;
-        rc = sqlite3_prepare_v2(db->handle, "PRAGMA foreign_key_check", -1, &st,
-                                NULL);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        err = db_error(db, rc, diag);
-        goto fail;
-    }
-    if (rc == SQLITE_ROW) {
-        err = tf_diag_set(diag, TF_ERR_DB,
-                          "'%s': the schema migration left a reference "
-                          "broken",
-                          db->path);
-        goto fail;
-    }
-    err = tf_db_commit(db, diag);
-    goto restore;
-fail:
-    tf_db_rollback(db);
 restore:
     if (err)
         tf_db_exec(db, "PRAGMA foreign_keys = ON", NULL);
@@ -264,22 +266,74 @@ static tf_error check_identity(tf_db *db, int create, tf_diag *diag)
                        db->path);
 }
 
+/* Creates path for the fund, mode 0600, refusing a file already there. */
+static tf_error create_private(const char *path, tf_diag *diag)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+        return tf_diag_set(diag, errno == EEXIST ? TF_ERR_RULE : TF_ERR_IO,
+                           "cannot create '%s': %s", path,
+                           errno == EEXIST ? "a file is already there"
+                                           : strerror(errno));
+    close(fd);
+    return TF_OK;
+}
+
+/* Opens the connection of db to db->path with flags. */
+static tf_error open_connection(tf_db *db, int flags, tf_diag *diag)
+{
+    static int configured;
+    int rc;
+
+    /* A connection is only ever used by the thread that opened it, so
+     * SQLite need not lock it around every call; nor keep statistics of
+     * its allocations (under a lock of their own). Configuration is only
+     * accepted before SQLite's first use in the process, hence once. */
+    if (!configured) {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        configured = 1;
+    }
+    rc = sqlite3_open_v2(db->path, &db->handle, flags | SQLITE_OPEN_NOMUTEX,
+                         NULL);
+    if (rc != SQLITE_OK)
+        return db->handle ? db_error(db, rc, diag)
+                          : tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    sqlite3_extended_result_codes(db->handle, 1);
+    sqlite3_busy_timeout(db->handle, TF_BUSY_TIMEOUT_MS);
+    return TF_OK;
+}
+
+/* A fund opened read-only cannot be migrated: it must be of this
+ * program's schema version. */
+static tf_error check_read_only(tf_db *db, tf_diag *diag)
+{
+    int version = 0, rc = pragma_int(db, "PRAGMA user_version", &version);
+
+    if (rc != SQLITE_OK)
+        return (rc & 0xff) == SQLITE_NOTADB
+                   ? tf_diag_set(diag, TF_ERR_INPUT,
+                                 "'%s' is not a tfund database", db->path)
+                   : db_error(db, rc, diag);
+    if (version != migration_count())
+        return tf_diag_set(
+            diag, version > migration_count() ? TF_ERR_NEWER : TF_ERR_IO,
+            "'%s' is read-only and has schema version %d, not %d", db->path,
+            version, migration_count());
+    return TF_OK;
+}
+
 tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
 {
     tf_db *db = NULL;
     tf_error err = TF_OK;
-    int rc, flags = SQLITE_OPEN_READWRITE;
+    int flags = SQLITE_OPEN_READWRITE;
 
     *out = NULL;
     if (create) {
         /* Made here, not by SQLite, so that it is private from the start. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return tf_diag_set(diag, errno == EEXIST ? TF_ERR_RULE : TF_ERR_IO,
-                               "cannot create '%s': %s", path,
-                               errno == EEXIST ? "a file is already there"
-                                               : strerror(errno));
-        close(fd);
+        if ((err = create_private(path, diag)))
+            return err;
     } else if (access(path, F_OK) != 0) {
         return tf_diag_set(diag, TF_ERR_NODB,
                            "no fund database at '%s': create one with "
@@ -294,25 +348,8 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
     }
     if (access(path, W_OK) != 0)
         flags = SQLITE_OPEN_READONLY;
-    /* A connection is only ever used by the thread that opened it, so
-     * SQLite need not lock it around every call; nor keep statistics of
-     * its allocations (under a lock of their own). Configuration is only
-     * accepted before SQLite's first use in the process, hence once. */
-    {
-        static int configured;
-        if (!configured) {
-            sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-            configured = 1;
-        }
-    }
-    rc = sqlite3_open_v2(path, &db->handle, flags | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        err = db->handle ? db_error(db, rc, diag)
-                         : tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    if ((err = open_connection(db, flags, diag)))
         goto fail;
-    }
-    sqlite3_extended_result_codes(db->handle, 1);
-    sqlite3_busy_timeout(db->handle, TF_BUSY_TIMEOUT_MS);
 
     if (flags == SQLITE_OPEN_READWRITE &&
         (err = check_identity(db, create, diag)))
@@ -329,27 +366,9 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
                      diag);
     if (err)
         goto fail;
-    if (flags == SQLITE_OPEN_READONLY) {
-        int version = 0;
-        rc = pragma_int(db, "PRAGMA user_version", &version);
-        if (rc != SQLITE_OK) {
-            err = (rc & 0xff) == SQLITE_NOTADB
-                      ? tf_diag_set(diag, TF_ERR_INPUT,
-                                    "'%s' is not a tfund database", path)
-                      : db_error(db, rc, diag);
-            goto fail;
-        }
-        if (version != migration_count()) {
-            err = tf_diag_set(
-                diag, version > migration_count() ? TF_ERR_NEWER : TF_ERR_IO,
-                "'%s' is read-only and has schema version %d, "
-                "not %d",
-                path, version, migration_count());
-            goto fail;
-        }
-    } else if ((err = migrate(db, diag))) {
+    if ((err = flags == SQLITE_OPEN_READONLY ? check_read_only(db, diag)
+                                             : migrate(db, diag)))
         goto fail;
-    }
     *out = db;
     return TF_OK;
 fail:
