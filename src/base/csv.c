@@ -292,6 +292,49 @@ static tf_error parse_error(tf_csv *csv, unsigned char bad)
  * is 1 when a record is in buf/off. Checks each field (length, NUL,
  * UTF-8) as it arrives, not the field count.
  */
+/* getline found no more: a read error, or the end of the file, which
+ * ends a last line that has no newline. */
+static tf_error end_of_file(tf_csv *csv, tf_diag *diag)
+{
+    if (ferror(csv->fp) || !feof(csv->fp)) {
+        int e = errno ? errno : EIO;
+
+        return tf_diag_at(diag, e == ENOMEM ? TF_ERR_NOMEM : TF_ERR_IO,
+                          csv->path, 0, 0, "read failed: %s", strerror(e));
+    }
+    csv->eof = 1;
+    /* Strict-fini makes an open quote an error instead of a silently
+     * closed field. */
+    if (csv_fini(&csv->parser, on_field, on_row, csv) != 0)
+        return tf_diag_at(diag, TF_ERR_INPUT, csv->path, csv->field_line,
+                          field_colno(csv),
+                          "quoted field is not closed before the end "
+                          "of the file");
+    return csv->rc;
+}
+
+/* Feeds one physical line to libcsv. A field can run over many lines
+ * before libcsv hands it over, or fill one long line: the line goes in
+ * pieces, and the field is stopped once it is too long, rather than let
+ * libcsv buffer all of it. */
+static tf_error feed_line(tf_csv *csv, const char *s, size_t len)
+{
+    size_t done;
+
+    for (size_t at = 0; at < len; at += done) {
+        size_t part = len - at < CSV_PIECE ? len - at : CSV_PIECE;
+
+        done = csv_parse(&csv->parser, s + at, part, on_field, on_row, csv);
+        if (csv->rc != TF_OK)
+            return csv->rc;
+        if (done < part)
+            return parse_error(csv, (unsigned char)s[at + done]);
+        if (!csv->row_done && csv_get_buffer_size(&csv->parser) > CSV_BUF_LIMIT)
+            return too_long(csv, csv->nfields);
+    }
+    return TF_OK;
+}
+
 static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
 {
     tf_error rc = TF_OK;
@@ -304,36 +347,17 @@ static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
     csv->rc = TF_OK;
     csv->diag = diag;
 
-    while (!csv->row_done && !csv->eof) {
+    while (!rc && !csv->row_done && !csv->eof) {
         const char *s;
-        size_t len, done;
+        size_t len;
         ssize_t n;
 
         errno = 0;
         n = getline(&csv->line, &csv->linecap, csv->fp);
         if (n < 0) {
-            if (ferror(csv->fp) || !feof(csv->fp)) {
-                int e = errno ? errno : EIO;
-
-                rc =
-                    tf_diag_at(diag, e == ENOMEM ? TF_ERR_NOMEM : TF_ERR_IO,
-                               csv->path, 0, 0, "read failed: %s", strerror(e));
-                goto out;
-            }
-            csv->eof = 1;
-            /* Ends a last line that has no newline; strict-fini makes an
-             * open quote an error instead of a silently closed field. */
-            if (csv_fini(&csv->parser, on_field, on_row, csv) != 0) {
-                rc = tf_diag_at(diag, TF_ERR_INPUT, csv->path, csv->field_line,
-                                field_colno(csv),
-                                "quoted field is not closed before the end "
-                                "of the file");
-                goto out;
-            }
-            rc = csv->rc;
-            goto out;
+            rc = end_of_file(csv, diag);
+            break;
         }
-
         csv->lineno++;
         s = csv->line;
         len = (size_t)n;
@@ -348,31 +372,8 @@ static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
             csv->rec_line = csv->lineno;
             csv->field_line = csv->lineno;
         }
-
-        /* A field can run over many lines before libcsv hands it over, or
-         * fill one long line: feed the line in pieces and stop the field
-         * once it is too long, rather than let libcsv buffer all of it. */
-        for (size_t at = 0; at < len; at += done) {
-            size_t part = len - at < CSV_PIECE ? len - at : CSV_PIECE;
-
-            done = csv_parse(&csv->parser, s + at, part, on_field, on_row, csv);
-            if (csv->rc != TF_OK) {
-                rc = csv->rc;
-                goto out;
-            }
-            if (done < part) {
-                rc = parse_error(csv, (unsigned char)s[at + done]);
-                goto out;
-            }
-            if (!csv->row_done &&
-                csv_get_buffer_size(&csv->parser) > CSV_BUF_LIMIT) {
-                rc = too_long(csv, csv->nfields);
-                goto out;
-            }
-        }
+        rc = feed_line(csv, s, len);
     }
-
-out:
     csv->diag = NULL;
     if (rc != TF_OK) {
         csv->failed = rc;

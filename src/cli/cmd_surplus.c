@@ -136,6 +136,61 @@ static int print_spend(void *ctx, const tf_spend *s)
     return 0;
 }
 
+/* 'spend list': the preparation spending recorded. */
+static int list_spend(cli_format fmt)
+{
+    static const char *const cols[] = {
+        "ref", "date", "currency", "amount", "base_amount", "psc", "memo"};
+    struct need_out o;
+    tf_diag diag;
+    tf_error err;
+    int rc;
+
+    if ((rc = cli_open(&o.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    o.t = cli_table_new(fmt, stdout, cols, "sssaaas");
+    err = tf_spend_each(o.fund, NULL, print_spend, &o, &diag);
+    cli_table_end(o.t);
+    tf_fund_close(o.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+/* 'spend REF': records one preparation spending. */
+static int add_spend(const char *ref, const char *date, const char *amount,
+                     const char *currency, const char *memo)
+{
+    const tf_currency *cur = tf_currency_find(currency);
+    tf_fund *fund;
+    tf_spend s;
+    tf_diag diag, sub;
+    tf_error err;
+    int rc, known = 0;
+
+    memset(&s, 0, sizeof(s));
+    tf_diag_clear(&sub);
+    if (!cur)
+        return cli_usage("--currency: unknown currency '%s'", currency);
+    if (tf_amount_parse(&s.amount, amount, cur, 0, &sub))
+        return cli_usage("--amount: %s", sub.msg);
+    s.ref = ref;
+    s.date = date;
+    s.currency = cur->code;
+    s.memo = memo;
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = tf_fund_begin(fund, &diag);
+    if (!err)
+        err = cli_finish(fund, tf_spend_add(fund, &s, &known, &diag), &diag);
+    tf_fund_close(fund);
+    if (err)
+        return cli_fail(err, &diag);
+    printf("%s: %s\n", s.ref,
+           known ? "already recorded, nothing added" : "recorded");
+    return 0;
+}
+
 static int run_spend(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -146,14 +201,9 @@ static int run_spend(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    static const char *const cols[] = {
-        "ref", "date", "currency", "amount", "base_amount", "psc", "memo"};
     const char *date = NULL, *amount = NULL, *currency = "USD", *memo = "";
     cli_format fmt = CLI_TEXT;
-    struct need_out o;
-    tf_diag diag;
-    tf_error err;
-    int c, rc, known = 0;
+    int c, rc;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
@@ -181,48 +231,13 @@ static int run_spend(int argc, char **argv)
             return cli_bad_option(argv);
         }
     }
-    if (argc - optind == 1 && !strcmp(argv[optind], "list")) {
-        if ((rc = cli_open(&o.fund)))
-            return rc;
-        tf_diag_clear(&diag);
-        o.t = cli_table_new(fmt, stdout, cols, "sssaaas");
-        err = tf_spend_each(o.fund, NULL, print_spend, &o, &diag);
-        cli_table_end(o.t);
-        tf_fund_close(o.fund);
-        return err ? cli_fail(err, &diag) : 0;
-    }
+    if (argc - optind == 1 && !strcmp(argv[optind], "list"))
+        return list_spend(fmt);
     if (argc - optind != 1)
         return cli_usage("spend needs one REF (or 'list')");
     if (!date || !amount)
         return cli_usage("spend needs --date and --amount");
-    {
-        const tf_currency *cur = tf_currency_find(currency);
-        tf_spend s;
-        tf_diag sub;
-        memset(&s, 0, sizeof(s));
-        tf_diag_clear(&sub);
-        if (!cur)
-            return cli_usage("--currency: unknown currency '%s'", currency);
-        if (tf_amount_parse(&s.amount, amount, cur, 0, &sub))
-            return cli_usage("--amount: %s", sub.msg);
-        s.ref = argv[optind];
-        s.date = date;
-        s.currency = cur->code;
-        s.memo = memo;
-        if ((rc = cli_open(&o.fund)))
-            return rc;
-        tf_diag_clear(&diag);
-        err = tf_fund_begin(o.fund, &diag);
-        if (!err)
-            err = cli_finish(o.fund, tf_spend_add(o.fund, &s, &known, &diag),
-                             &diag);
-        tf_fund_close(o.fund);
-        if (err)
-            return cli_fail(err, &diag);
-        printf("%s: %s\n", s.ref,
-               known ? "already recorded, nothing added" : "recorded");
-    }
-    return 0;
+    return add_spend(argv[optind], date, amount, currency, memo);
 }
 
 const struct tf_cmd cmd_spend = {
