@@ -194,19 +194,14 @@ tf_error tf_fund_parse(const tf_fund *fund, int64_t *out, const char *text,
 tf_error tf_setting_get(tf_fund *fund, const char *key, char *buf, size_t size,
                         tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(
-        fund->db, "SELECT value FROM settings WHERE key = ?1", diag);
-    int rc;
+    tf_stmt *st;
+    tf_error err = tf_db_get(
+        fund->db, "SELECT value FROM settings WHERE key = ?1", key, &st, diag);
 
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, key);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc == 0) {
+    if (err)
+        return err;
+    if (!st) {
         buf[0] = '\0';
-        tf_stmt_reset(st);
         return tf_diag_set(diag, TF_ERR_NOTFOUND, "no setting '%s'", key);
     }
     snprintf(buf, size, "%s", tf_col_text(st, 0));

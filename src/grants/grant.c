@@ -123,25 +123,19 @@ struct grant {
 static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
                            tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(fund->db,
-                                "SELECT session, status, coalesce(tier, 0), "
-                                "delegate, country, coalesce(charge, 0), "
-                                "coalesce(decided, '') FROM requests WHERE "
-                                "ref = ?1",
-                                diag);
+    tf_stmt *st;
+    tf_error err;
     int rc;
 
     memset(g, 0, sizeof(*g));
+    if ((err = tf_db_get(fund->db,
+                         "SELECT session, status, coalesce(tier, 0), "
+                         "delegate, country, coalesce(charge, 0), "
+                         "coalesce(decided, '') FROM requests WHERE ref = ?1",
+                         ref, &st, diag)))
+        return err;
     if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, ref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc == 0) {
-        tf_stmt_reset(st);
         return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'", ref);
-    }
     snprintf(g->ref, sizeof(g->ref), "%s", ref);
     snprintf(g->session, sizeof(g->session), "%s", tf_col_text(st, 0));
     snprintf(g->status, sizeof(g->status), "%s", tf_col_text(st, 1));
@@ -183,24 +177,17 @@ static tf_error actual_cost(tf_fund *fund, const char *ref, const char *date,
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "an actual cost may not be negative");
     if (!currency) {
-        tf_stmt *st = tf_db_prepare(fund->db,
-                                    "SELECT date, amount, currency FROM "
-                                    "costs WHERE ref = ?1",
-                                    diag);
-        int rc;
+        tf_stmt *st;
+        tf_error err = tf_db_get(
+            fund->db, "SELECT date, amount, currency FROM costs WHERE ref = ?1",
+            ref, &st, diag);
+        if (err)
+            return err;
         if (!st)
-            return TF_ERR_DB;
-        tf_stmt_text(st, 1, ref);
-        rc = tf_stmt_step(st);
-        if (rc < 0)
-            return tf_stmt_error(st, diag);
-        if (rc == 0) {
-            tf_stmt_reset(st);
             return tf_diag_set(diag, TF_ERR_NOTFOUND,
                                "no actual cost for '%s': import costs or give "
                                "--amount and --currency",
                                ref);
-        }
         snprintf(cost_date, sizeof(cost_date), "%s", tf_col_text(st, 0));
         amount = tf_col_int(st, 1);
         snprintf(cost_cur, sizeof(cost_cur), "%s", tf_col_text(st, 2));

@@ -95,21 +95,19 @@ tf_error tf_donor_each(tf_fund *fund, const char *id,
 static tf_error check_donor(tf_fund *fund, const char *id, tf_diag *diag)
 {
     tf_stmt *st;
-    int rc, added;
+    tf_error err;
+    int added;
 
     /* Donors are never deleted: one found in this write transaction is
      * there until it ends. */
     if (tf_strmap_get(&fund->donors_known, id, 0))
         return TF_OK;
-    st = tf_db_prepare(fund->db, "SELECT 1 FROM donors WHERE id = ?1", diag);
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, id);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    if (rc == 0)
+    if ((err = tf_db_get(fund->db, "SELECT 1 FROM donors WHERE id = ?1", id,
+                         &st, diag)))
+        return err;
+    if (st)
+        tf_stmt_reset(st);
+    else
         return tf_diag_set(diag, TF_ERR_NOTFOUND,
                            "unknown donor '%s': register it first (tfund "
                            "donor add or import donors)",
@@ -374,7 +372,8 @@ struct owed {
 static tf_error load_owed(tf_fund *fund, const char *pref, struct owed *o,
                           tf_receipt_field *field, tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(
+    tf_stmt *st;
+    tf_error err = tf_db_get(
         fund->db,
         "SELECT p.donor, p.date, p.amount, p.currency, p.pool, "
         "p.base_amount, coalesce(sum(r.amount), 0), "
@@ -382,17 +381,11 @@ static tf_error load_owed(tf_fund *fund, const char *pref, struct owed *o,
         "ON r.pledge = p.ref AND NOT EXISTS (SELECT 1 FROM entries x WHERE "
         "x.reverses = r.entry) WHERE p.ref = ?1 AND NOT EXISTS (SELECT 1 "
         "FROM entries x WHERE x.reverses = p.entry) GROUP BY p.ref",
-        diag);
-    int rc;
+        pref, &st, diag);
 
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, pref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc == 0) {
-        tf_stmt_reset(st);
+    if (err)
+        return err;
+    if (!st) {
         return blame(
             field, TF_RF_PLEDGE,
             tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown pledge '%s'", pref));

@@ -57,27 +57,20 @@ tf_error tf_country_get(tf_fund *fund, const char *iso3,
                         int (*fn)(void *ctx, const tf_country *c), void *ctx,
                         tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(fund->db,
-                                "SELECT iso3, m49, name, un_status, "
-                                "region_group, ldc_from, ldc_until, sids, "
-                                "lldc, developing FROM countries WHERE iso3 "
-                                "= ?1",
-                                diag);
+    tf_stmt *st;
     tf_country c;
-    int rc;
+    tf_error err = tf_db_get(fund->db,
+                             "SELECT iso3, m49, name, un_status, "
+                             "region_group, ldc_from, ldc_until, sids, "
+                             "lldc, developing FROM countries WHERE iso3 = ?1",
+                             iso3, &st, diag);
 
+    if (err)
+        return err;
     if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, iso3);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc == 0) {
-        tf_stmt_reset(st);
         return tf_diag_set(diag, TF_ERR_NOTFOUND,
                            "unknown country '%s' (ISO 3166 alpha-3 code)",
                            iso3);
-    }
     row_country(st, &c);
     if (fn)
         fn(ctx, &c);

@@ -21,18 +21,13 @@
 static tf_error exists(tf_fund *fund, const char *sql, const char *key,
                        int *found, tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(fund->db, sql, diag);
-    int rc;
+    tf_stmt *st;
+    tf_error err = tf_db_get(fund->db, sql, key, &st, diag);
 
-    if (!st)
-        return TF_ERR_DB;
-    tf_stmt_text(st, 1, key);
-    rc = tf_stmt_step(st);
-    tf_stmt_reset(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    *found = rc > 0;
-    return TF_OK;
+    if (st)
+        tf_stmt_reset(st);
+    *found = st != NULL;
+    return err;
 }
 
 tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,

@@ -561,6 +561,26 @@ tf_error tf_stmt_run(tf_stmt *st, tf_diag *diag)
     return TF_OK;
 }
 
+tf_error tf_db_get(tf_db *db, const char *sql, const char *key, tf_stmt **row,
+                   tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(db, sql, diag);
+    int rc;
+
+    *row = NULL;
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, key);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0)
+        *row = st;
+    else
+        tf_stmt_reset(st);
+    return TF_OK;
+}
+
 tf_error tf_db_write_rows(tf_db *db, size_t n, const char *sql_batch,
                           const char *sql_one,
                           void (*bind)(void *ctx, tf_stmt *st, int k, size_t i),

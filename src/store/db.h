@@ -73,6 +73,12 @@ void tf_stmt_null(tf_stmt *st, int i);
 int tf_stmt_step(tf_stmt *st);
 tf_error tf_stmt_error(tf_stmt *st, tf_diag *diag);
 
+/* Runs the query sql with ?1 bound to key (text) for its first row: *row
+ * is the statement standing on it (read its columns, then tf_stmt_reset
+ * it), or NULL when there is none. TF_OK or the error. */
+tf_error tf_db_get(tf_db *db, const char *sql, const char *key, tf_stmt **row,
+                   tf_diag *diag);
+
 /* Steps a statement that returns no rows, resets it; TF_OK or the error. */
 tf_error tf_stmt_run(tf_stmt *st, tf_diag *diag);
 
