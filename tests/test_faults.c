@@ -578,8 +578,11 @@ static tf_error op_allocate(tf_fund *f, const char *session)
      * over-committing what those payments used. */
     if (!strcmp(session, "S2"))
         o.date = "2025-04-01";
-    MUST(tf_fund_begin(f, &dg));
+    /* Beginning takes steps too (the event log notes where each table
+     * ends), and a failure there is the operation's. */
     tf_diag_clear(&dg);
+    if ((err = tf_fund_begin(f, &dg)))
+        return err;
     err = tf_allocate(f, session, &o, &last_alloc, NULL, NULL, &dg);
     if (!err)
         err = tf_fund_commit(f, &dg);
@@ -601,8 +604,11 @@ static tf_error op_disburse_over(tf_fund *f, const char *ref)
     tf_disburse_result res;
     tf_error err;
 
-    MUST(tf_fund_begin(f, &dg));
+    /* Beginning takes steps too (the event log notes where each table
+     * ends), and a failure there is the operation's. */
     tf_diag_clear(&dg);
+    if ((err = tf_fund_begin(f, &dg)))
+        return err;
     err = tf_disburse(f, ref, "2025-03-20", "EUR", 250000, &res, &dg);
     if (!err)
         err = tf_fund_commit(f, &dg);
@@ -614,8 +620,11 @@ static tf_error op_disburse_under(tf_fund *f, const char *ref)
     tf_disburse_result res;
     tf_error err;
 
-    MUST(tf_fund_begin(f, &dg));
+    /* Beginning takes steps too (the event log notes where each table
+     * ends), and a failure there is the operation's. */
     tf_diag_clear(&dg);
+    if ((err = tf_fund_begin(f, &dg)))
+        return err;
     err = tf_disburse(f, ref, "2025-03-20", "USD", 1000, &res, &dg);
     if (!err)
         err = tf_fund_commit(f, &dg);
@@ -627,8 +636,11 @@ static tf_error op_cancel(tf_fund *f, const char *ref)
     int64_t released;
     tf_error err;
 
-    MUST(tf_fund_begin(f, &dg));
+    /* Beginning takes steps too (the event log notes where each table
+     * ends), and a failure there is the operation's. */
     tf_diag_clear(&dg);
+    if ((err = tf_fund_begin(f, &dg)))
+        return err;
     err = tf_cancel(f, ref, "2025-03-21", &released, &dg);
     if (!err)
         err = tf_fund_commit(f, &dg);

@@ -108,6 +108,20 @@ tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
 tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
                    int64_t *released, tf_diag *diag);
 
+/*
+ * The checks of verify that concern allocation runs (DESIGN.md section
+ * 10: an allocation uses the values in force when it ran): the settings
+ * each run recorded were the versions in force, its budget share follows
+ * from the sessions then registered, and each of its decisions has the
+ * tier of the country's classification then in force and figures that
+ * follow from its fare, the session and the run's psc_rate. Each failure
+ * goes to fn (entry 0); *failures gets their number. tfund verify runs
+ * them after tf_verify.
+ */
+tf_error tf_verify_runs(tf_fund *fund,
+                        void (*fn)(void *ctx, int64_t entry, const char *what),
+                        void *ctx, long *failures, tf_diag *diag);
+
 /* If e is a grant's own entry (a commitment, "REF@pool", or a
  * disbursement or release, "REF"), writes the request's reference REF
  * into ref (size bytes) and returns 1; otherwise 0. A reversal is not:

@@ -29,6 +29,12 @@ typedef struct tf_fund tf_fund;
  * with the default settings and the shipped country classification. */
 tf_error tf_fund_create(tf_fund **out, const char *path, tf_diag *diag);
 
+/* As tf_fund_create, also setting the settings given as key, value pairs
+ * (NULL-terminated; may be NULL) in the same transaction, so that a fund
+ * is created by one event. */
+tf_error tf_fund_create_with(tf_fund **out, const char *path,
+                             const char *const *settings, tf_diag *diag);
+
 /* Opens an existing fund (see tf_db_open for the errors). */
 tf_error tf_fund_open(tf_fund **out, const char *path, tf_diag *diag);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "books/audit_internal.h"
 #include "fund_internal.h"
 
 static const struct {
@@ -44,6 +45,7 @@ tf_error tf_fund_create_begin(tf_fund **out, const char *path, tf_diag *diag)
     fund = calloc(1, sizeof(*fund));
     if (!fund)
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    tf_db_set_migration_hook(tf_audit_migrated);
     err = tf_db_open(&fund->db, path, 1, diag);
     if (err) {
         free(fund);
@@ -118,6 +120,7 @@ tf_error tf_fund_open(tf_fund **out, const char *path, tf_diag *diag)
     fund = calloc(1, sizeof(*fund));
     if (!fund)
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    tf_db_set_migration_hook(tf_audit_migrated);
     err = tf_db_open(&fund->db, path, 0, diag);
     if (!err)
         err = load_base(fund, diag);
@@ -139,20 +142,31 @@ void tf_fund_close(tf_fund *fund)
     free(fund->deltas);
     tf_strmap_release(&fund->delta_index);
     tf_strmap_release(&fund->donors_known);
+    tf_audit_free(fund);
     tf_db_close(fund->db);
     free(fund);
 }
 
 tf_error tf_fund_begin(tf_fund *fund, tf_diag *diag)
 {
+    tf_error err;
+
     tf_ledger_forget(fund);
-    return tf_db_begin(fund->db, diag);
+    if ((err = tf_db_begin(fund->db, diag)))
+        return err;
+    /* What the transaction inserts is read back at its commit. */
+    if ((err = tf_audit_mark(fund, diag)))
+        tf_fund_rollback(fund);
+    return err;
 }
 
 tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag)
 {
-    tf_error err = tf_ledger_flush(fund, diag);
+    /* The event of what the transaction wrote, in the transaction. */
+    tf_error err = tf_audit_append(fund, diag);
 
+    if (!err)
+        err = tf_ledger_flush(fund, diag);
     if (err) {
         tf_fund_rollback(fund);
         return err;
@@ -164,6 +178,7 @@ tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag)
 void tf_fund_rollback(tf_fund *fund)
 {
     tf_ledger_forget(fund);
+    tf_audit_forget(fund);
     tf_db_rollback(fund->db);
 }
 

@@ -37,6 +37,8 @@ struct tf_fund {
      * never deleted), and another process cannot write meanwhile. */
     int open_checked;
     tf_strmap donors_known;
+    /* The event log's state of this handle (books/audit.c). */
+    struct tf_audit *audit;
 };
 
 /* Writes the pending running balances and chain head of the open

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "books/audit_internal.h"
 #include "books/chart_sql.h"
 #include "books/fund_internal.h"
 
@@ -240,6 +241,12 @@ static const char *const record_checks[] = {
     "settings s ON s.key = 'closed_on' WHERE e.date > s.value",
 };
 
+/* The coverage checks report through fail, counted like the others. */
+static void coverage_failure(void *ctx, int64_t entry, const char *what)
+{
+    fail(ctx, entry, "%s", what);
+}
+
 static tf_error verify_books(tf_fund *fund,
                              void (*fn)(void *ctx, int64_t entry,
                                         const char *what),
@@ -286,6 +293,10 @@ static tf_error verify_books(tf_fund *fund,
             fail(&v, 0, "pool '%s' has negative available (%s)", figs[k].pool,
                  tf_fund_fmt(fund, buf, figs[k].available, 0));
         }
+
+    /* 9. The event log and every covered table (books/audit_verify.c). */
+    if ((err = tf_audit_verify(fund, coverage_failure, &v, diag)))
+        return err;
 
     *failures = v.failures;
     return TF_OK;

@@ -80,6 +80,14 @@ int cli_open(tf_fund **fund)
     return err ? cli_fail(err, &diag) : 0;
 }
 
+tf_error cli_begin(tf_fund *fund, tf_diag *diag)
+{
+    if (!cli_current || !cli_writes(cli_current))
+        return tf_diag_set(diag, TF_ERR_DB, "'%s' is not a command that writes",
+                           cli_current ? cli_current->name : "?");
+    return tf_fund_begin(fund, diag);
+}
+
 tf_error cli_finish(tf_fund *fund, tf_error err, tf_diag *diag)
 {
     if (err) {

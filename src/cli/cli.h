@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "tfund/audit.h"
 #include "tfund/tfund.h"
 
 struct tf_cmd {
@@ -18,6 +19,11 @@ struct tf_cmd {
     int (*fn)(int argc, char **argv);
     const char *usage; /* full help text, first line "usage: ..." */
 };
+
+/* Nonzero for a command that may change the fund (main.c's table): it
+ * runs its writes in cli_begin ... cli_finish, whose commit appends the
+ * event of what it wrote. */
+int cli_writes(const struct tf_cmd *cmd);
 
 /* The database path chosen by --db, $TFUND_DB or the default. */
 extern const char *cli_db_path;
@@ -38,8 +44,12 @@ int cli_help(void);
  * exit status (nonzero), else 0. */
 int cli_open(tf_fund **fund);
 
-/* Runs a command's writes in one transaction: begin, then commit when
- * err is TF_OK or roll back. Returns err or the commit's error. */
+/* Runs a command's writes in one transaction: cli_begin, then
+ * cli_finish, which commits when err is TF_OK (appending the event of
+ * what was written, with the summary the command gave tf_audit_summary)
+ * or rolls back. Only a command that cli_writes may begin. Returns err
+ * or the commit's error. */
+tf_error cli_begin(tf_fund *fund, tf_diag *diag);
 tf_error cli_finish(tf_fund *fund, tf_error err, tf_diag *diag);
 
 /* Nonzero when stderr is a terminal (progress is shown only then). */
@@ -81,7 +91,7 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_pools, cmd_journal, cmd_verify, cmd_export, cmd_backup, cmd_period,
     cmd_reverse, cmd_help, cmd_request, cmd_allocate, cmd_allocation,
     cmd_disburse, cmd_cancel, cmd_surplus, cmd_spend, cmd_attribution,
-    cmd_close, cmd_report;
+    cmd_close, cmd_report, cmd_log, cmd_history;
 
 /* getopt_long with the conventions of every command (no automatic
  * messages, "-h" for help). Returns what getopt_long returns. */

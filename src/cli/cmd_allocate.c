@@ -275,7 +275,7 @@ static int run_allocate(int argc, char **argv)
         }
     }
     if ((err = tf_session_each(s.fund, session, session_found, NULL, &diag)) ||
-        (err = tf_fund_begin(s.fund, &diag))) {
+        (err = cli_begin(s.fund, &diag))) {
         tf_fund_close(s.fund);
         return cli_fail(err, &diag);
     }
@@ -285,10 +285,21 @@ static int run_allocate(int argc, char **argv)
                       &s, &diag);
     if (s.t)
         cli_table_end(s.t);
-    if (opt.dry_run)
+    if (opt.dry_run) {
         tf_fund_rollback(s.fund);
-    else
+    } else {
+        char amt[TF_AMOUNT_BUFSZ];
+        if (!err)
+            tf_audit_summary(s.fund,
+                             "%s on %s: %ld considered: %ld funded (%ld LDC, "
+                             "%ld other developing) for %s, %ld waitlisted, "
+                             "%ld rejected (run %" PRId64 ")",
+                             session, opt.date, res.considered, res.funded,
+                             res.funded_tier[1], res.funded_tier[2],
+                             tf_fund_fmt(s.fund, amt, res.funded_charge, 1),
+                             res.waitlisted, res.rejected, res.run);
         err = cli_finish(s.fund, err, &diag);
+    }
     if (!err && (s.fmt == CLI_TEXT || quiet))
         print_summary(s.fmt == CLI_TEXT ? stdout : stderr, s.fund, session,
                       &opt, &res);
@@ -307,6 +318,7 @@ static int run_disburse(int argc, char **argv)
     const char *amount = NULL, *currency = NULL;
     char today[16], a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
     const char *date;
+    char line[1024];
     tf_disburse_result res;
     int64_t value = 0;
     tf_fund *fund;
@@ -351,25 +363,32 @@ static int run_disburse(int argc, char **argv)
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_fund_begin(fund, &diag);
-    if (!err)
-        err = cli_finish(
-            fund,
-            tf_disburse(fund, argv[optind], date, currency, value, &res, &diag),
-            &diag);
+    err = cli_begin(fund, &diag);
     if (!err) {
-        printf("%s disbursed on %s: actual %s + PSC %s = %s", argv[optind],
-               date, tf_fund_fmt(fund, a, res.actual, 1),
-               tf_fund_fmt(fund, b, res.psc, 1),
-               tf_fund_fmt(fund, today, res.charge, 1));
-        if (res.released)
-            printf("; %s of the commitment released",
-                   tf_fund_fmt(fund, a, res.released, 1));
-        if (res.overrun)
-            printf("; overrun of %s drawn from available",
-                   tf_fund_fmt(fund, a, res.overrun, 1));
-        printf("\n");
+        err =
+            tf_disburse(fund, argv[optind], date, currency, value, &res, &diag);
+        if (!err) {
+            char t[TF_AMOUNT_BUFSZ];
+            int n = snprintf(line, sizeof(line),
+                             "%s disbursed on %s: actual %s + PSC %s = %s",
+                             argv[optind], date,
+                             tf_fund_fmt(fund, a, res.actual, 1),
+                             tf_fund_fmt(fund, b, res.psc, 1),
+                             tf_fund_fmt(fund, t, res.charge, 1));
+            if (res.released && n > 0 && (size_t)n < sizeof(line))
+                n += snprintf(line + n, sizeof(line) - (size_t)n,
+                              "; %s of the commitment released",
+                              tf_fund_fmt(fund, a, res.released, 1));
+            if (res.overrun && n > 0 && (size_t)n < sizeof(line))
+                snprintf(line + n, sizeof(line) - (size_t)n,
+                         "; overrun of %s drawn from available",
+                         tf_fund_fmt(fund, a, res.overrun, 1));
+            tf_audit_summary(fund, "%s", line);
+        }
+        err = cli_finish(fund, err, &diag);
     }
+    if (!err)
+        printf("%s\n", line);
     tf_fund_close(fund);
     return err ? cli_fail(err, &diag) : 0;
 }
@@ -407,10 +426,16 @@ static int run_cancel(int argc, char **argv)
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_fund_begin(fund, &diag);
-    if (!err)
-        err = cli_finish(
-            fund, tf_cancel(fund, argv[optind], date, &released, &diag), &diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        err = tf_cancel(fund, argv[optind], date, &released, &diag);
+        if (!err)
+            tf_audit_summary(fund, "%s cancelled on %s%s%s", argv[optind], date,
+                             released ? ", commitment released: " : "",
+                             released ? tf_fund_fmt(fund, amt, released, 1)
+                                      : "");
+        err = cli_finish(fund, err, &diag);
+    }
     if (!err)
         printf("%s cancelled on %s%s%s\n", argv[optind], date,
                released ? ", commitment released: " : "",

@@ -14,6 +14,8 @@ static int run_import(int argc, char **argv)
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     tf_import_result res;
+    tf_csv *csv = NULL;
+    char line[1200];
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
@@ -29,9 +31,34 @@ static int run_import(int argc, char **argv)
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_import_file(fund, argv[optind], argv[optind + 1], &res,
-                         progress ? show_progress : NULL, argv[optind + 1],
-                         &diag);
+    memset(&res, 0, sizeof(res));
+    for (c = 0; tf_import_kinds[c]; c++)
+        if (!strcmp(tf_import_kinds[c], argv[optind]))
+            break;
+    if (!tf_import_kinds[c])
+        err = tf_diag_set(&diag, TF_ERR_USAGE,
+                          "cannot import '%s': kinds are countries, rates, "
+                          "donors, pledges, receipts, sessions, requests, "
+                          "costs, spend",
+                          argv[optind]);
+    else
+        err = tf_csv_open(&csv, argv[optind + 1], &diag);
+    if (!err && !(err = cli_begin(fund, &diag))) {
+        err = tf_import_csv(fund, argv[optind], csv, &res,
+                            progress ? show_progress : NULL, argv[optind + 1],
+                            &diag);
+        if (!err) {
+            int n = snprintf(line, sizeof(line),
+                             "%s: %ld rows: %ld added, %ld already known",
+                             argv[optind + 1], res.rows, res.added, res.known);
+            if (res.updated && n > 0 && (size_t)n < sizeof(line))
+                snprintf(line + n, sizeof(line) - (size_t)n, ", %ld updated",
+                         res.updated);
+            tf_audit_summary(fund, "%s", line);
+        }
+        err = cli_finish(fund, err, &diag);
+    }
+    tf_csv_free(csv);
     if (progress && res.rows >= 5000)
         fputc('\n', stderr);
     tf_fund_close(fund);
@@ -41,11 +68,7 @@ static int run_import(int argc, char **argv)
                 argv[optind + 1]);
         return rc;
     }
-    printf("%s: %ld rows: %ld added, %ld already known", argv[optind + 1],
-           res.rows, res.added, res.known);
-    if (res.updated)
-        printf(", %ld updated", res.updated);
-    printf("\n");
+    printf("%s\n", line);
     return 0;
 }
 

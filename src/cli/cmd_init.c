@@ -33,21 +33,21 @@ static int run_init(int argc, char **argv)
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
     tf_diag_clear(&diag);
-    if ((err = tf_fund_create(&fund, cli_db_path, &diag)))
-        return cli_fail(err, &diag);
-    if (name || base) {
-        if (!(err = tf_fund_begin(fund, &diag))) {
-            if (name)
-                err = tf_setting_set(fund, "fund_name", name, &diag);
-            if (!err && base)
-                err = tf_setting_set(fund, "base_currency", base, &diag);
-            err = cli_finish(fund, err, &diag);
+    /* The settings given are set in the creation's transaction, so that
+     * creating the fund is one event. */
+    {
+        const char *settings[5] = {NULL};
+        int n = 0;
+        if (name) {
+            settings[n++] = "fund_name";
+            settings[n++] = name;
         }
-        if (err) {
-            tf_fund_close(fund);
-            remove(cli_db_path);
+        if (base) {
+            settings[n++] = "base_currency";
+            settings[n++] = base;
+        }
+        if ((err = tf_fund_create_with(&fund, cli_db_path, settings, &diag)))
             return cli_fail(err, &diag);
-        }
     }
     printf("created fund '%s' (base currency %s, 195 countries loaded)\n",
            cli_db_path, tf_fund_base(fund)->code);

@@ -23,10 +23,13 @@ static int run_period(int argc, char **argv)
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_fund_begin(fund, &diag);
-    if (!err)
-        err = cli_finish(fund, tf_ledger_close_period(fund, argv[2], &diag),
-                         &diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        err = tf_ledger_close_period(fund, argv[2], &diag);
+        if (!err)
+            tf_audit_summary(fund, "books closed through %s", argv[2]);
+        err = cli_finish(fund, err, &diag);
+    }
     tf_fund_close(fund);
     if (err)
         return cli_fail(err, &diag);
@@ -84,11 +87,14 @@ static int run_reverse(int argc, char **argv)
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_fund_begin(fund, &diag);
-    if (!err)
-        err = cli_finish(
-            fund, tf_ledger_reverse(fund, id, date, memo, &new_id, &diag),
-            &diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        err = tf_ledger_reverse(fund, id, date, memo, &new_id, &diag);
+        if (!err)
+            tf_audit_summary(fund, "entry %" PRId64 " reverses entry %" PRId64,
+                             new_id, id);
+        err = cli_finish(fund, err, &diag);
+    }
     tf_fund_close(fund);
     if (err)
         return cli_fail(err, &diag);

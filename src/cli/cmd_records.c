@@ -141,10 +141,14 @@ static int add_record(const struct family *f, int argc, char **argv)
     fp = record_csv(f, values, ncols, &text, &len);
     err =
         fp ? tf_csv_open_stream(&csv, fp, CLI_ARGS_NAME, &diag) : TF_ERR_NOMEM;
-    if (!err && !(err = tf_fund_begin(fund, &diag)))
-        err = cli_finish(
-            fund, tf_import_csv(fund, f->kind, csv, &res, NULL, NULL, &diag),
-            &diag);
+    if (!err && !(err = cli_begin(fund, &diag))) {
+        err = tf_import_csv(fund, f->kind, csv, &res, NULL, NULL, &diag);
+        if (!err)
+            tf_audit_summary(fund, "%s%s%s: recorded", values[0],
+                             f->npositional > 1 ? " " : "",
+                             f->npositional > 1 ? values[1] : "");
+        err = cli_finish(fund, err, &diag);
+    }
     tf_csv_free(csv);
     tf_fund_close(fund);
     free(text);

@@ -72,7 +72,7 @@ static int run_surplus(int argc, char **argv)
     if ((rc = cli_open(&o.fund)))
         return rc;
     tf_diag_clear(&diag);
-    if ((err = tf_fund_begin(o.fund, &diag))) {
+    if ((err = cli_begin(o.fund, &diag))) {
         tf_fund_close(o.fund);
         return cli_fail(err, &diag);
     }
@@ -80,10 +80,20 @@ static int run_surplus(int argc, char **argv)
     o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssiiaa");
     err = tf_surplus(o.fund, date, dry_run, &res, print_need, &o, &diag);
     cli_table_end(o.t);
-    if (dry_run)
+    if (dry_run) {
         tf_fund_rollback(o.fund);
-    else
+    } else {
+        char b[TF_AMOUNT_BUFSZ], t[TF_AMOUNT_BUFSZ];
+        if (!err && res.surplus)
+            tf_audit_summary(o.fund,
+                             "surplus %s: %s from unrestricted and %s from "
+                             "travel moved to prep (entry %" PRId64 ")",
+                             tf_fund_fmt(o.fund, a, res.surplus, 1),
+                             tf_fund_fmt(o.fund, b, res.moved_unrestricted, 1),
+                             tf_fund_fmt(o.fund, t, res.moved_travel, 1),
+                             res.entry);
         err = cli_finish(o.fund, err, &diag);
+    }
     if (!err) {
         char b[TF_AMOUNT_BUFSZ], t[TF_AMOUNT_BUFSZ];
         printf("need %s; available: unrestricted %s, travel %s\n",
@@ -180,9 +190,13 @@ static int add_spend(const char *ref, const char *date, const char *amount,
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_fund_begin(fund, &diag);
-    if (!err)
-        err = cli_finish(fund, tf_spend_add(fund, &s, &known, &diag), &diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        err = tf_spend_add(fund, &s, &known, &diag);
+        if (!err)
+            tf_audit_summary(fund, "%s: recorded", s.ref);
+        err = cli_finish(fund, err, &diag);
+    }
     tf_fund_close(fund);
     if (err)
         return cli_fail(err, &diag);
@@ -388,11 +402,16 @@ static int run_close(int argc, char **argv)
     if ((rc = cli_open(&o.fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_fund_begin(o.fund, &diag);
+    err = cli_begin(o.fund, &diag);
     if (!err) {
         o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssa");
-        err = cli_finish(
-            o.fund, tf_close(o.fund, date, print_refund, &o, &diag), &diag);
+        err = tf_close(o.fund, date, print_refund, &o, &diag);
+        if (!err)
+            tf_audit_summary(o.fund,
+                             "fund closed on %s: no new pledges, receipts, "
+                             "requests or allocations",
+                             date);
+        err = cli_finish(o.fund, err, &diag);
         if (!err)
             cli_table_end(o.t);
         else

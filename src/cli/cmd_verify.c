@@ -68,6 +68,11 @@ static int run_verify(int argc, char **argv)
         return rc;
     tf_diag_clear(&diag);
     err = tf_verify(fund, print_failure, NULL, &failures, &diag);
+    if (!err) {
+        long more = 0;
+        err = tf_verify_runs(fund, print_failure, NULL, &more, &diag);
+        failures += more;
+    }
     if (!err && x.hash) {
         err = tf_ledger_each_entry(fund, NULL, find_hash, &x, &diag);
         if (!err && (!x.found || !x.matches)) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tfund/audit.h"
 
 const struct tf_cmd *const cli_commands[] = {
     &cmd_init,     &cmd_set,         &cmd_settings, &cmd_import,  &cmd_donor,
@@ -16,7 +17,25 @@ const struct tf_cmd *const cli_commands[] = {
     &cmd_allocate, &cmd_allocation,  &cmd_disburse, &cmd_cancel,  &cmd_surplus,
     &cmd_spend,    &cmd_attribution, &cmd_close,    &cmd_report,  &cmd_balance,
     &cmd_pools,    &cmd_journal,     &cmd_verify,   &cmd_export,  &cmd_period,
-    &cmd_reverse,  &cmd_backup,      &cmd_help,     NULL};
+    &cmd_reverse,  &cmd_log,         &cmd_history,  &cmd_backup,  &cmd_help,
+    NULL};
+
+/* The commands that may change the fund. Only they may begin a write
+ * transaction (cli_begin), and the event each commit appends records the
+ * command as given. */
+static const struct tf_cmd *const writers[] = {
+    &cmd_init,     &cmd_set,     &cmd_import,  &cmd_donor,   &cmd_pledge,
+    &cmd_receipt,  &cmd_rate,    &cmd_session, &cmd_request, &cmd_allocate,
+    &cmd_disburse, &cmd_cancel,  &cmd_surplus, &cmd_spend,   &cmd_close,
+    &cmd_period,   &cmd_reverse, NULL};
+
+int cli_writes(const struct tf_cmd *cmd)
+{
+    for (size_t i = 0; writers[i]; i++)
+        if (writers[i] == cmd)
+            return 1;
+    return 0;
+}
 
 static const char main_usage[] =
     "usage: tfund [--db PATH] COMMAND [ARGS]\n"
@@ -154,6 +173,18 @@ int main(int argc, char **argv)
     cli_current = cmd;
     argc -= optind;
     argv += optind;
+    /* What the event of a write records: the command as given, without
+     * the fund's path (--db) and without any secret. */
+    if (cli_writes(cmd)) {
+        static const char *const secret[] = {"--password", NULL};
+        char *text = tf_audit_command_line(argc, argv, secret);
+        if (!text) {
+            fputs("tfund: out of memory\n", stderr);
+            return 3;
+        }
+        tf_audit_set_process_command(text);
+        free(text);
+    }
     /* 0, not 1: makes GNU getopt start afresh for the command's options. */
     optind = 0;
     rc = cmd->fn(argc, argv);

@@ -86,6 +86,9 @@ struct run {
     tf_arena text;
     struct counter by_country, by_region;
     int64_t quota_ldc, quota_dev;
+    /* The settings the run uses, which it records (verify checks they
+     * were the ones in force). */
+    char psc_rate[64], reserve_rate[64];
     int64_t remaining[TF_POOL_COUNT];
     int64_t run_total;
     int stopped;
@@ -538,10 +541,12 @@ static const char *const update_one = UPDATE_HEAD UPDATE_ROW UPDATE_TAIL;
 static const char *const update_batch =
     UPDATE_HEAD UPDATE_ROW TF_DB_MORE_ROWS(", " UPDATE_ROW) UPDATE_TAIL;
 
+/* A run's decision carries every figure of the request's new state, of
+ * which the request's columns are a cache (verify re-derives them). */
 #define DECISION_HEAD                                                          \
     "INSERT OR ROLLBACK INTO decisions (run, request, date, status, reason, "  \
-    "charge, note) VALUES "
-#define DECISION_ROW "(?, ?, ?, ?, ?, ?, '')"
+    "charge, note, tier, fare_base, dsa, terminal, cost, psc) VALUES "
+#define DECISION_ROW "(?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)"
 
 static const char *const decision_one = DECISION_HEAD DECISION_ROW;
 static const char *const decision_batch =
@@ -578,7 +583,7 @@ static void bind_decision(struct run *r, tf_stmt *st, int k, const void *list,
                           size_t i)
 {
     const struct areq *q = ((struct areq *const *)list)[i];
-    int c = k * 6;
+    int c = k * 12;
 
     tf_stmt_int(st, c + 1, r->res->run);
     tf_stmt_text_ref(st, c + 2, q->ref);
@@ -586,6 +591,15 @@ static void bind_decision(struct run *r, tf_stmt *st, int k, const void *list,
     tf_stmt_text_ref(st, c + 4, q->status);
     tf_stmt_text_ref(st, c + 5, q->reason);
     tf_stmt_int(st, c + 6, q->charge);
+    if (q->tier)
+        tf_stmt_int(st, c + 7, q->tier);
+    else
+        tf_stmt_null(st, c + 7);
+    tf_stmt_int(st, c + 8, q->fare);
+    tf_stmt_int(st, c + 9, q->dsa);
+    tf_stmt_int(st, c + 10, q->terminal);
+    tf_stmt_int(st, c + 11, q->cost);
+    tf_stmt_int(st, c + 12, q->psc);
 }
 
 /* Writes rows 0..n of items, TF_DB_BATCH a statement (sql_batch) and
@@ -764,8 +778,11 @@ static tf_error run_settings(struct run *r, char *psc_rate, size_t size)
     if ((err = tf_setting_get(r->fund, "psc_rate", psc_rate, size, r->diag)) ||
         (err = tf_setting_int(r->fund, "quota_ldc", &r->quota_ldc, r->diag)) ||
         (err = tf_setting_int(r->fund, "quota_developing", &r->quota_dev,
-                              r->diag)))
+                              r->diag)) ||
+        (err = tf_setting_get(r->fund, "reserve_rate", r->reserve_rate,
+                              sizeof(r->reserve_rate), r->diag)))
         return err;
+    snprintf(r->psc_rate, sizeof(r->psc_rate), "%s", psc_rate);
     return tf_rate_find(r->fund, tf_fund_base(r->fund)->code, r->opt->date,
                         r->base_rate, r->diag);
 }
@@ -857,8 +874,9 @@ static tf_error write_run(struct run *r, const char *session)
              order_names[opt->order], opt->budget_all ? "all" : "days",
              opt->cap, opt->strict);
     st = tf_db_prepare(r->fund->db,
-                       "INSERT INTO runs (session, date, options, share) "
-                       "VALUES (?1, ?2, ?3, ?4)",
+                       "INSERT INTO runs (session, date, options, share, "
+                       "psc_rate, reserve_rate, quota_ldc, quota_developing) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                        r->diag);
     if (!st)
         return TF_ERR_DB;
@@ -866,6 +884,10 @@ static tf_error write_run(struct run *r, const char *session)
     tf_stmt_text(st, 2, opt->date);
     tf_stmt_text(st, 3, options);
     tf_stmt_text(st, 4, r->res->share);
+    tf_stmt_text(st, 5, r->psc_rate);
+    tf_stmt_text(st, 6, r->reserve_rate);
+    tf_stmt_int(st, 7, r->quota_ldc);
+    tf_stmt_int(st, 8, r->quota_dev);
     if ((err = tf_stmt_run(st, r->diag)))
         return err;
     st = tf_db_prepare(r->fund->db, "SELECT max(id) FROM runs", r->diag);

@@ -11,6 +11,7 @@
 #include "records/refdata.h"
 #include "store/embedded.h"
 #include "store/record.h"
+#include "tfund/audit.h"
 #include "tfund/csv.h"
 #include "tfund/date.h"
 
@@ -209,14 +210,28 @@ static tf_error load_shipped(tf_fund *fund, tf_diag *diag)
 
 tf_error tf_fund_create(tf_fund **out, const char *path, tf_diag *diag)
 {
+    return tf_fund_create_with(out, path, NULL, diag);
+}
+
+tf_error tf_fund_create_with(tf_fund **out, const char *path,
+                             const char *const *settings, tf_diag *diag)
+{
     tf_fund *fund;
     tf_error err = tf_fund_create_begin(&fund, path, diag);
 
     *out = NULL;
     if (err)
         return err;
-    if ((err = load_shipped(fund, diag)) ||
-        (err = tf_fund_create_end(fund, diag))) {
+    if (!(err = load_shipped(fund, diag)))
+        for (size_t i = 0; settings && settings[i] && settings[i + 1]; i += 2)
+            if ((err =
+                     tf_setting_set(fund, settings[i], settings[i + 1], diag)))
+                break;
+    /* Creating the fund, its settings included, is one event. */
+    if (!err)
+        tf_audit_summary(fund, "fund created: the default settings and the "
+                               "shipped country classification");
+    if (err || (err = tf_fund_create_end(fund, diag))) {
         tf_fund_create_abandon(fund, path);
         return err;
     }

@@ -18,8 +18,21 @@
 typedef struct tf_db tf_db;
 typedef struct tf_stmt tf_stmt;
 
-/* The schema version this program writes (the number of migrations). */
+/* The schema version this program writes (the number of the last
+ * migration). */
 int tf_db_schema_version(void);
+
+/*
+ * Work a migration needs done in C, which SQL alone cannot do (hashing
+ * the rows of a fund, say): called inside the migration's transaction,
+ * after the SQL of every migration ran, with the version the file had
+ * (0 for a new file) and the version it now has. An error rolls the whole
+ * migration back. The layer above sets it before opening a fund; NULL
+ * (the default) does nothing.
+ */
+typedef tf_error (*tf_db_migration_hook)(tf_db *db, int from, int to,
+                                         tf_diag *diag);
+void tf_db_set_migration_hook(tf_db_migration_hook hook);
 
 /*
  * Opens the fund database at path. With create, the file must not exist:
@@ -109,6 +122,25 @@ void tf_stmt_reset(tf_stmt *st);
 int64_t tf_col_int(tf_stmt *st, int i);
 const char *tf_col_text(tf_stmt *st, int i);
 int tf_col_null(tf_stmt *st, int i);
+
+/* The number of result columns of st, and the storage class of column i
+ * of the current row (for code that reads rows whatever their table, as
+ * the audit's row checks do). */
+typedef enum tf_col_class {
+    TF_COL_INT,
+    TF_COL_REAL,
+    TF_COL_TEXT,
+    TF_COL_BLOB,
+    TF_COL_NULL
+} tf_col_class;
+int tf_col_count(tf_stmt *st);
+tf_col_class tf_col_type(tf_stmt *st, int i);
+/* The bytes of a text or blob column and their number (a number column
+ * is given as SQLite's text of it). */
+const void *tf_col_blob(tf_stmt *st, int i);
+int tf_col_bytes(tf_stmt *st, int i);
+/* Binds n bytes (copied) as a blob. */
+void tf_stmt_blob(tf_stmt *st, int i, const void *data, size_t n);
 
 /* Number of rows changed by the last statement. */
 int64_t tf_db_changes(tf_db *db);

@@ -376,9 +376,11 @@ for sql in \
   "DELETE FROM receipts;" \
   "UPDATE rates SET per_usd = '2';" \
   "DELETE FROM rates;" \
-  "INSERT INTO settings (key, value) VALUES ('closed_through', '2099-12-31');
+  "BEGIN;
+   INSERT INTO settings (key, value) VALUES ('closed_through', '2099-12-31');
    INSERT INTO entries (id, date, kind, memo, prev_hash, hash)
-     VALUES ($((max + 1)), '2099-12-31', 'adjustment', '', '', '');"; do
+     VALUES ($((max + 1)), '2099-12-31', 'adjustment', '', '', '');
+   COMMIT;"; do
   db=$work/trigger.db
   cp "$base" "$db"
   if sql -bail "$db" "$sql" 2>"$work/sql.err"; then
