@@ -46,6 +46,7 @@ tf_error tf_covered_present(tf_db *db, int index, int *present, tf_diag *diag);
  * letter + bytes + ",". */
 #define TF_ROW_HASH_SIZE  32
 #define TF_ROW_CHECK_SIZE 8
+#define TF_ROW_MAX_COLS   64 /* the columns a check covers, rowid included */
 void tf_audit_row_hash(const char *table, tf_stmt *st, uint8_t *out);
 
 /* The hash of an event (hex into out, TF_HASH_BUFSZ bytes). */
