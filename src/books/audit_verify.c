@@ -73,18 +73,20 @@ static const char *row_key(struct av *v, int t, int64_t rowid, char *buf,
 static tf_error check_events(struct av *v)
 {
     const char *prev = "";
-    int64_t head = 0;
+    int64_t head = 0, last;
     char head_hash[TF_HASH_BUFSZ], hash[TF_HASH_BUFSZ];
     tf_error err;
 
     for (size_t i = 0; i < v->map.n; i++) {
         struct tf_event_info *ev = &v->map.events[i];
         int64_t want = i ? v->map.events[i - 1].e.seq + 1 : 1;
-        if (ev->e.seq != want)
+        if (ev->e.seq > want)
             report(v,
-                   "events row %" PRId64 ": follows event %" PRId64
-                   ": events are missing or out of order",
-                   ev->e.seq, want - 1);
+                   "events rows %" PRId64 "-%" PRId64
+                   ": removed (event %" PRId64 " follows event %" PRId64 ")",
+                   want, ev->e.seq - 1, ev->e.seq, want - 1);
+        else if (ev->e.seq < want)
+            report(v, "events row %" PRId64 ": out of order", ev->e.seq);
         if (strcmp(ev->e.prev_hash, prev))
             report(v,
                    "events row %" PRId64 ": the previous-hash link is broken "
@@ -110,12 +112,17 @@ static tf_error check_events(struct av *v)
     }
     if ((err = tf_event_head(v->fund, &head, head_hash, v->diag)))
         return err;
-    if (head != (v->map.n ? v->map.events[v->map.n - 1].e.seq : 0) ||
-        strcmp(head_hash, prev))
+    last = v->map.n ? v->map.events[v->map.n - 1].e.seq : 0;
+    if (head > last)
         report(v,
-               "events: the log ends at event %" PRId64 " but the chain head "
-               "records event %" PRId64 " (events removed from the end?)",
-               v->map.n ? v->map.events[v->map.n - 1].e.seq : 0, head);
+               "events rows %" PRId64 "-%" PRId64 ": removed from the end (the "
+               "chain head records event %" PRId64 ")",
+               last + 1, head, head);
+    else if (head != last || strcmp(head_hash, prev))
+        report(v,
+               "events row %" PRId64 ": not the head the chain records (event "
+               "%" PRId64 "): written outside tfund",
+               last, head);
     return TF_OK;
 }
 

@@ -115,10 +115,25 @@ static int check_entry(void *ctx, const tf_entry *e)
              "the previous-hash link is broken (an entry before it "
              "was removed, inserted or changed)");
     tf_ledger_hash(e, e->prev_hash, hash);
-    if (strcmp(hash, e->hash))
+    if (strcmp(hash, e->hash)) {
+        /* The rows it could be: the entry's and its postings'. */
+        static const char sql[] =
+            "SELECT min(id), max(id) FROM postings WHERE entry = ?1";
+        tf_stmt *st = tf_db_prepare(v->fund->db, sql, NULL);
+        char rows[96] = "";
+        if (st) {
+            tf_stmt_int(st, 1, e->id);
+            if (tf_stmt_step(st) > 0 && !tf_col_null(st, 0))
+                snprintf(rows, sizeof(rows),
+                         " or postings rows %" PRId64 "-%" PRId64,
+                         tf_col_int(st, 0), tf_col_int(st, 1));
+            tf_stmt_reset(st);
+        }
         fail(v, e->id,
-             "content does not match its hash (changed after it "
-             "was posted)");
+             "content does not match its hash (entries row %" PRId64
+             "%s changed after it was posted)",
+             e->id, rows);
+    }
     if (e->npostings < 2)
         fail(v, e->id, "has %zu posting(s); an entry needs two or more",
              e->npostings);
