@@ -115,6 +115,8 @@ void assert_verified(tf_fund *f)
 
     MUST(tf_verify(f, print_failure, NULL, &failures, &dg));
     assert_int_equal(failures, 0);
+    MUST(tf_verify_runs(f, print_failure, NULL, &failures, &dg));
+    assert_int_equal(failures, 0);
 }
 
 struct head head(tf_fund *f)
