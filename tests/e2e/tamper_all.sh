@@ -284,5 +284,21 @@ cp "$base" "$work/vacuum.db"
 sql "$work/vacuum.db" "VACUUM;"
 out=$("$tfund" --db "$work/vacuum.db" verify) || fail "a vacuumed fund does not verify: $out"
 
+# verify --expect event:SEQ:HASH: the head noted elsewhere must still be
+# the event it was.
+head=$("$tfund" --db "$base" verify | sed -n 's/.*(head event:\([0-9]*:[0-9a-f]*\)).*/\1/p')
+[ -n "$head" ] || fail "verify does not print the events' head"
+"$tfund" --db "$base" verify --expect "event:$head" >/dev/null ||
+  fail "verify --expect event:$head fails on the untouched fund"
+seq=${head%%:*}
+rc=0
+out=$("$tfund" --db "$base" verify --expect "event:$seq:$(printf '0%.0s' {1..64})" 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && grep -q "^FAIL events row $seq: its hash is not the one noted" <<<"$out" ||
+  fail "verify --expect with another hash: exit $rc: $out"
+rc=0
+out=$("$tfund" --db "$base" verify --expect "event:$((seq + 1)):${head#*:}" 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && grep -q "^FAIL events row $((seq + 1)): no such row" <<<"$out" ||
+  fail "verify --expect beyond the log: exit $rc: $out"
+
 echo "$detected edits detected and named, $refused refused by the database's triggers, in $cases cases"
 [ $((detected + refused)) -eq $((cases + 1)) ] || fail "cases unaccounted for"
