@@ -82,6 +82,7 @@ static void assert_named(tf_fund *f, const char *want)
 struct last_event {
     tf_event e;
     char actor[128], command[256], summary[256], wrote[256];
+    char at[32], prev_hash[TF_HASH_BUFSZ];
 };
 
 static int keep_last(void *ctx, const tf_event *e)
@@ -93,6 +94,16 @@ static int keep_last(void *ctx, const tf_event *e)
     snprintf(l->command, sizeof(l->command), "%s", e->command);
     snprintf(l->summary, sizeof(l->summary), "%s", e->summary);
     snprintf(l->wrote, sizeof(l->wrote), "%s", e->wrote);
+    snprintf(l->at, sizeof(l->at), "%s", e->at);
+    snprintf(l->prev_hash, sizeof(l->prev_hash), "%s", e->prev_hash);
+    /* The event's strings are the walk's: keep the copies. */
+    l->e.at = l->at;
+    l->e.actor = l->actor;
+    l->e.command = l->command;
+    l->e.summary = l->summary;
+    l->e.wrote = l->wrote;
+    l->e.prev_hash = l->prev_hash;
+    l->e.hash = NULL;
     return 0;
 }
 
@@ -291,10 +302,12 @@ static void test_digest_only(void **state)
     memcpy(checks, h, TF_ROW_CHECK_SIZE);
     snprintf(digest, sizeof(digest), "%s", tf_col_text(st, 1));
     tf_stmt_reset(st);
+    l.e.at = l.at;
     l.e.actor = l.actor;
     l.e.command = l.command;
     l.e.summary = l.summary;
     l.e.wrote = l.wrote;
+    l.e.prev_hash = l.prev_hash;
     tf_audit_event_hash(&l.e, checks, n, digest, hash);
     st = tf_db_prepare(
         f->db, "UPDATE events SET checks = ?1, hash = ?2 WHERE seq = 2", &dg);

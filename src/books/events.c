@@ -705,7 +705,8 @@ tf_error tf_history(tf_fund *fund, const char *ref,
             free(it.v[i].what);
     }
     it.n = kept;
-    qsort(it.v, it.n, sizeof(*it.v), cmp_item);
+    if (it.n > 1)
+        qsort(it.v, it.n, sizeof(*it.v), cmp_item);
     for (size_t i = 0; i < it.n;) {
         tf_history_item h;
         char text[768];
