@@ -74,10 +74,18 @@ int cli_open(tf_fund **fund)
 {
     tf_diag diag;
     tf_error err;
+    int rc;
 
     tf_diag_clear(&diag);
     err = tf_fund_open(fund, cli_db_path, &diag);
-    return err ? cli_fail(err, &diag) : 0;
+    if (err)
+        return cli_fail(err, &diag);
+    /* In a team fund only a user with the command's role goes on. */
+    if ((rc = cli_authorize(*fund))) {
+        tf_fund_close(*fund);
+        *fund = NULL;
+    }
+    return rc;
 }
 
 tf_error cli_begin(tf_fund *fund, tf_diag *diag)

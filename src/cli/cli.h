@@ -93,6 +93,22 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_disburse, cmd_cancel, cmd_surplus, cmd_spend, cmd_attribution,
     cmd_close, cmd_report, cmd_log, cmd_history;
 
+/* ---- Users and roles (cmd_user.c) ---------------------------------- */
+
+extern const struct tf_cmd cmd_user;
+
+/* Keeps a copy of the command's arguments as given, for cli_authorize. */
+void cli_note_args(int argc, char **argv);
+
+/* Checks, once the fund is open, that the actor may run the command with
+ * its arguments (the role table of cmd_user.c): 0 if so, else prints why
+ * and returns the exit status (1). cli_open calls it. */
+int cli_authorize(tf_fund *fund);
+
+/* Who acts: the user's id in a team fund, the login in a single-user
+ * fund ("" before cli_open). */
+const char *cli_actor(void);
+
 /* getopt_long with the conventions of every command (no automatic
  * messages, "-h" for help). Returns what getopt_long returns. */
 int cli_getopt(int argc, char **argv, const struct option *opts);

@@ -17,8 +17,8 @@ const struct tf_cmd *const cli_commands[] = {
     &cmd_allocate, &cmd_allocation,  &cmd_disburse, &cmd_cancel,  &cmd_surplus,
     &cmd_spend,    &cmd_attribution, &cmd_close,    &cmd_report,  &cmd_balance,
     &cmd_pools,    &cmd_journal,     &cmd_verify,   &cmd_export,  &cmd_period,
-    &cmd_reverse,  &cmd_log,         &cmd_history,  &cmd_backup,  &cmd_help,
-    NULL};
+    &cmd_reverse,  &cmd_log,         &cmd_history,  &cmd_backup,  &cmd_user,
+    &cmd_help,     NULL};
 
 /* The commands that may change the fund. Only they may begin a write
  * transaction (cli_begin), and the event each commit appends records the
@@ -27,7 +27,7 @@ static const struct tf_cmd *const writers[] = {
     &cmd_init,     &cmd_set,     &cmd_import,  &cmd_donor,   &cmd_pledge,
     &cmd_receipt,  &cmd_rate,    &cmd_session, &cmd_request, &cmd_allocate,
     &cmd_disburse, &cmd_cancel,  &cmd_surplus, &cmd_spend,   &cmd_close,
-    &cmd_period,   &cmd_reverse, NULL};
+    &cmd_period,   &cmd_reverse, &cmd_user,    NULL};
 
 int cli_writes(const struct tf_cmd *cmd)
 {
@@ -187,6 +187,7 @@ int main(int argc, char **argv)
     }
     /* 0, not 1: makes GNU getopt start afresh for the command's options. */
     optind = 0;
+    cli_note_args(argc, argv);
     rc = cmd->fn(argc, argv);
     /* Output that never reached its reader is a failure, not a success. */
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -86,6 +86,10 @@ db = sqlite3.connect(path, isolation_level=None)
 db.execute("PRAGMA foreign_keys = OFF")
 db.execute("PRAGMA legacy_alter_table = ON")
 db.execute("BEGIN")
+# Views of later schemas go too (a schema-3 fund had none).
+for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+    db.execute(f'DROP VIEW main."{name}"')
 current = db.execute(
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
     "AND name NOT LIKE 'sqlite_%'").fetchall()
