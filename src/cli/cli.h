@@ -95,7 +95,7 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
 
 /* ---- Users and roles (cmd_user.c) ---------------------------------- */
 
-extern const struct tf_cmd cmd_user;
+extern const struct tf_cmd cmd_user, cmd_serve;
 
 /* Keeps a copy of the command's arguments as given, for cli_authorize. */
 void cli_note_args(int argc, char **argv);

@@ -18,7 +18,7 @@ const struct tf_cmd *const cli_commands[] = {
     &cmd_spend,    &cmd_attribution, &cmd_close,    &cmd_report,  &cmd_balance,
     &cmd_pools,    &cmd_journal,     &cmd_verify,   &cmd_export,  &cmd_period,
     &cmd_reverse,  &cmd_log,         &cmd_history,  &cmd_backup,  &cmd_user,
-    &cmd_help,     NULL};
+    &cmd_serve,    &cmd_help,     NULL};
 
 /* The commands that may change the fund. Only they may begin a write
  * transaction (cli_begin), and the event each commit appends records the

@@ -1,0 +1,731 @@
+/*
+ * Donors, pledges, receipts and sessions: the lists (HTML, or CSV and
+ * JSON with the command line's columns) and their entry forms. A form is
+ * written as the command line's 'add' commands write: one row of the
+ * import of its kind, fields named like the file's columns, in one
+ * BEGIN IMMEDIATE transaction, so the rules and the messages are the
+ * same; an error is shown beside the field it concerns.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "pages.h"
+#include "tfund/users.h"
+#include "web.h"
+
+static const char *const donor_cols[] = {"id", "name", "type", "country", NULL};
+static const char *const pledge_cols[] = {"ref",      "donor", "date", "amount",
+                                          "currency", "pool",  "due",  NULL};
+static const char *const receipt_cols[] = {
+    "ref", "date", "amount", "currency", "pledge", "donor", "pool", NULL};
+static const char *const session_cols[] = {
+    "id",  "name",     "venue",      "start",         "days",
+    "dsa", "terminal", "extra_days", "travel_budget", NULL};
+
+static const char *const donor_types[] = {"state",      "igo",   "private",
+                                          "foundation", "other", NULL};
+
+/* The pools, NULL-terminated, for a select. */
+struct pool_choices {
+    const char *v[TF_POOL_COUNT + 1];
+};
+
+static struct pool_choices pool_choices(void)
+{
+    struct pool_choices c;
+
+    for (int i = 0; i < TF_POOL_COUNT; i++)
+        c.v[i] = tf_pools[i];
+    c.v[TF_POOL_COUNT] = NULL;
+    return c;
+}
+
+static const char *content_type(int fmt)
+{
+    return fmt == 1 ? "text/csv; charset=utf-8"
+                    : "application/json; charset=utf-8";
+}
+
+/* Opens the answer of a list: a page, or the CSV or JSON download. */
+static FILE *list_begin(struct web_request *rq, int fmt, int status,
+                        const char *title)
+{
+    return fmt ? web_begin(rq, 200, content_type(fmt))
+               : page_begin(rq, status, title);
+}
+
+static int list_end(struct web_request *rq, int fmt)
+{
+    return fmt ? 0 : page_end(rq);
+}
+
+/* ---- Writing a record from a form ---------------------------------- */
+
+/* A copy of s without leading and trailing spaces and tabs. */
+static char *trimmed(const char *s)
+{
+    size_t n;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return strndup(s, n);
+}
+
+/* Imports the form's fields cols (the non-empty ones) as one row of kind.
+ * Returns 0 (*known set when the record was already there) or the status
+ * of the failure, with f filled. */
+static int write_record(struct web_request *rq, const char *kind,
+                        const char *const *cols, int *known,
+                        struct page_form *f)
+{
+    char *values[16] = {NULL}, *text = NULL;
+    size_t len = 0, ncols = 0;
+    tf_import_result res;
+    tf_csv *csv = NULL;
+    tf_diag diag;
+    tf_error err;
+    FILE *fp;
+    int first, status = 0;
+
+    memset(&res, 0, sizeof(res));
+    tf_diag_clear(&diag);
+    for (; cols[ncols] && ncols < 16; ncols++) {
+        const char *v = web_field(rq, cols[ncols]);
+        values[ncols] = v ? trimmed(v) : NULL;
+        if (values[ncols] && !*values[ncols]) {
+            free(values[ncols]);
+            values[ncols] = NULL;
+        }
+    }
+    fp = open_memstream(&text, &len);
+    if (!fp) {
+        err = tf_diag_set(&diag, TF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    first = 1;
+    for (size_t k = 0; k < ncols; k++)
+        if (values[k]) {
+            fputs(first ? "" : ",", fp);
+            tf_csv_put(fp, cols[k], 0);
+            first = 0;
+        }
+    fputc('\n', fp);
+    first = 1;
+    for (size_t k = 0; k < ncols; k++)
+        if (values[k]) {
+            fputs(first ? "" : ",", fp);
+            tf_csv_put(fp, values[k], 0);
+            first = 0;
+        }
+    fputc('\n', fp);
+    if (fclose(fp) || first) {
+        err = first ? tf_diag_set(&diag, TF_ERR_INPUT, "the form is empty")
+                    : tf_diag_set(&diag, TF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    fp = fmemopen(text, len, "r");
+    err = tf_csv_open_stream(&csv, fp, "form", &diag);
+    if (!err && !(err = tf_fund_begin(rq->fund, &diag))) {
+        err = tf_import_csv(rq->fund, kind, csv, &res, NULL, NULL, &diag);
+        if (err)
+            tf_fund_rollback(rq->fund);
+        else
+            err = tf_fund_commit(rq->fund, &diag);
+    }
+done:
+    if (err)
+        status = page_write_failed(f, err, &diag);
+    *known = res.known > 0;
+    tf_csv_free(csv);
+    free(text);
+    for (size_t k = 0; k < ncols; k++)
+        free(values[k]);
+    return status;
+}
+
+/* ---- Donors --------------------------------------------------------- */
+
+struct lister {
+    struct web_request *rq;
+    web_table *t;
+    int fmt;
+    long n;
+};
+
+static int list_donor(void *ctx, const tf_donor *d)
+{
+    struct lister *l = ctx;
+    const char *cells[] = {d->id, d->name, d->type, d->country};
+
+    web_table_row(l->t, cells);
+    l->n++;
+    return 0;
+}
+
+static void donor_form(struct web_request *rq, FILE *out,
+                       const struct page_form *f)
+{
+    html_raw(out, "<h2>Register a donor</h2>");
+    page_form_error(out, f);
+    page_form_open(rq, out, "/donors", 0);
+    page_input(rq, out, f, "Id", "id", "text", 1, "norway");
+    page_input(rq, out, f, "Name", "name", "text", 1, NULL);
+    page_select(rq, out, f, "Type", "type", donor_types, 1);
+    page_input(rq, out, f, "Country (ISO 3166 alpha-3)", "country", "text", 0,
+               "NOR");
+    html_raw(out, "<button type=\"submit\">Register</button></form>");
+}
+
+static int render_donors(struct web_request *rq, int status,
+                         const struct page_form *f)
+{
+    static const char *const cols[] = {"id", "name", "type", "country"};
+    int fmt = f ? 0 : web_format(rq);
+    struct lister l = {rq, NULL, fmt, 0};
+    const char *only = NULL;
+    FILE *out;
+
+    if (fmt < 0)
+        return 0;
+    /* A donor user sees its own donor only. */
+    if (rq->user.roles & TF_ROLE_DONOR)
+        only = rq->user.donor;
+    if (!(out = list_begin(rq, fmt, status, "Donors")))
+        return 0;
+    l.t = web_table_new(rq, out, fmt, cols, "ssss");
+    web_table_link(l.t, 0, "/donors/", NULL);
+    tf_donor_each(rq->fund, only, list_donor, &l, NULL);
+    web_table_end(l.t);
+    if (!fmt && web_user_has(rq, TF_ROLE_RECORDER))
+        donor_form(rq, out, f);
+    return list_end(rq, fmt);
+}
+
+int page_donors(struct web_request *rq)
+{
+    return render_donors(rq, 200, NULL);
+}
+
+int post_donors(struct web_request *rq)
+{
+    struct page_form f;
+    int known = 0, status;
+
+    memset(&f, 0, sizeof(f));
+    status = write_record(rq, "donors", donor_cols, &known, &f);
+    if (status)
+        return render_donors(rq, status, &f);
+    web_flash(rq, "donor %s: %s", web_field(rq, "id"),
+              known ? "already registered, nothing added" : "registered");
+    return web_redirect(rq, "/donors", NULL, NULL);
+}
+
+/* ---- Pledges and receipts ------------------------------------------- */
+
+static int list_pledge(void *ctx, const tf_pledge *p)
+{
+    struct lister *l = ctx;
+    const tf_currency *cur = tf_currency_find(p->currency);
+    char amt[TF_AMOUNT_BUFSZ], rec[TF_AMOUNT_BUFSZ], out[TF_AMOUNT_BUFSZ];
+    char base[TF_AMOUNT_BUFSZ];
+    int minor = cur ? cur->minor : 2, group = l->fmt == 0;
+    const char *cells[] = {p->ref, p->donor, p->date, p->pool, p->currency,
+                           amt,    rec,      out,     base,    p->due};
+
+    tf_amount_format(amt, sizeof(amt), p->amount, minor, group);
+    tf_amount_format(rec, sizeof(rec), p->received, minor, group);
+    tf_amount_format(out, sizeof(out), p->amount - p->received, minor, group);
+    tf_fund_fmt(l->rq->fund, base, p->base_amount, group);
+    web_table_row(l->t, cells);
+    l->n++;
+    return 0;
+}
+
+static int list_receipt(void *ctx, const tf_receipt *r)
+{
+    struct lister *l = ctx;
+    const tf_currency *cur = tf_currency_find(r->currency);
+    char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ];
+    int group = l->fmt == 0;
+    const char *cells[] = {r->ref,      r->date, r->pledge, r->donor, r->pool,
+                           r->currency, amt,     r->rate,   base};
+
+    tf_amount_format(amt, sizeof(amt), r->amount, cur ? cur->minor : 2, group);
+    tf_fund_fmt(l->rq->fund, base, r->base_amount, group);
+    web_table_row(l->t, cells);
+    l->n++;
+    return 0;
+}
+
+static void pledges_table(struct web_request *rq, FILE *out, int fmt,
+                          const char *donor)
+{
+    static const char *const cols[] = {
+        "ref",    "donor",    "date",        "pool",        "currency",
+        "amount", "received", "outstanding", "base_amount", "due"};
+    struct lister l = {rq, NULL, fmt, 0};
+
+    l.t = web_table_new(rq, out, fmt, cols, "sssssaaaas");
+    if (!(rq->user.roles & TF_ROLE_DONOR))
+        web_table_link(l.t, 1, "/donors/", NULL);
+    tf_pledge_each(rq->fund, donor, list_pledge, &l, NULL);
+    web_table_end(l.t);
+}
+
+static void receipts_table(struct web_request *rq, FILE *out, int fmt,
+                           const char *donor)
+{
+    static const char *const cols[] = {"ref",    "date", "pledge",
+                                       "donor",  "pool", "currency",
+                                       "amount", "rate", "base_amount"};
+    struct lister l = {rq, NULL, fmt, 0};
+
+    l.t = web_table_new(rq, out, fmt, cols, "ssssssasa");
+    if (!(rq->user.roles & TF_ROLE_DONOR))
+        web_table_link(l.t, 3, "/donors/", NULL);
+    tf_receipt_each(rq->fund, donor, list_receipt, &l, NULL);
+    web_table_end(l.t);
+}
+
+/* The donor a list is limited to: ?donor=, and a donor user's own only
+ * (-1 after answering 403 for another). */
+static int list_donor_of(struct web_request *rq, const char **donor)
+{
+    const char *q = web_query(rq, "donor");
+
+    *donor = q && *q ? q : NULL;
+    if (rq->user.roles & TF_ROLE_DONOR) {
+        if (*donor && strcmp(*donor, rq->user.donor)) {
+            page_message(rq, 403, "Not allowed",
+                         "A donor user sees only its own donor.");
+            return -1;
+        }
+        *donor = rq->user.donor;
+    }
+    return 0;
+}
+
+struct choices {
+    char **v;
+    size_t n, cap;
+};
+
+static int add_choice(void *ctx, const tf_donor *d)
+{
+    struct choices *c = ctx;
+
+    if (c->n + 1 >= c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16;
+        char **grown = realloc(c->v, cap * sizeof(char *));
+        if (!grown)
+            return 1;
+        c->v = grown;
+        c->cap = cap;
+    }
+    if (!(c->v[c->n] = strdup(d->id)))
+        return 1;
+    c->v[++c->n] = NULL;
+    return 0;
+}
+
+static void free_choices(struct choices *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i]);
+    free(c->v);
+}
+
+static void pledge_form(struct web_request *rq, FILE *out,
+                        const struct page_form *f)
+{
+    struct choices donors = {NULL, 0, 0};
+    struct pool_choices pools = pool_choices();
+
+    tf_donor_each(rq->fund, NULL, add_choice, &donors, NULL);
+    html_raw(out, "<h2>Record a pledge</h2>");
+    page_form_error(out, f);
+    page_form_open(rq, out, "/pledges", 0);
+    page_input(rq, out, f, "Reference", "ref", "text", 1, "P-001");
+    if (donors.v)
+        page_select(rq, out, f, "Donor", "donor", (const char *const *)donors.v,
+                    1);
+    else
+        page_input(rq, out, f, "Donor", "donor", "text", 1, NULL);
+    page_input(rq, out, f, "Date signed", "date", "date", 1, "YYYY-MM-DD");
+    page_input(rq, out, f, "Amount", "amount", "text", 1, "1500000.00");
+    page_input(rq, out, f, "Currency", "currency", "text", 1, "USD");
+    page_select(rq, out, f, "Pool", "pool", pools.v, 1);
+    page_input(rq, out, f, "Due", "due", "date", 0, "YYYY-MM-DD");
+    html_raw(out, "<button type=\"submit\">Record the pledge</button></form>");
+    free_choices(&donors);
+}
+
+static int render_pledges(struct web_request *rq, int status,
+                          const struct page_form *f)
+{
+    int fmt = f ? 0 : web_format(rq);
+    const char *donor;
+    FILE *out;
+
+    if (fmt < 0 || list_donor_of(rq, &donor))
+        return 0;
+    if (!(out = list_begin(rq, fmt, status, "Pledges")))
+        return 0;
+    pledges_table(rq, out, fmt, donor);
+    if (!fmt && web_user_has(rq, TF_ROLE_RECORDER))
+        pledge_form(rq, out, f);
+    return list_end(rq, fmt);
+}
+
+int page_pledges(struct web_request *rq)
+{
+    return render_pledges(rq, 200, NULL);
+}
+
+int post_pledges(struct web_request *rq)
+{
+    struct page_form f;
+    int known = 0, status;
+
+    memset(&f, 0, sizeof(f));
+    status = write_record(rq, "pledges", pledge_cols, &known, &f);
+    if (status)
+        return render_pledges(rq, status, &f);
+    web_flash(rq, "pledge %s: %s", web_field(rq, "ref"),
+              known ? "already recorded, nothing added" : "recorded");
+    return web_redirect(rq, "/pledges", NULL, NULL);
+}
+
+static void receipt_form(struct web_request *rq, FILE *out,
+                         const struct page_form *f)
+{
+    struct pool_choices pools = pool_choices();
+
+    html_raw(out, "<h2>Record money received</h2>");
+    page_form_error(out, f);
+    page_form_open(rq, out, "/receipts", 0);
+    page_input(rq, out, f, "Reference", "ref", "text", 1, "R-001");
+    page_input(rq, out, f, "Date received", "date", "date", 1, "YYYY-MM-DD");
+    page_input(rq, out, f, "Amount", "amount", "text", 1, NULL);
+    page_input(rq, out, f, "Currency", "currency", "text", 1, "USD");
+    page_input(rq, out, f, "Pledge", "pledge", "text", 0, "P-001");
+    page_input(rq, out, f, "Donor (without a pledge)", "donor", "text", 0,
+               NULL);
+    page_select(rq, out, f, "Pool (without a pledge)", "pool", pools.v, 0);
+    html_raw(out, "<button type=\"submit\">Record the receipt</button></form>");
+}
+
+static int render_receipts(struct web_request *rq, int status,
+                           const struct page_form *f)
+{
+    int fmt = f ? 0 : web_format(rq);
+    const char *donor;
+    FILE *out;
+
+    if (fmt < 0 || list_donor_of(rq, &donor))
+        return 0;
+    if (!(out = list_begin(rq, fmt, status, "Receipts")))
+        return 0;
+    receipts_table(rq, out, fmt, donor);
+    if (!fmt && web_user_has(rq, TF_ROLE_RECORDER))
+        receipt_form(rq, out, f);
+    return list_end(rq, fmt);
+}
+
+int page_receipts(struct web_request *rq)
+{
+    return render_receipts(rq, 200, NULL);
+}
+
+int post_receipts(struct web_request *rq)
+{
+    struct page_form f;
+    int known = 0, status;
+
+    memset(&f, 0, sizeof(f));
+    status = write_record(rq, "receipts", receipt_cols, &known, &f);
+    if (status)
+        return render_receipts(rq, status, &f);
+    web_flash(rq, "receipt %s: %s", web_field(rq, "ref"),
+              known ? "already recorded, nothing added" : "recorded");
+    return web_redirect(rq, "/receipts", NULL, NULL);
+}
+
+/* ---- One donor ------------------------------------------------------ */
+
+struct one_donor {
+    char name[256], type[32], country[8];
+    int found;
+};
+
+static int got_donor(void *ctx, const tf_donor *d)
+{
+    struct one_donor *o = ctx;
+
+    snprintf(o->name, sizeof(o->name), "%s", d->name);
+    snprintf(o->type, sizeof(o->type), "%s", d->type);
+    snprintf(o->country, sizeof(o->country), "%s", d->country);
+    o->found = 1;
+    return 1;
+}
+
+static void record_row(FILE *out, const char *term, const char *value)
+{
+    html_raw(out, "<dt>");
+    html_txt(out, term);
+    html_raw(out, "</dt><dd>");
+    html_txt(out, value);
+    html_raw(out, "</dd>");
+}
+
+int donor_overview(struct web_request *rq, const char *donor, const char *title)
+{
+    struct one_donor d;
+    char today[TF_DATE_LEN + 1];
+    FILE *out;
+
+    memset(&d, 0, sizeof(d));
+    if (!tf_id_valid(donor) ||
+        tf_donor_each(rq->fund, donor, got_donor, &d, NULL) || !d.found) {
+        page_message(rq, 404, "Not found", "There is no such donor.");
+        return 0;
+    }
+    out = page_begin(rq, 200, title ? title : d.name);
+    if (!out)
+        return 0;
+    html_raw(out, "<dl class=\"record\">");
+    record_row(out, "Donor", d.name);
+    record_row(out, "Id", donor);
+    record_row(out, "Type", d.type);
+    if (d.country[0])
+        record_row(out, "Country", d.country);
+    html_raw(out, "</dl>");
+
+    html_raw(out, "<h2>Statement</h2><form method=\"get\" action=\"");
+    html_raw(out, "/donors/");
+    html_url_seg(out, donor);
+    html_raw(out, "/statement.xlsx\"><div class=\"field\"><label "
+                  "for=\"f-as_of\">As of</label><input id=\"f-as_of\" "
+                  "name=\"as_of\" type=\"date\" value=\"");
+    tf_date_today(today);
+    html_attr(out, today);
+    html_raw(out, "\"></div><button type=\"submit\">Download the statement "
+                  "(.xlsx)</button></form>");
+
+    html_raw(out, "<h2>Pledges</h2>");
+    pledges_table(rq, out, 0, donor);
+    html_raw(out, "<h2>Receipts</h2>");
+    receipts_table(rq, out, 0, donor);
+    return page_end(rq);
+}
+
+int page_donor(struct web_request *rq)
+{
+    return donor_overview(rq, rq->params[0], NULL);
+}
+
+/* ---- Sessions ------------------------------------------------------- */
+
+static int list_session(void *ctx, const tf_session *s)
+{
+    struct lister *l = ctx;
+    char days[24], extra[24], dsa[TF_AMOUNT_BUFSZ], term[TF_AMOUNT_BUFSZ];
+    char budget[TF_AMOUNT_BUFSZ] = "";
+    int group = l->fmt == 0;
+    const char *cells[] = {s->id, s->name, s->venue, s->start, days,
+                           extra, dsa,     term,     budget};
+
+    snprintf(days, sizeof(days), "%lld", (long long)s->days);
+    snprintf(extra, sizeof(extra), "%lld", (long long)s->extra_days);
+    tf_fund_fmt(l->rq->fund, dsa, s->dsa, group);
+    tf_fund_fmt(l->rq->fund, term, s->terminal, group);
+    if (s->travel_budget >= 0)
+        tf_fund_fmt(l->rq->fund, budget, s->travel_budget, group);
+    web_table_row(l->t, cells);
+    l->n++;
+    return 0;
+}
+
+static void session_form(struct web_request *rq, FILE *out,
+                         const struct page_form *f)
+{
+    html_raw(out, "<h2>Register a session</h2>");
+    page_form_error(out, f);
+    page_form_open(rq, out, "/sessions", 0);
+    page_input(rq, out, f, "Id", "id", "text", 1, "its1");
+    page_input(rq, out, f, "Name", "name", "text", 1, NULL);
+    page_input(rq, out, f, "Venue", "venue", "text", 1, NULL);
+    page_input(rq, out, f, "Start", "start", "date", 1, "YYYY-MM-DD");
+    page_input(rq, out, f, "Days", "days", "number", 1, NULL);
+    page_input(rq, out, f, "DSA per day", "dsa", "text", 1, NULL);
+    page_input(rq, out, f, "Terminal expenses per trip", "terminal", "text", 1,
+               NULL);
+    page_input(rq, out, f, "Extra days of DSA", "extra_days", "number", 0, "1");
+    page_input(rq, out, f, "Travel budget", "travel_budget", "text", 0, NULL);
+    html_raw(out,
+             "<button type=\"submit\">Register the session</button></form>");
+}
+
+static int render_sessions(struct web_request *rq, int status,
+                           const struct page_form *f)
+{
+    static const char *const cols[] = {"id",    "name",     "venue",
+                                       "start", "days",     "extra_days",
+                                       "dsa",   "terminal", "travel_budget"};
+    int fmt = f ? 0 : web_format(rq);
+    struct lister l = {rq, NULL, fmt, 0};
+    FILE *out;
+
+    if (fmt < 0)
+        return 0;
+    if (!(out = list_begin(rq, fmt, status, "Sessions")))
+        return 0;
+    l.t = web_table_new(rq, out, fmt, cols, "ssssiiaaa");
+    web_table_link(l.t, 0, "/sessions/", NULL);
+    tf_session_each(rq->fund, NULL, list_session, &l, NULL);
+    web_table_end(l.t);
+    if (!fmt && web_user_has(rq, TF_ROLE_RECORDER))
+        session_form(rq, out, f);
+    return list_end(rq, fmt);
+}
+
+int page_sessions(struct web_request *rq)
+{
+    return render_sessions(rq, 200, NULL);
+}
+
+int post_sessions(struct web_request *rq)
+{
+    struct page_form f;
+    int known = 0, status;
+
+    memset(&f, 0, sizeof(f));
+    status = write_record(rq, "sessions", session_cols, &known, &f);
+    if (status)
+        return render_sessions(rq, status, &f);
+    web_flash(rq, "session %s: %s", web_field(rq, "id"),
+              known ? "already registered, nothing added" : "registered");
+    return web_redirect(rq, "/sessions", NULL, NULL);
+}
+
+/* ---- One session and its requests ------------------------------------ */
+
+struct one_session {
+    char name[256], venue[256], start[16];
+    int64_t days, extra_days, dsa, terminal, travel_budget;
+    int found;
+};
+
+static int got_session(void *ctx, const tf_session *s)
+{
+    struct one_session *o = ctx;
+
+    snprintf(o->name, sizeof(o->name), "%s", s->name);
+    snprintf(o->venue, sizeof(o->venue), "%s", s->venue);
+    snprintf(o->start, sizeof(o->start), "%s", s->start);
+    o->days = s->days;
+    o->extra_days = s->extra_days;
+    o->dsa = s->dsa;
+    o->terminal = s->terminal;
+    o->travel_budget = s->travel_budget;
+    o->found = 1;
+    return 1;
+}
+
+static int list_request(void *ctx, const tf_request *r)
+{
+    struct lister *l = ctx;
+    char tier[8] = "", fig[6][TF_AMOUNT_BUFSZ], draws[256] = "";
+    int group = l->fmt == 0;
+    size_t len = 0;
+
+    memset(fig, 0, sizeof(fig));
+    if (r->tier && strcmp(r->status, "rejected") && r->has_figures)
+        snprintf(tier, sizeof(tier), "%d", r->tier);
+    if (r->has_figures) {
+        tf_fund_fmt(l->rq->fund, fig[0], r->fare, group);
+        tf_fund_fmt(l->rq->fund, fig[1], r->dsa, group);
+        tf_fund_fmt(l->rq->fund, fig[2], r->terminal, group);
+        tf_fund_fmt(l->rq->fund, fig[3], r->cost, group);
+        tf_fund_fmt(l->rq->fund, fig[4], r->psc, group);
+        tf_fund_fmt(l->rq->fund, fig[5], r->charge, group);
+    }
+    for (int i = 0; i < r->ndraws && len < sizeof(draws) - 64; i++) {
+        char amt[TF_AMOUNT_BUFSZ];
+        len += (size_t)snprintf(
+            draws + len, sizeof(draws) - len, "%s%s:%s", i ? ";" : "",
+            r->draws[i].pool,
+            tf_fund_fmt(l->rq->fund, amt, r->draws[i].amount, 0));
+    }
+    {
+        const char *cells[] = {r->ref,          r->session, r->country, tier,
+                               r->region_group, r->status,  r->reason,  fig[0],
+                               fig[1],          fig[2],     fig[3],     fig[4],
+                               fig[5],          draws};
+        web_table_row(l->t, cells);
+    }
+    l->n++;
+    return 0;
+}
+
+int page_session(struct web_request *rq)
+{
+    static const char *const cols[] = {
+        "ref",    "session", "country", "tier", "region_group",
+        "status", "reason",  "fare",    "dsa",  "terminal",
+        "cost",   "psc",     "charge",  "draws"};
+    const char *id = rq->params[0];
+    struct one_session s;
+    struct lister l;
+    int fmt = web_format(rq);
+    char a[TF_AMOUNT_BUFSZ];
+    FILE *out;
+
+    if (fmt < 0)
+        return 0;
+    memset(&s, 0, sizeof(s));
+    if (!tf_id_valid(id) ||
+        tf_session_each(rq->fund, id, got_session, &s, NULL) || !s.found) {
+        page_message(rq, 404, "Not found", "There is no such session.");
+        return 0;
+    }
+    if (!(out = list_begin(rq, fmt, 200, s.name)))
+        return 0;
+    if (!fmt) {
+        html_raw(out, "<dl class=\"record\">");
+        record_row(out, "Id", id);
+        record_row(out, "Venue", s.venue);
+        record_row(out, "Start", s.start);
+        html_raw(out, "<dt>Days</dt><dd>");
+        html_int(out, (long long)s.days);
+        html_raw(out, " (DSA for ");
+        html_int(out, (long long)(s.days + s.extra_days));
+        html_raw(out, ")</dd>");
+        record_row(out, "DSA per day", tf_fund_fmt(rq->fund, a, s.dsa, 1));
+        record_row(out, "Terminal expenses",
+                   tf_fund_fmt(rq->fund, a, s.terminal, 1));
+        if (s.travel_budget >= 0)
+            record_row(out, "Travel budget",
+                       tf_fund_fmt(rq->fund, a, s.travel_budget, 1));
+        html_raw(out, "</dl><p class=\"downloads\">");
+        html_link_open(out, "/sessions/", id, "/report.xlsx");
+        html_raw(out, "Allocation report (.xlsx)");
+        html_link_close(out);
+        html_link_open(out, "/sessions/", id, "?format=csv");
+        html_raw(out, "Requests (CSV)");
+        html_link_close(out);
+        html_raw(out, "</p><h2>Requests</h2>");
+    }
+    memset(&l, 0, sizeof(l));
+    l.rq = rq;
+    l.fmt = fmt;
+    l.t = web_table_new(rq, out, fmt, cols, "sssisssaaaaaas");
+    tf_request_each(rq->fund, id, NULL, list_request, &l, NULL);
+    web_table_end(l.t);
+    return list_end(rq, fmt);
+}
