@@ -1,0 +1,590 @@
+#!/usr/bin/python3
+"""tfund serve over HTTP (DESIGN.md section 12): every route's status
+logged out and with each role; the CSV and JSON of every list equal the
+command line's; forms that keep what was typed and name the field in
+error (400), rules refused (409); CSRF tokens; the login lockout; session
+fixation; disabled users; donor users changing the id in a URL; path-like
+ids; bodies over the limit refused (413) before they are read; a donor
+named like a script shown as text; the security headers.
+
+usage: test_http.py TFUND SOURCE_DIR"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webtest import (STAFF, USERS, XSS_NAME, Fund, check,  # noqa: E402
+                     fail)
+
+GET_STAFF = ["/", "/donors", "/donors/norway", "/donors/acme",
+             "/pledges", "/receipts", "/sessions", "/sessions/its1",
+             "/balance", "/journal", "/verify", "/reports/fund.xlsx",
+             "/donors/norway/statement.xlsx", "/sessions/its1/report.xlsx"]
+# What a donor user (of acme) may read, and what it may not.
+GET_DONOR_OK = ["/", "/donors", "/donors/acme", "/donors/acme/statement.xlsx",
+                "/pledges", "/receipts", "/pledges?donor=acme"]
+GET_DONOR_403 = ["/donors/norway", "/donors/norway/statement.xlsx",
+                 "/donors/evil", "/pledges?donor=norway",
+                 "/receipts?donor=norway", "/sessions", "/sessions/its1",
+                 "/sessions/its1/report.xlsx", "/balance", "/journal",
+                 "/verify", "/reports/fund.xlsx", "/import"]
+POSTS = ["/donors", "/pledges", "/receipts", "/sessions", "/import",
+         "/logout"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    fund = Fund(sys.argv[1], sys.argv[2])
+    try:
+        run(fund)
+    finally:
+        fund.close()
+    print("ok")
+    return 0
+
+
+def run(fund):
+    # ---- Only a team fund is served --------------------------------------
+    fund.build(users=False)
+    p = fund.run("serve", "--listen", "127.0.0.1:0", check_rc=False)
+    check(p.returncode == 1 and "team fund" in p.stderr,
+          "serve of a single-user fund: exit %d %s" % (p.returncode,
+                                                       p.stderr))
+    fund.add_users()
+    srv = fund.serve()
+
+    public(srv)
+    logged_out(srv)
+    roles(srv)
+    lists_match_the_command_line(fund, srv)
+    forms(fund, srv)
+    csrf(srv)
+    lockout(srv)
+    fixation(srv)
+    donor_tampering(srv)
+    path_like_ids(srv)
+    too_large(srv)
+    xss(srv)
+    imports(fund, srv)
+    disabled(fund, srv)
+    check(srv.stop() == 0, "the server did not stop cleanly")
+    listen(fund)
+    tls(fund)
+    p = fund.run("verify", check_rc=False)
+    check(p.returncode == 0, "verify after the tests: %s" % p.stdout)
+
+
+def public(srv):
+    c = srv.client()
+    r = c.get("/healthz")
+    check(r.status == 200 and r.body == b"ok\n", "GET /healthz: %d %r" %
+          (r.status, r.body))
+    r = c.get("/static/style.css")
+    check(r.status == 200 and r.header("Content-Type").startswith("text/css"),
+          "the style sheet: %d" % r.status)
+    r = c.get("/login")
+    check(r.status == 200 and 'name="password"' in r.text, "GET /login")
+    r = c.request("HEAD", "/healthz")
+    check(r.status == 200 and r.body == b"", "HEAD /healthz: %d %r" %
+          (r.status, r.body))
+    for h, v in [("X-Content-Type-Options", "nosniff"),
+                 ("X-Frame-Options", "DENY")]:
+        check(r.header(h) == v, "header %s is %r" % (h, r.header(h)))
+    print("  public: /healthz, /static/style.css, /login, HEAD")
+
+
+def logged_out(srv):
+    c = srv.client()
+    for path in GET_STAFF + ["/import"]:
+        r = c.get(path)
+        check(r.status == 401, "GET %s logged out: %d" % (path, r.status))
+        check("/login" in r.text, "the 401 page of %s has no way to log in" %
+              path)
+    for path in POSTS:
+        r = c.post(path, {"x": "1"})
+        check(r.status == 401, "POST %s logged out: %d" % (path, r.status))
+    r = c.get("/nowhere")
+    check(r.status == 404, "GET /nowhere: %d" % r.status)
+    r = c.request("DELETE", "/")
+    check(r.status == 405, "DELETE /: %d" % r.status)
+    r = c.post("/balance", {})
+    check(r.status == 405, "POST /balance: %d" % r.status)
+    print("  logged out: 401 on every page, 404, 405")
+
+
+def roles(srv):
+    # Reads: every staff role reads all the books.
+    for user in STAFF:
+        c = srv.client().login(user)
+        for path in GET_STAFF:
+            r = c.get(path)
+            check(r.status == 200, "GET %s as %s: %d" % (path, user,
+                                                         r.status))
+            if path.endswith(".xlsx"):
+                check(r.header("Content-Type") == XLSX and
+                      r.body[:2] == b"PK", "%s as %s is not a workbook" %
+                      (path, user))
+        r = c.get("/import")
+        want = 200 if user in ("rec", "boss") else 403
+        check(r.status == want, "GET /import as %s: %d" % (user, r.status))
+        # Writes: only the recorder records.
+        for path, fields in [
+                ("/donors", {"id": "d-" + user, "name": "D", "type": "state"}),
+                ("/pledges", {"ref": "P-" + user, "donor": "acme",
+                              "date": "2017-04-01", "amount": "10",
+                              "currency": "USD", "pool": "travel"}),
+                ("/receipts", {"ref": "R-" + user, "donor": "acme",
+                               "date": "2017-04-01", "amount": "10",
+                               "currency": "USD"}),
+                ("/sessions", {"id": "s-" + user, "name": "S",
+                               "venue": "Geneva", "start": "2019-01-07",
+                               "days": "2", "dsa": "300",
+                               "terminal": "100"})]:
+            r = c.post(path, fields)
+            want = 303 if user == "rec" else 403
+            check(r.status == want, "POST %s as %s: %d %s" %
+                  (path, user, r.status, r.text[:200]))
+        r = c.post("/logout", {})
+        check(r.status == 303 and r.header("Location") == "/login",
+              "logout of %s: %d" % (user, r.status))
+        check(c.session is None, "logout did not clear the cookie")
+    print("  each staff role: every page 200, writes 303 for the recorder "
+          "and 403 for the others")
+
+    c = srv.client().login("acme-user")
+    for path in GET_DONOR_OK:
+        r = c.get(path)
+        check(r.status == 200, "GET %s as a donor user: %d" % (path,
+                                                               r.status))
+    for path in GET_DONOR_403:
+        r = c.get(path)
+        check(r.status == 403, "GET %s as the donor user of acme: %d" %
+              (path, r.status))
+    for path in POSTS[:-1]:
+        r = c.post(path, {"id": "x"})
+        check(r.status == 403, "POST %s as a donor user: %d" % (path,
+                                                                r.status))
+    # Its lists hold its own donor only.
+    r = c.get("/pledges?format=csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    check(rows and all(row["donor"] == "acme" for row in rows),
+          "a donor user's pledges: %r" % rows)
+    r = c.get("/donors?format=json")
+    check([d["id"] for d in json.loads(r.text)] == ["acme"],
+          "a donor user's donors: %s" % r.text)
+    r = c.get("/")
+    check("Acme Foundation" in r.text and "Pools" not in r.text,
+          "a donor user's home page shows more than its donor")
+    print("  donor user: its own pages 200, everything else 403")
+
+
+def cli_csv(fund, *args):
+    return fund.run(*args).stdout
+
+
+def lists_match_the_command_line(fund, srv):
+    c = srv.client().login("aud")
+    for path, args in [
+            ("/donors", ["donor", "list"]),
+            ("/pledges", ["pledge", "list"]),
+            ("/pledges?donor=norway", ["pledge", "list", "--donor",
+                                       "norway"]),
+            ("/receipts", ["receipt", "list"]),
+            ("/sessions", ["session", "list"]),
+            ("/sessions/its1", ["allocation", "show", "its1"]),
+            ("/balance", ["balance"]),
+            ("/balance?as_of=2017-06-30", ["balance", "--as-of",
+                                           "2017-06-30"]),
+            ("/journal", ["journal"])]:
+        sep = "&" if "?" in path else "?"
+        for fmt in ("csv", "json"):
+            r = c.get(path + sep + "format=" + fmt)
+            check(r.status == 200, "GET %s as %s: %d" % (path, fmt, r.status))
+            want = cli_csv(fund, *(args + ["--format", fmt]))
+            if fmt == "csv":
+                check(r.text == want, "%s?format=csv differs from tfund %s:\n"
+                      "%s\n---\n%s" % (path, " ".join(args), r.text[:500],
+                                       want[:500]))
+                check(r.header("Content-Type").startswith("text/csv"),
+                      "CSV content type of %s" % path)
+            else:
+                check(json.loads(r.text) == json.loads(want),
+                      "%s?format=json differs from tfund %s" %
+                      (path, " ".join(args)))
+    r = c.get("/pledges?format=xml")
+    check(r.status == 400, "an unknown format: %d" % r.status)
+    r = c.get("/balance?as_of=2017-02-30")
+    check(r.status == 400, "a bad as_of: %d" % r.status)
+    r = c.get("/verify?format=csv")
+    check(r.status == 200 and r.text == "entry,failure\n",
+          "verify finds failures: %s" % r.text)
+    r = c.get("/verify")
+    check("ok: " in r.text, "the verify page does not say ok")
+    r = c.get("/journal?page=2")
+    check(r.status == 200 and "page 2 of" in r.text, "journal page 2")
+    print("  every list's CSV and JSON equal the command line's")
+
+
+def forms(fund, srv):
+    c = srv.client().login("rec")
+    r = c.get("/pledges")
+    check('action="/pledges"' in r.text, "no pledge form for the recorder")
+    # Bad input: 400, the form again with what was typed and the error by
+    # its field.
+    r = c.post("/pledges", {"ref": "P-BAD", "donor": "norway",
+                            "date": "2017-05-01", "amount": "12.345",
+                            "currency": "USD", "pool": "travel"})
+    check(r.status == 400, "a bad amount: %d" % r.status)
+    check('id="error-amount"' in r.text and "more decimals" in r.text,
+          "the amount's error is not beside it")
+    check('value="P-BAD"' in r.text and 'value="12.345"' in r.text,
+          "the form lost what was typed")
+    check('<option value="travel" selected>' in r.text,
+          "the pool chosen was lost")
+    r = c.post("/pledges", {"ref": "P-BAD", "donor": "norway",
+                            "date": "2017-05-01", "amount": "12",
+                            "currency": "USD"})
+    check(r.status == 400 and 'id="error-pool"' in r.text,
+          "a missing pool: %d" % r.status)
+    r = c.post("/pledges", {"ref": "P-BAD", "donor": "nobody",
+                            "date": "2017-05-01", "amount": "12",
+                            "currency": "USD", "pool": "travel"})
+    check(r.status == 400 and "nobody" in r.text, "an unknown donor: %d" %
+          r.status)
+    # A rule of the fund: 409.
+    r = c.post("/pledges", {"ref": "P-OLD", "donor": "norway",
+                            "date": "2016-05-01", "amount": "12",
+                            "currency": "USD", "pool": "travel"})
+    check(r.status == 409, "a pledge in a closed period: %d %s" %
+          (r.status, r.text[-600:]))
+    check("P-BAD" not in cli_csv(fund, "pledge", "list", "--format", "csv"),
+          "a refused pledge was recorded")
+    # Good input: 303, the record is there, the next page says so.
+    r = c.post("/pledges", {"ref": "P-WEB", "donor": "norway",
+                            "date": "2017-05-01", "amount": " 1234.50 ",
+                            "currency": "EUR", "pool": "travel",
+                            "due": "2017-12-31"})
+    check(r.status == 303 and r.header("Location") == "/pledges",
+          "a good pledge: %d %s" % (r.status, r.text[:300]))
+    r = c.get("/pledges")
+    check("pledge P-WEB: recorded" in r.text, "no message after the POST")
+    check("P-WEB,norway,2017-05-01,travel,EUR,1234.50" in
+          cli_csv(fund, "pledge", "list", "--format", "csv"),
+          "the pledge is not in the books")
+    # The same again: nothing added, and said so.
+    r = c.post("/pledges", {"ref": "P-WEB", "donor": "norway",
+                            "date": "2017-05-01", "amount": "1234.50",
+                            "currency": "EUR", "pool": "travel",
+                            "due": "2017-12-31"})
+    check(r.status == 303, "the same pledge again: %d" % r.status)
+    check("already recorded" in c.get("/pledges").text,
+          "a known pledge is not said to be known")
+    r = c.post("/receipts", {"ref": "R-WEB", "pledge": "P-WEB",
+                             "date": "2017-06-01", "amount": "1234.50",
+                             "currency": "EUR"})
+    check(r.status == 303, "a receipt: %d %s" % (r.status, r.text[-500:]))
+    r = c.post("/donors", {"id": "web-donor", "name": "Web donor",
+                           "type": "private"})
+    check(r.status == 303, "a donor: %d" % r.status)
+    r = c.post("/donors", {"id": "bad id", "name": "X", "type": "private"})
+    check(r.status == 400 and 'id="error-id"' in r.text,
+          "a bad donor id: %d" % r.status)
+    r = c.post("/sessions", {"id": "web-s", "name": "Web session",
+                             "venue": "Vienna", "start": "2019-03-04",
+                             "days": "3", "dsa": "300", "terminal": "120"})
+    check(r.status == 303, "a session: %d %s" % (r.status, r.text[-500:]))
+    r = c.post("/sessions", {"id": "web-s2", "name": "S", "venue": "V",
+                             "start": "2019-02-30", "days": "3",
+                             "dsa": "300", "terminal": "120"})
+    check(r.status == 400 and 'id="error-start"' in r.text,
+          "a bad session date: %d" % r.status)
+    print("  forms: 303 and recorded; 400 with the error by its field and "
+          "the values kept; 409 for a closed period")
+
+
+def csrf(srv):
+    c = srv.client().login("rec")
+    fields = {"ref": "P-CSRF", "donor": "norway", "date": "2017-05-01",
+              "amount": "1", "currency": "USD", "pool": "travel"}
+    r = c.post("/pledges", fields, csrf=False)
+    check(r.status == 403, "a POST without its CSRF token: %d" % r.status)
+    r = c.post("/pledges", fields, csrf="0" * 64)
+    check(r.status == 403, "a POST with a wrong CSRF token: %d" % r.status)
+    other = srv.client().login("rec")
+    r = c.post("/pledges", fields, csrf=other.csrf)
+    check(r.status == 403, "a POST with another session's token: %d" %
+          r.status)
+    r = c.post("/logout", {}, csrf=False)
+    check(r.status == 403, "a logout without its token: %d" % r.status)
+    r = c.get("/pledges")
+    check("P-CSRF" not in r.text, "a POST without its token was recorded")
+    # A login form needs its token too.
+    d = srv.client()
+    r = d.post("/login", {"user": "rec", "password": "recorder password 1"})
+    check(r.status == 403, "a login without a form's token: %d" % r.status)
+    print("  CSRF: missing, wrong or another session's token -> 403")
+
+
+def lockout(srv):
+    c = srv.client()
+    c.get("/login")
+    for i in range(5):
+        r = c.post("/login", {"user": "cert", "password": "wrong %d" % i})
+        want = 401
+        check(r.status == want, "failed login %d: %d" % (i + 1, r.status))
+        check('type="password"' in r.text and "wrong password" in r.text,
+              "the failed login page")
+        check("wrong 0" not in r.text, "a password was shown back")
+    check("locked" in r.text, "the fifth failure does not say it locks")
+    r = c.post("/login", {"user": "cert",
+                          "password": "certifying password 1"})
+    check(r.status == 403 and "locked" in r.text,
+          "the right password during the lock: %d" % r.status)
+    # Another user is not locked.
+    srv.client().login("appr")
+    # Unknown users answer alike.
+    r = c.post("/login", {"user": "ghost", "password": "whatever"})
+    check(r.status == 401 and "Unknown user or wrong password" in r.text,
+          "an unknown user: %d" % r.status)
+    print("  lockout: five failures lock the user; the right password is "
+          "then refused (403)")
+
+
+def fixation(srv):
+    planted = "ab" * 32
+    c = srv.client()
+    c.session = planted
+    r = c.get("/login")
+    check(c.session and c.session != planted,
+          "an unknown session id set before login was kept")
+    before = c.session
+    c.login("aud")
+    check(c.session != before, "the session id before login was kept after")
+    stale = srv.client()
+    stale.session = before
+    r = stale.get("/")
+    check(r.status == 401, "the pre-login session id still works: %d" %
+          r.status)
+    r = c.get("/")
+    check(r.status == 200, "the new session does not work")
+    # The cookie's flags.
+    d = srv.client()
+    r = d.get("/login")
+    v = r.header("Set-Cookie")
+    for flag in ("HttpOnly", "SameSite=Strict", "Path=/"):
+        check(flag in v, "the session cookie lacks %s: %s" % (flag, v))
+    check("Secure" not in v, "Secure on a plain HTTP cookie")
+    check(len(d.session) == 64 and int(d.session, 16) >= 0,
+          "the session id is not 256 bits in hex")
+    print("  session fixation: a planted id is replaced; the pre-login id "
+          "ends at login")
+
+
+def donor_tampering(srv):
+    c = srv.client().login("norway-user")
+    for path in ["/donors/norway", "/donors/norway/statement.xlsx",
+                 "/pledges?donor=norway"]:
+        check(c.get(path).status == 200, "%s for its own donor" % path)
+    for other in ["acme", "sweden", "evil", "Norway", "norway.", "norway-",
+                  "norway%2F..%2Facme", "..%2Facme", "nobody"]:
+        for path in ["/donors/%s" % other, "/donors/%s/statement.xlsx" % other,
+                     "/pledges?donor=%s" % other,
+                     "/receipts?donor=%s" % other]:
+            r = c.get(path)
+            check(r.status in (403, 404),
+                  "%s as the donor user of norway: %d" % (path, r.status))
+            check(r.header("Content-Type") != XLSX,
+                  "%s gave a workbook" % path)
+    print("  donor id tampering: every other id in every donor URL refused")
+
+
+def path_like_ids(srv):
+    c = srv.client().login("aud")
+    for path in ["/donors/..", "/donors/../statement.xlsx",
+                 "/donors/%2e%2e/statement.xlsx",
+                 "/donors/..%2F..%2Fetc%2Fpasswd/statement.xlsx",
+                 "/sessions/..%2Fits1/report.xlsx", "/sessions/%00/report.xlsx",
+                 "/donors/a%2Fb", "/sessions/its1%2F..", "/donors//statement.xlsx"]:
+        r = c.get(path)
+        check(r.status == 404, "GET %s: %d" % (path, r.status))
+    print("  path-like ids: 404")
+
+
+def too_large(srv):
+    c = srv.client().login("rec")
+    # A form body over 64 KiB.
+    r = c.post("/pledges", {"ref": "P-BIG", "memo": "x" * 70000})
+    check(r.status == 413, "a 70 KB form: %d" % r.status)
+    # An upload announced at 9 MiB is refused before it is sent: the
+    # answer comes with only the headers sent.
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(("POST /import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Cookie: tfund_session=%s\r\n"
+               "Content-Type: multipart/form-data; boundary=x\r\n"
+               "Content-Length: %d\r\n\r\n" % (c.session, 9 * 1024 * 1024)
+               ).encode())
+    head = s.recv(4096).decode("latin-1")
+    s.close()
+    check(head.startswith("HTTP/1.1 413"), "an upload of 9 MiB: %r" %
+          head[:80])
+    # Without a length, a body that grows past the limit ends the
+    # connection.
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+    s.sendall(("POST /pledges HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Cookie: tfund_session=%s\r\n"
+               "Content-Type: application/x-www-form-urlencoded\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n" % c.session).encode())
+    chunk = b"a" * 8192
+    closed = False
+    try:
+        for _ in range(64):
+            s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    except (BrokenPipeError, ConnectionResetError):
+        closed = True
+    if not closed:
+        try:
+            data = s.recv(4096)
+            closed = data == b"" or data.startswith(b"HTTP/1.1 413")
+        except ConnectionResetError:
+            closed = True
+    s.close()
+    check(closed, "a chunked body of 512 KiB was read")
+    print("  bodies over the limit: 413 (or the connection ended) before "
+          "they are read")
+
+
+def xss(srv):
+    c = srv.client().login("aud")
+    for path in ["/donors", "/donors/evil", "/"]:
+        r = c.get(path)
+        check("<script>" not in r.text.lower(), "%s holds a script" % path)
+    r = c.get("/donors")
+    check("&lt;script&gt;alert(1)&lt;/script&gt;" in r.text,
+          "the donor's name is not shown as text")
+    r = c.get("/donors?format=json")
+    check(XSS_NAME in [d["name"] for d in json.loads(r.text)],
+          "the JSON lost the donor's name")
+    # The fund's name holds & and <: escaped in the title and header.
+    r = c.get("/")
+    check("Test fund &amp; &lt;friends&gt;" in r.text,
+          "the fund's name is not escaped")
+    print("  a donor named %s is shown as text" % XSS_NAME)
+
+
+def imports(fund, srv):
+    c = srv.client().login("rec")
+    good = (b"id,name,type,country\nimp-1,Imported One,state,\n"
+            b"imp-2,\"Imported, Two\",foundation,\n")
+    r = c.post_multipart("/import", {"kind": "donors"},
+                         {"file": ("new donors.csv", good)})
+    check(r.status == 303 and r.header("Location") == "/import",
+          "an import: %d %s" % (r.status, r.text[-500:]))
+    check("2 rows: 2 added" in c.get("/import").text,
+          "the import's counts are not shown")
+    bad = (b"ref,donor,date,amount,currency,pool\n"
+           b"P-I1,norway,2017-05-01,10,USD,travel\n"
+           b"P-I2,norway,2017-05-01,1e5,USD,travel\n")
+    r = c.post_multipart("/import", {"kind": "pledges"},
+                         {"file": ("../../etc/pledges.csv", bad)})
+    check(r.status == 400 and "pledges.csv:3:4" in r.text and
+          "nothing was imported" in r.text, "a bad import: %d %s" %
+          (r.status, r.text[-700:]))
+    check("P-I1" not in cli_csv(fund, "pledge", "list", "--format", "csv"),
+          "a bad import wrote its first row")
+    r = c.post_multipart("/import", {"kind": "countries"},
+                         {"file": ("c.csv", b"iso3\n")})
+    check(r.status == 403, "countries by the recorder: %d" % r.status)
+    r = c.post_multipart("/import", {"kind": "donors"}, {}, csrf=False)
+    check(r.status == 403, "an import without its token: %d" % r.status)
+    a = srv.client().login("boss")
+    r = a.post_multipart("/import", {"kind": "donors"},
+                         {"file": ("d.csv", good)})
+    check(r.status == 403, "donors by the admin: %d" % r.status)
+    print("  imports: 303 with the counts, 400 naming line and column, "
+          "roles by kind")
+
+
+def disabled(fund, srv):
+    c = srv.client().login("prog")
+    fund.run("user", "disable", "prog")
+    r = c.get("/")
+    check(r.status == 401, "a disabled user's session: %d" % r.status)
+    d = srv.client()
+    d.get("/login")
+    r = d.post("/login", {"user": "prog", "password": "programme password 1"})
+    check(r.status == 401, "a disabled user logs in: %d" % r.status)
+    print("  a disabled user's session ends; it cannot log in")
+
+
+def listen(fund):
+    for args in (["--listen", "0.0.0.0:0"], ["--listen", "[::]:0"],
+                 ["--listen", "192.0.2.1:8080"]):
+        p = fund.run("serve", *args, check_rc=False)
+        check(p.returncode == 2 and "without TLS" in p.stderr,
+              "serve %s without TLS: exit %d %s" % (args, p.returncode,
+                                                    p.stderr))
+    for args in (["--listen", "127.0.0.1"], ["--listen", "host:80"],
+                 ["--listen", "127.0.0.1:65536"],
+                 ["--tls-cert", "/nonexistent"]):
+        p = fund.run("serve", *args, check_rc=False)
+        check(p.returncode == 2, "serve %s: exit %d" % (args, p.returncode))
+    # Behind a TLS proxy, by choice.
+    proc = subprocess.Popen([fund.tfund, "--db", fund.db, "serve", "--listen",
+                             "0.0.0.0:0", "--insecure-remote"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    line = proc.stdout.readline()
+    proc.terminate()
+    out, err = proc.communicate(timeout=30)
+    check("http://0.0.0.0:" in line and proc.returncode == 0,
+          "serve --insecure-remote: %r %s" % (line, err))
+    print("  listen: loopback only without TLS, unless --insecure-remote")
+
+
+def tls(fund):
+    import ssl
+    if not shutil.which("openssl"):
+        fail("openssl is missing (.ci/install-deps installs it)")
+    cert = os.path.join(fund.dir, "cert.pem")
+    key = os.path.join(fund.dir, "key.pem")
+    p = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                        "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                        "-subj", "/CN=127.0.0.1", "-addext",
+                        "subjectAltName=IP:127.0.0.1"],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "openssl: %s" % p.stderr)
+    srv = fund.serve("--tls-cert", cert, "--tls-key", key)
+    check(srv.scheme == "https", "the TLS server announces %s" % srv.scheme)
+    ctx = ssl.create_default_context(cafile=cert)
+    c = srv.client(context=ctx)
+    r = c.get("/login")
+    v = r.header("Set-Cookie")
+    check("Secure" in v and "HttpOnly" in v, "the cookie under TLS: %s" % v)
+    check(r.header("Strict-Transport-Security"), "no HSTS under TLS")
+    c.login("aud")
+    check(c.get("/balance").status == 200, "the balance over HTTPS")
+    # Plain HTTP is not served on that port.
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:
+        data = s.recv(4096)
+    except ConnectionResetError:
+        data = b""
+    s.close()
+    check(b"200 OK" not in data, "plain HTTP answered on the TLS port")
+    check(srv.stop() == 0, "the TLS server did not stop cleanly")
+    print("  TLS: HTTPS only, the cookie Secure, HSTS")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
