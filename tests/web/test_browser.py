@@ -1,0 +1,278 @@
+#!/usr/bin/python3
+"""tfund serve in a real browser: Debian's Chromium, driven by chromedriver
+through python3-selenium, with JavaScript off (the pages need none). The
+recorder logs in, sees the dashboard, records a pledge through the form
+(and sees a bad amount refused beside its field), a form sent without
+its CSRF token is refused; a donor user downloads its own statement (read
+back with openpyxl) and is refused another donor's page and statement;
+a donor named <script>alert(1)</script> shows as text; every page reads
+at 360 px wide without a page-wide scroll.
+
+Exit status 77 (skipped) only when Chromium cannot start here.
+
+usage: test_browser.py TFUND SOURCE_DIR"""
+
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webtest import SKIP, XSS_NAME, Fund, check  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def start_browser(downloads):
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        print("skipped: python3-selenium is not installed", file=sys.stderr)
+        sys.exit(SKIP)
+    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
+        print("skipped: chromium or chromium-driver is not installed",
+              file=sys.stderr)
+        sys.exit(SKIP)
+    profile = tempfile.mkdtemp(prefix="tfund-chromium-")
+    o = webdriver.ChromeOptions()
+    o.binary_location = CHROMIUM
+    for a in ["--headless", "--no-sandbox", "--disable-gpu",
+              "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--disable-dev-shm-usage", "--lang=en-US",
+              "--window-size=1280,900", "--user-data-dir=" + profile]:
+        o.add_argument(a)
+    o.add_experimental_option("prefs", {
+        # The pages must work without JavaScript: it is off.
+        "profile.managed_default_content_settings.javascript": 2,
+        "download.default_directory": downloads,
+        "download.prompt_for_download": False,
+    })
+    try:
+        d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=o)
+    except Exception as e:  # the browser cannot start in this environment
+        print("skipped: Chromium cannot start: %s" % str(e).splitlines()[0],
+              file=sys.stderr)
+        shutil.rmtree(profile, ignore_errors=True)
+        sys.exit(SKIP)
+    d.execute_cdp_cmd("Page.setDownloadBehavior",
+                      {"behavior": "allow", "downloadPath": downloads})
+    d.profile_dir = profile
+    return d
+
+
+def by(d, css):
+    return d.find_element("css selector", css)
+
+
+def h1(d):
+    return by(d, "h1").text
+
+
+def click_and_wait(d, css):
+    """Clicks what leads to another page and waits until it is there."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = by(d, "html")
+    by(d, css).click()
+    WebDriverWait(d, 30).until(ec.staleness_of(old))
+
+
+def log_in(d, base, user, password):
+    d.get(base + "/login")
+    check(h1(d) == "Log in", "the login page: %s" % h1(d))
+    by(d, "#f-user").send_keys(user)
+    by(d, "#f-password").send_keys(password)
+    click_and_wait(d, "form.entry button[type=submit]")
+
+
+def log_out(d):
+    click_and_wait(d, "form.logout button")
+    check(h1(d) == "Log in", "logging out did not lead to the login page")
+
+
+def no_page_scroll(d, base, paths):
+    """At 360 px wide, nothing of a page sticks out sideways: the header,
+    the content and every block in it fit (a wide table scrolls inside
+    its own box)."""
+    d.set_window_size(360, 740)
+    try:
+        for path in paths:
+            d.get(base + path)
+            view = by(d, "html").size["width"]
+            check(view <= 360, "%s: the page is %d px wide" % (path, view))
+            for el in d.find_elements("css selector",
+                                      "header, main, main > *, form.entry "
+                                      ".field, nav a"):
+                right = el.location["x"] + el.size["width"]
+                check(right <= view,
+                      "%s: <%s> reaches %d px of %d" %
+                      (path, el.tag_name, right, view))
+    finally:
+        d.set_window_size(1280, 900)
+
+
+def wait_for_download(folder, pattern, seconds=30):
+    end = time.time() + seconds
+    while time.time() < end:
+        done = [f for f in glob.glob(os.path.join(folder, pattern))
+                if not f.endswith(".crdownload")]
+        if done and not glob.glob(os.path.join(folder, "*.crdownload")):
+            return done[0]
+        time.sleep(0.2)
+    return None
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    fund = Fund(sys.argv[1], sys.argv[2])
+    downloads = tempfile.mkdtemp(prefix="tfund-downloads-")
+    d = None
+    try:
+        fund.build()
+        srv = fund.serve()
+        base = "http://127.0.0.1:%d" % srv.port
+        d = start_browser(downloads)
+        run(fund, d, base, downloads)
+        d.quit()
+        d = None
+        check(srv.stop() == 0, "the server did not stop cleanly")
+    finally:
+        if d:
+            d.quit()
+        fund.close()
+        shutil.rmtree(downloads, ignore_errors=True)
+    print("ok")
+    return 0
+
+
+def run(fund, d, base, downloads):
+    from selenium.common.exceptions import NoAlertPresentException
+
+    # ---- The recorder -------------------------------------------------
+    log_in(d, base, "rec", "recorder password 1")
+    check(h1(d) == "Dashboard", "after login: %s" % h1(d))
+    check("Pools" in d.page_source and "travel" in by(d, "main").text,
+          "the dashboard shows no pools")
+    print("  the recorder logs in and sees the dashboard")
+
+    d.get(base + "/pledges")
+    by(d, "#f-ref").send_keys("P-BROWSER")
+    from selenium.webdriver.support.ui import Select
+    Select(by(d, "#f-donor")).select_by_value("norway")
+    by(d, "#f-date").send_keys("05012017")  # en-US: mm dd yyyy
+    by(d, "#f-amount").send_keys("2500.005")
+    by(d, "#f-currency").send_keys("EUR")
+    Select(by(d, "#f-pool")).select_by_value("travel")
+    click_and_wait(d, "form.entry button[type=submit]")
+    err = by(d, "#error-amount")
+    check("more decimals" in err.text, "the amount's error: %s" % err.text)
+    check(by(d, "#f-ref").get_attribute("value") == "P-BROWSER",
+          "the form lost the reference")
+    check(by(d, "#f-date").get_attribute("value") == "2017-05-01",
+          "the form lost the date")
+    amount = by(d, "#f-amount")
+    amount.clear()
+    amount.send_keys("2500.00")
+    click_and_wait(d, "form.entry button[type=submit]")
+    check(d.current_url == base + "/pledges",
+          "after the pledge: %s" % d.current_url)
+    check("pledge P-BROWSER: recorded" in by(d, ".flash").text,
+          "no message after the pledge")
+    listed = fund.run("pledge", "list", "--format", "csv").stdout
+    check("P-BROWSER,norway,2017-05-01,travel,EUR,2500.00" in listed,
+          "the pledge is not in the books:\n" + listed)
+    print("  a pledge through the form: a bad amount refused beside its "
+          "field, then recorded")
+
+    # A form whose CSRF token is gone is refused.
+    d.get(base + "/donors")
+    page = d.page_source
+    check("&lt;script&gt;alert(1)&lt;/script&gt;" in page,
+          "the donor's name is not escaped")
+    check(XSS_NAME in by(d, "main").text, "the donor's name is not shown")
+    try:
+        d.switch_to.alert
+        check(False, "a script ran")
+    except NoAlertPresentException:
+        pass
+    print("  a donor named %s is shown as text" % XSS_NAME)
+
+    # The donor form of the page, its token taken out by the test (the
+    # page itself runs no script): 403.
+    d.get(base + "/donors")
+    by(d, "#f-id").send_keys("csrf-test")
+    by(d, "#f-name").send_keys("No token")
+    Select(by(d, "#f-type")).select_by_value("other")
+    d.execute_script(
+        "document.querySelector('form.entry input[name=csrf]').remove()")
+    click_and_wait(d, "form.entry button[type=submit]")
+    check(h1(d) == "Form expired", "a form without its token: %s" % h1(d))
+    # The same form sent from another site: the session cookie stays home
+    # (SameSite=Strict), so it is not even logged in.
+    form_page = os.path.join(downloads, "elsewhere.html")
+    with open(form_page, "w") as f:
+        f.write('<form method="post" action="%s/donors"><input name="id" '
+                'value="csrf-test"><input name="name" value="X"><input '
+                'name="type" value="other"><button id="go">go</button>'
+                '</form>' % base)
+    d.get("file://" + form_page)
+    click_and_wait(d, "#go")
+    check(h1(d) == "Not logged in", "a form from elsewhere: %s" % h1(d))
+    check("csrf-test" not in fund.run("donor", "list", "--format",
+                                      "csv").stdout,
+          "a form without its token was recorded")
+    print("  a form without its CSRF token is refused (403); one from "
+          "another site carries no session")
+
+    no_page_scroll(d, base, ["/", "/pledges", "/donors", "/sessions",
+                             "/sessions/its1", "/balance", "/journal"])
+    print("  pages read at 360 px wide")
+    d.get(base + "/")
+    log_out(d)
+
+    # ---- A donor user -------------------------------------------------
+    log_in(d, base, "acme-user", "donor password 1")
+    check(h1(d) == "Home", "the donor user's home: %s" % h1(d))
+    check("Acme Foundation" in by(d, "main").text,
+          "the donor user's home does not show its donor")
+    by(d, "nav a[href='/donors/acme/statement.xlsx']").click()
+    path = wait_for_download(downloads, "acme-statement*.xlsx")
+    check(path is not None, "the statement was not downloaded: %s" %
+          os.listdir(downloads))
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    check(wb["Cover"]["A1"].value == "Statement for Acme Foundation",
+          "the statement's cover: %r" % wb["Cover"]["A1"].value)
+    pledges = [r for r in wb["Pledges"].iter_rows(values_only=True)
+               if r and r[0] == "P-ACME"]
+    check(pledges and pledges[0][6] == 5000 and pledges[0][7] == 2000,
+          "the statement's pledge: %r" % pledges)
+    receipts = [r for r in wb["Receipts"].iter_rows(values_only=True)
+                if r and r[0] == "R-ACME"]
+    check(receipts and receipts[0][5] == 2000,
+          "the statement's receipt: %r" % receipts)
+    print("  the donor user downloads its own statement (read back: pledge "
+          "5,000, paid 2,000)")
+
+    for path in ["/donors/norway", "/donors/norway/statement.xlsx",
+                 "/balance", "/sessions"]:
+        before = set(os.listdir(downloads))
+        d.get(base + path)
+        check(h1(d) == "Not allowed", "%s as a donor user: %s" %
+              (path, h1(d)))
+        time.sleep(0.3)
+        check(set(os.listdir(downloads)) == before,
+              "%s downloaded something" % path)
+    print("  another donor's page and statement: 403")
+    log_out(d)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
