@@ -231,6 +231,24 @@ static void test_store_is_bounded(void **state)
     web_sessions_free(store);
 }
 
+static void test_store_keeps_logged_in(void **state)
+{
+    web_sessions *store = web_sessions_new(8);
+    web_session a, b, s, found;
+
+    (void)state;
+    assert_int_equal(web_session_create(store, "rec", 100, &a), 0);
+    assert_int_equal(web_session_create(store, "aud", 101, &b), 0);
+    /* A flood of login forms pushes out login forms only. */
+    for (int i = 0; i < 50; i++)
+        assert_int_equal(web_session_create(store, NULL, 200 + i, &s), 0);
+    assert_int_equal(web_session_find(store, a.id, 300, &found), 0);
+    assert_int_equal(web_session_find(store, b.id, 300, &found), 0);
+    assert_int_equal(web_session_find(store, s.id, 300, &found), 0);
+    assert_true(web_sessions_count(store) <= 8);
+    web_sessions_free(store);
+}
+
 static void test_csrf(void **state)
 {
     web_sessions *store = web_sessions_new(10);
@@ -292,6 +310,24 @@ static void test_lockout(void **state)
         assert_int_equal(web_login_failed(store, "cert", t + 90 + i), 0);
     assert_int_equal(web_login_locked(store, "cert", t + 99), 0);
     assert_int_equal(web_login_failed(store, "cert", t + 100), WEB_LOCK_SECS);
+    web_sessions_free(store);
+}
+
+static void test_lockout_survives_many_names(void **state)
+{
+    web_sessions *store = web_sessions_new(10);
+    char name[32];
+
+    (void)state;
+    for (int i = 0; i < WEB_LOCK_FAILS; i++)
+        web_login_failed(store, "cert", 10);
+    assert_int_equal(web_login_locked(store, "cert", 11), WEB_LOCK_SECS - 1);
+    /* Failures under thousands of other names do not lift the lock. */
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof(name), "name%d", i);
+        web_login_failed(store, name, 12);
+    }
+    assert_int_equal(web_login_locked(store, "cert", 13), WEB_LOCK_SECS - 3);
     web_sessions_free(store);
 }
 
@@ -445,8 +481,10 @@ int main(void)
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_flash_and_destroy_user),
         cmocka_unit_test(test_store_is_bounded),
+        cmocka_unit_test(test_store_keeps_logged_in),
         cmocka_unit_test(test_csrf),
         cmocka_unit_test(test_lockout),
+        cmocka_unit_test(test_lockout_survives_many_names),
         cmocka_unit_test(test_routes),
         cmocka_unit_test(test_server_routes),
     };

@@ -98,8 +98,7 @@ static int run_serve(int argc, char **argv)
 }
 
 const struct tf_cmd cmd_serve = {
-    "serve", "serve the fund to browsers (tfund serve --listen ADDR:PORT)",
-    run_serve,
+    "serve", "serve the fund to browsers", run_serve,
     "usage: tfund serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
     "                   [--insecure-remote] [--threads N]\n"
     "\n"

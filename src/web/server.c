@@ -584,6 +584,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- Starting and stopping ------------------------------------------- */
 
 static void on_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void on_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     fputs("tfund: serve: ", stderr);

@@ -117,13 +117,20 @@ static void make_room(web_sessions *store, time_t now)
             else
                 link = &(*link)->next;
         }
+    /* Then the least recently used, the sessions of the login form
+     * first: a flood of login forms cannot push out those logged in. */
     while (store->count >= store->max) {
         struct node **oldest = NULL;
         for (size_t b = 0; b < BUCKETS; b++)
             for (struct node **link = &store->buckets[b]; *link;
-                 link = &(*link)->next)
-                if (!oldest || (*link)->last_seen < (*oldest)->last_seen)
+                 link = &(*link)->next) {
+                int anon = !(*link)->s.user[0];
+                int oldest_anon = oldest && !(*oldest)->s.user[0];
+                if (!oldest || (anon && !oldest_anon) ||
+                    (anon == oldest_anon &&
+                     (*link)->last_seen < (*oldest)->last_seen))
                     oldest = link;
+            }
         if (!oldest)
             break;
         unlink_node(store, oldest);
@@ -249,11 +256,16 @@ static struct lockout *lockout_of(web_sessions *store, const char *user,
 {
     struct lockout *oldest = NULL;
 
+    /* When full, the oldest record that holds no lock makes room, so
+     * that failures under many names cannot lift a lock. */
     for (size_t i = 0; i < store->nlockouts; i++) {
         struct lockout *l = &store->lockouts[i];
+        int locked = l->locked_until > now;
         if (!strcmp(l->user, user))
             return l;
-        if (!oldest || l->last < oldest->last)
+        if (!oldest || (!locked && oldest->locked_until > now) ||
+            ((locked == (oldest->locked_until > now)) &&
+             l->last < oldest->last))
             oldest = l;
     }
     if (!create)

@@ -170,6 +170,7 @@ refused "$PROG" "'reverse' needs the recorder role" -- reverse 1 --date 2017-04-
 refused "$REC" "'user add' needs the admin role" -- user add x --name X --role auditor
 refused "$REC" "'user list' needs the admin or auditor role" -- user list
 refused "$REC" "'backup' needs the admin or auditor role" -- backup "$WORK/fund/copy.db"
+refused "$REC" "'serve' needs the admin role" -- serve --listen 127.0.0.1:0
 refused "$NONE" "'donor add' needs the recorder role: login '$NONE' is mapped to no active user" -- \
     donor add x2 --name X --type other
 refused "$NONE" "'balance' needs an active user of this fund: login '$NONE' is mapped to no active user" -- balance
@@ -241,7 +242,7 @@ printf 'my own password\n' | as "$AUD" user password aud >/dev/null 2>err || { c
 open_up
 refused "$AUD" "'user password' needs the admin role" -- user password rec
 # From a terminal: asked twice, never echoed.
-python3 - "$TFUND" "$DB" <<'PY' || fail "user password on a terminal"
+/usr/bin/python3 - "$TFUND" "$DB" <<'PY' || fail "user password on a terminal"
 import os, pty, sys, time
 tfund, db = sys.argv[1], sys.argv[2]
 pid, fd = pty.fork()
