@@ -155,6 +155,10 @@ static void test_first_user_must_be_admin(void **state)
     assert_non_null(strstr(dg.msg, "first user of a fund must be an admin"));
     assert_int_equal(add(f, "rec", "recorder,auditor", NULL, NULL),
                      TF_ERR_RULE);
+    /* An admin nobody can act as from the command line would leave the
+     * users out of reach. */
+    assert_int_equal(add(f, "boss", "admin", NULL, NULL), TF_ERR_RULE);
+    assert_non_null(strstr(dg.msg, "must have a login"));
     MUST(tf_users_count(f, &n, &dg));
     assert_int_equal(n, 0);
     /* An admin may hold other roles too. */
@@ -175,9 +179,9 @@ static void test_first_admin_rule_in_the_database(void **state)
     /* Whoever writes to the file: the schema refuses it as well. */
     assert_int_not_equal(
         tf_db_exec(f->db,
-                   "INSERT INTO users (id, version, name, roles, disabled, "
-                   "change, at, actor) VALUES ('x', 1, 'X', 'recorder', 0, "
-                   "'add', '2017-01-01T00:00:00Z', 'me')",
+                   "INSERT INTO users (id, version, name, roles, login, "
+                   "disabled, change, at, actor) VALUES ('x', 1, 'X', "
+                   "'recorder', 'x', 0, 'add', '2017-01-01T00:00:00Z', 'me')",
                    &dg),
         TF_OK);
     assert_non_null(strstr(dg.msg, "must be an admin"));
@@ -230,7 +234,7 @@ static void test_donor_users(void **state)
     tf_fund *f = FUND(state);
 
     add_donor(f, "norway");
-    assert_int_equal(add(f, "boss", "admin", NULL, NULL), TF_OK);
+    assert_int_equal(add(f, "boss", "admin", "alice", NULL), TF_OK);
     /* The donor role needs a known donor, and only it takes one. */
     assert_int_equal(add(f, "d", "donor", NULL, NULL), TF_ERR_INPUT);
     assert_non_null(strstr(dg.msg, "needs --donor"));
@@ -253,7 +257,7 @@ static void test_unknown_user(void **state)
     struct seen s;
 
     memset(&s, 0, sizeof(s));
-    assert_int_equal(add(f, "boss", "admin", NULL, NULL), TF_OK);
+    assert_int_equal(add(f, "boss", "admin", "alice", NULL), TF_OK);
     assert_int_equal(tf_user_each(f, "nobody", see, &s, &dg), TF_ERR_NOTFOUND);
     assert_int_equal(s.n, 0);
     begin(f);
@@ -287,11 +291,16 @@ static void test_disable(void **state)
     tf_fund_rollback(f);
     /* A disabled user's login may go to someone else. */
     assert_int_equal(add(f, "rec2", "recorder", "bob", NULL), TF_OK);
-    /* Two admins: either may now go. */
-    assert_int_equal(add(f, "boss2", "admin", NULL, NULL), TF_OK);
+    /* An admin without a login does not keep the fund administered. */
+    assert_int_equal(add(f, "web-admin", "admin", NULL, NULL), TF_OK);
+    begin(f);
+    assert_int_equal(tf_user_disable(f, "boss", "t", &dg), TF_ERR_RULE);
+    tf_fund_rollback(f);
+    /* Two admins with logins: either may now go. */
+    assert_int_equal(add(f, "boss2", "admin", "carol", NULL), TF_OK);
     begin(f);
     assert_int_equal(in_tx(f, tf_user_disable(f, "boss", "boss2", &dg)), TF_OK);
-    assert_int_equal(count_rows(f, "SELECT count(*) FROM users"), 6);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM users"), 7);
 }
 
 /* ---- Passwords ------------------------------------------------------ */
@@ -308,7 +317,7 @@ static void test_passwords(void **state)
     char who[64] = "";
     tf_stmt *st;
 
-    assert_int_equal(add(f, "boss", "admin", NULL, NULL), TF_OK);
+    assert_int_equal(add(f, "boss", "admin", "alice", NULL), TF_OK);
     assert_int_equal(user(f, "boss").has_password, 0);
     /* No password yet: nobody logs in. */
     assert_int_equal(tf_user_authenticate(f, "boss", "", NULL, NULL, &dg),
@@ -371,7 +380,7 @@ static void test_disabled_user_cannot_log_in(void **state)
 {
     tf_fund *f = FUND(state);
 
-    assert_int_equal(add(f, "boss", "admin", NULL, NULL), TF_OK);
+    assert_int_equal(add(f, "boss", "admin", "alice", NULL), TF_OK);
     assert_int_equal(add(f, "rec", "recorder", NULL, NULL), TF_OK);
     begin(f);
     assert_int_equal(
@@ -418,7 +427,7 @@ static void test_users_append_only(void **state)
 {
     tf_fund *f = FUND(state);
 
-    assert_int_equal(add(f, "boss", "admin", NULL, NULL), TF_OK);
+    assert_int_equal(add(f, "boss", "admin", "alice", NULL), TF_OK);
     assert_int_not_equal(
         tf_db_exec(f->db, "UPDATE users SET roles = 'admin,recorder'", &dg),
         TF_OK);

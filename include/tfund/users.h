@@ -67,8 +67,9 @@ tf_error tf_users_count(tf_fund *fund, long *count, tf_diag *diag);
  * it). u->id must be a valid id (tf_id_valid), u->name non-empty text,
  * u->roles a non-empty set; the donor role needs u->donor (a known donor)
  * and excludes every other role; u->login, when given, a login name not
- * mapped to another active user. The fund's first user must be an admin.
- * u->disabled, has_password, created, changed and version are ignored.
+ * mapped to another active user. The fund's first user must be an admin
+ * with a login (so that the fund stays administered from the command
+ * line). u->disabled, has_password, created, changed and version are ignored.
  * Errors: TF_ERR_INPUT (malformed), TF_ERR_NOTFOUND (unknown donor),
  * TF_ERR_RULE (a known id, a login in use, a first user not an admin).
  */
@@ -82,7 +83,8 @@ tf_error tf_user_each(tf_fund *fund, const char *id,
                       tf_diag *diag);
 
 /* Disables a user (in the caller's transaction). Refused (TF_ERR_RULE)
- * for a user already disabled and for the last active admin. */
+ * for a user already disabled and for the last active admin with a
+ * login. */
 tf_error tf_user_disable(tf_fund *fund, const char *id, const char *actor,
                          tf_diag *diag);
 

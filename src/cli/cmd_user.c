@@ -557,9 +557,15 @@ static int read_password(char *pw, size_t size)
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     quiet.c_lflag |= ECHONL;
+    /* Echo goes off before the prompt shows, so that nothing typed after
+     * it is ever shown or lost. */
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
+        fprintf(stderr, "tfund: cannot turn the terminal's echo off: %s\n",
+                strerror(errno));
+        return 3;
+    }
     fputs("new password: ", stderr);
     fflush(stderr);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     rc = read_line(stdin, pw, size);
     if (rc == 0) {
         fputs("again: ", stderr);

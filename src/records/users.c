@@ -380,6 +380,12 @@ tf_error tf_user_add(tf_fund *fund, const tf_user *u, const char *actor,
         return tf_diag_set(diag, TF_ERR_RULE,
                            "the first user of a fund must be an admin "
                            "(--role admin)");
+    /* Users are administered from the command line: the fund's first
+     * admin must be reachable there. */
+    if (count == 0 && (!u->login || !*u->login))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "the first user of a fund must have a login "
+                           "(--login)");
     if ((err = current_get(fund, u->id, &known, diag)))
         return err;
     if (known.found) {
@@ -417,14 +423,14 @@ tf_error tf_user_add(tf_fund *fund, const tf_user *u, const char *actor,
     return insert_version(fund, u->id, 1, &c, "add", actor, diag);
 }
 
-/* Active admins other than id. */
+/* Active admins with a login, other than id. */
 static tf_error other_admins(tf_fund *fund, const char *id, long *n,
                              tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(
         fund->db,
         "SELECT count(*) FROM users_current WHERE disabled = 0 AND id <> ?1 "
-        "AND instr(',' || roles || ',', ',admin,') > 0",
+        "AND login IS NOT NULL AND instr(',' || roles || ',', ',admin,') > 0",
         diag);
     int rc;
 
@@ -459,13 +465,13 @@ tf_error tf_user_disable(tf_fund *fund, const char *id, const char *actor,
         goto done;
     }
     tf_roles_parse(c.roles, &roles, NULL);
-    if (roles & TF_ROLE_ADMIN) {
+    if ((roles & TF_ROLE_ADMIN) && c.login) {
         if ((err = other_admins(fund, id, &admins, diag)))
             goto done;
         if (admins == 0) {
             err = tf_diag_set(diag, TF_ERR_RULE,
-                              "user '%s' is the last active admin: add "
-                              "another admin first",
+                              "user '%s' is the last active admin with a "
+                              "login: add another one first",
                               id);
             goto done;
         }

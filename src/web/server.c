@@ -532,7 +532,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (strcmp(st->method, "POST")) {
-        *upload_data_size = 0;
+        if (*upload_data_size) {
+            /* A body where none belongs is not read, nor kept for long. */
+            st->received += *upload_data_size;
+            *upload_data_size = 0;
+            return st->received > WEB_FORM_MAX ? MHD_NO : MHD_YES;
+        }
         return start(st);
     }
     if (*upload_data_size) {

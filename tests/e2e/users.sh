@@ -243,7 +243,7 @@ open_up
 refused "$AUD" "'user password' needs the admin role" -- user password rec
 # From a terminal: asked twice, never echoed.
 /usr/bin/python3 - "$TFUND" "$DB" <<'PY' || fail "user password on a terminal"
-import os, pty, sys, time
+import os, pty, select, sys, time
 tfund, db = sys.argv[1], sys.argv[2]
 pid, fd = pty.fork()
 if pid == 0:
@@ -253,6 +253,8 @@ def read_until(token, limit=10.0):
     global seen
     end = time.time() + limit
     while token not in seen and time.time() < end:
+        if not select.select([fd], [], [], max(0.0, end - time.time()))[0]:
+            break
         try:
             chunk = os.read(fd, 1024)
         except OSError:
@@ -261,6 +263,7 @@ def read_until(token, limit=10.0):
             break
         seen += chunk
     if token not in seen:
+        os.kill(pid, 15)
         sys.exit("no %r in %r" % (token, seen))
 read_until(b"new password: ")
 os.write(fd, b"terminal secret\n")
