@@ -351,7 +351,8 @@ static void pledge_form(struct web_request *rq, FILE *out,
     page_form_error(out, f);
     page_form_open(rq, out, "/pledges", 0);
     page_input(rq, out, f, "Reference", "ref", "text", 1, "P-001");
-    if (donors.v)
+    /* A choice among a few hundred donors at most; more are typed. */
+    if (donors.v && donors.n <= 500)
         page_select(rq, out, f, "Donor", "donor", (const char *const *)donors.v,
                     1);
     else

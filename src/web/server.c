@@ -329,18 +329,25 @@ static int copy_user(void *ctx, const tf_user *u)
     return 1;
 }
 
-/* Reads the session's user from the fund: 0 when it is an active user. */
+/* Reads the session's user from the fund: 0 when it is an active user,
+ * -1 when it is gone or disabled, -2 when the fund could not say. */
 static int load_user(struct web_request *rq)
 {
     tf_diag diag;
+    tf_error err;
 
     memset(&rq->user, 0, sizeof(rq->user));
     rq->logged_in = 0;
     if (!rq->has_session || !rq->session.user[0] || !rq->fund)
         return -1;
     tf_diag_clear(&diag);
-    if (tf_user_each(rq->fund, rq->session.user, copy_user, &rq->user, &diag) ||
-        !rq->user.id[0]) {
+    err = tf_user_each(rq->fund, rq->session.user, copy_user, &rq->user, &diag);
+    if (err && err != TF_ERR_NOTFOUND) {
+        fprintf(stderr, "tfund: serve: %s\n", diag.msg);
+        memset(&rq->user, 0, sizeof(rq->user));
+        return -2;
+    }
+    if (err || !rq->user.id[0]) {
         memset(&rq->user, 0, sizeof(rq->user));
         return -1;
     }
@@ -427,7 +434,7 @@ static enum MHD_Result start(struct conn_state *st)
     struct web_request *rq = &st->rq;
     struct web_server *srv = rq->server;
     const char *cookie, *length;
-    int code;
+    int code, user = 0;
 
     rq->fund = worker_fund(srv);
     code = web_route_match(web_routes, web_nroutes, rq->method, rq->path,
@@ -436,13 +443,14 @@ static enum MHD_Result start(struct conn_state *st)
         MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, "tfund_session");
     rq->has_session = cookie && web_session_find(srv->sessions, cookie,
                                                  time(NULL), &rq->session) == 0;
-    if (rq->has_session && rq->session.user[0] && load_user(rq)) {
+    if (rq->has_session && rq->session.user[0] &&
+        (user = load_user(rq)) == -1) {
         /* Its user was disabled: the session ends. */
         web_session_destroy(srv->sessions, rq->session.id);
         rq->has_session = 0;
         web_set_session_cookie(rq, NULL);
     }
-    if (!rq->fund)
+    if (!rq->fund || user == -2)
         return refuse(st, 500);
     if (code)
         return refuse(st, code);
