@@ -197,11 +197,13 @@ static int render_donors(struct web_request *rq, int status,
         only = rq->user.donor;
     if (!(out = list_begin(rq, fmt, status, "Donors")))
         return 0;
+    if (f) /* shown again: the form and its errors come first */
+        donor_form(rq, out, f);
     l.t = web_table_new(rq, out, fmt, cols, "ssss");
     web_table_link(l.t, 0, "/donors/", NULL);
     tf_donor_each(rq->fund, only, list_donor, &l, NULL);
     web_table_end(l.t);
-    if (!fmt && web_user_has(rq, TF_ROLE_RECORDER))
+    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
         donor_form(rq, out, f);
     return list_end(rq, fmt);
 }
@@ -377,8 +379,10 @@ static int render_pledges(struct web_request *rq, int status,
         return 0;
     if (!(out = list_begin(rq, fmt, status, "Pledges")))
         return 0;
+    if (f)
+        pledge_form(rq, out, f);
     pledges_table(rq, out, fmt, donor);
-    if (!fmt && web_user_has(rq, TF_ROLE_RECORDER))
+    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
         pledge_form(rq, out, f);
     return list_end(rq, fmt);
 }
@@ -432,8 +436,10 @@ static int render_receipts(struct web_request *rq, int status,
         return 0;
     if (!(out = list_begin(rq, fmt, status, "Receipts")))
         return 0;
+    if (f)
+        receipt_form(rq, out, f);
     receipts_table(rq, out, fmt, donor);
-    if (!fmt && web_user_has(rq, TF_ROLE_RECORDER))
+    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
         receipt_form(rq, out, f);
     return list_end(rq, fmt);
 }
@@ -586,11 +592,13 @@ static int render_sessions(struct web_request *rq, int status,
         return 0;
     if (!(out = list_begin(rq, fmt, status, "Sessions")))
         return 0;
+    if (f)
+        session_form(rq, out, f);
     l.t = web_table_new(rq, out, fmt, cols, "ssssiiaaa");
     web_table_link(l.t, 0, "/sessions/", NULL);
     tf_session_each(rq->fund, NULL, list_session, &l, NULL);
     web_table_end(l.t);
-    if (!fmt && web_user_has(rq, TF_ROLE_RECORDER))
+    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
         session_form(rq, out, f);
     return list_end(rq, fmt);
 }
