@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Users and roles (DESIGN.md section 11): role names, the first-user
  * rule, logins mapped to one active user, donor users, disabling, Argon2id

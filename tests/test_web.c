@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The pieces of tfund serve that decide what is safe, tested without a
  * server: the HTML writer's escaping (every text through html_txt and

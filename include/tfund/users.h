@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The users of a team fund and their roles (DESIGN.md section 11).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund serve: the fund in a browser (src/web/). Only a team fund is
  * served, and only an admin starts the server; every request is then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * user add|list|disable|password|roles, and the roles every command needs
  * (DESIGN.md section 11): the table below is consulted when a command

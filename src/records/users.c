@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Users, roles and who is acting (include/tfund/users.h). Each change to
  * a user is a new version row (sql/005_users.sql); the current state is

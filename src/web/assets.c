@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The style sheet, compiled into the program (no file to install, no
  * CDN). Pages are plain HTML that read well from 360 px wide up, and

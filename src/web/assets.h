@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Files served from the program itself (assets.c). */
 #ifndef TF_WEB_ASSETS_H
 #define TF_WEB_ASSETS_H

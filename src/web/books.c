@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The books (trial balance, journal, verification), the CSV imports and
  * the workbooks of reports/ as downloads.

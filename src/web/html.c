@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The HTML writer (html.h). */
 #include <stdio.h>
 #include <string.h>

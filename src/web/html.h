@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The HTML writer of the web front end (after cgit's html.c): every byte
  * of a page goes through these functions. Markup is written only from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The frame of every page (head, navigation by role, flash message),
  * forms that keep what was typed and put the error beside its field, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The route table of tfund serve, and the pages of the session (login,
  * logout), the health check, the style sheet and the dashboard.
@@ -218,19 +219,16 @@ struct upcoming {
 };
 
 struct counts {
-    long n[6];
+    long n[TF_STATUS_COUNT];
 };
-
-static const char *const statuses[] = {"pending",  "funded",    "waitlisted",
-                                       "rejected", "disbursed", "cancelled"};
 
 static int count_request(void *ctx, const tf_request *r)
 {
     struct counts *c = ctx;
+    int k = tf_status_find(r->status);
 
-    for (int k = 0; k < 6; k++)
-        if (!strcmp(r->status, statuses[k]))
-            c->n[k]++;
+    if (k >= 0)
+        c->n[k]++;
     return 0;
 }
 
@@ -238,7 +236,7 @@ static int upcoming_session(void *ctx, const tf_session *s)
 {
     struct upcoming *u = ctx;
     struct counts c;
-    char days[24], n[6][24];
+    char days[24], n[TF_STATUS_COUNT][24];
     const char *cells[] = {s->id, s->name, s->venue, s->start, days,
                            n[0],  n[1],    n[2],     n[3],     n[4]};
 
@@ -247,7 +245,7 @@ static int upcoming_session(void *ctx, const tf_session *s)
     memset(&c, 0, sizeof(c));
     tf_request_each(u->rq->fund, s->id, NULL, count_request, &c, NULL);
     snprintf(days, sizeof(days), "%lld", (long long)s->days);
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < TF_STATUS_COUNT; k++)
         snprintf(n[k], sizeof(n[k]), "%ld", c.n[k]);
     web_table_row(u->t, cells);
     return 0;
@@ -260,9 +258,10 @@ int page_dashboard(struct web_request *rq)
     static const char *const pledge_cols[] = {
         "ref",  "donor",    "date",   "due",
         "pool", "currency", "amount", "outstanding"};
-    static const char *const session_cols[] = {
-        "id",      "name",   "venue",      "start",    "days",
-        "pending", "funded", "waitlisted", "rejected", "disbursed"};
+    /* The sessions' columns of request counts are named by their status
+     * (pending, funded, waitlisted, rejected, disbursed). */
+    const char *session_cols[] = {"id", "name", "venue", "start", "days",
+                                  NULL, NULL,   NULL,    NULL,    NULL};
     tf_pool_figures figs[TF_POOL_COUNT];
     struct outstanding o;
     struct upcoming u;
@@ -310,6 +309,8 @@ int page_dashboard(struct web_request *rq)
     }
 
     html_raw(out, "<h2>Next sessions</h2>");
+    for (int k = 0; k < 5; k++)
+        session_cols[5 + k] = tf_status_name((tf_status)k);
     tf_date_today(today);
     memset(&u, 0, sizeof(u));
     u.rq = rq;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The handlers of the routes (pages.c, records.c, books.c). */
 #ifndef TF_WEB_PAGES_H
 #define TF_WEB_PAGES_H

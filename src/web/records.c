@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Donors, pledges, receipts and sessions: the lists (HTML, or CSV and
  * JSON with the command line's columns) and their entry forms. A form is
@@ -654,7 +655,8 @@ static int list_request(void *ctx, const tf_request *r)
     size_t len = 0;
 
     memset(fig, 0, sizeof(fig));
-    if (r->tier && strcmp(r->status, "rejected") && r->has_figures)
+    if (r->tier && !tf_status_is(r->status, TF_STATUS_REJECTED) &&
+        r->has_figures)
         snprintf(tier, sizeof(tier), "%d", r->tier);
     if (r->has_figures) {
         tf_fund_fmt(l->rq->fund, fig[0], r->fare, group);

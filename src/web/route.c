@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Matching a request's path against the route table (route.h). */
 #include <string.h>
 

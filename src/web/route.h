@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The routes of tfund serve (DESIGN.md section 12), a table like the
  * command line's: method, path pattern, the roles that may use it, and

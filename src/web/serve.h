@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tfund serve: the web front end's entry point (server.c). */
 #ifndef TF_WEB_SERVE_H
 #define TF_WEB_SERVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund serve on GNU libmicrohttpd: the only file of the web front end
  * that talks to it. A pool of worker threads polls the connections; each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sessions and failed logins of tfund serve (session.h). */
 #include <pthread.h>
 #include <stdint.h>

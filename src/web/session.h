@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sessions of tfund serve, kept in the server's memory: a session id is
  * 256 random bits (64 hex digits), given to the browser in the cookie

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the pages of tfund serve see of a request, and how they answer.
  * Only server.c talks to libmicrohttpd; a page reads its parameters, the

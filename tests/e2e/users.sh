@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Users and roles on the command line (DESIGN.md section 11): a single-user
 # fund works as before; the first user must be an admin; in a team fund
 # every command needs an active user mapped to the login that runs it,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tfund serve in a real browser: Debian's Chromium, driven by chromedriver
 through python3-selenium, with JavaScript off (the pages need none). The
 recorder logs in, sees the dashboard, records a pledge through the form

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tfund serve over HTTP (DESIGN.md section 12): every route's status
 logged out and with each role; the CSV and JSON of every list equal the
 command line's; forms that keep what was typed and name the field in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What the tests of tfund serve share: a team fund with one user per role
 made with the real command line, a real server on a free port of
 127.0.0.1, and an HTTP client (http.client) that keeps its session cookie
