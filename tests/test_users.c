@@ -18,6 +18,7 @@
 
 #include "books/fund_internal.h"
 #include "testutil.h"
+#include "tfund/audit.h"
 #include "tfund/tfund.h"
 #include "tfund/users.h"
 
@@ -479,8 +480,8 @@ static void test_actor(void **state)
     int team = -1;
 
     /* A single-user fund: the login, with every role but donor. */
-    tf_os_login_override_for_tests("alice");
-    assert_string_equal(tf_os_login(login, sizeof(login)), "alice");
+    tf_actor_login_override_for_tests("alice");
+    assert_string_equal(tf_actor_login(login, sizeof(login)), "alice");
     memset(&a, 0, sizeof(a));
     MUST(tf_actor_resolve(f, &team, got_actor, &a, &dg));
     assert_int_equal(team, 0);
@@ -496,13 +497,13 @@ static void test_actor(void **state)
     assert_string_equal(a.id, "boss");
     assert_int_equal(a.roles, TF_ROLE_ADMIN);
 
-    tf_os_login_override_for_tests("bob");
+    tf_actor_login_override_for_tests("bob");
     MUST(tf_actor_resolve(f, &team, got_actor, &a, &dg));
     assert_string_equal(a.id, "rec");
     assert_int_equal(a.roles, TF_ROLE_RECORDER);
 
     /* A login mapped to nobody acts as nobody. */
-    tf_os_login_override_for_tests("mallory");
+    tf_actor_login_override_for_tests("mallory");
     assert_int_equal(tf_actor_resolve(f, &team, got_actor, &a, &dg),
                      TF_ERR_RULE);
     assert_int_equal(team, 1);
@@ -512,12 +513,12 @@ static void test_actor(void **state)
     /* Nor does a disabled user's login. */
     begin(f);
     assert_int_equal(in_tx(f, tf_user_disable(f, "rec", "boss", &dg)), TF_OK);
-    tf_os_login_override_for_tests("bob");
+    tf_actor_login_override_for_tests("bob");
     assert_int_equal(tf_actor_resolve(f, &team, got_actor, &a, &dg),
                      TF_ERR_RULE);
 
-    tf_os_login_override_for_tests(NULL);
-    assert_string_not_equal(tf_os_login(login, sizeof(login)), "bob");
+    tf_actor_login_override_for_tests(NULL);
+    assert_string_not_equal(tf_actor_login(login, sizeof(login)), "bob");
 }
 
 int main(void)

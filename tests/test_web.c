@@ -21,6 +21,7 @@
 #include "route.h"
 #include "session.h"
 #include "tfund/users.h"
+#include "web.h"
 
 /* ---- The HTML writer ------------------------------------------------ */
 
@@ -472,6 +473,42 @@ static void test_server_routes(void **state)
     }
 }
 
+/* ---- The command of a POST's event ------------------------------------ */
+
+static void test_command_text(void **state)
+{
+    char csrf[] = "csrf", token[] = "0123abcd", ref[] = "ref", refv[] = "P-1",
+         memo[] = "memo", memov[] = "it's <b>\nnew line", pw[] = "password",
+         pwv[] = "hunter2 hunter2", file[] = "file", name[] = "my file.csv",
+         data[] = "a,b\n1,2\n";
+    struct web_field fields[] = {{csrf, token, 8, NULL},
+                                 {ref, refv, 3, NULL},
+                                 {memo, memov, sizeof(memov) - 1, NULL},
+                                 {pw, pwv, sizeof(pwv) - 1, NULL},
+                                 {file, data, sizeof(data) - 1, name}};
+    struct web_request rq;
+    char *text;
+
+    (void)state;
+    memset(&rq, 0, sizeof(rq));
+    rq.method = "POST";
+    rq.path = "/pledges";
+    rq.fields = fields;
+    rq.nfields = 5;
+    text = web_command_text(&rq);
+    assert_non_null(text);
+    /* The token never, a password masked, a control character escaped
+     * so that the command stays one line, a file by its name and size. */
+    assert_string_equal(text, "POST /pledges ref=P-1 $'memo=it\\'s "
+                              "<b>\\nnew line' password='***' "
+                              "'file=@my file.csv (8 bytes)'");
+    free(text);
+    rq.nfields = 0;
+    text = web_command_text(&rq);
+    assert_string_equal(text, "POST /pledges");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_lockout_survives_many_names),
         cmocka_unit_test(test_routes),
         cmocka_unit_test(test_server_routes),
+        cmocka_unit_test(test_command_text),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,11 +35,19 @@
 const char *tf_actor_login(char *buf, size_t size);
 
 /*
+ * For tests only: makes tf_actor_login answer login instead of asking the
+ * system (NULL restores the system's answer). No option, environment
+ * variable or file of tfund calls it; it is there so that unit tests can
+ * act as several logins in one process.
+ */
+void tf_actor_login_override_for_tests(const char *login);
+
+/*
  * The actor for login in fund, into actor (size bytes): in a fund with no
  * users (a single-user fund, DESIGN.md section 11) the login itself; in a
- * team fund the active user mapped to it (TF_ERR_RULE when none is). The
- * users module fills in the team case; nothing else chooses the actor (no
- * environment variable, no option).
+ * team fund (one with users, sql/005_users.sql) the id of the active user
+ * mapped to it (TF_ERR_RULE naming the login when none is); nothing else
+ * chooses the actor (no environment variable, no option).
  */
 tf_error tf_actor_for_login(tf_fund *fund, const char *login, char *actor,
                             size_t size, tf_diag *diag);

@@ -122,24 +122,13 @@ int tf_password_check(const char *hash, const char *password);
 
 /* ---- Who is acting ---------------------------------------------------- */
 
-/* The operating-system login of the process (the user of its effective
- * uid, or "uid N" when it has no name), into buf. */
-const char *tf_os_login(char *buf, size_t size);
-
-/*
- * For tests only: makes tf_os_login answer login instead of asking the
- * system (NULL restores the system's answer). No option, environment
- * variable or file of tfund calls it; it is there so that unit tests can
- * act as several logins in one process.
- */
-void tf_os_login_override_for_tests(const char *login);
-
 /*
  * Who acts for the process: in a single-user fund (*team = 0) the OS
- * login, with every role; in a team fund (*team = 1) the active user
- * mapped to that login, whose id, roles and donor fn receives. A team
- * fund with no active user mapped to the login gives TF_ERR_RULE naming
- * the login. fn may be NULL.
+ * login (tf_actor_login), with every role; in a team fund (*team = 1)
+ * the active user mapped to that login, whose id, roles and donor fn
+ * receives. A team fund with no active user mapped to the login gives
+ * TF_ERR_RULE naming the login. fn may be NULL. (The event log's actor,
+ * tf_actor_for_login, is the same user's id.)
  */
 tf_error tf_actor_resolve(tf_fund *fund, int *team,
                           int (*fn)(void *ctx, const tf_user *u), void *ctx,

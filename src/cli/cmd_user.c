@@ -112,6 +112,8 @@ static const struct cmd_role cmd_roles[] = {
     {"pools", NULL, ANY_USER, 0, NULL},
     {"journal", NULL, ANY_USER, 0, NULL},
     {"verify", NULL, ANY_USER, 0, NULL},
+    {"log", NULL, ANY_USER, 0, NULL},
+    {"history", NULL, ANY_USER, 0, NULL},
     {"export", NULL, ANY_USER, 0, NULL},
     {"period", "close", APPROVING, 0, NULL},
     {"reverse", NULL, RECORDER, 0, NULL},
@@ -391,15 +393,19 @@ static int user_add(int argc, char **argv)
         return cli_usage("--role: %s", diag.msg);
     if ((rc = cli_open(&fund)))
         return rc;
-    err = tf_fund_begin(fund, &diag);
+    err = cli_begin(fund, &diag);
     if (!err)
         err = tf_users_count(fund, &count, &diag);
     /* The first user keeps the fund in the hands of whoever makes it a
      * team fund: mapped to this login unless --login says otherwise. */
     if (!err && count == 0 && !u.login)
-        u.login = tf_os_login(login, sizeof(login));
+        u.login = tf_actor_login(login, sizeof(login));
     if (!err)
         err = tf_user_add(fund, &u, cli_actor(), &diag);
+    if (!err)
+        tf_audit_summary(fund, "user %s added (%s)%s", u.id,
+                         tf_roles_format(u.roles, roles, sizeof(roles)),
+                         count == 0 ? ": the fund is a team fund" : "");
     err = cli_finish(fund, err, &diag);
     tf_fund_close(fund);
     if (err)
@@ -493,11 +499,13 @@ static int user_disable(int argc, char **argv)
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_fund_begin(fund, &diag);
-    if (!err)
-        err = cli_finish(
-            fund, tf_user_disable(fund, argv[optind], cli_actor(), &diag),
-            &diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        err = tf_user_disable(fund, argv[optind], cli_actor(), &diag);
+        if (!err)
+            tf_audit_summary(fund, "user %s disabled", argv[optind]);
+        err = cli_finish(fund, err, &diag);
+    }
     tf_fund_close(fund);
     if (err)
         return cli_fail(err, &diag);
@@ -619,12 +627,13 @@ static int user_password(int argc, char **argv)
         tf_fund_close(fund);
         return rc;
     }
-    err = tf_fund_begin(fund, &diag);
-    if (!err)
-        err = cli_finish(
-            fund,
-            tf_user_set_password(fund, argv[optind], pw, cli_actor(), &diag),
-            &diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        err = tf_user_set_password(fund, argv[optind], pw, cli_actor(), &diag);
+        if (!err)
+            tf_audit_summary(fund, "password of user %s set", argv[optind]);
+        err = cli_finish(fund, err, &diag);
+    }
     explicit_bzero(pw, sizeof(pw));
     tf_fund_close(fund);
     if (err)

@@ -5,7 +5,6 @@
  * the latest version. Passwords are hashed with libsodium's Argon2id.
  */
 #include <pthread.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <sodium.h>
 
 #include "books/fund_internal.h"
+#include "tfund/audit.h"
 #include "tfund/date.h"
 #include "tfund/users.h"
 
@@ -619,33 +619,6 @@ tf_error tf_user_authenticate(tf_fund *fund, const char *id,
 
 /* ---- Who is acting --------------------------------------------------- */
 
-static char login_override[72];
-static int login_overridden;
-
-void tf_os_login_override_for_tests(const char *login)
-{
-    login_overridden = login != NULL;
-    snprintf(login_override, sizeof(login_override), "%s", login ? login : "");
-}
-
-const char *tf_os_login(char *buf, size_t size)
-{
-    struct passwd pw, *res = NULL;
-    char scratch[4096];
-    uid_t uid = geteuid();
-
-    if (login_overridden) {
-        snprintf(buf, size, "%s", login_override);
-        return buf;
-    }
-    if (getpwuid_r(uid, &pw, scratch, sizeof(scratch), &res) == 0 && res &&
-        res->pw_name && *res->pw_name)
-        snprintf(buf, size, "%s", res->pw_name);
-    else
-        snprintf(buf, size, "uid %lu", (unsigned long)uid);
-    return buf;
-}
-
 tf_error tf_actor_resolve(tf_fund *fund, int *team,
                           int (*fn)(void *ctx, const tf_user *u), void *ctx,
                           tf_diag *diag)
@@ -657,7 +630,7 @@ tf_error tf_actor_resolve(tf_fund *fund, int *team,
     int rc;
 
     *team = 0;
-    tf_os_login(login, sizeof(login));
+    tf_actor_login(login, sizeof(login));
     if ((err = tf_users_count(fund, &count, diag)))
         return err;
     if (count == 0) {

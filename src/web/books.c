@@ -13,6 +13,7 @@
 
 #include "html.h"
 #include "pages.h"
+#include "tfund/audit.h"
 #include "tfund/report.h"
 #include "tfund/users.h"
 #include "web.h"
@@ -352,6 +353,174 @@ int page_verify(struct web_request *rq)
     return page_end(rq);
 }
 
+/* ---- The event log --------------------------------------------------- */
+
+#define LOG_PAGE 200
+
+struct log_out {
+    web_table *t;
+    int64_t seen; /* events that matched */
+    int64_t skip, left;
+};
+
+static int log_event(void *ctx, const tf_event *e)
+{
+    struct log_out *o = ctx;
+    char seq[24];
+    const char *cells[] = {seq, e->at, e->actor, e->command, e->summary};
+
+    o->seen++;
+    if (o->skip > 0) {
+        o->skip--;
+        return 0;
+    }
+    if (o->left == 0)
+        return 0;
+    if (o->left > 0)
+        o->left--;
+    snprintf(seq, sizeof(seq), "%" PRId64, e->seq);
+    web_table_row(o->t, cells);
+    return 0;
+}
+
+/* A link to /log with the filters and page. */
+static void log_link(FILE *out, const tf_event_filter *flt, long page,
+                     const char *text)
+{
+    html_raw(out, "<a href=\"/log?page=");
+    html_int(out, page);
+    if (flt->since) {
+        html_raw(out, "&amp;since=");
+        html_url_seg(out, flt->since);
+    }
+    if (flt->actor) {
+        html_raw(out, "&amp;actor=");
+        html_url_seg(out, flt->actor);
+    }
+    if (flt->ref) {
+        html_raw(out, "&amp;ref=");
+        html_url_seg(out, flt->ref);
+    }
+    html_raw(out, "\">");
+    html_txt(out, text);
+    html_raw(out, "</a>");
+}
+
+static void log_filter_input(FILE *out, const char *label, const char *name,
+                             const char *type, const char *value)
+{
+    html_raw(out, "<div class=\"field\"><label for=\"f-");
+    html_attr(out, name);
+    html_raw(out, "\">");
+    html_txt(out, label);
+    html_raw(out, "</label><input id=\"f-");
+    html_attr(out, name);
+    html_raw(out, "\" name=\"");
+    html_attr(out, name);
+    html_raw(out, "\" type=\"");
+    html_attr(out, type);
+    html_raw(out, "\"");
+    if (value) {
+        html_raw(out, " value=\"");
+        html_attr(out, value);
+        html_raw(out, "\"");
+    }
+    html_raw(out, "></div>");
+}
+
+/* GET /log: the events, as 'tfund log' lists them (?since=DATE,
+ * ?actor=WHO, ?ref=REF; ?format=csv|json for all of them). The page
+ * shows LOG_PAGE events at a time, the latest page first. */
+int page_log(struct web_request *rq)
+{
+    static const char *const cols[] = {"seq", "at", "actor", "command",
+                                       "summary"};
+    tf_event_filter flt = {NULL, NULL, NULL};
+    const char *page_text = web_query(rq, "page");
+    struct log_out o;
+    int64_t count = 0;
+    long page = 0, pages;
+    int fmt = web_format(rq);
+    tf_diag diag;
+    tf_error err;
+    FILE *out;
+
+    if (fmt < 0)
+        return 0;
+    tf_diag_clear(&diag);
+    flt.since = web_query(rq, "since");
+    flt.actor = web_query(rq, "actor");
+    flt.ref = web_query(rq, "ref");
+    if (flt.since && !*flt.since)
+        flt.since = NULL;
+    if (flt.actor && !*flt.actor)
+        flt.actor = NULL;
+    if (flt.ref && !*flt.ref)
+        flt.ref = NULL;
+    if (flt.since && tf_date_check(flt.since, &diag))
+        return page_message(rq, 400, "Bad date", diag.msg);
+    if (page_text) {
+        char *end;
+        page = strtol(page_text, &end, 10);
+        if (*end || page < 1 || page > 100000000L)
+            return page_message(rq, 400, "Bad page", "page is 1, 2, ...");
+    }
+    memset(&o, 0, sizeof(o));
+    o.left = -1;
+    if (fmt) {
+        /* Every event: written to a file, not kept in memory. */
+        if (!(out = web_begin_file(rq, 200, content_type(fmt))))
+            return 0;
+        o.t = web_table_new(rq, out, fmt, cols, "issss");
+        err = tf_event_each(rq->fund, &flt, log_event, &o, &diag);
+        web_table_end(o.t);
+        return err ? page_message(rq, 500, "Server error", diag.msg) : 0;
+    }
+    /* The number of matching events, for the pages (the latest first). */
+    if (flt.since || flt.actor || flt.ref) {
+        o.left = 0;
+        o.t = NULL;
+        err = tf_event_each(rq->fund, &flt, log_event, &o, &diag);
+        count = o.seen;
+    } else {
+        err = tf_event_head(rq->fund, &count, NULL, &diag);
+    }
+    if (err)
+        return page_message(rq, 500, "Server error", diag.msg);
+    pages = count ? (long)((count + LOG_PAGE - 1) / LOG_PAGE) : 1;
+    if (page == 0 || page > pages)
+        page = pages;
+    if (!(out = page_begin(rq, 200, "Event log")))
+        return 0;
+    html_raw(out, "<form method=\"get\" action=\"/log\" class=\"filters\">");
+    log_filter_input(out, "Since", "since", "date", flt.since);
+    log_filter_input(out, "Actor", "actor", "text", flt.actor);
+    log_filter_input(out, "Reference", "ref", "text", flt.ref);
+    html_raw(out, "<button type=\"submit\">Show</button></form>");
+    html_raw(out, "<p class=\"downloads\">");
+    html_int(out, (long long)count);
+    html_raw(out, " events; page ");
+    html_int(out, page);
+    html_raw(out, " of ");
+    html_int(out, pages);
+    html_raw(out, ". ");
+    if (page > 1)
+        log_link(out, &flt, page - 1, "earlier");
+    if (page < pages)
+        log_link(out, &flt, page + 1, "later");
+    html_raw(out, "<a href=\"/log?format=csv\">CSV</a>"
+                  "<a href=\"/log?format=json\">JSON</a></p>");
+    memset(&o, 0, sizeof(o));
+    o.skip = (int64_t)(page - 1) * LOG_PAGE;
+    o.left = LOG_PAGE;
+    o.t = web_table_new(rq, out, 0, cols, "issss");
+    err = tf_event_each(rq->fund, &flt, log_event, &o, &diag);
+    web_table_end(o.t);
+    if (err)
+        return page_message(rq, 500, "Server error", diag.msg);
+    return page_end(rq);
+}
+
 /* ---- Imports -------------------------------------------------------- */
 
 static void import_form(struct web_request *rq, FILE *out,
@@ -456,6 +625,11 @@ int post_import(struct web_request *rq)
                              &diag);
     if (!err && !(err = tf_fund_begin(rq->fund, &diag))) {
         err = tf_import_csv(rq->fund, kind, csv, &res, NULL, NULL, &diag);
+        if (!err)
+            tf_audit_summary(rq->fund,
+                             "%s: %ld rows: %ld added, %ld already known%s",
+                             name, res.rows, res.added, res.known,
+                             res.updated ? " (some countries updated)" : "");
         if (err)
             tf_fund_rollback(rq->fund);
         else

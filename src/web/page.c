@@ -83,6 +83,7 @@ static void navigation(struct web_request *rq, FILE *out)
         nav_link(out, "/balance", "Balance");
         nav_link(out, "/journal", "Journal");
         nav_link(out, "/verify", "Verify");
+        nav_link(out, "/log", "Log");
         if (rq->user.roles & (TF_ROLE_RECORDER | TF_ROLE_ADMIN))
             nav_link(out, "/import", "Import");
         nav_link(out, "/reports/fund.xlsx", "Fund report");

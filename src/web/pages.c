@@ -25,7 +25,7 @@
  *   GET  /runs/{}                       staff
  *   POST /runs/{}/certify | approve | reject   certifying | approving
  *   POST /requests/{}/disburse | cancel | reinstate   programme
- *   GET  /waitlist, GET /log            staff */
+ *   GET  /waitlist                      staff */
 const struct web_route web_routes[] = {
     {"GET", "/healthz", 0, WEB_PUBLIC, page_healthz},
     {"GET", "/static/style.css", 0, WEB_PUBLIC, page_style},
@@ -51,6 +51,7 @@ const struct web_route web_routes[] = {
     {"GET", "/balance", STAFF, 0, page_balance},
     {"GET", "/journal", STAFF, 0, page_journal},
     {"GET", "/verify", STAFF, 0, page_verify},
+    {"GET", "/log", STAFF, 0, page_log},
     {"GET", "/reports/fund.xlsx", STAFF, 0, get_fund_report},
 };
 const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

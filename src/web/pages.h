@@ -32,6 +32,7 @@ int donor_overview(struct web_request *rq, const char *donor,
 int page_balance(struct web_request *rq);
 int page_journal(struct web_request *rq);
 int page_verify(struct web_request *rq);
+int page_log(struct web_request *rq);
 int page_import(struct web_request *rq);
 int post_import(struct web_request *rq);
 int get_fund_report(struct web_request *rq);

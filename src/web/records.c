@@ -13,6 +13,7 @@
 
 #include "html.h"
 #include "pages.h"
+#include "tfund/audit.h"
 #include "tfund/users.h"
 #include "web.h"
 
@@ -133,6 +134,9 @@ static int write_record(struct web_request *rq, const char *kind,
     err = tf_csv_open_stream(&csv, fp, "form", &diag);
     if (!err && !(err = tf_fund_begin(rq->fund, &diag))) {
         err = tf_import_csv(rq->fund, kind, csv, &res, NULL, NULL, &diag);
+        if (!err)
+            tf_audit_summary(rq->fund, "%s: recorded",
+                             values[0] ? values[0] : kind);
         if (err)
             tf_fund_rollback(rq->fund);
         else

@@ -5,7 +5,7 @@
  * the handler. A pattern is a path whose segments "{}" match one segment
  * of the request's path (not empty, no '/'), handed to the handler as a
  * parameter. Routes still to come (allocation runs and approvals, the
- * waitlist, the log, a request's disbursement, cancellation and
+ * waitlist, a request's disbursement, cancellation and
  * reinstatement) are rows to add to web_routes (pages.c).
  */
 #ifndef TF_WEB_ROUTE_H

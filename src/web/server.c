@@ -29,6 +29,7 @@
 
 #include "html.h"
 #include "serve.h"
+#include "tfund/audit.h"
 #include "tfund/users.h"
 #include "web.h"
 
@@ -356,6 +357,75 @@ static int load_user(struct web_request *rq)
     return 0;
 }
 
+/* ---- Who acts, and what they did ----------------------------------------- */
+
+/* The command an event of a POST records: the method, the path and the
+ * form's fields as name=value, each quoted as for a shell, without the
+ * CSRF token and with any password as '***'; an uploaded file as
+ * file=@NAME (N bytes). A newly allocated string, or NULL. */
+char *web_command_text(const struct web_request *rq)
+{
+    static const char *const secret[] = {"password", NULL};
+    char **argv = calloc(rq->nfields + 2, sizeof(char *));
+    char *text = NULL, *line;
+    int argc = 0, ok = argv != NULL;
+
+    if (!ok)
+        return NULL;
+    argv[argc++] = (char *)rq->method;
+    argv[argc++] = (char *)rq->path;
+    for (size_t i = 0; ok && i < rq->nfields; i++) {
+        const struct web_field *f = &rq->fields[i];
+        size_t size;
+        char *arg;
+        if (!strcmp(f->name, "csrf"))
+            continue;
+        size = strlen(f->name) + 2 +
+               (f->filename ? strlen(f->filename) + 32 : strlen(f->value));
+        if (!(arg = malloc(size))) {
+            ok = 0;
+            break;
+        }
+        if (f->filename)
+            snprintf(arg, size, "%s=@%s (%zu bytes)", f->name, f->filename,
+                     f->len);
+        else
+            snprintf(arg, size, "%s=%s", f->name, f->value);
+        argv[argc++] = arg;
+    }
+    if (ok && (line = tf_audit_command_line(argc, argv, secret))) {
+        /* "tfund POST /path ...": the method leads. */
+        text = strdup(line + strlen("tfund "));
+        free(line);
+    }
+    for (int i = 2; i < argc; i++)
+        free(argv[i]);
+    free(argv);
+    return text;
+}
+
+/* The fund handle of this worker acts for the user of the request, under
+ * the request's command: every event a POST appends names them. A request
+ * without a user (the login form) writes nothing; its handle goes back to
+ * the process's login, which only a write would look up. */
+static int set_actor(struct web_request *rq)
+{
+    char *command = NULL;
+    tf_diag diag;
+
+    tf_diag_clear(&diag);
+    if (!strcmp(rq->method, "POST") && !(command = web_command_text(rq)))
+        return -1;
+    if (tf_audit_set_actor(rq->fund, rq->logged_in ? rq->user.id : NULL,
+                           &diag) ||
+        tf_audit_set_command(rq->fund, command, &diag)) {
+        free(command);
+        return -1;
+    }
+    free(command);
+    return 0;
+}
+
 /* ---- The request's way through --------------------------------------- */
 
 static enum MHD_Result dispatch(struct conn_state *st)
@@ -363,6 +433,8 @@ static enum MHD_Result dispatch(struct conn_state *st)
     struct web_request *rq = &st->rq;
 
     rq->status = 0;
+    if (set_actor(rq))
+        return refuse(st, 500);
     st->route->fn(rq);
     /* A page never leaves a transaction open. */
     tf_fund_rollback(rq->fund);

@@ -108,6 +108,12 @@ web_sessions *web_server_sessions(struct web_server *srv);
 /* Sets the session cookie to id (NULL or "": clears it). */
 void web_set_session_cookie(struct web_request *rq, const char *id);
 
+/* The command the event of a POST records (server.c): "POST /path" and
+ * the form's fields as name=value, each quoted as for a shell, without
+ * the CSRF token, any password as '***', an uploaded file as
+ * "file=@NAME (N bytes)". Newly allocated, or NULL when out of memory. */
+char *web_command_text(const struct web_request *rq);
+
 /* ---- Pages (page.c) -------------------------------------------------- */
 
 /* ?format= of a list: 0 HTML, 1 CSV, 2 JSON; -1 (after answering 400)

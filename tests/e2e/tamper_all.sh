@@ -51,14 +51,19 @@ for ref in $(q "SELECT ref FROM requests WHERE status = 'funded' ORDER BY ref;")
   tf cancel "$ref" --date 2019-01-15 >/dev/null
 done
 tf close --date 2019-01-31 >/dev/null
+# A team fund: the login running the test is the admin (two versions of
+# it: added, then its password), with two other users after it.
+tf user add adm --name "The Administrator" --role admin >/dev/null
+printf 'a long password\n' | tf user password adm >/dev/null
+tf user add rec --name "A Recorder" --role recorder --login tamper-rec >/dev/null
+tf user add aud --name "An Auditor" --role auditor >/dev/null
 out=$(tf verify) || fail "the untouched sample fund does not verify: $out"
 sql "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 
 tables="country_versions countries rates donors pledges receipts sessions
 requests costs setting_versions settings runs decisions draws spends
 transfers refunds entries postings events"
-[ -n "$(q "SELECT 1 FROM sqlite_master WHERE name = 'users';")" ] &&
-  tables="$tables users"
+tables="$tables users"
 for t in $tables; do
   n=$(q "SELECT count(*) FROM $t;")
   [ "$n" -gt 0 ] || fail "the sample fund has no rows in $t"
@@ -202,8 +207,10 @@ edit() {
           FROM $t WHERE seq = $n - 1;" ;;
   users:update) edit="UPDATE $t SET roles = 'admin' WHERE rowid = $r;" ;;
   users:insert)
-    edit="INSERT INTO $t SELECT * FROM $t WHERE rowid = $r;"
-    edit="${edit/SELECT \*/SELECT}" ;;
+    edit="INSERT INTO $t (id, version, name, roles, login, donor, password,
+            disabled, change, at, actor)
+          VALUES ('zz-forged', 1, 'Forged', 'admin', NULL, NULL, NULL, 0,
+                  'add', '2019-02-01T00:00:00Z', 'adm');" ;;
   *) fail "no $op edit for $t" ;;
   esac
 }

@@ -182,7 +182,7 @@ allowed "$REC" pledge add P3 --donor acme --date 2017-04-01 --amount 20 --curren
 allowed "$PROG" allocate s1 --date 2017-05-01 --quiet
 allowed "$AUD" user list
 allowed "$AUD" backup "$WORK/fund/copy.db"
-allowed root set psc_rate 0.13
+allowed root set psc_rate 0.12
 echo "  each role runs its own commands"
 
 echo "dry runs only read"
@@ -292,6 +292,62 @@ refused root "already disabled" -- user disable rec
 # Its versions stay: nothing was updated in place.
 [ "$(sqlite3 "$DB" "SELECT group_concat(change, ',') FROM (SELECT change FROM users WHERE id = 'rec' ORDER BY version)")" = "add,password,disable" ] ||
     fail "user rec's versions are not add, password, disable"
+
+# ---- The event log names the user ----------------------------------------
+
+echo "the event log names the user, not the login"
+as "$AUD" log --format csv >log.csv || fail "the auditor cannot read the log"
+/usr/bin/python3 - log.csv "$NONE" "$REC" "$AUD" "$PROG" <<'PY' || fail "the event log"
+import csv, sys
+path, none, rec, aud, prog = sys.argv[1:]
+rows = list(csv.DictReader(open(path, newline="")))
+assert rows and list(rows[0]) == ["seq", "at", "actor", "command", "summary"], rows[:1]
+def one(command_start, summary=None):
+    found = [r for r in rows if r["command"].startswith(command_start)
+             and (summary is None or r["summary"] == summary)]
+    assert len(found) == 1, (command_start, summary, found)
+    return found[0]
+def actor(command_start, who, summary=None):
+    got = one(command_start, summary)["actor"]
+    assert got == who, (command_start, "actor", got, "expected", who)
+# A single-user fund: the login acts.
+actor("tfund init", "root")
+actor("tfund donor add other", none)
+# The first user is added by the login; from then on, users act.
+actor("tfund user add boss", "root", "user boss added (admin): the fund is a team fund")
+actor("tfund user add rec ", "boss", "user rec added (recorder)")
+actor("tfund donor add x3", "rec")
+actor("tfund allocate s1", "prog")
+actor("tfund set psc_rate", "boss")
+actor("tfund user password aud", "aud", "password of user aud set")
+actor("tfund user password rec", "boss", "password of user rec set")
+actor("tfund user disable rec", "boss", "user rec disabled")
+# No login of the team shows as an actor once the fund is a team fund.
+team = False
+for r in rows:
+    if r["command"].startswith("tfund user add boss"):
+        team = True
+        continue
+    if team:
+        assert r["actor"] in ("boss", "rec", "aud", "prog", "don"), r
+# Refused commands and reads appended nothing; no password is in the log.
+for r in rows:
+    assert "password" not in r["command"] or r["command"].startswith("tfund user password"), r
+    for word in ("rita password", "my own password", "terminal secret"):
+        assert word not in r["command"] and word not in r["summary"], r
+assert not any(r["command"].startswith(("tfund balance", "tfund verify", "tfund user list"))
+               for r in rows)
+print("  %d events, each under its user" % len(rows))
+PY
+refused "$DON" "a donor user reads only" -- log
+# The users table is covered: a user changed behind tfund's back is named.
+cp "$DB" "$WORK/fund/tampered.db"
+sqlite3 "$WORK/fund/tampered.db" "DROP TRIGGER users_no_update;
+  UPDATE users SET roles = 'admin,auditor' WHERE id = 'aud';"
+rc=0; "$TFUND" --db "$WORK/fund/tampered.db" verify >out 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -q "^FAIL users row [0-9]* (aud)" out ||
+    { cat out >&2; fail "verify does not name a user changed outside tfund (exit $rc)"; }
+echo "  a user changed outside tfund is named by verify"
 
 as root verify >/dev/null || fail "verify failed after the user commands"
 echo "ok"

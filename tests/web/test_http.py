@@ -26,7 +26,7 @@ from webtest import (STAFF, USERS, XSS_NAME, Fund, check,  # noqa: E402
 
 GET_STAFF = ["/", "/donors", "/donors/norway", "/donors/acme",
              "/pledges", "/receipts", "/sessions", "/sessions/its1",
-             "/balance", "/journal", "/verify", "/reports/fund.xlsx",
+             "/balance", "/journal", "/verify", "/log", "/reports/fund.xlsx",
              "/donors/norway/statement.xlsx", "/sessions/its1/report.xlsx"]
 # What a donor user (of acme) may read, and what it may not.
 GET_DONOR_OK = ["/", "/donors", "/donors/acme", "/donors/acme/statement.xlsx",
@@ -35,7 +35,7 @@ GET_DONOR_403 = ["/donors/norway", "/donors/norway/statement.xlsx",
                  "/donors/evil", "/pledges?donor=norway",
                  "/receipts?donor=norway", "/sessions", "/sessions/its1",
                  "/sessions/its1/report.xlsx", "/balance", "/journal",
-                 "/verify", "/reports/fund.xlsx", "/import"]
+                 "/verify", "/log", "/reports/fund.xlsx", "/import"]
 POSTS = ["/donors", "/pledges", "/receipts", "/sessions", "/import",
          "/logout"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,6 +77,7 @@ def run(fund):
     too_large(srv)
     xss(srv)
     imports(fund, srv)
+    event_log(fund, srv)
     disabled(fund, srv)
     check(srv.stop() == 0, "the server did not stop cleanly")
     listen(fund)
@@ -206,7 +207,12 @@ def lists_match_the_command_line(fund, srv):
             ("/balance", ["balance"]),
             ("/balance?as_of=2017-06-30", ["balance", "--as-of",
                                            "2017-06-30"]),
-            ("/journal", ["journal"])]:
+            ("/journal", ["journal"]),
+            ("/log", ["log"]),
+            ("/log?actor=boss", ["log", "--actor", "boss"]),
+            ("/log?since=2000-01-01&ref=norway", ["log", "--since",
+                                                  "2000-01-01", "--ref",
+                                                  "norway"])]:
         sep = "&" if "?" in path else "?"
         for fmt in ("csv", "json"):
             r = c.get(path + sep + "format=" + fmt)
@@ -513,6 +519,82 @@ def imports(fund, srv):
     check(r.status == 403, "donors by the admin: %d" % r.status)
     print("  imports: 303 with the counts, 400 naming line and column, "
           "roles by kind")
+
+
+def event_log(fund, srv):
+    """Every POST that wrote is one event with the user as its actor and
+    the request as its command; a refused POST, a login and a read append
+    nothing."""
+    def events():
+        return list(csv.DictReader(io.StringIO(
+            cli_csv(fund, "log", "--format", "csv"))))
+    rows = events()
+    web = [r for r in rows if r["command"].startswith("POST ")]
+    by_ref = {}
+    for r in web:
+        by_ref.setdefault(r["summary"].split(":")[0], []).append(r)
+    for ref, path in [("P-WEB", "/pledges"), ("R-WEB", "/receipts"),
+                      ("web-donor", "/donors"), ("web-s", "/sessions"),
+                      ("d-rec", "/donors"), ("P-rec", "/pledges")]:
+        got = by_ref.get(ref, [])
+        check(len(got) == 1, "events of %s: %r" % (ref, got))
+        e = got[0]
+        check(e["actor"] == "rec", "%s: actor %r" % (ref, e["actor"]))
+        check(e["command"].startswith("POST %s " % path) and
+              ("ref=%s" % ref in e["command"] or "id=%s" % ref in
+               e["command"]), "%s: command %r" % (ref, e["command"]))
+        check(e["summary"] == "%s: recorded" % ref, "%s: summary %r" %
+              (ref, e["summary"]))
+    imp = [r for r in web if r["command"].startswith("POST /import")]
+    check(len(imp) == 1 and imp[0]["actor"] == "rec" and
+          "'file=@new donors.csv (" in imp[0]["command"] and
+          imp[0]["summary"].startswith("new donors.csv: 2 rows: 2 added"),
+          "the import's event: %r" % imp)
+    for r in rows:
+        check("csrf" not in r["command"], "a CSRF token in the log: %r" % r)
+        check("password" not in r["command"] or
+              r["command"].startswith("tfund user password"),
+              "a password in the log: %r" % r)
+    for ref in ("P-BAD", "P-OLD", "P-CSRF", "P-BIG", "P-I1", "P-boss",
+                "P-aud"):
+        check(not any(ref in r["command"] for r in rows),
+              "a refused POST appended an event: %s" % ref)
+    # A refused write, a login and reads append nothing.
+    c = srv.client().login("appr")
+    c.get("/balance")
+    c.post("/pledges", {"ref": "P-NO", "donor": "acme",
+                        "date": "2017-04-01", "amount": "1",
+                        "currency": "USD", "pool": "travel"})
+    check(len(events()) == len(rows), "a login, a read or a refused POST "
+          "appended an event")
+    # A write by another user is under that user.
+    c = srv.client().login("rec")
+    r = c.post("/pledges", {"ref": "P-LOG", "donor": "acme",
+                            "date": "2017-04-02", "amount": "3",
+                            "currency": "USD", "pool": "travel",
+                            "memo": "it's \"quoted\" & <b>"})
+    check(r.status == 303, "P-LOG: %d" % r.status)
+    after = events()
+    check(len(after) == len(rows) + 1, "one POST, one event")
+    last = after[-1]
+    check(last["actor"] == "rec" and "P-LOG" in last["command"] and
+          "'memo=it'\\''s \"quoted\" & <b>'" in last["command"],
+          "the last event: %r" % last)
+    # The log page shows it, escaped; the filters and errors.
+    a = srv.client().login("aud")
+    r = a.get("/log")
+    check(r.status == 200 and "P-LOG" in r.text and "&lt;b&gt;" in r.text
+          and "<b>" not in r.text, "the log page: %d" % r.status)
+    r = a.get("/log?actor=rec&format=json")
+    got = json.loads(r.text)
+    check(got and all(e["actor"] == "rec" for e in got) and
+          [e["seq"] for e in got] == sorted(e["seq"] for e in got),
+          "the log filtered by actor: %s" % r.text[:300])
+    check(a.get("/log?since=2017-02-30").status == 400, "a bad since")
+    check(a.get("/log?page=0").status == 400, "a bad page")
+    check(a.get("/log?format=xml").status == 400, "a bad format")
+    print("  the event log: each POST that wrote is one event under its "
+          "user; refused POSTs, logins and reads append none")
 
 
 def disabled(fund, srv):
