@@ -4,8 +4,10 @@
  * server: the HTML writer's escaping (every text through html_txt and
  * html_attr, every URL value through html_url_seg), sessions and CSRF
  * tokens (random, compared whole, replaced at login, ended after 30
- * idle minutes), the login lockout (five failures, one minute), and the
- * route table's matching (404, 405, parameters that cannot hold a '/').
+ * idle minutes), the login lockout (five failures, one minute), the
+ * route table's matching (404, 405, parameters that cannot hold a '/'),
+ * the command an event of a POST records, and the parts of pages kept
+ * while the books stay as they were.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +19,10 @@
 
 #include <cmocka.h>
 
+#include "cache.h"
 #include "html.h"
 #include "route.h"
+#include "testutil.h"
 #include "session.h"
 #include "tfund/users.h"
 #include "web.h"
@@ -509,6 +513,118 @@ static void test_command_text(void **state)
     free(text);
 }
 
+/* ---- Parts of pages kept while the books stay as they were ------------ */
+
+struct renders {
+    int n;
+    const char *text;
+};
+
+static int render_part(struct web_request *rq, FILE *out, void *ctx)
+{
+    struct renders *r = ctx;
+
+    (void)rq;
+    r->n++;
+    fputs(r->text, out);
+    return 0;
+}
+
+static int render_fails(struct web_request *rq, FILE *out, void *ctx)
+{
+    struct renders *r = ctx;
+
+    (void)rq;
+    r->n++;
+    fputs("half", out);
+    return -1;
+}
+
+/* What web_cache_part wrote for key. */
+static char *part(web_cache *c, struct web_request *rq, const char *key,
+                  struct renders *r, int *rc)
+{
+    char *s = NULL;
+
+    CAPTURE(s, *rc = web_cache_part(c, rq, out, key, render_part, r));
+    return s;
+}
+
+static void test_cache(void **state)
+{
+    tf_fund *f = FUND(state);
+    web_cache *c = web_cache_new(3, 1000);
+    struct web_request rq;
+    struct renders a = {0, "part A"}, b = {0, "part B"};
+    tf_donor d = {"d1", "Donor one", "state", ""};
+    long hits, misses;
+    char *s;
+    int rc, known = 0;
+
+    assert_non_null(c);
+    memset(&rq, 0, sizeof(rq));
+    rq.fund = f;
+    /* Rendered once, then served as it was. */
+    for (int i = 0; i < 3; i++) {
+        s = part(c, &rq, "a", &a, &rc);
+        assert_int_equal(rc, 0);
+        assert_string_equal(s, "part A");
+        free(s);
+    }
+    assert_int_equal(a.n, 1);
+    s = part(c, &rq, "b", &b, &rc);
+    free(s);
+    assert_int_equal(b.n, 1);
+    /* A write moves the head of the event log: rendered again. */
+    begin(f);
+    MUST(tf_donor_add(f, &d, &known, &dg));
+    commit(f);
+    a.text = "part A, now";
+    s = part(c, &rq, "a", &a, &rc);
+    assert_string_equal(s, "part A, now");
+    free(s);
+    assert_int_equal(a.n, 2);
+    s = part(c, &rq, "a", &a, &rc);
+    free(s);
+    assert_int_equal(a.n, 2);
+    /* A failed rendering is written (the caller answers otherwise) but
+     * not kept. */
+    for (int i = 0; i < 2; i++) {
+        CAPTURE(s, rc = web_cache_part(c, &rq, out, "x", render_fails, &b));
+        assert_int_equal(rc, -1);
+        free(s);
+    }
+    assert_int_equal(b.n, 3);
+    /* Bounded: at most 3 parts, at most 1000 bytes. */
+    for (int i = 0; i < 10; i++) {
+        char key[8];
+        snprintf(key, sizeof(key), "k%d", i);
+        s = part(c, &rq, key, &a, &rc);
+        free(s);
+    }
+    {
+        char big[1200];
+        struct renders g = {0, big};
+        memset(big, 'x', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        for (int i = 0; i < 2; i++) {
+            s = part(c, &rq, "big", &g, &rc);
+            assert_int_equal(strlen(s), sizeof(big) - 1);
+            free(s);
+        }
+        assert_int_equal(g.n, 2); /* too large to keep */
+    }
+    web_cache_stats(c, &hits, &misses);
+    assert_true(hits >= 3 && misses >= 14);
+    /* Without a cache, rendered every time. */
+    s = part(NULL, &rq, "a", &a, &rc);
+    free(s);
+    s = part(NULL, &rq, "a", &a, &rc);
+    free(s);
+    assert_int_equal(a.n, 14);
+    web_cache_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_routes),
         cmocka_unit_test(test_server_routes),
         cmocka_unit_test(test_command_text),
+        cmocka_unit_test_setup_teardown(test_cache, fund_setup, fund_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

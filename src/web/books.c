@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "html.h"
 #include "pages.h"
 #include "tfund/audit.h"
@@ -66,32 +67,33 @@ static int balance_row(void *ctx, const char *account, const char *pool,
     return 0;
 }
 
-int page_balance(struct web_request *rq)
+struct balance_part {
+    int fmt;
+    const char *as_of;
+    tf_diag diag;
+};
+
+/* The trial balance (HTML: the form and the table; CSV or JSON: all of
+ * it): the same for every staff user, so kept in the cache. */
+static int balance_part(struct web_request *rq, FILE *out, void *ctx)
 {
     static const char *const csv_cols[] = {"account", "pool", "balance"};
     static const char *const html_cols[] = {"account", "pool", "debit",
                                             "credit"};
+    struct balance_part *b = ctx;
     struct balance_out o;
-    const char *as_of;
-    tf_diag diag;
     tf_error err;
-    FILE *out;
 
     memset(&o, 0, sizeof(o));
     o.rq = rq;
-    if ((o.fmt = web_format(rq)) < 0 || web_as_of(rq, &as_of))
-        return 0;
-    out = o.fmt ? web_begin(rq, 200, content_type(o.fmt))
-                : page_begin(rq, 200, "Trial balance");
-    if (!out)
-        return 0;
+    o.fmt = b->fmt;
     if (!o.fmt) {
         html_raw(out, "<form method=\"get\" action=\"/balance\"><div "
                       "class=\"field\"><label for=\"f-as_of\">As of</label>"
                       "<input id=\"f-as_of\" name=\"as_of\" type=\"date\"");
-        if (as_of) {
+        if (b->as_of) {
             html_raw(out, " value=\"");
-            html_attr(out, as_of);
+            html_attr(out, b->as_of);
             html_raw(out, "\"");
         }
         html_raw(out, "></div><button type=\"submit\">Show</button> "
@@ -99,8 +101,7 @@ int page_balance(struct web_request *rq)
     }
     o.t = o.fmt ? web_table_new(rq, out, o.fmt, csv_cols, "ssa")
                 : web_table_new(rq, out, 0, html_cols, "ssaa");
-    tf_diag_clear(&diag);
-    err = tf_ledger_each_balance(rq->fund, as_of, balance_row, &o, &diag);
+    err = tf_ledger_each_balance(rq->fund, b->as_of, balance_row, &o, &b->diag);
     if (!err && !o.fmt) {
         char dr[TF_AMOUNT_BUFSZ], cr[TF_AMOUNT_BUFSZ];
         const char *cells[] = {
@@ -111,9 +112,29 @@ int page_balance(struct web_request *rq)
         web_table_row(o.t, cells);
     }
     web_table_end(o.t);
-    if (err)
-        return page_message(rq, 500, "Server error", diag.msg);
-    return o.fmt ? 0 : page_end(rq);
+    return err ? -1 : 0;
+}
+
+int page_balance(struct web_request *rq)
+{
+    struct balance_part b;
+    char key[64];
+    FILE *out;
+
+    memset(&b, 0, sizeof(b));
+    if ((b.fmt = web_format(rq)) < 0 || web_as_of(rq, &b.as_of))
+        return 0;
+    out = b.fmt ? web_begin(rq, 200, content_type(b.fmt))
+                : page_begin(rq, 200, "Trial balance");
+    if (!out)
+        return 0;
+    /* as_of is a valid date (web_as_of checked it): the key is short. */
+    snprintf(key, sizeof(key), "balance %d %s", b.fmt, b.as_of ? b.as_of : "");
+    tf_diag_clear(&b.diag);
+    if (web_cache_part(web_server_cache(rq->server), rq, out, key, balance_part,
+                       &b))
+        return page_message(rq, 500, "Server error", b.diag.msg);
+    return b.fmt ? 0 : page_end(rq);
 }
 
 /* ---- Journal -------------------------------------------------------- */

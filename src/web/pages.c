@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "assets.h"
+#include "cache.h"
 #include "html.h"
 #include "pages.h"
 #include "tfund/users.h"
@@ -252,7 +253,10 @@ static int upcoming_session(void *ctx, const tf_session *s)
     return 0;
 }
 
-int page_dashboard(struct web_request *rq)
+/* The dashboard of staff users: the same for each of them, so kept in
+ * the cache while the books stay as they were. Returns 0, or -1 with the
+ * message in diag. */
+static int dashboard_part(struct web_request *rq, FILE *out, void *ctx)
 {
     static const char *const pool_cols[] = {
         "pool", "receipts", "cash", "committed", "reserve", "available"};
@@ -267,20 +271,11 @@ int page_dashboard(struct web_request *rq)
     struct outstanding o;
     struct upcoming u;
     char today[TF_DATE_LEN + 1];
+    tf_diag *diag = ctx;
     web_table *t;
-    tf_diag diag;
-    FILE *out;
 
-    if (rq->user.roles & TF_ROLE_DONOR)
-        return donor_overview(rq, rq->user.donor, "Home");
-    tf_diag_clear(&diag);
-    if (tf_ledger_pools(rq->fund, NULL, figs, &diag)) {
-        page_message(rq, 500, "Server error", diag.msg);
-        return 0;
-    }
-    out = page_begin(rq, 200, "Dashboard");
-    if (!out)
-        return 0;
+    if (tf_ledger_pools(rq->fund, NULL, figs, diag))
+        return -1;
     html_raw(out, "<h2>Pools</h2>");
     t = web_table_new(rq, out, 0, pool_cols, "saaaaa");
     for (int k = 0; k < TF_POOL_COUNT; k++) {
@@ -301,7 +296,10 @@ int page_dashboard(struct web_request *rq)
     o.rq = rq;
     o.t = web_table_new(rq, out, 0, pledge_cols, "ssssssaa");
     web_table_link(o.t, 1, "/donors/", NULL);
-    tf_pledge_each(rq->fund, NULL, outstanding_pledge, &o, NULL);
+    if (tf_pledge_each(rq->fund, NULL, outstanding_pledge, &o, diag)) {
+        web_table_end(o.t);
+        return -1;
+    }
     web_table_end(o.t);
     if (o.more) {
         html_raw(out, "<p>");
@@ -318,7 +316,27 @@ int page_dashboard(struct web_request *rq)
     u.today = today;
     u.t = web_table_new(rq, out, 0, session_cols, "ssssiiiiii");
     web_table_link(u.t, 0, "/sessions/", NULL);
-    tf_session_each(rq->fund, NULL, upcoming_session, &u, NULL);
+    if (tf_session_each(rq->fund, NULL, upcoming_session, &u, diag)) {
+        web_table_end(u.t);
+        return -1;
+    }
     web_table_end(u.t);
+    return 0;
+}
+
+int page_dashboard(struct web_request *rq)
+{
+    tf_diag diag;
+    FILE *out;
+
+    if (rq->user.roles & TF_ROLE_DONOR)
+        return donor_overview(rq, rq->user.donor, "Home");
+    out = page_begin(rq, 200, "Dashboard");
+    if (!out)
+        return 0;
+    tf_diag_clear(&diag);
+    if (web_cache_part(web_server_cache(rq->server), rq, out, "dashboard",
+                       dashboard_part, &diag))
+        return page_message(rq, 500, "Server error", diag.msg);
     return page_end(rq);
 }

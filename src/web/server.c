@@ -27,17 +27,21 @@
 
 #include <microhttpd.h>
 
+#include "cache.h"
 #include "html.h"
 #include "serve.h"
 #include "tfund/audit.h"
 #include "tfund/users.h"
 #include "web.h"
 
-#define FIELDS_MAX   64
-#define SESSIONS_MAX 4096
+#define FIELDS_MAX    64
+#define SESSIONS_MAX  4096
+#define CACHE_ENTRIES 64
+#define CACHE_BYTES   (32 * 1024 * 1024)
 
 struct web_server {
     web_sessions *sessions;
+    web_cache *cache;
     const char *db_path;
     int tls;
 };
@@ -45,6 +49,11 @@ struct web_server {
 web_sessions *web_server_sessions(struct web_server *srv)
 {
     return srv->sessions;
+}
+
+web_cache *web_server_cache(struct web_server *srv)
+{
+    return srv->cache;
 }
 
 /* ---- One connection to the fund per worker thread -------------------- */
@@ -813,7 +822,10 @@ int web_serve(const struct web_options *opt)
         }
     }
     srv.sessions = web_sessions_new(SESSIONS_MAX);
-    if (!srv.sessions) {
+    /* Parts of pages, while the books stay as they were: a few dozen
+     * pages' worth. */
+    srv.cache = web_cache_new(CACHE_ENTRIES, CACHE_BYTES);
+    if (!srv.sessions || !srv.cache) {
         fprintf(stderr, "tfund: out of memory\n");
         rc = 3;
         goto done;
@@ -880,6 +892,7 @@ int web_serve(const struct web_options *opt)
     fprintf(stderr, "tfund: serve: stopped\n");
 done:
     web_sessions_free(srv.sessions);
+    web_cache_free(srv.cache);
     if (key) {
         explicit_bzero(key, strlen(key));
         free(key);

@@ -105,6 +105,9 @@ void web_flash(struct web_request *rq, const char *fmt, ...)
 /* The session store (login and logout make and end sessions). */
 web_sessions *web_server_sessions(struct web_server *srv);
 
+/* The cache of parts of pages (cache.h), NULL when there is none. */
+struct web_cache *web_server_cache(struct web_server *srv);
+
 /* Sets the session cookie to id (NULL or "": clears it). */
 void web_set_session_cookie(struct web_request *rq, const char *id);
 

@@ -78,6 +78,7 @@ def run(fund):
     xss(srv)
     imports(fund, srv)
     event_log(fund, srv)
+    cached_pages(fund, srv)
     disabled(fund, srv)
     check(srv.stop() == 0, "the server did not stop cleanly")
     listen(fund)
@@ -595,6 +596,53 @@ def event_log(fund, srv):
     check(a.get("/log?format=xml").status == 400, "a bad format")
     print("  the event log: each POST that wrote is one event under its "
           "user; refused POSTs, logins and reads append none")
+
+
+def cached_pages(fund, srv):
+    """The parts of pages kept in memory are rendered again after any
+    write: through this server or by another process."""
+    c = srv.client().login("aud")
+    for _ in range(2):  # the second answer comes from the cache
+        check(c.get("/balance?format=csv").text ==
+              cli_csv(fund, "balance", "--format", "csv"),
+              "the cached balance differs from the command line's")
+        dash = c.get("/").text
+    check("P-EARLY" not in dash, "P-EARLY before it is recorded")
+    # A write by another process (the command line, as the admin): a
+    # reserve rate changes the pools' figures.
+    fund.run("set", "reserve_rate", "0.001")
+    after = c.get("/").text
+    pools = list(csv.DictReader(io.StringIO(cli_csv(fund, "pools",
+                                                    "--format", "csv"))))
+    check(after != dash and all("%s</td>" % "{:,.2f}".format(
+        float(p["reserve"])) in after for p in pools),
+        "the dashboard after a write by the command line is stale")
+    # Writes through this server.
+    r = srv.client().login("rec")
+    check(r.post("/pledges", {
+        "ref": "P-EARLY", "donor": "acme", "date": "2016-07-01",
+        "amount": "77", "currency": "USD", "pool": "travel"}).status == 303,
+        "P-EARLY")
+    check(c.get("/balance?format=csv").text ==
+          cli_csv(fund, "balance", "--format", "csv"),
+          "the balance after a write through the server is stale")
+    check("P-EARLY" in c.get("/").text,
+          "the dashboard after a write through the server is stale")
+    check(r.post("/receipts", {
+        "ref": "R-EARLY", "pledge": "P-EARLY", "date": "2016-07-02",
+        "amount": "77", "currency": "USD"}).status == 303, "R-EARLY")
+    check(c.get("/balance?format=csv").text ==
+          cli_csv(fund, "balance", "--format", "csv"),
+          "the balance after a receipt is stale")
+    check("P-EARLY" not in c.get("/").text,
+          "a paid pledge is still outstanding on the dashboard")
+    # As of a date: another part, kept apart.
+    for as_of in ("2017-06-30", "2017-12-31", "2017-06-30"):
+        check(c.get("/balance?format=csv&as_of=" + as_of).text ==
+              cli_csv(fund, "balance", "--as-of", as_of, "--format", "csv"),
+              "the balance as of %s" % as_of)
+    print("  kept parts of pages: rendered again after writes by the "
+          "command line and by the server")
 
 
 def disabled(fund, srv):
