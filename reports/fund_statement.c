@@ -1,15 +1,89 @@
-/* SPDX-License-Identifier: MIT */
 /*
- * The fund statement: financial position and performance by pool (from
- * the trial balance), the contributions of every donor, the pools,
- * allocations by session and the trial balance itself.
+ * The fund statement: financial position at the end of a period and
+ * financial performance over it, by pool, in the words of financial
+ * statements (from the trial balance at both ends); the contributions of
+ * every donor, the pools, allocations by session (the decisions as they
+ * stood at the end) and the trial balance itself, the one sheet that
+ * names accounts.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tfund/report.h"
+#include "tfund/statement.h"
 #include "xl.h"
+
+/* ---- The lines of the statements (the accounts, in one place) ------ */
+
+enum line_kind {
+    L_CASH,
+    L_RECEIVABLE,
+    L_OTHER_ASSET,
+    L_PSC_PAYABLE,
+    L_REFUNDS_PAYABLE,
+    L_OTHER_LIABILITY,
+    L_CONTRIBUTION, /* per donor */
+    L_FX_GAIN,
+    L_INTEREST,
+    L_OTHER_REVENUE,
+    L_TRAVEL, /* per session */
+    L_PSC,
+    L_PREP,
+    L_FX_LOSS,
+    L_REFUNDS,
+    L_OTHER_EXPENSE,
+    L_TRANSFER,
+    L_BUDGET, /* commitments: memo only */
+    L_NONE
+};
+
+static int starts(const char *s, const char *prefix)
+{
+    return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Which line of the statements an account's balance belongs to; *key
+ * gets the donor or session an account is kept for. */
+static enum line_kind line_of_account(const char *account, const char **key)
+{
+    static const struct {
+        const char *prefix;
+        int exact;
+        enum line_kind kind;
+    } map[] = {
+        {"assets:cash", 1, L_CASH},
+        {"assets:receivable:", 0, L_RECEIVABLE},
+        {"assets:", 0, L_OTHER_ASSET},
+        {"liabilities:psc-payable", 1, L_PSC_PAYABLE},
+        {"liabilities:refunds-payable:", 0, L_REFUNDS_PAYABLE},
+        {"liabilities:", 0, L_OTHER_LIABILITY},
+        {"revenue:contributions:", 0, L_CONTRIBUTION},
+        {"revenue:fx-gain", 1, L_FX_GAIN},
+        {"revenue:interest", 1, L_INTEREST},
+        {"revenue:", 0, L_OTHER_REVENUE},
+        {"expense:travel:", 0, L_TRAVEL},
+        {"expense:psc", 1, L_PSC},
+        {"expense:prep", 1, L_PREP},
+        {"expense:fx-loss", 1, L_FX_LOSS},
+        {"expense:refunds", 1, L_REFUNDS},
+        {"expense:", 0, L_OTHER_EXPENSE},
+        {"transfers:", 0, L_TRANSFER},
+        {"budget:encumbrances", 1, L_BUDGET},
+    };
+
+    *key = NULL;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].exact ? !strcmp(account, map[i].prefix)
+                         : starts(account, map[i].prefix)) {
+            if (!map[i].exact)
+                *key = account + strlen(map[i].prefix);
+            return map[i].kind;
+        }
+    return L_NONE;
+}
+
+/* ---- Gathering ----------------------------------------------------- */
 
 struct tb_row {
     char *account;
@@ -17,10 +91,16 @@ struct tb_row {
     int64_t balance;
 };
 
+struct tb {
+    struct tb_row *rows;
+    size_t n;
+    int oom;
+};
+
 struct donor_sum {
     char *id, *name, *type;
-    int64_t pledged, received, outstanding;
-    long pledges, receipts;
+    int64_t pledged, received, outstanding, overdue, received_period;
+    long pledges;
 };
 
 struct session_sum {
@@ -36,10 +116,9 @@ struct req_key {
 };
 
 struct fund_data {
-    const char *as_of;
+    const char *as_of, *from;
     xl_lookup lk;
-    struct tb_row *tb;
-    size_t ntb;
+    struct tb end, start; /* trial balances at the end, before the start */
     struct donor_sum *donors;
     size_t ndonors;
     struct session_sum *sessions; /* one per lk.sessions */
@@ -51,14 +130,22 @@ struct fund_data {
     } * entries; /* grant entries seen, by id, for reversals */
     size_t nentries;
     tf_pool_figures pools[TF_POOL_COUNT];
+    struct donor_sum *cur; /* the donor being summed */
     int oom;
 };
 
+static void tb_release(struct tb *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->rows[i].account);
+    free(t->rows);
+    memset(t, 0, sizeof(*t));
+}
+
 static void fund_release(struct fund_data *d)
 {
-    for (size_t i = 0; i < d->ntb; i++)
-        free(d->tb[i].account);
-    free(d->tb);
+    tb_release(&d->end);
+    tb_release(&d->start);
     for (size_t i = 0; i < d->ndonors; i++) {
         free(d->donors[i].id);
         free(d->donors[i].name);
@@ -73,27 +160,34 @@ static void fund_release(struct fund_data *d)
     xl_lookup_release(&d->lk);
 }
 
-/* ---- Gathering ----------------------------------------------------- */
+static int pool_index(const char *pool)
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (pool && !strcmp(pool, tf_pools[k]))
+            return k;
+    return -1;
+}
 
 static int got_balance(void *ctx, const char *account, const char *pool,
                        int64_t balance)
 {
-    struct fund_data *d = ctx;
-    struct tb_row *grown = realloc(d->tb, (d->ntb + 1) * sizeof(*grown));
+    struct tb *t = ctx;
+    struct tb_row *grown;
 
-    if (!grown || tf_pool_find(pool) < 0) {
-        d->oom |= !grown;
-        if (grown)
-            d->tb = grown;
-        return !grown;
+    if (pool_index(pool) < 0)
+        return 0;
+    grown = realloc(t->rows, (t->n + 1) * sizeof(*grown));
+    if (!grown) {
+        t->oom = 1;
+        return 1;
     }
-    d->tb = grown;
-    d->tb[d->ntb].account = xl_strdup(account);
-    d->tb[d->ntb].pool = tf_pool_find(pool);
-    d->tb[d->ntb].balance = balance;
-    if (!d->tb[d->ntb++].account)
-        d->oom = 1;
-    return d->oom;
+    t->rows = grown;
+    t->rows[t->n].account = xl_strdup(account);
+    t->rows[t->n].pool = pool_index(pool);
+    t->rows[t->n].balance = balance;
+    if (!t->rows[t->n++].account)
+        t->oom = 1;
+    return t->oom;
 }
 
 static int got_donor(void *ctx, const tf_donor *dn)
@@ -117,37 +211,22 @@ static int got_donor(void *ctx, const tf_donor *dn)
     return d->oom;
 }
 
-static struct donor_sum *donor_find(struct fund_data *d, const char *id)
+static int got_pledge(void *ctx, const tf_statement_pledge *p)
 {
-    for (size_t i = 0; i < d->ndonors; i++)
-        if (!strcmp(d->donors[i].id, id))
-            return &d->donors[i];
-    return NULL;
-}
+    struct donor_sum *ds = ((struct fund_data *)ctx)->cur;
 
-static int got_pledge(void *ctx, const tf_pledge *p)
-{
-    struct fund_data *d = ctx;
-    struct donor_sum *ds = donor_find(d, p->donor);
-
-    if (ds && strcmp(p->date, d->as_of) <= 0) {
-        ds->pledged += p->base_amount;
-        ds->outstanding += p->base_amount;
-        ds->pledges++;
-    }
+    ds->pledged += p->booked;
+    ds->received += p->received_value;
+    ds->outstanding += p->booked - p->relieved;
+    if (p->overdue)
+        ds->overdue += p->booked - p->relieved;
+    ds->pledges += !p->implicit;
     return 0;
 }
 
-static int got_receipt(void *ctx, const tf_receipt *r)
+static int got_receipt(void *ctx, const tf_statement_receipt *r)
 {
-    struct fund_data *d = ctx;
-    struct donor_sum *ds = donor_find(d, r->donor ? r->donor : "");
-
-    if (ds && strcmp(r->date, d->as_of) <= 0) {
-        ds->received += r->base_amount;
-        ds->outstanding -= r->relieved;
-        ds->receipts++;
-    }
+    ((struct fund_data *)ctx)->cur->received_period += r->value;
     return 0;
 }
 
@@ -162,20 +241,19 @@ static int got_request(void *ctx, const tf_request *r)
         return 0;
     ss = &d->sessions[si - d->lk.sessions];
     ss->requests++;
-    if (tf_status_is(r->status, TF_STATUS_FUNDED))
+    if (!strcmp(r->status, "funded"))
         ss->funded++;
-    else if (tf_status_is(r->status, TF_STATUS_DISBURSED))
+    else if (!strcmp(r->status, "disbursed"))
         ss->disbursed++;
-    else if (tf_status_is(r->status, TF_STATUS_WAITLISTED))
+    else if (!strcmp(r->status, "waitlisted"))
         ss->waitlisted++;
-    else if (tf_status_is(r->status, TF_STATUS_REJECTED))
+    else if (!strcmp(r->status, "rejected"))
         ss->rejected++;
-    else if (tf_status_is(r->status, TF_STATUS_CANCELLED))
+    else if (!strcmp(r->status, "cancelled"))
         ss->cancelled++;
     else
         ss->pending++;
-    if (tf_status_is(r->status, TF_STATUS_FUNDED) ||
-        tf_status_is(r->status, TF_STATUS_DISBURSED))
+    if (!strcmp(r->status, "funded") || !strcmp(r->status, "disbursed"))
         ss->funded_charge += r->charge;
     grown = realloc(d->reqs, (d->nreqs + 1) * sizeof(*grown));
     if (!grown || !(grown[d->nreqs].ref = xl_strdup(r->ref))) {
@@ -195,14 +273,14 @@ static int cmp_req(const void *a, const void *b)
                   ((const struct req_key *)b)->ref);
 }
 
-/* The session of a grant entry: commitments are referenced "REF@pool",
- * disbursements and releases "REF"; a reversal takes its original's. */
+/* The session of a grant entry (tf_grant_entry_ref); a reversal takes
+ * its original's. */
 static long entry_session(struct fund_data *d, const tf_entry *e)
 {
     char ref[256];
     struct req_key key, *hit;
 
-    if (tf_kind_find(e->kind) == TF_KIND_REVERSAL || e->reverses) {
+    if (e->reverses) {
         size_t lo = 0, hi = d->nentries;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
@@ -229,35 +307,33 @@ static int got_entry(void *ctx, const tf_entry *e)
     struct fund_data *d = ctx;
     long s = entry_session(d, e);
     struct session_sum *ss;
+    void *grown;
 
     if (s < 0)
         return 0;
     ss = &d->sessions[s];
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
-        int a = tf_account_find(p->account, NULL);
-        if (a == TF_ACCT_ENCUMBRANCES)
+        const char *key;
+        enum line_kind k = line_of_account(p->account, &key);
+        if (k == L_BUDGET)
             ss->committed += p->amount;
-        else if (a == TF_ACCT_TRAVEL || a == TF_ACCT_PSC)
+        else if (k == L_TRAVEL || k == L_PSC)
             ss->paid += p->amount;
     }
-    {
-        void *grown =
-            realloc(d->entries, (d->nentries + 1) * sizeof(*d->entries));
-        if (!grown) {
-            d->oom = 1;
-            return 1;
-        }
-        d->entries = grown;
-        d->entries[d->nentries].id = e->id;
-        d->entries[d->nentries++].session = (size_t)s;
+    grown = realloc(d->entries, (d->nentries + 1) * sizeof(*d->entries));
+    if (!grown) {
+        d->oom = 1;
+        return 1;
     }
+    d->entries = grown;
+    d->entries[d->nentries].id = e->id;
+    d->entries[d->nentries++].session = (size_t)s;
     return 0;
 }
 
-/* ---- Statements by pool -------------------------------------------- */
+/* ---- Lines by pool ------------------------------------------------- */
 
-/* One line of a statement by pool: a sum of trial-balance rows. */
 struct line {
     int64_t v[TF_POOL_COUNT];
 };
@@ -279,67 +355,61 @@ static int64_t line_total(const struct line *l)
     return t;
 }
 
-/* Sums sign x balance of account a into l: of party, or of every party
- * when party is NULL. */
-static void line_of(const struct fund_data *d, struct line *l, tf_account a,
-                    const char *party, int sign)
+static void add_line(struct line *to, const struct line *l, int sign)
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        to->v[k] += sign * l->v[k];
+}
+
+/* Sums sign x balance of the accounts of kind (and key, when given) in t
+ * into l. */
+static void sum_kind(const struct tb *t, struct line *l, enum line_kind kind,
+                     const char *key, int sign)
 {
     memset(l, 0, sizeof(*l));
-    for (size_t i = 0; i < d->ntb; i++) {
-        const char *of;
-        if (tf_account_find(d->tb[i].account, &of) == (int)a &&
-            (!party || (of && !strcmp(of, party))))
-            l->v[d->tb[i].pool] += sign * d->tb[i].balance;
+    for (size_t i = 0; i < t->n; i++) {
+        const char *k;
+        if (line_of_account(t->rows[i].account, &k) == kind &&
+            (!key || (k && !strcmp(k, key))))
+            l->v[t->rows[i].pool] += sign * t->rows[i].balance;
     }
 }
 
-/* Sums sign x balance of every account of category c into l. */
-static void line_of_category(const struct fund_data *d, struct line *l,
-                             tf_category c, int sign)
+/* The same over the period: at the end less before the start. */
+static void period_kind(const struct fund_data *d, struct line *l,
+                        enum line_kind kind, const char *key, int sign)
 {
-    memset(l, 0, sizeof(*l));
-    for (size_t i = 0; i < d->ntb; i++)
-        if (tf_category_of(d->tb[i].account) == (int)c)
-            l->v[d->tb[i].pool] += sign * d->tb[i].balance;
-}
+    struct line before;
 
-/* The name shown for account a: "NAME" or, kept per party, "NAME:*". */
-static const char *shown(char *buf, size_t size, tf_account a)
-{
-    return tf_account_name(buf, size, a, "*");
-}
-
-/* The name shown for a whole category: "CATEGORY:*". */
-static const char *shown_category(char *buf, size_t size, tf_category c)
-{
-    snprintf(buf, size, "%s:*", tf_category_name(c));
-    return buf;
+    sum_kind(&d->end, l, kind, key, sign);
+    sum_kind(&d->start, &before, kind, key, sign);
+    add_line(l, &before, -1);
 }
 
 /* Writes a line: label, the pools, and a formula total across them. */
 static void write_line(xl_sheet *s, int row, const char *label,
-                       const char *account, const struct line *l,
-                       lxw_format *lf)
+                       const struct line *l, lxw_format *lf)
 {
     char f[64], a[16], z[16];
 
-    xl_text(s, row, 0, label, lf);
-    xl_text(s, row, 1, account, NULL);
+    if (lf)
+        xl_text(s, row, 0, label, lf);
+    else
+        xl_wrap(s, row, 0, label, 60);
     for (int k = 0; k < TF_POOL_COUNT; k++)
-        xl_money(s, row, 2 + k, l->v[k], NULL);
-    snprintf(f, sizeof(f), "=SUM(%s:%s)", xl_cell(a, row, 2),
-             xl_cell(z, row, 1 + TF_POOL_COUNT));
-    xl_formula(s, row, 2 + TF_POOL_COUNT, f, line_total(l), 1, s->book->money);
+        xl_money(s, row, 1 + k, l->v[k], NULL);
+    snprintf(f, sizeof(f), "=SUM(%s:%s)", xl_cell(a, row, 1),
+             xl_cell(z, row, TF_POOL_COUNT));
+    xl_formula(s, row, 1 + TF_POOL_COUNT, f, line_total(l), 1, s->book->money);
 }
 
-/* A formula line: per pool, =SUM of rows first..last (or the given
- * combination), values cached. */
+/* Per pool and total, =SUM of rows first..last, values cached. */
 static void write_sum_line(xl_sheet *s, int row, const char *label, int first,
                            int last, const struct line *l)
 {
     xl_text(s, row, 0, label, s->book->total);
     for (int k = 0; k <= TF_POOL_COUNT; k++)
-        xl_sum(s, row, 2 + k, first, last,
+        xl_sum(s, row, 1 + k, first, last,
                k < TF_POOL_COUNT ? l->v[k] : line_total(l), 1);
 }
 
@@ -351,187 +421,229 @@ static void write_diff_line(xl_sheet *s, int row, const char *label, int ra,
 
     xl_text(s, row, 0, label, s->book->total);
     for (int k = 0; k <= TF_POOL_COUNT; k++) {
-        snprintf(f, sizeof(f), "=%s-%s", xl_cell(a, ra, 2 + k),
-                 xl_cell(b, rb, 2 + k));
-        xl_formula(s, row, 2 + k, f,
+        snprintf(f, sizeof(f), "=%s-%s", xl_cell(a, ra, 1 + k),
+                 xl_cell(b, rb, 1 + k));
+        xl_formula(s, row, 1 + k, f,
                    k < TF_POOL_COUNT ? l->v[k] : line_total(l), 1, NULL);
     }
 }
 
-static void add_line(struct line *to, const struct line *l, int sign)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        to->v[k] += sign * l->v[k];
-}
-
 static void pool_header(xl_sheet *s, int row, const char *first)
 {
-    const char *cols[3 + TF_POOL_COUNT];
+    const char *cols[2 + TF_POOL_COUNT];
 
     cols[0] = first;
-    cols[1] = "Account";
     for (int k = 0; k < TF_POOL_COUNT; k++)
-        cols[2 + k] = tf_pools[k];
-    cols[2 + TF_POOL_COUNT] = "Total";
-    xl_header(s, row, cols, 3 + TF_POOL_COUNT);
+        cols[1 + k] = xl_pool_name(k);
+    cols[1 + TF_POOL_COUNT] = "Total";
+    xl_header(s, row, cols, 2 + TF_POOL_COUNT, "lrrrrr");
 }
+
+/* The pools' figures as a line. */
+static void pools_line(const struct fund_data *d, struct line *l, int what)
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        const tf_pool_figures *p = &d->pools[k];
+        l->v[k] = what == 0   ? p->cash
+                  : what == 1 ? p->committed
+                  : what == 2 ? p->reserve
+                              : p->available;
+    }
+}
+
+/* ---- Financial position -------------------------------------------- */
 
 static void sheet_position(xl_sheet *s, const struct fund_data *d,
                            struct line *net)
 {
-    struct line cash, recv, other_a, assets, psc, refunds, other_l, liab;
+    xl_book *b = s->book;
+    struct line cash, recv, other_a, assets, psc, refunds, other_l, liab, held,
+        gap, l;
     int row = 0, head, r_assets, r_liab, first;
-    char name[TF_ACCOUNT_BUFSZ];
+    char label[128], words[32];
 
-    line_of(d, &cash, TF_ACCT_CASH, NULL, 1);
-    line_of(d, &recv, TF_ACCT_RECEIVABLE, NULL, 1);
-    line_of_category(d, &assets, TF_CAT_ASSETS, 1);
-    other_a = assets;
-    add_line(&other_a, &cash, -1);
-    add_line(&other_a, &recv, -1);
-    line_of(d, &psc, TF_ACCT_PSC_PAYABLE, NULL, -1);
-    line_of(d, &refunds, TF_ACCT_REFUNDS_PAYABLE, NULL, -1);
-    line_of_category(d, &liab, TF_CAT_LIABILITIES, -1);
-    other_l = liab;
-    add_line(&other_l, &psc, -1);
-    add_line(&other_l, &refunds, -1);
+    sum_kind(&d->end, &cash, L_CASH, NULL, 1);
+    sum_kind(&d->end, &recv, L_RECEIVABLE, NULL, 1);
+    sum_kind(&d->end, &other_a, L_OTHER_ASSET, NULL, 1);
+    sum_kind(&d->end, &psc, L_PSC_PAYABLE, NULL, -1);
+    sum_kind(&d->end, &refunds, L_REFUNDS_PAYABLE, NULL, -1);
+    sum_kind(&d->end, &other_l, L_OTHER_LIABILITY, NULL, -1);
+    assets = cash;
+    add_line(&assets, &recv, 1);
+    add_line(&assets, &other_a, 1);
+    liab = psc;
+    add_line(&liab, &refunds, 1);
+    add_line(&liab, &other_l, 1);
     *net = assets;
     add_line(net, &liab, -1);
 
-    xl_note(s, row++, 0, "Statement of financial position by pool",
-            s->book->strong);
+    snprintf(label, sizeof(label),
+             "Statement of financial position by pool, %s",
+             xl_date_words(words, d->as_of));
+    row = xl_note(s, row, 0, label, b->strong);
     row++;
-    pool_header(s, head = row++, "Line");
+    pool_header(s, head = row++, "");
+    xl_text(s, row++, 0, "Assets", b->strong);
     first = row;
-    write_line(s, row++, "Cash", shown(name, sizeof(name), TF_ACCT_CASH), &cash,
-               NULL);
-    write_line(s, row++, "Contributions receivable",
-               shown(name, sizeof(name), TF_ACCT_RECEIVABLE), &recv, NULL);
+    write_line(s, row++, "Cash in the bank", &cash, NULL);
+    write_line(s, row++, "Contributions receivable (pledged, not yet paid)",
+               &recv, NULL);
     if (!line_zero(&other_a))
-        write_line(s, row++, "Other assets",
-                   shown_category(name, sizeof(name), TF_CAT_ASSETS), &other_a,
-                   NULL);
+        write_line(s, row++, "Other assets", &other_a, NULL);
     r_assets = row;
     write_sum_line(s, row, "Total assets", first, row - 1, &assets);
     row++;
+    xl_text(s, row++, 0, "Liabilities", b->strong);
     first = row;
-    write_line(s, row++, "Programme support costs payable",
-               shown(name, sizeof(name), TF_ACCT_PSC_PAYABLE), &psc, NULL);
-    write_line(s, row++, "Refunds payable to donors",
-               shown(name, sizeof(name), TF_ACCT_REFUNDS_PAYABLE), &refunds,
+    write_line(s, row++, "Programme support costs payable to the UN", &psc,
                NULL);
+    write_line(s, row++, "Refunds payable to donors", &refunds, NULL);
     if (!line_zero(&other_l))
-        write_line(s, row++, "Other liabilities",
-                   shown_category(name, sizeof(name), TF_CAT_LIABILITIES),
-                   &other_l, NULL);
+        write_line(s, row++, "Other liabilities", &other_l, NULL);
     r_liab = row;
     write_sum_line(s, row, "Total liabilities", first, row - 1, &liab);
     row++;
-    write_diff_line(s, row++, "Net assets", r_assets, r_liab, net);
+    write_diff_line(s, row++, "Net assets (held for each pool's purpose)",
+                    r_assets, r_liab, net);
+    row++;
+
+    /* Between the bank and the pools: what the fund owes out of its cash. */
+    xl_text(s, row++, 0, "Cash in the bank and what it is held for", b->strong);
+    first = row;
+    write_line(s, row++, "Cash in the bank", &cash, NULL);
+    memset(&l, 0, sizeof(l));
+    add_line(&l, &psc, -1);
+    write_line(s, row++, "less programme support costs payable to the UN", &l,
+               NULL);
+    memset(&l, 0, sizeof(l));
+    add_line(&l, &refunds, -1);
+    write_line(s, row++, "less refunds payable to donors", &l, NULL);
+    pools_line(d, &held, 0);
+    gap = held;
+    add_line(&gap, &cash, -1);
+    add_line(&gap, &psc, 1);
+    add_line(&gap, &refunds, 1);
+    if (!line_zero(&gap))
+        write_line(s, row++, "other differences", &gap, NULL);
+    write_sum_line(s, row, "Cash held for the pools", first, row - 1, &held);
+    row++;
+    pools_line(d, &l, 1);
+    write_line(s, row++, "of which committed to funded grants", &l, NULL);
+    pools_line(d, &l, 2);
+    write_line(s, row++, "of which the operating reserve", &l, NULL);
+    pools_line(d, &l, 3);
+    write_line(s, row++, "of which available for new grants and spending", &l,
+               NULL);
     xl_filter(s, head, row - 1);
     row++;
-    {
-        struct line enc;
-        line_of(d, &enc, TF_ACCT_ENCUMBRANCES, NULL, 1);
-        write_line(s, row++, "Memo: commitments to funded grants",
-                   shown(name, sizeof(name), TF_ACCT_ENCUMBRANCES), &enc,
-                   s->book->note);
-    }
-    row++;
-    xl_note(s, row++, 0,
-            "Liabilities are shown as positive amounts. Net assets are what "
-            "each pool holds for its purpose; the commitments to funded "
-            "grants are part of them.",
-            NULL);
-    xl_cap(s, 0, 40);
+    row = xl_note(
+        s, row, 0,
+        "Programme support costs are charged on every travel grant and "
+        "preparation expense when it is paid, and owed to the UN until "
+        "remitted: the cash that pays them stays in the bank until then "
+        "but is no longer the pools'.",
+        NULL);
+    row = xl_note(
+        s, row, 0,
+        "Net assets are what each pool holds for its purpose: its cash "
+        "and what donors still owe on their pledges, less what the pool "
+        "owes. Liabilities are shown as positive amounts.",
+        NULL);
+    xl_cap(s, 0, 50);
     xl_fit(s);
 }
 
-static void sheet_performance(xl_sheet *s, const struct fund_data *d)
-{
-    struct line l, rev, exp, tin, tout, surplus, change;
-    int row = 0, head, first, r_rev, r_exp, r_surplus;
-    char f[96], a[16], b[16], c[16], name[TF_ACCOUNT_BUFSZ];
+/* ---- Financial performance ----------------------------------------- */
 
-    xl_note(s, row++, 0,
-            "Statement of financial performance by pool, from the start of "
-            "the fund",
-            s->book->strong);
+static void sheet_performance(xl_sheet *s, const struct fund_data *d,
+                              const struct line *net_end)
+{
+    xl_book *b = s->book;
+    struct line l, rev, exp, surplus, transfers, change, start;
+    int row = 0, head, first, r_rev, r_exp, r_surplus, r_tr, r_change, r_start;
+    char label[512], period[80], f[96], a[16], c[16];
+
+    snprintf(label, sizeof(label),
+             "Statement of financial performance by pool, %s",
+             xl_period_words(b, period));
+    row = xl_note(s, row, 0, label, b->strong);
     row++;
-    pool_header(s, head = row++, "Line");
-    xl_text(s, row++, 0, "Revenue", s->book->strong);
+    pool_header(s, head = row++, "");
+    xl_text(s, row++, 0, "Revenue", b->strong);
     first = row;
     memset(&rev, 0, sizeof(rev));
     for (size_t i = 0; i < d->ndonors; i++) {
-        char account[160], label[400];
-        tf_account_name(account, sizeof(account), TF_ACCT_CONTRIBUTIONS,
-                        d->donors[i].id);
-        line_of(d, &l, TF_ACCT_CONTRIBUTIONS, d->donors[i].id, -1);
+        period_kind(d, &l, L_CONTRIBUTION, d->donors[i].id, -1);
         if (line_zero(&l))
             continue;
-        snprintf(label, sizeof(label), "Contributions: %s", d->donors[i].name);
-        write_line(s, row++, label, account, &l, NULL);
+        snprintf(label, sizeof(label), "Contributions from %s",
+                 d->donors[i].name);
+        write_line(s, row++, label, &l, NULL);
         add_line(&rev, &l, 1);
     }
-    line_of(d, &l, TF_ACCT_FX_GAIN, NULL, -1);
-    write_line(s, row++, "Exchange gains",
-               shown(name, sizeof(name), TF_ACCT_FX_GAIN), &l, NULL);
-    add_line(&rev, &l, 1);
     {
-        struct line all;
-        line_of_category(d, &all, TF_CAT_REVENUE, -1);
-        l = all;
-        add_line(&l, &rev, -1);
-        if (!line_zero(&l))
-            write_line(s, row++, "Other revenue",
-                       shown_category(name, sizeof(name), TF_CAT_REVENUE), &l,
-                       NULL);
-        rev = all;
+        static const struct {
+            enum line_kind kind;
+            const char *label;
+            int always;
+        } lines[] = {
+            {L_FX_GAIN, "Exchange gains", 1},
+            {L_INTEREST, "Interest earned on the fund's bank balance", 0},
+            {L_OTHER_REVENUE, "Other revenue", 0},
+        };
+        for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+            period_kind(d, &l, lines[i].kind, NULL, -1);
+            if (!lines[i].always && line_zero(&l))
+                continue;
+            write_line(s, row++, lines[i].label, &l, NULL);
+            add_line(&rev, &l, 1);
+        }
     }
     r_rev = row;
     write_sum_line(s, row, "Total revenue", first, row - 1, &rev);
     row++;
     row++;
-    xl_text(s, row++, 0, "Expenses", s->book->strong);
+    xl_text(s, row++, 0, "Expenses", b->strong);
     first = row;
     memset(&exp, 0, sizeof(exp));
     for (size_t i = 0; i < d->lk.nsessions; i++) {
-        char account[160], label[400];
-        tf_account_name(account, sizeof(account), TF_ACCT_TRAVEL,
-                        d->lk.sessions[i].id);
-        line_of(d, &l, TF_ACCT_TRAVEL, d->lk.sessions[i].id, 1);
+        period_kind(d, &l, L_TRAVEL, d->lk.sessions[i].id, 1);
         if (line_zero(&l))
             continue;
         snprintf(label, sizeof(label), "Travel grants: %s",
-                 d->lk.sessions[i].id);
-        write_line(s, row++, label, account, &l, NULL);
+                 d->lk.sessions[i].name);
+        write_line(s, row++, label, &l, NULL);
         add_line(&exp, &l, 1);
     }
     {
         static const struct {
+            enum line_kind kind;
             const char *label;
-            tf_account account;
-        } lines[] = {{"Programme support costs", TF_ACCT_PSC},
-                     {"Conference preparation", TF_ACCT_PREP},
-                     {"Exchange losses", TF_ACCT_FX_LOSS},
-                     {"Refunds to donors", TF_ACCT_REFUNDS}};
+            int always;
+        } lines[] = {
+            {L_PSC, "Programme support costs", 1},
+            {L_PREP, "Conference preparation", 1},
+            {L_FX_LOSS, "Exchange losses", 1},
+            {L_REFUNDS, "Refunds to donors", 1},
+            {L_OTHER_EXPENSE, "Other expenses", 0},
+        };
+        struct line travel_all, travel_shown;
+        /* Travel of a session no longer registered still counts. */
+        period_kind(d, &travel_all, L_TRAVEL, NULL, 1);
+        travel_shown = exp;
+        add_line(&travel_all, &travel_shown, -1);
+        if (!line_zero(&travel_all)) {
+            write_line(s, row++, "Travel grants: other meetings", &travel_all,
+                       NULL);
+            add_line(&exp, &travel_all, 1);
+        }
         for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-            line_of(d, &l, lines[i].account, NULL, 1);
-            write_line(s, row++, lines[i].label,
-                       shown(name, sizeof(name), lines[i].account), &l, NULL);
+            period_kind(d, &l, lines[i].kind, NULL, 1);
+            if (!lines[i].always && line_zero(&l))
+                continue;
+            write_line(s, row++, lines[i].label, &l, NULL);
             add_line(&exp, &l, 1);
         }
-    }
-    {
-        struct line all;
-        line_of_category(d, &all, TF_CAT_EXPENSE, 1);
-        l = all;
-        add_line(&l, &exp, -1);
-        if (!line_zero(&l))
-            write_line(s, row++, "Other expenses",
-                       shown_category(name, sizeof(name), TF_CAT_EXPENSE), &l,
-                       NULL);
-        exp = all;
     }
     r_exp = row;
     write_sum_line(s, row, "Total expenses", first, row - 1, &exp);
@@ -540,87 +652,110 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d)
     surplus = rev;
     add_line(&surplus, &exp, -1);
     r_surplus = row;
-    write_diff_line(s, row++, "Surplus (deficit)", r_rev, r_exp, &surplus);
-    line_of(d, &tin, TF_ACCT_TRANSFERS_IN, NULL, -1);
-    write_line(s, row++, "Transfers in",
-               shown(name, sizeof(name), TF_ACCT_TRANSFERS_IN), &tin, NULL);
-    line_of(d, &tout, TF_ACCT_TRANSFERS_OUT, NULL, -1);
-    write_line(s, row++, "Transfers out",
-               shown(name, sizeof(name), TF_ACCT_TRANSFERS_OUT), &tout, NULL);
+    write_diff_line(s, row++, "Surplus (deficit) for the period", r_rev, r_exp,
+                    &surplus);
+    period_kind(d, &transfers, L_TRANSFER, NULL, -1);
+    r_tr = row;
+    write_line(s, row++,
+               "Transfers between pools: travel money no longer needed, to "
+               "conference preparation",
+               &transfers, NULL);
     change = surplus;
-    add_line(&change, &tin, 1);
-    add_line(&change, &tout, 1);
-    xl_text(s, row, 0, "Change in net assets", s->book->total);
+    add_line(&change, &transfers, 1);
+    r_change = row;
+    xl_text(s, row, 0, "Change in net assets", b->total);
     for (int k = 0; k <= TF_POOL_COUNT; k++) {
-        snprintf(f, sizeof(f), "=%s+%s+%s", xl_cell(a, r_surplus, 2 + k),
-                 xl_cell(b, r_surplus + 1, 2 + k),
-                 xl_cell(c, r_surplus + 2, 2 + k));
-        xl_formula(s, row, 2 + k, f,
+        snprintf(f, sizeof(f), "=%s+%s", xl_cell(a, r_surplus, 1 + k),
+                 xl_cell(c, r_tr, 1 + k));
+        xl_formula(s, row, 1 + k, f,
                    k < TF_POOL_COUNT ? change.v[k] : line_total(&change), 1,
+                   NULL);
+    }
+    row++;
+    start = *net_end;
+    add_line(&start, &change, -1);
+    r_start = row;
+    write_line(s, row++, "Net assets at the start of the period", &start, NULL);
+    xl_text(s, row, 0, "Net assets at the end of the period", b->total);
+    for (int k = 0; k <= TF_POOL_COUNT; k++) {
+        snprintf(f, sizeof(f), "=%s+%s", xl_cell(a, r_start, 1 + k),
+                 xl_cell(c, r_change, 1 + k));
+        xl_formula(s, row, 1 + k, f,
+                   k < TF_POOL_COUNT ? net_end->v[k] : line_total(net_end), 1,
                    NULL);
     }
     xl_filter(s, head, row);
     row += 2;
-    xl_note(s, row++, 0,
-            "Revenue is recognised when a pledge is signed. Transfers move "
-            "surplus travel money to conference preparation. The change in "
-            "net assets since the start equals the net assets on the "
-            "financial position.",
+    row = xl_note(
+        s, row, 0,
+        "Contributions are recognised as revenue when a pledge is signed "
+        "(a payment without a pledge, when it arrives). Transfers move "
+        "money between pools and add nothing in total.",
+        NULL);
+    xl_note(s, row, 0,
+            "Net assets at the end equal those of the statement of financial "
+            "position.",
             NULL);
-    xl_cap(s, 0, 48);
+    xl_cap(s, 0, 60);
     xl_fit(s);
 }
 
 static void sheet_contributions(xl_sheet *s, const struct fund_data *d,
-                                int64_t tot[3])
+                                int64_t tot[5])
 {
-    static const char *const cols[] = {"Donor",      "Name",    "Type",
-                                       "Pledges",    "Pledged", "Received",
-                                       "Outstanding"};
+    static const char *const cols[] = {
+        "Donor",    "Name",        "Type",
+        "Pledges",  "Pledged",     "Received in the period",
+        "Received", "Outstanding", "of which overdue"};
     int row = 0, head;
 
-    memset(tot, 0, 3 * sizeof(int64_t));
-    xl_header(s, head = row++, cols, 7);
+    memset(tot, 0, 5 * sizeof(int64_t));
+    xl_header(s, head = row++, cols, 9, "lllrrrrrr");
     for (size_t i = 0; i < d->ndonors; i++, row++) {
         const struct donor_sum *ds = &d->donors[i];
+        int64_t v[5] = {ds->pledged, ds->received_period, ds->received,
+                        ds->outstanding, ds->overdue};
         xl_text(s, row, 0, ds->id, NULL);
-        xl_text(s, row, 1, ds->name, NULL);
+        xl_wrap(s, row, 1, ds->name, 40);
         xl_text(s, row, 2, ds->type, NULL);
         xl_int(s, row, 3, ds->pledges, NULL);
-        xl_money(s, row, 4, ds->pledged, NULL);
-        xl_money(s, row, 5, ds->received, NULL);
-        xl_money(s, row, 6, ds->outstanding, NULL);
-        tot[0] += ds->pledged;
-        tot[1] += ds->received;
-        tot[2] += ds->outstanding;
+        for (int c = 0; c < 5; c++) {
+            xl_money(s, row, 4 + c, v[c], NULL);
+            tot[c] += v[c];
+        }
     }
     xl_filter(s, head, row - 1);
     xl_text(s, row, 0, "Total", s->book->total);
-    for (int c = 0; c < 3; c++)
+    for (int c = 0; c < 5; c++)
         xl_sum(s, row, 4 + c, head + 1, row - 1, tot[c], 1);
     row += 2;
+    row = xl_note(
+        s, row, 0,
+        "Pledged: at the rate of the pledge date (a payment without a "
+        "pledge counts as pledged when it arrives); received: at the "
+        "rate of the day of payment; outstanding: what the pledges still "
+        "carry as receivable.",
+        NULL);
     xl_note(s, row, 0,
-            "Pledged at the rate of the pledge date; received at the rate of "
-            "the day of payment; outstanding is what the pledges still "
-            "carry as receivable.",
+            "Overdue: outstanding on pledges due before the end of the "
+            "period. Pledges: the number of signed pledges.",
             NULL);
-    xl_cap(s, 1, 50);
     xl_fit(s);
 }
 
 static void sheet_pools(xl_sheet *s, const struct fund_data *d)
 {
-    static const char *const cols[] = {"Pool",      "Receipts", "Cash",
+    static const char *const cols[] = {"Pool",      "Receipts", "Cash held",
                                        "Committed", "Reserve",  "Available"};
     int row = 0, head;
     int64_t tot[5] = {0, 0, 0, 0, 0};
 
-    xl_header(s, head = row++, cols, 6);
+    xl_header(s, head = row++, cols, 6, "lrrrrr");
     for (int k = 0; k < TF_POOL_COUNT; k++, row++) {
         const tf_pool_figures *p = &d->pools[k];
         int64_t v[5] = {p->receipts, p->cash, p->committed, p->reserve,
                         p->available};
-        xl_text(s, row, 0, tf_pools[k], NULL);
+        xl_text(s, row, 0, xl_pool_name(k), NULL);
         for (int c = 0; c < 5; c++) {
             xl_money(s, row, 1 + c, v[c], NULL);
             tot[c] += v[c];
@@ -631,14 +766,15 @@ static void sheet_pools(xl_sheet *s, const struct fund_data *d)
     for (int c = 0; c < 5; c++)
         xl_sum(s, row, 1 + c, head + 1, row - 1, tot[c], 1);
     row += 2;
-    xl_note(s, row++, 0,
-            "Receipts: donors' money paid into the pool. Cash: receipts and "
-            "transfers in, less transfers out, grants and preparation paid "
-            "(with PSC) and refunds.",
-            NULL);
+    row = xl_note(
+        s, row, 0,
+        "Receipts: donors' money paid into the pool. Cash held: receipts "
+        "and transfers in, less transfers out, grants and preparation "
+        "paid (with PSC) and refunds.",
+        NULL);
     xl_note(s, row, 0,
-            "Committed: funded grants not yet paid. Available: cash less "
-            "commitments and the operating reserve; only cash is ever "
+            "Committed: funded grants not yet paid. Available: cash held "
+            "less commitments and the operating reserve; only cash is ever "
             "allocated.",
             NULL);
     xl_fit(s);
@@ -652,27 +788,27 @@ static void sheet_allocations(xl_sheet *s, const struct fund_data *d,
                                        "Start",
                                        "Requests",
                                        "Funded",
-                                       "Disbursed",
+                                       "Paid",
                                        "Waitlisted",
                                        "Rejected",
                                        "Cancelled",
                                        "Pending",
                                        "Charge of funded grants",
                                        "Committed",
-                                       "Paid"};
+                                       "Paid with PSC"};
     int row = 0, head;
     long tot[7] = {0, 0, 0, 0, 0, 0, 0};
     int64_t charge = 0;
 
     *committed = *paid = 0;
-    xl_header(s, head = row++, cols, 13);
+    xl_header(s, head = row++, cols, 13, "lllrrrrrrrrrr");
     for (size_t i = 0; i < d->lk.nsessions; i++, row++) {
         const xl_session_info *si = &d->lk.sessions[i];
         const struct session_sum *ss = &d->sessions[i];
         long n[7] = {ss->requests, ss->funded,    ss->disbursed, ss->waitlisted,
                      ss->rejected, ss->cancelled, ss->pending};
         xl_text(s, row, 0, si->id, NULL);
-        xl_text(s, row, 1, si->name, NULL);
+        xl_wrap(s, row, 1, si->name, 44);
         xl_date(s, row, 2, si->start);
         for (int c = 0; c < 7; c++) {
             xl_int(s, row, 3 + c, n[c], NULL);
@@ -693,16 +829,16 @@ static void sheet_allocations(xl_sheet *s, const struct fund_data *d,
     xl_sum(s, row, 11, head + 1, row - 1, *committed, 1);
     xl_sum(s, row, 12, head + 1, row - 1, *paid, 1);
     row += 2;
-    xl_note(s, row++, 0,
-            "Counts are the requests' decisions as recorded. Charge of "
-            "funded grants: the estimate (with PSC) on which funded and "
-            "disbursed requests were approved.",
-            NULL);
+    row = xl_note(s, row, 0,
+                  "Requests by their decision as it stood at the end of the "
+                  "period (funded: not yet paid). Charge of funded grants: the "
+                  "estimate (with PSC) on which funded and paid requests were "
+                  "approved.",
+                  NULL);
     xl_note(s, row, 0,
-            "Committed: funded grants not yet paid, and Paid: actual travel "
-            "costs with PSC, both from the books as of the statement date.",
+            "Committed: funded grants not yet paid; paid with PSC: actual "
+            "travel costs with their support costs, both from the books.",
             NULL);
-    xl_cap(s, 1, 50);
     xl_fit(s);
 }
 
@@ -713,9 +849,9 @@ static void sheet_trial(xl_sheet *s, const struct fund_data *d)
     int row = 0, head;
     int64_t dr = 0, cr = 0;
 
-    xl_header(s, head = row++, cols, 5);
-    for (size_t i = 0; i < d->ntb; i++, row++) {
-        const struct tb_row *t = &d->tb[i];
+    xl_header(s, head = row++, cols, 5, "llrrr");
+    for (size_t i = 0; i < d->end.n; i++, row++) {
+        const struct tb_row *t = &d->end.rows[i];
         xl_text(s, row, 0, t->account, NULL);
         xl_text(s, row, 1, tf_pools[t->pool], NULL);
         if (t->balance > 0) {
@@ -734,22 +870,33 @@ static void sheet_trial(xl_sheet *s, const struct fund_data *d)
     xl_sum(s, row, 4, head + 1, row - 1, dr - cr, 1);
     row += 2;
     xl_note(s, row, 0,
-            "Every account's balance in every pool; debits positive. Debits "
-            "equal credits in every pool.",
+            "Every account's balance in every pool at the end of the period; "
+            "debits positive. Debits equal credits in every pool.",
             NULL);
     xl_fit(s);
 }
 
+static void cover_money(xl_sheet *s, int *row, const char *label,
+                        int64_t amount, const char *note, lxw_format *lf,
+                        lxw_format *mf)
+{
+    xl_text(s, *row, 0, label, lf);
+    xl_money(s, *row, 1, amount, mf);
+    if (note)
+        xl_note(s, *row, 2, note, NULL);
+    (*row)++;
+}
+
 static void sheet_cover(xl_sheet *s, const struct fund_data *d,
-                        const int64_t contrib[3], const struct line *net,
+                        const int64_t contrib[5], const struct line *net,
                         int64_t committed, int64_t paid)
 {
     xl_book *b = s->book;
-    int row;
+    int row, r_bank, r_held;
     long grants = 0, requests = 0;
-    int64_t available = 0, cash = 0;
-    struct line prep, psc;
-    char rate[64] = "", reserve[64] = "";
+    int64_t available = 0, held = 0;
+    struct line cash, psc, refunds, l, psc_start, psc_charged;
+    char rate[64] = "", reserve[64] = "", line[160];
 
     for (size_t i = 0; i < d->lk.nsessions; i++) {
         grants += d->sessions[i].disbursed;
@@ -757,85 +904,155 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
     }
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         available += d->pools[k].available;
-        cash += d->pools[k].cash;
+        held += d->pools[k].cash;
     }
-    line_of(d, &prep, TF_ACCT_PREP, NULL, 1);
-    line_of(d, &psc, TF_ACCT_PSC, NULL, 1);
+    sum_kind(&d->end, &cash, L_CASH, NULL, 1);
+    sum_kind(&d->end, &psc, L_PSC_PAYABLE, NULL, -1);
+    sum_kind(&d->end, &refunds, L_REFUNDS_PAYABLE, NULL, -1);
+    sum_kind(&d->start, &psc_start, L_PSC_PAYABLE, NULL, -1);
+    period_kind(d, &psc_charged, L_PSC, NULL, 1);
     tf_setting_get(b->fund, "psc_rate", rate, sizeof(rate), NULL);
     tf_setting_get(b->fund, "reserve_rate", reserve, sizeof(reserve), NULL);
 
     row = xl_cover_top(s, "Fund statement",
                        "Financial position, performance, contributions and "
                        "allocations");
-    xl_cover_text(s, row++, "PSC rate", rate);
-    xl_cover_text(s, row++, "Operating reserve rate", reserve);
-    row++;
-    xl_text(s, row++, 0, "Headline figures", b->strong);
-    xl_text(s, row, 0, "Pledged by donors", NULL);
-    xl_money(s, row++, 1, contrib[0], NULL);
-    xl_text(s, row, 0, "Received from donors", NULL);
-    xl_money(s, row++, 1, contrib[1], NULL);
-    xl_text(s, row, 0, "Still owed on pledges", NULL);
-    xl_money(s, row++, 1, contrib[2], NULL);
-    xl_text(s, row, 0, "Travel grants paid, with PSC", NULL);
-    xl_money(s, row, 1, paid, NULL);
     {
-        char line[160];
-        snprintf(line, sizeof(line), "%ld delegates paid, of %ld requests",
-                 grants, requests);
-        xl_note(s, row++, 2, line, NULL);
+        char words[64];
+        xl_rate_words(words, sizeof(words), rate);
+        xl_cover_text(s, row++, "Programme support cost rate", words);
+        xl_rate_words(words, sizeof(words), reserve);
+        xl_cover_text(s, row++, "Operating reserve rate", words);
     }
-    xl_text(s, row, 0, "Committed to funded grants not yet paid", NULL);
-    xl_money(s, row++, 1, committed, NULL);
-    xl_text(s, row, 0, "Conference preparation spending", NULL);
-    xl_money(s, row++, 1, line_total(&prep), NULL);
-    xl_text(s, row, 0, "Programme support costs", NULL);
-    xl_money(s, row++, 1, line_total(&psc), NULL);
-    xl_text(s, row, 0, "Cash held in the pools", NULL);
-    xl_money(s, row++, 1, cash, NULL);
-    xl_text(s, row, 0, "Available for new grants and spending", NULL);
-    xl_money(s, row++, 1, available, NULL);
+    xl_widen(s, 0, "less programme support costs payable to the UN..");
+    xl_widen(s, 1, "1,234,567.89 USD...");
+    xl_widen(s, 2, "1,234,567.89 USD...");
+    xl_widen(s, 3, "1,234,567.89 USD...");
+    row++;
+    xl_text(s, row++, 0, "In the period", b->strong);
+    cover_money(s, &row, "Contributions received", contrib[1], NULL, NULL,
+                NULL);
+    period_kind(d, &l, L_TRAVEL, NULL, 1);
+    cover_money(s, &row, "Travel grants paid", line_total(&l), NULL, NULL,
+                NULL);
+    period_kind(d, &l, L_PREP, NULL, 1);
+    cover_money(s, &row, "Conference preparation spending", line_total(&l),
+                NULL, NULL, NULL);
+    cover_money(s, &row, "Programme support costs charged",
+                line_total(&psc_charged), NULL, NULL, NULL);
+    row++;
+    xl_text(s, row++, 0, "At the end of the period", b->strong);
+    cover_money(s, &row, "Pledged by donors", contrib[0], NULL, NULL, NULL);
+    cover_money(s, &row, "Received from donors", contrib[2], NULL, NULL, NULL);
+    cover_money(s, &row, "Still owed on pledges", contrib[3], NULL, NULL, NULL);
+    snprintf(line, sizeof(line), "%ld delegates paid, of %ld requests", grants,
+             requests);
+    cover_money(s, &row, "Travel grants paid with PSC, since the start", paid,
+                line, NULL, NULL);
+    cover_money(s, &row, "Committed to funded grants not yet paid", committed,
+                NULL, NULL, NULL);
+    row++;
+    xl_text(s, row++, 0, "Cash", b->strong);
+    r_bank = row;
+    cover_money(s, &row, "Cash in the bank", line_total(&cash), NULL, NULL,
+                NULL);
+    cover_money(s, &row, "less programme support costs payable to the UN",
+                -line_total(&psc),
+                "charged on grants and spending, not yet "
+                "remitted to the UN",
+                NULL, NULL);
+    cover_money(s, &row, "less refunds payable to donors",
+                -line_total(&refunds), NULL, NULL, NULL);
+    if (held != line_total(&cash) - line_total(&psc) - line_total(&refunds))
+        cover_money(s, &row, "other differences",
+                    held - line_total(&cash) + line_total(&psc) +
+                        line_total(&refunds),
+                    NULL, NULL, NULL);
+    r_held = row;
+    xl_text(s, row, 0, "Cash held for the pools", b->total);
+    xl_sum(s, row++, 1, r_bank, r_held - 1, held, 1);
+    cover_money(s, &row, "of which available for new grants and spending",
+                available, NULL, NULL, NULL);
+    row++;
+    xl_text(s, row++, 0, "Programme support costs payable to the UN",
+            b->strong);
+    r_bank = row;
+    cover_money(s, &row, "At the start of the period", line_total(&psc_start),
+                NULL, NULL, NULL);
+    cover_money(s, &row, "Charged in the period", line_total(&psc_charged),
+                NULL, NULL, NULL);
+    cover_money(
+        s, &row, "Paid to the UN in the period",
+        -(line_total(&psc_start) + line_total(&psc_charged) - line_total(&psc)),
+        NULL, NULL, NULL);
+    xl_text(s, row, 0, "At the end of the period", b->total);
+    xl_sum(s, row, 1, r_bank, row - 1, line_total(&psc), 1);
+    row++;
+    row++;
     xl_text(s, row, 0, "Net assets", b->strong);
     xl_money(s, row++, 1, line_total(net), b->money_strong);
     row++;
-    xl_note(s, row++, 0,
-            "Sheets: financial position, financial performance, "
-            "contributions by donor, pools, allocations by session, trial "
-            "balance.",
-            NULL);
+    row =
+        xl_note(s, row, 0,
+                "Sheets: financial position, financial performance, "
+                "contributions by donor, pools, allocations by session, trial "
+                "balance.",
+                NULL);
+    xl_cap(s, 0, 48);
     xl_fit(s);
 }
 
-tf_error tf_report_fund(tf_fund *fund, const char *path, const char *as_of,
-                        tf_diag *diag)
+tf_error tf_report_fund_period(tf_fund *fund, const char *path,
+                               const char *from, const char *to, tf_diag *diag)
 {
     struct fund_data d;
     xl_book b;
     xl_sheet cover, pos, perf, contrib, pools, alloc, trial;
     struct line net;
-    int64_t ctot[3], committed, paid;
-    char subject[128];
+    int64_t ctot[5], committed, paid;
+    char subject[160], opening[TF_DATE_LEN + 1] = "";
     tf_error err;
 
     memset(&d, 0, sizeof(d));
-    if ((err = xl_open(&b, fund, path, as_of, 0, diag)))
+    if ((err = xl_open(&b, fund, path, to, 0, diag)))
         return err;
+    if (from && (tf_date_check(from, diag) ||
+                 (strcmp(from, b.as_of) > 0 &&
+                  tf_diag_set(diag, TF_ERR_INPUT,
+                              "the period starts on %s, after its end %s", from,
+                              b.as_of)))) {
+        xl_abandon(&b);
+        return TF_ERR_INPUT;
+    }
+    xl_period(&b, from);
     d.as_of = b.as_of;
+    d.from = from;
+    if (from)
+        tf_date_add_days(opening, from, -1);
     err = xl_lookup_init(&d.lk, fund, diag);
     if (!err && !(d.sessions = calloc(d.lk.nsessions + 1, sizeof(*d.sessions))))
         err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     if (!err)
-        err = tf_ledger_each_balance(fund, d.as_of, got_balance, &d, diag);
+        err = tf_ledger_each_balance(fund, d.as_of, got_balance, &d.end, diag);
+    if (!err && from && !d.end.oom)
+        err =
+            tf_ledger_each_balance(fund, opening, got_balance, &d.start, diag);
+    if (!err && (d.end.oom || d.start.oom))
+        d.oom = 1;
     if (!err && !d.oom)
         err = tf_ledger_pools(fund, d.as_of, d.pools, diag);
     if (!err && !d.oom)
         err = tf_donor_each(fund, NULL, got_donor, &d, diag);
+    for (size_t i = 0; !err && !d.oom && i < d.ndonors; i++) {
+        d.cur = &d.donors[i];
+        err = tf_statement_pledges(fund, d.cur->id, d.as_of, got_pledge, &d,
+                                   diag);
+        if (!err)
+            err = tf_statement_receipts(fund, d.cur->id, from, d.as_of,
+                                        got_receipt, &d, diag);
+    }
     if (!err && !d.oom)
-        err = tf_pledge_each(fund, NULL, got_pledge, &d, diag);
-    if (!err && !d.oom)
-        err = tf_receipt_each(fund, NULL, got_receipt, &d, diag);
-    if (!err && !d.oom)
-        err = tf_request_each(fund, NULL, NULL, got_request, &d, diag);
+        err = tf_request_each_as_of(fund, NULL, d.as_of, got_request, &d, diag);
     if (!err && !d.oom) {
         if (d.nreqs)
             qsort(d.reqs, d.nreqs, sizeof(*d.reqs), cmp_req);
@@ -848,9 +1065,10 @@ tf_error tf_report_fund(tf_fund *fund, const char *path, const char *as_of,
         xl_abandon(&b);
         return err;
     }
-    snprintf(subject, sizeof(subject), "Fund statement, books as of %s",
-             b.as_of);
+    snprintf(subject, sizeof(subject), "Fund statement, %s%s%s",
+             from ? from : "", from ? " to " : "books as of ", b.as_of);
     xl_properties(&b, "Fund statement", subject);
+    xl_page_labels(&b, "Fund statement");
     xl_sheet_add(&b, &cover, "Cover");
     xl_sheet_add(&b, &pos, "Financial position");
     xl_sheet_add(&b, &perf, "Financial performance");
@@ -859,7 +1077,7 @@ tf_error tf_report_fund(tf_fund *fund, const char *path, const char *as_of,
     xl_sheet_add(&b, &alloc, "Allocations");
     xl_sheet_add(&b, &trial, "Trial balance");
     sheet_position(&pos, &d, &net);
-    sheet_performance(&perf, &d);
+    sheet_performance(&perf, &d, &net);
     sheet_contributions(&contrib, &d, ctot);
     sheet_pools(&pools, &d);
     sheet_allocations(&alloc, &d, &committed, &paid);
@@ -867,4 +1085,10 @@ tf_error tf_report_fund(tf_fund *fund, const char *path, const char *as_of,
     sheet_cover(&cover, &d, ctot, &net, committed, paid);
     fund_release(&d);
     return xl_close(&b, diag);
+}
+
+tf_error tf_report_fund(tf_fund *fund, const char *path, const char *as_of,
+                        tf_diag *diag)
+{
+    return tf_report_fund_period(fund, path, NULL, as_of, diag);
 }
