@@ -13,6 +13,7 @@
  * transfer a donor sees leave one pool is the part the other pool
  * receives on its behalf.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,6 +467,181 @@ static int64_t cat_total(const struct snap *s, int k, enum outflow kind,
     return t;
 }
 
+/* ---- Shares of each category, exact both ways ---------------------- */
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a < 0 ? -a : a;
+}
+
+/* One cell of the matrix being rounded. */
+struct cell {
+    size_t d, c;
+    int64_t frac; /* its fraction, in 2^-20 */
+};
+
+static int cmp_cell(const void *a, const void *b)
+{
+    const struct cell *x = a, *y = b;
+
+    if (x->frac != y->frac)
+        return x->frac > y->frac ? -1 : 1;
+    if (x->d != y->d)
+        return x->d < y->d ? -1 : 1;
+    return x->c < y->c ? -1 : x->c > y->c;
+}
+
+#define FRAC_BITS 20
+#define FRAC_MAX  ((int64_t)1 << 43) /* |amounts| the fractions allow */
+
+/*
+ * Splits each donor's share share[d] of a pool's spending over the
+ * categories in proportion to their spending w[c] (w >= 0, sum W = the
+ * sum of share[]), so that each donor's parts add up to its share AND
+ * each category's parts add up to what the pool spent on it: every part
+ * is the exact x = share[d] * w[c] / W rounded down or up, the units
+ * left over going first to the largest fractions (then the lower donor,
+ * then the lower category), and where that leaves a donor or a category
+ * short, moved along an alternating path (a rounding with both margins
+ * always exists). out is nd x nc. Returns 1 when the rounding does not
+ * apply (margins that do not agree, amounts too large), 0 when done, -1
+ * out of memory.
+ */
+static int round_matrix(const int64_t *share, size_t nd, const int64_t *w,
+                        size_t nc, int64_t *out)
+{
+    int64_t W = 0, S = 0, *r = NULL, *q = NULL, *g = NULL;
+    unsigned char *cand = NULL, *used = NULL;
+    struct cell *cells = NULL;
+    size_t ncells = 0, *prev = NULL, *queue = NULL;
+    int rc = 1;
+
+    for (size_t c = 0; c < nc; c++) {
+        if (w[c] < 0 || w[c] >= FRAC_MAX)
+            return 1;
+        W += w[c];
+    }
+    for (size_t d = 0; d < nd; d++) {
+        if (share[d] <= -FRAC_MAX || share[d] >= FRAC_MAX)
+            return 1;
+        S += share[d];
+    }
+    if (W <= 0 || S != W)
+        return 1;
+    r = calloc(nd, sizeof(*r));
+    q = calloc(nc, sizeof(*q));
+    g = calloc(nc, sizeof(*g));
+    cand = calloc(nd * nc, 1);
+    used = calloc(nd * nc, 1);
+    cells = calloc(nd * nc, sizeof(*cells));
+    /* BFS over rows (0..nd) and columns (nd..nd+nc). */
+    prev = calloc(nd + nc, sizeof(*prev));
+    queue = calloc(nd + nc, sizeof(*queue));
+    if (!r || !q || !g || !cand || !used || !cells || !prev || !queue) {
+        rc = -1;
+        goto done;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        q[c] = w[c];
+        g[c] = W / gcd64(w[c] ? w[c] : W, W);
+    }
+    for (size_t d = 0; d < nd; d++) {
+        r[d] = share[d];
+        for (size_t c = 0; c < nc; c++) {
+            int64_t f, fine;
+            if (tf_money_mul_ratio(&f, share[d], w[c], W, TF_ROUND_FLOOR) ||
+                tf_money_mul_ratio(&fine, share[d], w[c] << FRAC_BITS, W,
+                                   TF_ROUND_FLOOR))
+                goto done;
+            out[d * nc + c] = f;
+            r[d] -= f;
+            q[c] -= f;
+            /* x is whole when W / gcd(w, W) divides the share. */
+            if (w[c] && share[d] % g[c]) {
+                cand[d * nc + c] = 1;
+                cells[ncells].d = d;
+                cells[ncells].c = c;
+                cells[ncells].frac = fine - f * ((int64_t)1 << FRAC_BITS);
+                ncells++;
+            }
+        }
+    }
+    qsort(cells, ncells, sizeof(*cells), cmp_cell);
+    for (size_t i = 0; i < ncells; i++) {
+        size_t d = cells[i].d, c = cells[i].c;
+        if (r[d] > 0 && q[c] > 0) {
+            used[d * nc + c] = 1;
+            out[d * nc + c]++;
+            r[d]--;
+            q[c]--;
+        }
+    }
+    /* What the largest fractions left short: an alternating path from a
+     * donor still owed a unit, through cells given a unit (taken back)
+     * and cells not given one (given), to a category still owed one. */
+    for (size_t d0 = 0; d0 < nd; d0++)
+        while (r[d0] > 0) {
+            size_t head = 0, tail = 0, end = SIZE_MAX;
+            for (size_t i = 0; i < nd + nc; i++)
+                prev[i] = SIZE_MAX;
+            prev[d0] = d0;
+            queue[tail++] = d0;
+            while (head < tail && end == SIZE_MAX) {
+                size_t v = queue[head++];
+                if (v < nd) {
+                    for (size_t c = 0; c < nc; c++)
+                        if (cand[v * nc + c] && !used[v * nc + c] &&
+                            prev[nd + c] == SIZE_MAX) {
+                            prev[nd + c] = v;
+                            if (q[c] > 0) {
+                                end = nd + c;
+                                break;
+                            }
+                            queue[tail++] = nd + c;
+                        }
+                } else {
+                    size_t c = v - nd;
+                    for (size_t d = 0; d < nd; d++)
+                        if (used[d * nc + c] && prev[d] == SIZE_MAX) {
+                            prev[d] = v;
+                            queue[tail++] = d;
+                        }
+                }
+            }
+            if (end == SIZE_MAX)
+                goto done; /* cannot happen: the margins agree */
+            q[end - nd]--;
+            r[d0]--;
+            for (size_t v = end; v != d0;) {
+                size_t u = prev[v];
+                if (v >= nd) { /* row u gives cell (u, v) */
+                    used[u * nc + (v - nd)] = 1;
+                    out[u * nc + (v - nd)]++;
+                } else { /* column u takes cell (v, u) back */
+                    used[v * nc + (u - nd)] = 0;
+                    out[v * nc + (u - nd)]--;
+                }
+                v = u;
+            }
+        }
+    rc = 0;
+done:
+    free(r);
+    free(q);
+    free(g);
+    free(cand);
+    free(used);
+    free(cells);
+    free(prev);
+    free(queue);
+    return rc;
+}
+
 /* One category of a pool's spending in the period. */
 struct pcat {
     enum outflow kind;
@@ -479,10 +655,11 @@ struct pcat {
  * spent on each (categories with nothing spent take nothing; when none
  * has, the share shows as other outflows).
  */
-static tf_error split_uses(tf_statement *st, int k, int64_t share,
-                           const struct snap *end, const struct snap *start,
-                           tf_diag *diag)
+static tf_error split_uses(tf_statement *st, int k, const int64_t *shares,
+                           size_t nd, long d, const struct snap *end,
+                           const struct snap *start, tf_diag *diag)
 {
+    int64_t share = shares[d], *matrix = NULL;
     struct pcat *pc = NULL;
     int64_t *w = NULL, *parts = NULL, classified_end = 0, classified_start = 0,
             other;
@@ -558,13 +735,23 @@ static tf_error split_uses(tf_statement *st, int k, int64_t share,
     }
     {
         int64_t any = 0;
+        int rm;
         for (size_t i = 0; i < n; i++)
             any |= w[i] = pc[i].spent > 0 ? pc[i].spent : 0;
-        if (any) {
-            if ((err = split(parts, share, w, n, diag)))
-                goto done;
-        } else
+        if (!any) {
             parts[n - 1] = share;
+        } else if (!(matrix = calloc(nd * n, sizeof(int64_t)))) {
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+            goto done;
+        } else if ((rm = round_matrix(shares, nd, w, n, matrix)) < 0) {
+            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+            goto done;
+        } else if (rm == 0) {
+            /* Every donor's parts and every category's add up. */
+            memcpy(parts, matrix + (size_t)d * n, n * sizeof(int64_t));
+        } else if ((err = split(parts, share, w, n, diag))) {
+            goto done; /* the donor's own parts add up, at least */
+        }
     }
     for (size_t i = 0; i < n; i++) {
         tf_statement_use *u;
@@ -581,6 +768,7 @@ done:
     free(pc);
     free(w);
     free(parts);
+    free(matrix);
     return err;
 }
 
@@ -795,20 +983,24 @@ static tf_error pool_lines(tf_statement *st, int k, long d,
                            tf_diag *diag)
 {
     int64_t *parts = calloc(b->n ? b->n : 1, sizeof(int64_t));
-    int64_t used, before = 0, own_end, own_start, share;
+    int64_t *shares = calloc(b->n ? b->n : 1, sizeof(int64_t));
+    int64_t own_end, own_start, share;
     tf_error err = TF_OK;
 
-    if (!parts)
-        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-    /* What the donor's share of the pool's spending before the period
-     * is at the end's weights, transfers out left apart. */
-    if (*st->opening) {
-        if ((err = split(parts, b->s_total_out[k], b->w[k], b->n, diag)))
-            goto done;
-        before = parts[d] - b->cout_pre[k][d];
+    if (!parts || !shares) {
+        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        goto done;
     }
-    used = b->out[k][d] - b->cout[k][d];
-    share = used - before;
+    /* Every donor's share of the pool's spending in the period: what it
+     * used by the end, less its share of what the pool had spent before
+     * the period at the end's weights (transfers out left apart). */
+    if (*st->opening &&
+        (err = split(parts, b->s_total_out[k], b->w[k], b->n, diag)))
+        goto done;
+    for (size_t i = 0; i < b->n; i++)
+        shares[i] = b->out[k][i] - b->cout[k][i] -
+                    (*st->opening ? parts[i] - b->cout_pre[k][i] : 0);
+    share = shares[d];
     own_end = b->w[k][d] - b->cin[k][d];
     own_start = b->s_w[k][d] - b->s_cin[k][d];
     st->in_pool[k] = b->w[k][d] || b->s_w[k][d];
@@ -816,7 +1008,7 @@ static tf_error pool_lines(tf_statement *st, int k, long d,
     st->received[k] = own_end - own_start;
     st->moved[k] = b->moved_out[k][d] - b->moved_in[k][d];
     st->closing[k] = b->bal[k][d];
-    if ((err = split_uses(st, k, share, end, start, diag)))
+    if ((err = split_uses(st, k, shares, b->n, d, end, start, diag)))
         goto done;
     st->reshared[k] = st->opening_balance[k] + st->received[k] - st->moved[k] -
                       share - st->closing[k];
@@ -827,6 +1019,7 @@ static tf_error pool_lines(tf_statement *st, int k, long d,
     st->free[k] = st->closing[k] - st->committed[k];
 done:
     free(parts);
+    free(shares);
     return err;
 }
 
