@@ -442,6 +442,12 @@ void xl_sheet_add(xl_book *b, xl_sheet *s, const char *name)
         s->maxwidth[i] = 60;
 }
 
+/* Display width of one character (the first byte of its UTF-8). */
+static double text_width_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || c == 'm' || c == 'w' ? 1.2 : 1.0;
+}
+
 /* Display width of UTF-8 text: one per character. */
 static double text_width(const char *t)
 {
@@ -449,7 +455,7 @@ static double text_width(const char *t)
 
     for (const unsigned char *p = (const unsigned char *)t; *p; p++)
         if ((*p & 0xC0) != 0x80)
-            w += (*p >= 'A' && *p <= 'Z') || *p == 'm' || *p == 'w' ? 1.2 : 1.0;
+            w += text_width_char(*p);
     return w;
 }
 
@@ -542,6 +548,31 @@ int xl_note(xl_sheet *s, int row, int col, const char *text, lxw_format *fmt)
     return row;
 }
 
+/* The lines text takes wrapped at its words within a column of width:
+ * a column's unit is a digit's width, which ordinary text is narrower
+ * than (9/10 of it, taking capitals and spaces together). */
+static int wrap_lines(const char *text, double width)
+{
+    double room = width - 1, used = 0, word = 0;
+    int lines = 1;
+
+    for (const unsigned char *p = (const unsigned char *)text;; p++) {
+        if (*p == ' ' || !*p) {
+            if (used > 0 && used + word > room) {
+                lines++;
+                used = word;
+            } else
+                used += word;
+            if (!*p)
+                break;
+            used += 0.5; /* the space */
+            word = 0;
+        } else if ((*p & 0xC0) != 0x80)
+            word += text_width_char(*p) * 0.9;
+    }
+    return lines;
+}
+
 void xl_wrap(xl_sheet *s, int row, int col, const char *text, double width)
 {
     double w;
@@ -554,11 +585,8 @@ void xl_wrap(xl_sheet *s, int row, int col, const char *text, double width)
     xl_cap(s, col, width + 1);
     if (w > width) {
         /* Office suites do not all size a row to its wrapped text: the
-         * row gets the height of its lines (a little more than the
-         * characters need, since lines break between words). */
-        double lines = 1;
-        while (lines * width < w * 1.06 + 1)
-            lines++;
+         * row gets the height of its lines. */
+        double lines = wrap_lines(text, width);
         if (row == s->hrow && s->hlines > lines)
             lines = s->hlines;
         s->hrow = row;

@@ -247,7 +247,7 @@ def check_workbook(path, fund_name, as_of, title_in_header=None):
                 width = ws.column_dimensions[letter].width or 0
                 if c.alignment.wrap_text and n > width:
                     height = ws.row_dimensions[c.row].height or 15
-                    check(height * width >= 15 * n * 0.95,
+                    check(height * width >= 15 * n * 0.8,
                           f"{name}:{t}!{c.coordinate}: {n} characters "
                           f"wrapped in {width:.0f} wide, {height} high")
                     continue
