@@ -713,6 +713,7 @@ static int cover_story(xl_sheet *s, int row, const struct donor_data *d)
         c[TF_AMOUNT_BUFSZ + 8];
     size_t n = 0;
     int paid = 0;
+    const char *only = "";
 
     n = (size_t)snprintf(line, sizeof(line), "%s %s paid in ",
                          *st->from ? "In this period"
@@ -721,15 +722,18 @@ static int cover_story(xl_sheet *s, int row, const struct donor_data *d)
                          d->name);
     for (size_t i = 0; i < st->ncurrencies && n < sizeof(line) - 64; i++)
         if (st->currencies[i].received) {
+            only = st->currencies[i].code;
             n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
                                   paid ? " and " : "",
                                   in_currency(c, st->currencies[i].code,
                                               st->currencies[i].received));
             paid++;
         }
-    if (paid)
+    if (paid > 1 || (paid == 1 && strcmp(only, b->base->code)))
         snprintf(line + n, sizeof(line) - n, " (%s %s).", b->base->code,
                  xl_fmt(b, a, tf_statement_total(st->received)));
+    else if (paid)
+        snprintf(line + n, sizeof(line) - n, ".");
     else
         snprintf(line, sizeof(line), "%s paid nothing into the fund %s.",
                  d->name, *st->from ? "in this period" : "yet");

@@ -204,6 +204,7 @@ void xl_properties(xl_book *b, const char *title, const char *subject)
 void xl_period(xl_book *b, const char *from)
 {
     snprintf(b->from, sizeof(b->from), "%s", from ? from : "");
+    b->period = 1;
 }
 
 const char *xl_date_words(char *buf, const char *date)
@@ -280,6 +281,9 @@ void xl_page_labels(xl_book *b, const char *what)
 
     if (b->from[0])
         snprintf(right, sizeof(right), "%s to %s", date_short(a, b->from),
+                 date_short(z, b->as_of));
+    else if (b->period)
+        snprintf(right, sizeof(right), "from the start to %s",
                  date_short(z, b->as_of));
     else
         snprintf(right, sizeof(right), "books as of %s",
@@ -863,7 +867,7 @@ int xl_cover_top(xl_sheet *s, const char *title, const char *subtitle)
         xl_cover_text(s, row++, b->who_label, b->who);
     {
         char words[80];
-        if (b->from[0])
+        if (b->period)
             xl_cover_text(s, row++, "Period", xl_period_words(b, words));
         else
             xl_cover_text(s, row++, "Books as of",

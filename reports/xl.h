@@ -25,6 +25,7 @@ typedef struct xl_book {
     char *path, *tmp;
     char as_of[TF_DATE_LEN + 1];
     char from[TF_DATE_LEN + 1]; /* first day of the period, "" if none */
+    int period; /* the report covers a period (from "": the fund's start) */
     char generated[TF_TIME_LEN + 1];
     char fund_name[256];
     char header[LXW_HEADER_FOOTER_MAX + 1], footer[LXW_HEADER_FOOTER_MAX + 1];
@@ -61,8 +62,9 @@ tf_error xl_open(xl_book *b, tf_fund *fund, const char *path, const char *as_of,
  * UTC. */
 void xl_properties(xl_book *b, const char *title, const char *subject);
 
-/* Makes the report cover the days from..as_of (from "" or NULL: books as
- * of as_of, the default). */
+/* Makes the report cover the days from..as_of (from "" or NULL: from
+ * the fund's start); without this call it shows the books as of
+ * as_of. */
 void xl_period(xl_book *b, const char *from);
 
 /* The page header and footer of every sheet added after this call: the

@@ -313,8 +313,10 @@ static tf_error split(int64_t *parts, int64_t amount, const int64_t *weights,
     if (!amount || !sum)
         return TF_OK;
     if (tf_money_prorata(parts, amount, weights, n))
-        return tf_diag_set(diag, TF_ERR_NOMEM, "cannot split %lld",
-                           (long long)amount);
+        return tf_diag_set(diag, TF_ERR_DB,
+                           "cannot split %lld over %zu "
+                           "parties",
+                           (long long)amount, n);
     return TF_OK;
 }
 
@@ -1012,8 +1014,12 @@ static tf_error pool_lines(tf_statement *st, int k, long d,
         goto done;
     st->reshared[k] = st->opening_balance[k] + st->received[k] - st->moved[k] -
                       share - st->closing[k];
-    /* Commitments are split over what each donor has in the pool. */
-    if ((err = split(parts, committed_pool, b->bal[k], b->n, diag)))
+    /* Commitments are split over what each donor has in the pool (a
+     * balance below zero, which only books read on a day when the pool
+     * had paid out more than it held can show, takes no part). */
+    for (size_t i = 0; i < b->n; i++)
+        shares[i] = b->bal[k][i] > 0 ? b->bal[k][i] : 0;
+    if ((err = split(parts, committed_pool, shares, b->n, diag)))
         goto done;
     st->committed[k] = parts[d];
     st->free[k] = st->closing[k] - st->committed[k];

@@ -26,6 +26,15 @@
  * After a close, the refunds sum to each pool's remaining cash and every
  * balance is 0. tf_verify finds nothing wrong.
  *
+ * Each donor's statement (tf_statement_donor), for a random period and
+ * for the whole history, must hold exactly: per pool opening + received -
+ * moved - used - reshared = closing, closing = committed + free; opening
+ * and closing are the attribution's balances, received its own receipts'
+ * change; the moves sum to 0 over the pools; over the donors, the shares
+ * of a pool's spending sum to what it spent in the period (by category
+ * when no category went down), the re-sharing to 0 and the committed
+ * parts to the pool's commitments; with no start, nothing is reshared.
+ *
  * TFUND_PROPERTY_HISTORIES overrides the number of histories (default
  * 1000). The files live in TMPDIR, else /dev/shm when there is one (the
  * histories commit often), else /tmp.
@@ -43,6 +52,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "tfund/statement.h"
 #include "tfund/tfund.h"
 
 /* ---- Random numbers (splitmix64) and failure context --------------- */
@@ -1261,6 +1271,164 @@ static int grab_share(void *ctx, const tf_grant_share *g)
 }
 
 static long long rows_checked, legs_checked, grants_checked;
+static long long statements_checked;
+
+/* The trial balance's outflow accounts of one pool, summed by category
+ * (0 travel, 1 prep, 2 psc, 3 refunds) as of a date. */
+struct cat_sums {
+    int pool;
+    int64_t v[4];
+};
+
+static int sum_cats(void *ctx, const char *account, const char *pool,
+                    int64_t balance)
+{
+    struct cat_sums *c = ctx;
+
+    if (strcmp(pool, tf_pools[c->pool]))
+        return 0;
+    if (!strncmp(account, "expense:travel:", 15))
+        c->v[0] += balance;
+    else if (!strcmp(account, "expense:prep"))
+        c->v[1] += balance;
+    else if (!strcmp(account, "expense:psc"))
+        c->v[2] += balance;
+    else if (!strcmp(account, "expense:refunds"))
+        c->v[3] += balance;
+    return 0;
+}
+
+static void pool_cats(struct history *h, const char *date, int k, int64_t v[4])
+{
+    struct cat_sums c = {k, {0, 0, 0, 0}};
+
+    if (date)
+        MUST(tf_ledger_each_balance(h->fund, date, sum_cats, &c, &dg));
+    memcpy(v, c.v, sizeof(c.v));
+}
+
+struct attr_find {
+    const char *donor;
+    int64_t balance[TF_POOL_COUNT], own[TF_POOL_COUNT];
+};
+
+static int find_attr(void *ctx, const tf_attribution *a)
+{
+    struct attr_find *f = ctx;
+
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (!strcmp(a->pool, tf_pools[k]) && !strcmp(a->donor, f->donor)) {
+            f->balance[k] = a->balance;
+            f->own[k] = a->receipts - a->carried;
+        }
+    return 0;
+}
+
+static void attr_of(struct history *h, const char *date, const char *donor,
+                    struct attr_find *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->donor = donor;
+    if (date)
+        MUST(tf_attribution_each(h->fund, date, donor, find_attr, f, &dg));
+}
+
+static int category_index(const char *c)
+{
+    return !strcmp(c, "travel")    ? 0
+           : !strcmp(c, "prep")    ? 1
+           : !strcmp(c, "psc")     ? 2
+           : !strcmp(c, "refunds") ? 3
+                                   : 4;
+}
+
+/* Every donor's statement from..to (from NULL: the whole history). */
+static void check_statements(struct history *h, const char *from,
+                             const char *to)
+{
+    int64_t used[TF_POOL_COUNT][5], reshared[TF_POOL_COUNT] = {0},
+                                    committed[TF_POOL_COUNT] = {0};
+    tf_pool_figures figs[TF_POOL_COUNT];
+    char before[16] = "";
+
+    cur_step = from ? "statement for a period" : "statement";
+    memset(used, 0, sizeof(used));
+    if (from)
+        tf_date_add_days(before, from, -1);
+    MUST(tf_ledger_pools(h->fund, to, figs, &dg));
+    for (int d = 0; d < h->ndonors; d++) {
+        tf_statement st;
+        struct attr_find a_end, a_start;
+        int64_t moved = 0;
+        MUST(tf_statement_donor(h->fund, h->donor[d], from, to, &st, &dg));
+        attr_of(h, to, h->donor[d], &a_end);
+        attr_of(h, from ? before : NULL, h->donor[d], &a_start);
+        for (int k = 0; k < TF_POOL_COUNT; k++) {
+            int64_t u = 0;
+            for (size_t i = 0; i < st.nuses; i++) {
+                u += st.uses[i].share[k];
+                used[k][category_index(st.uses[i].category)] +=
+                    st.uses[i].share[k];
+            }
+            CHECK(st.opening_balance[k] + st.received[k] - st.moved[k] - u -
+                          st.reshared[k] ==
+                      st.closing[k],
+                  "%s/%s: the statement does not add up", h->donor[d],
+                  tf_pools[k]);
+            CHECK(st.committed[k] + st.free[k] == st.closing[k],
+                  "%s/%s: committed + free != closing", h->donor[d],
+                  tf_pools[k]);
+            CHECK(st.closing[k] == a_end.balance[k] &&
+                      st.opening_balance[k] == a_start.balance[k],
+                  "%s/%s: balances %lld..%lld, attribution %lld..%lld",
+                  h->donor[d], tf_pools[k], (long long)st.opening_balance[k],
+                  (long long)st.closing[k], (long long)a_start.balance[k],
+                  (long long)a_end.balance[k]);
+            CHECK(st.received[k] == a_end.own[k] - a_start.own[k],
+                  "%s/%s: received %lld", h->donor[d], tf_pools[k],
+                  (long long)st.received[k]);
+            CHECK(st.committed[k] >= 0 && (figs[k].committed > figs[k].cash ||
+                                           st.committed[k] <= st.closing[k]),
+                  "%s/%s: committed %lld of %lld", h->donor[d], tf_pools[k],
+                  (long long)st.committed[k], (long long)st.closing[k]);
+            CHECK(from || (st.reshared[k] == 0 && st.opening_balance[k] == 0),
+                  "%s/%s: reshared %lld since the start", h->donor[d],
+                  tf_pools[k], (long long)st.reshared[k]);
+            reshared[k] += st.reshared[k];
+            committed[k] += st.committed[k];
+            moved += st.moved[k];
+        }
+        CHECK(moved == 0, "%s: moves sum to %lld", h->donor[d],
+              (long long)moved);
+        tf_statement_release(&st);
+        statements_checked++;
+    }
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        int64_t end[4], start[4], total = 0, spent = 0;
+        int down = 0;
+        pool_cats(h, to, k, end);
+        pool_cats(h, from ? before : NULL, k, start);
+        for (int c = 0; c < 4; c++) {
+            spent += end[c] - start[c];
+            down |= end[c] - start[c] < 0;
+        }
+        for (int c = 0; c < 5; c++)
+            total += used[k][c];
+        CHECK(total == spent, "pool %s: donors' shares %lld, spent %lld",
+              tf_pools[k], (long long)total, (long long)spent);
+        for (int c = 0; c < 4 && !down; c++)
+            CHECK(used[k][c] == end[c] - start[c],
+                  "pool %s, category %d: donors' shares %lld, spent %lld",
+                  tf_pools[k], c, (long long)used[k][c],
+                  (long long)(end[c] - start[c]));
+        CHECK(reshared[k] == 0, "pool %s: re-sharing sums to %lld", tf_pools[k],
+              (long long)reshared[k]);
+        CHECK(committed[k] == figs[k].committed ||
+                  figs[k].committed > figs[k].cash,
+              "pool %s: committed parts %lld of %lld", tf_pools[k],
+              (long long)committed[k], (long long)figs[k].committed);
+    }
+}
 
 /* Every check of the attribution as of as_of (NULL: everything). */
 static void check_attribution(struct history *h, const char *as_of, int closed)
@@ -1531,6 +1699,16 @@ static void test_random_histories(void **state)
             check_attribution(h, mid, 0);
         }
         check_attribution(h, NULL, 0);
+        {
+            char from[16], to[16];
+            int a = (int)rrange(0, h->last_day),
+                b = (int)rrange(0, h->last_day);
+            day_date(from, a < b ? a : b);
+            day_date(to, a < b ? b : a);
+            check_statements(h, from, to);
+            day_date(to, h->last_day);
+            check_statements(h, NULL, to);
+        }
         do_close = chance(40);
         if (do_close) {
             close_fund(h);
@@ -1550,9 +1728,9 @@ static void test_random_histories(void **state)
     printf("attribution property: %ld histories checked (%ld closed, %ld "
            "with a back-dated step), %lld entries (%ld reversals), %ld steps "
            "(%ld refused); checked %lld attribution rows, %lld transfer "
-           "legs, %lld grant parts\n",
+           "legs, %lld grant parts, %lld statements\n",
            histories, closed, backdated, entries, reversed, steps, refused,
-           rows_checked, legs_checked, grants_checked);
+           rows_checked, legs_checked, grants_checked, statements_checked);
     assert_true(histories < 1000 || entries > 0);
 }
 

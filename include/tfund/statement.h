@@ -26,8 +26,9 @@
  * closing    its attributed balance at the end of the period;
  * committed  its part of the pool's outstanding commitments (grants
  *            funded, not yet paid), split over the donors' closing
- *            balances in the pool (largest remainder), so that
- *            0 <= committed <= closing; free = closing - committed.
+ *            balances in the pool (largest remainder; a balance below
+ *            zero takes no part), so that 0 <= committed <= closing;
+ *            free = closing - committed.
  */
 #ifndef TFUND_STATEMENT_H
 #define TFUND_STATEMENT_H

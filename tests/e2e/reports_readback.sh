@@ -129,6 +129,32 @@ rc=$?
 set -e
 [ $rc -eq 2 ] || fail "bad --as-of: exit $rc, expected 2"
 
+echo "checking a session report shows the decisions of its date"
+# R-its2-008 was funded on 2017-05-15 and cancelled on 2017-05-18
+# (samples/gcm/cancellations.csv); its session re-ran that day.
+for day in 0510 0516 0531; do
+    tf report session its2 -o "$WORK/its2-$day.xlsx" \
+        --as-of "2017-${day:0:2}-${day:2:2}" >/dev/null
+done
+$PY - "$WORK" <<'EOF' || fail "a session report does not show its date's decisions"
+import sys, openpyxl
+def status(day, sheet, ref):
+    wb = openpyxl.load_workbook(f"{sys.argv[1]}/its2-{day}.xlsx")
+    for r in wb[sheet].iter_rows(min_row=2, values_only=True):
+        if r[0] == ref:
+            return r[6 if sheet == "Grants" else 7]
+    return None
+assert status("0516", "Grants", "R-its2-008") == "funded"
+assert status("0531", "Other requests", "R-its2-008") == "cancelled"
+assert status("0531", "Grants", "R-its2-008") is None
+# Before the first run, nothing was decided.
+wb = openpyxl.load_workbook(f"{sys.argv[1]}/its2-0510.xlsx")
+assert not [r for r in wb["Grants"].iter_rows(min_row=2, values_only=True)
+            if r[0] and r[0].startswith("R-")], "grants before the first run"
+assert all(r[7] == "pending" for r in wb["Other requests"].iter_rows(
+    min_row=2, values_only=True) if r[0] and r[0].startswith("R-"))
+EOF
+
 echo "checking that the same books give the same file"
 tf report donor norway -o "$WORK/a.xlsx" --as-of 2018-12-31 >/dev/null
 sleep 1
