@@ -14,75 +14,6 @@
 #include "tfund/statement.h"
 #include "xl.h"
 
-/* ---- The lines of the statements (the accounts, in one place) ------ */
-
-enum line_kind {
-    L_CASH,
-    L_RECEIVABLE,
-    L_OTHER_ASSET,
-    L_PSC_PAYABLE,
-    L_REFUNDS_PAYABLE,
-    L_OTHER_LIABILITY,
-    L_CONTRIBUTION, /* per donor */
-    L_FX_GAIN,
-    L_INTEREST,
-    L_OTHER_REVENUE,
-    L_TRAVEL, /* per session */
-    L_PSC,
-    L_PREP,
-    L_FX_LOSS,
-    L_REFUNDS,
-    L_OTHER_EXPENSE,
-    L_TRANSFER,
-    L_BUDGET, /* commitments: memo only */
-    L_NONE
-};
-
-static int starts(const char *s, const char *prefix)
-{
-    return !strncmp(s, prefix, strlen(prefix));
-}
-
-/* Which line of the statements an account's balance belongs to; *key
- * gets the donor or session an account is kept for. */
-static enum line_kind line_of_account(const char *account, const char **key)
-{
-    static const struct {
-        const char *prefix;
-        int exact;
-        enum line_kind kind;
-    } map[] = {
-        {"assets:cash", 1, L_CASH},
-        {"assets:receivable:", 0, L_RECEIVABLE},
-        {"assets:", 0, L_OTHER_ASSET},
-        {"liabilities:psc-payable", 1, L_PSC_PAYABLE},
-        {"liabilities:refunds-payable:", 0, L_REFUNDS_PAYABLE},
-        {"liabilities:", 0, L_OTHER_LIABILITY},
-        {"revenue:contributions:", 0, L_CONTRIBUTION},
-        {"revenue:fx-gain", 1, L_FX_GAIN},
-        {"revenue:interest", 1, L_INTEREST},
-        {"revenue:", 0, L_OTHER_REVENUE},
-        {"expense:travel:", 0, L_TRAVEL},
-        {"expense:psc", 1, L_PSC},
-        {"expense:prep", 1, L_PREP},
-        {"expense:fx-loss", 1, L_FX_LOSS},
-        {"expense:refunds", 1, L_REFUNDS},
-        {"expense:", 0, L_OTHER_EXPENSE},
-        {"transfers:", 0, L_TRANSFER},
-        {"budget:encumbrances", 1, L_BUDGET},
-    };
-
-    *key = NULL;
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (map[i].exact ? !strcmp(account, map[i].prefix)
-                         : starts(account, map[i].prefix)) {
-            if (!map[i].exact)
-                *key = account + strlen(map[i].prefix);
-            return map[i].kind;
-        }
-    return L_NONE;
-}
-
 /* ---- Gathering ----------------------------------------------------- */
 
 struct tb_row {
@@ -315,10 +246,10 @@ static int got_entry(void *ctx, const tf_entry *e)
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
         const char *key;
-        enum line_kind k = line_of_account(p->account, &key);
-        if (k == L_BUDGET)
+        xl_line k = xl_account_line(p->account, &key);
+        if (k == XL_BUDGET)
             ss->committed += p->amount;
-        else if (k == L_TRAVEL || k == L_PSC)
+        else if (k == XL_TRAVEL || k == XL_PSC)
             ss->paid += p->amount;
     }
     grown = realloc(d->entries, (d->nentries + 1) * sizeof(*d->entries));
@@ -363,21 +294,21 @@ static void add_line(struct line *to, const struct line *l, int sign)
 
 /* Sums sign x balance of the accounts of kind (and key, when given) in t
  * into l. */
-static void sum_kind(const struct tb *t, struct line *l, enum line_kind kind,
+static void sum_kind(const struct tb *t, struct line *l, xl_line kind,
                      const char *key, int sign)
 {
     memset(l, 0, sizeof(*l));
     for (size_t i = 0; i < t->n; i++) {
         const char *k;
-        if (line_of_account(t->rows[i].account, &k) == kind &&
+        if (xl_account_line(t->rows[i].account, &k) == kind &&
             (!key || (k && !strcmp(k, key))))
             l->v[t->rows[i].pool] += sign * t->rows[i].balance;
     }
 }
 
 /* The same over the period: at the end less before the start. */
-static void period_kind(const struct fund_data *d, struct line *l,
-                        enum line_kind kind, const char *key, int sign)
+static void period_kind(const struct fund_data *d, struct line *l, xl_line kind,
+                        const char *key, int sign)
 {
     struct line before;
 
@@ -462,12 +393,12 @@ static void sheet_position(xl_sheet *s, const struct fund_data *d,
     int row = 0, head, r_assets, r_liab, first;
     char label[128], words[32];
 
-    sum_kind(&d->end, &cash, L_CASH, NULL, 1);
-    sum_kind(&d->end, &recv, L_RECEIVABLE, NULL, 1);
-    sum_kind(&d->end, &other_a, L_OTHER_ASSET, NULL, 1);
-    sum_kind(&d->end, &psc, L_PSC_PAYABLE, NULL, -1);
-    sum_kind(&d->end, &refunds, L_REFUNDS_PAYABLE, NULL, -1);
-    sum_kind(&d->end, &other_l, L_OTHER_LIABILITY, NULL, -1);
+    sum_kind(&d->end, &cash, XL_CASH, NULL, 1);
+    sum_kind(&d->end, &recv, XL_RECEIVABLE, NULL, 1);
+    sum_kind(&d->end, &other_a, XL_OTHER_ASSET, NULL, 1);
+    sum_kind(&d->end, &psc, XL_PSC_PAYABLE, NULL, -1);
+    sum_kind(&d->end, &refunds, XL_REFUNDS_PAYABLE, NULL, -1);
+    sum_kind(&d->end, &other_l, XL_OTHER_LIABILITY, NULL, -1);
     assets = cash;
     add_line(&assets, &recv, 1);
     add_line(&assets, &other_a, 1);
@@ -573,7 +504,7 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d,
     first = row;
     memset(&rev, 0, sizeof(rev));
     for (size_t i = 0; i < d->ndonors; i++) {
-        period_kind(d, &l, L_CONTRIBUTION, d->donors[i].id, -1);
+        period_kind(d, &l, XL_CONTRIBUTION, d->donors[i].id, -1);
         if (line_zero(&l))
             continue;
         snprintf(label, sizeof(label), "Contributions from %s",
@@ -583,13 +514,13 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d,
     }
     {
         static const struct {
-            enum line_kind kind;
+            xl_line kind;
             const char *label;
             int always;
         } lines[] = {
-            {L_FX_GAIN, "Exchange gains", 1},
-            {L_INTEREST, "Interest earned on the fund's bank balance", 0},
-            {L_OTHER_REVENUE, "Other revenue", 0},
+            {XL_FX_GAIN, "Exchange gains", 1},
+            {XL_INTEREST, "Interest earned on the fund's bank balance", 0},
+            {XL_OTHER_REVENUE, "Other revenue", 0},
         };
         for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
             period_kind(d, &l, lines[i].kind, NULL, -1);
@@ -607,7 +538,7 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d,
     first = row;
     memset(&exp, 0, sizeof(exp));
     for (size_t i = 0; i < d->lk.nsessions; i++) {
-        period_kind(d, &l, L_TRAVEL, d->lk.sessions[i].id, 1);
+        period_kind(d, &l, XL_TRAVEL, d->lk.sessions[i].id, 1);
         if (line_zero(&l))
             continue;
         snprintf(label, sizeof(label), "Travel grants: %s",
@@ -617,19 +548,19 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d,
     }
     {
         static const struct {
-            enum line_kind kind;
+            xl_line kind;
             const char *label;
             int always;
         } lines[] = {
-            {L_PSC, "Programme support costs", 1},
-            {L_PREP, "Conference preparation", 1},
-            {L_FX_LOSS, "Exchange losses", 1},
-            {L_REFUNDS, "Refunds to donors", 1},
-            {L_OTHER_EXPENSE, "Other expenses", 0},
+            {XL_PSC, "Programme support costs", 1},
+            {XL_PREP, "Conference preparation", 1},
+            {XL_FX_LOSS, "Exchange losses", 1},
+            {XL_REFUNDS, "Refunds to donors", 1},
+            {XL_OTHER_EXPENSE, "Other expenses", 0},
         };
         struct line travel_all, travel_shown;
         /* Travel of a session no longer registered still counts. */
-        period_kind(d, &travel_all, L_TRAVEL, NULL, 1);
+        period_kind(d, &travel_all, XL_TRAVEL, NULL, 1);
         travel_shown = exp;
         add_line(&travel_all, &travel_shown, -1);
         if (!line_zero(&travel_all)) {
@@ -654,7 +585,7 @@ static void sheet_performance(xl_sheet *s, const struct fund_data *d,
     r_surplus = row;
     write_diff_line(s, row++, "Surplus (deficit) for the period", r_rev, r_exp,
                     &surplus);
-    period_kind(d, &transfers, L_TRANSFER, NULL, -1);
+    period_kind(d, &transfers, XL_TRANSFER, NULL, -1);
     r_tr = row;
     write_line(s, row++,
                "Transfers between pools: travel money no longer needed, to "
@@ -906,11 +837,11 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
         available += d->pools[k].available;
         held += d->pools[k].cash;
     }
-    sum_kind(&d->end, &cash, L_CASH, NULL, 1);
-    sum_kind(&d->end, &psc, L_PSC_PAYABLE, NULL, -1);
-    sum_kind(&d->end, &refunds, L_REFUNDS_PAYABLE, NULL, -1);
-    sum_kind(&d->start, &psc_start, L_PSC_PAYABLE, NULL, -1);
-    period_kind(d, &psc_charged, L_PSC, NULL, 1);
+    sum_kind(&d->end, &cash, XL_CASH, NULL, 1);
+    sum_kind(&d->end, &psc, XL_PSC_PAYABLE, NULL, -1);
+    sum_kind(&d->end, &refunds, XL_REFUNDS_PAYABLE, NULL, -1);
+    sum_kind(&d->start, &psc_start, XL_PSC_PAYABLE, NULL, -1);
+    period_kind(d, &psc_charged, XL_PSC, NULL, 1);
     tf_setting_get(b->fund, "psc_rate", rate, sizeof(rate), NULL);
     tf_setting_get(b->fund, "reserve_rate", reserve, sizeof(reserve), NULL);
 
@@ -932,10 +863,10 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
     xl_text(s, row++, 0, "In the period", b->strong);
     cover_money(s, &row, "Contributions received", contrib[1], NULL, NULL,
                 NULL);
-    period_kind(d, &l, L_TRAVEL, NULL, 1);
+    period_kind(d, &l, XL_TRAVEL, NULL, 1);
     cover_money(s, &row, "Travel grants paid", line_total(&l), NULL, NULL,
                 NULL);
-    period_kind(d, &l, L_PREP, NULL, 1);
+    period_kind(d, &l, XL_PREP, NULL, 1);
     cover_money(s, &row, "Conference preparation spending", line_total(&l),
                 NULL, NULL, NULL);
     cover_money(s, &row, "Programme support costs charged",

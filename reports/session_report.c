@@ -138,10 +138,11 @@ static int got_entry(void *ctx, const tf_entry *e)
         return 0;
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
-        if (!strcmp(p->account, "budget:encumbrances"))
+        const char *key;
+        xl_line line = xl_account_line(p->account, &key);
+        if (line == XL_BUDGET)
             d->reqs[r].committed += p->amount;
-        else if (!strncmp(p->account, "expense:travel:", 15) ||
-                 !strcmp(p->account, "expense:psc"))
+        else if (line == XL_TRAVEL || line == XL_PSC)
             d->reqs[r].paid += p->amount;
     }
     grown = realloc(d->entries, (d->nentries + 1) * sizeof(*d->entries));

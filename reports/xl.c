@@ -302,7 +302,50 @@ void xl_page_labels(xl_book *b, const char *what)
     snprintf(b->footer, sizeof(b->footer), "&L&8&A&R&8Page &P of &N");
 }
 
-/* ---- The words of the reports ---------------------------------------- */
+/* ---- The accounts and the words of the reports ------------------------ */
+
+static int starts(const char *s, const char *prefix)
+{
+    return !strncmp(s, prefix, strlen(prefix));
+}
+
+xl_line xl_account_line(const char *account, const char **key)
+{
+    static const struct {
+        const char *prefix;
+        int exact;
+        xl_line kind;
+    } map[] = {
+        {"assets:cash", 1, XL_CASH},
+        {"assets:receivable:", 0, XL_RECEIVABLE},
+        {"assets:", 0, XL_OTHER_ASSET},
+        {"liabilities:psc-payable", 1, XL_PSC_PAYABLE},
+        {"liabilities:refunds-payable:", 0, XL_REFUNDS_PAYABLE},
+        {"liabilities:", 0, XL_OTHER_LIABILITY},
+        {"revenue:contributions:", 0, XL_CONTRIBUTION},
+        {"revenue:fx-gain", 1, XL_FX_GAIN},
+        {"revenue:interest", 1, XL_INTEREST},
+        {"revenue:", 0, XL_OTHER_REVENUE},
+        {"expense:travel:", 0, XL_TRAVEL},
+        {"expense:psc", 1, XL_PSC},
+        {"expense:prep", 1, XL_PREP},
+        {"expense:fx-loss", 1, XL_FX_LOSS},
+        {"expense:refunds", 1, XL_REFUNDS},
+        {"expense:", 0, XL_OTHER_EXPENSE},
+        {"transfers:", 0, XL_TRANSFER},
+        {"budget:encumbrances", 1, XL_BUDGET},
+    };
+
+    *key = NULL;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].exact ? !strcmp(account, map[i].prefix)
+                         : starts(account, map[i].prefix)) {
+            if (!map[i].exact)
+                *key = account + strlen(map[i].prefix);
+            return map[i].kind;
+        }
+    return XL_NONE;
+}
 
 void xl_rate_words(char *buf, size_t size, const char *rate)
 {

@@ -181,6 +181,35 @@ const char *xl_use_name(const char *category);
 const char *xl_status_name(const char *status);
 const char *xl_reason_name(const char *reason);
 
+/* The line of the reports an account's balance belongs to: the one place
+ * in reports/ that reads account names (the trial balance sheet shows
+ * them as they are). */
+typedef enum xl_line {
+    XL_CASH,
+    XL_RECEIVABLE,
+    XL_OTHER_ASSET,
+    XL_PSC_PAYABLE,
+    XL_REFUNDS_PAYABLE,
+    XL_OTHER_LIABILITY,
+    XL_CONTRIBUTION, /* per donor */
+    XL_FX_GAIN,
+    XL_INTEREST,
+    XL_OTHER_REVENUE,
+    XL_TRAVEL, /* per session */
+    XL_PSC,
+    XL_PREP,
+    XL_FX_LOSS,
+    XL_REFUNDS,
+    XL_OTHER_EXPENSE,
+    XL_TRANSFER,
+    XL_BUDGET, /* commitments: memo only */
+    XL_NONE
+} xl_line;
+
+/* Which line account belongs to; *key gets the donor or session an
+ * account is kept for (NULL when none). */
+xl_line xl_account_line(const char *account, const char **key);
+
 /* A malloc'd copy of text ("" for NULL); NULL when out of memory. */
 char *xl_strdup(const char *text);
 
