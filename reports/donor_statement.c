@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The donor statement (docs/statements.md): a donor's money in the fund
  * over a period, from tf_statement_donor, in the donor's terms. Written in
@@ -76,14 +77,6 @@ static void data_release(struct donor_data *d)
     }
     free(d->receipts);
     memset(d, 0, sizeof(*d));
-}
-
-static int pool_index(const char *pool)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (pool && !strcmp(pool, tf_pools[k]))
-            return k;
-    return -1;
 }
 
 static int got_donor(void *ctx, const tf_donor *dn)
@@ -465,7 +458,7 @@ static void sheet_receipts(xl_sheet *s, const struct donor_data *d)
         xl_date(s, row, 1, r->date);
         xl_text(s, row, 2,
                 r->implicit ? "none: paid without a pledge" : r->pledge, NULL);
-        xl_text(s, row, 3, xl_pool_name(pool_index(r->pool)), NULL);
+        xl_text(s, row, 3, xl_pool_name(tf_pool_find(r->pool)), NULL);
         xl_text(s, row, 4, r->currency, NULL);
         xl_money_in(s, row, 5, r->amount, r->currency);
         xl_decimal(s, row, 6, r->rate);
@@ -514,7 +507,7 @@ static void sheet_pledges(xl_sheet *s, const struct donor_data *d)
         const struct pledge_row *p = &d->pledges[i];
         xl_text(s, row, 0, p->ref, NULL);
         xl_date(s, row, 1, p->date);
-        xl_text(s, row, 2, xl_pool_name(pool_index(p->pool)), NULL);
+        xl_text(s, row, 2, xl_pool_name(tf_pool_find(p->pool)), NULL);
         if (*p->due)
             xl_date(s, row, 3, p->due);
         xl_text(s, row, 4, p->currency, NULL);
@@ -636,7 +629,7 @@ static int got_share(void *ctx, const tf_grant_share *g)
     xl_text(s, row, 3, xl_tier_name(g->tier), NULL);
     xl_wrap(s, row, 4, g->delegate, 28);
     xl_text(s, row, 5, g->ref, NULL);
-    xl_text(s, row, 6, xl_pool_name(pool_index(g->pool)), NULL);
+    xl_text(s, row, 6, xl_pool_name(tf_pool_find(g->pool)), NULL);
     xl_money(s, row, 7, g->charge, NULL);
     xl_money(s, row, 8, g->share, NULL);
     c->total += g->share;
@@ -693,13 +686,13 @@ static const char *in_currency(char *buf, const char *code, int64_t amount)
     return buf;
 }
 
-/* Sums a use category over the pools. */
-static int64_t use_total(const tf_statement *st, const char *category)
+/* Sums a use over the pools (TF_OUTFLOW_NONE: the other outflows). */
+static int64_t use_total(const tf_statement *st, tf_outflow outflow)
 {
     int64_t t = 0;
 
     for (size_t i = 0; i < st->nuses; i++)
-        if (!strcmp(st->uses[i].category, category))
+        if (st->uses[i].outflow == outflow)
             t += tf_statement_total(st->uses[i].share);
     return t;
 }
@@ -821,18 +814,20 @@ static void sheet_cover(xl_sheet *s, const struct donor_data *d)
     xl_note(s, row++, 2, "sheet Receipts", NULL);
     {
         static const struct {
-            const char *category, *label, *note;
+            tf_outflow outflow;
+            const char *label, *note;
         } uses[] = {
-            {"travel", "Your share of travel grants",
+            {TF_OUTFLOW_TRAVEL, "Your share of travel grants",
              "delegates' fares, allowances and terminal costs"},
-            {"prep", "Your share of conference preparation",
+            {TF_OUTFLOW_PREP, "Your share of conference preparation",
              "activities preparing the conference"},
-            {"psc", "Your share of programme support costs", NULL},
-            {"refunds", "Your share of refunds", "returned to the donors"},
-            {"other", "Your share of other outflows", NULL},
+            {TF_OUTFLOW_PSC, "Your share of programme support costs", NULL},
+            {TF_OUTFLOW_REFUNDS, "Your share of refunds",
+             "returned to the donors"},
+            {TF_OUTFLOW_NONE, "Your share of other outflows", NULL},
         };
         for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
-            int64_t v = use_total(st, uses[i].category);
+            int64_t v = use_total(st, uses[i].outflow);
             if (!v && i >= 3)
                 continue;
             xl_text(s, row, 0, uses[i].label, NULL);
@@ -936,10 +931,11 @@ static void sheet_cover(xl_sheet *s, const struct donor_data *d)
     xl_note(s, row++, 2, "sheet Sources and uses", NULL);
     r_first_all = row;
     {
-        int64_t v[6] = {use_total(all, "travel"),
-                        use_total(all, "prep"),
-                        use_total(all, "psc"),
-                        use_total(all, "refunds") + use_total(all, "other"),
+        int64_t v[6] = {use_total(all, TF_OUTFLOW_TRAVEL),
+                        use_total(all, TF_OUTFLOW_PREP),
+                        use_total(all, TF_OUTFLOW_PSC),
+                        use_total(all, TF_OUTFLOW_REFUNDS) +
+                            use_total(all, TF_OUTFLOW_NONE),
                         tf_statement_total(all->committed),
                         tf_statement_total(all->free)};
         static const char *const labels[6] = {

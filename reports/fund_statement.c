@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fund statement: financial position at the end of a period and
  * financial performance over it, by pool, in the words of financial
@@ -91,21 +92,13 @@ static void fund_release(struct fund_data *d)
     xl_lookup_release(&d->lk);
 }
 
-static int pool_index(const char *pool)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (pool && !strcmp(pool, tf_pools[k]))
-            return k;
-    return -1;
-}
-
 static int got_balance(void *ctx, const char *account, const char *pool,
                        int64_t balance)
 {
     struct tb *t = ctx;
     struct tb_row *grown;
 
-    if (pool_index(pool) < 0)
+    if (tf_pool_find(pool) < 0)
         return 0;
     grown = realloc(t->rows, (t->n + 1) * sizeof(*grown));
     if (!grown) {
@@ -114,7 +107,7 @@ static int got_balance(void *ctx, const char *account, const char *pool,
     }
     t->rows = grown;
     t->rows[t->n].account = xl_strdup(account);
-    t->rows[t->n].pool = pool_index(pool);
+    t->rows[t->n].pool = tf_pool_find(pool);
     t->rows[t->n].balance = balance;
     if (!t->rows[t->n++].account)
         t->oom = 1;
@@ -172,19 +165,20 @@ static int got_request(void *ctx, const tf_request *r)
         return 0;
     ss = &d->sessions[si - d->lk.sessions];
     ss->requests++;
-    if (!strcmp(r->status, "funded"))
+    if (tf_status_is(r->status, TF_STATUS_FUNDED))
         ss->funded++;
-    else if (!strcmp(r->status, "disbursed"))
+    else if (tf_status_is(r->status, TF_STATUS_DISBURSED))
         ss->disbursed++;
-    else if (!strcmp(r->status, "waitlisted"))
+    else if (tf_status_is(r->status, TF_STATUS_WAITLISTED))
         ss->waitlisted++;
-    else if (!strcmp(r->status, "rejected"))
+    else if (tf_status_is(r->status, TF_STATUS_REJECTED))
         ss->rejected++;
-    else if (!strcmp(r->status, "cancelled"))
+    else if (tf_status_is(r->status, TF_STATUS_CANCELLED))
         ss->cancelled++;
     else
         ss->pending++;
-    if (!strcmp(r->status, "funded") || !strcmp(r->status, "disbursed"))
+    if (tf_status_is(r->status, TF_STATUS_FUNDED) ||
+        tf_status_is(r->status, TF_STATUS_DISBURSED))
         ss->funded_charge += r->charge;
     grown = realloc(d->reqs, (d->nreqs + 1) * sizeof(*grown));
     if (!grown || !(grown[d->nreqs].ref = xl_strdup(r->ref))) {

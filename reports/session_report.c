@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The session allocation report, as the session stood on a date: the
  * grants (funded or paid) with their draws on the pools, the other
@@ -60,14 +61,6 @@ static void session_release(struct session_data *d)
     free(d->entries);
     free(d->groups);
     xl_lookup_release(&d->lk);
-}
-
-static int pool_index(const char *pool)
-{
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (pool && !strcmp(pool, tf_pools[k]))
-            return k;
-    return -1;
 }
 
 static int collect_ref(void *ctx, const tf_request *r)
@@ -212,12 +205,12 @@ static int count(struct session_data *d, int dim, const char *value,
         snprintf(g->value, sizeof(g->value), "%s", value);
     }
     g->n[0]++;
-    st = !strcmp(r->status, "funded")       ? 1
-         : !strcmp(r->status, "disbursed")  ? 2
-         : !strcmp(r->status, "waitlisted") ? 3
-         : !strcmp(r->status, "rejected")   ? 4
-         : !strcmp(r->status, "cancelled")  ? 5
-                                            : 6;
+    st = tf_status_is(r->status, TF_STATUS_FUNDED)       ? 1
+         : tf_status_is(r->status, TF_STATUS_DISBURSED)  ? 2
+         : tf_status_is(r->status, TF_STATUS_WAITLISTED) ? 3
+         : tf_status_is(r->status, TF_STATUS_REJECTED)   ? 4
+         : tf_status_is(r->status, TF_STATUS_CANCELLED)  ? 5
+                                                         : 6;
     if (st <= 2) {
         g->n[1]++;
         g->charge += r->charge;
@@ -237,8 +230,8 @@ static int write_request(void *ctx, const tf_request *r)
     const xl_country_info *ci = xl_country_find(&d->lk, r->country);
     long k = req_find(d, r->ref);
     int64_t by_pool[TF_POOL_COUNT] = {0};
-    int granted =
-        !strcmp(r->status, "funded") || !strcmp(r->status, "disbursed");
+    int granted = tf_status_is(r->status, TF_STATUS_FUNDED) ||
+                  tf_status_is(r->status, TF_STATUS_DISBURSED);
     const char *region;
 
     if (!ci) {
@@ -247,7 +240,7 @@ static int write_request(void *ctx, const tf_request *r)
     }
     region = r->region_group && *r->region_group ? r->region_group : ci->region;
     for (int i = 0; i < r->ndraws; i++) {
-        int p = pool_index(r->draws[i].pool);
+        int p = tf_pool_find(r->draws[i].pool);
         if (p >= 0)
             by_pool[p] += r->draws[i].amount;
     }
@@ -287,7 +280,7 @@ static int write_request(void *ctx, const tf_request *r)
         xl_wrap(s, row, 2, r->delegate, 26);
         xl_wrap(s, row, 3, *ci->name ? ci->name : r->country, 22);
         xl_wrap(s, row, 4, region, 16);
-        if (strcmp(r->status, "rejected"))
+        if (!tf_status_is(r->status, TF_STATUS_REJECTED))
             xl_text(s, row, 5, xl_tier_name(r->tier), NULL);
         xl_text(s, row, 6, r->gender, NULL);
         xl_text(s, row, 7, xl_status_name(r->status), NULL);
@@ -475,8 +468,7 @@ static void sheet_pools(xl_sheet *s, struct session_data *d,
         }
         /* What a run of this session on the report date could spend from
          * a travel pool (DESIGN.md 9.4), while one can still be run. */
-        if (open && strcmp(tf_pools[k], "prep") && later_days > 0 &&
-            p->available > 0 &&
+        if (open && k != TF_POOL_PREP && later_days > 0 && p->available > 0 &&
             !tf_money_mul_ratio(&allow, p->available, days, later_days,
                                 TF_ROUND_FLOOR)) {
             xl_money(s, row, 7, allow, NULL);

@@ -304,47 +304,41 @@ void xl_page_labels(xl_book *b, const char *what)
 
 /* ---- The accounts and the words of the reports ------------------------ */
 
-static int starts(const char *s, const char *prefix)
-{
-    return !strncmp(s, prefix, strlen(prefix));
-}
-
 xl_line xl_account_line(const char *account, const char **key)
 {
-    static const struct {
-        const char *prefix;
-        int exact;
-        xl_line kind;
-    } map[] = {
-        {"assets:cash", 1, XL_CASH},
-        {"assets:receivable:", 0, XL_RECEIVABLE},
-        {"assets:", 0, XL_OTHER_ASSET},
-        {"liabilities:psc-payable", 1, XL_PSC_PAYABLE},
-        {"liabilities:refunds-payable:", 0, XL_REFUNDS_PAYABLE},
-        {"liabilities:", 0, XL_OTHER_LIABILITY},
-        {"revenue:contributions:", 0, XL_CONTRIBUTION},
-        {"revenue:fx-gain", 1, XL_FX_GAIN},
-        {"revenue:interest", 1, XL_INTEREST},
-        {"revenue:", 0, XL_OTHER_REVENUE},
-        {"expense:travel:", 0, XL_TRAVEL},
-        {"expense:psc", 1, XL_PSC},
-        {"expense:prep", 1, XL_PREP},
-        {"expense:fx-loss", 1, XL_FX_LOSS},
-        {"expense:refunds", 1, XL_REFUNDS},
-        {"expense:", 0, XL_OTHER_EXPENSE},
-        {"transfers:", 0, XL_TRANSFER},
-        {"budget:encumbrances", 1, XL_BUDGET},
+    /* The chart's accounts the reports show on lines of their own. */
+    static const xl_line lines[TF_ACCOUNT_COUNT] = {
+        [TF_ACCT_CASH] = XL_CASH,
+        [TF_ACCT_RECEIVABLE] = XL_RECEIVABLE,
+        [TF_ACCT_PSC_PAYABLE] = XL_PSC_PAYABLE,
+        [TF_ACCT_REFUNDS_PAYABLE] = XL_REFUNDS_PAYABLE,
+        [TF_ACCT_CONTRIBUTIONS] = XL_CONTRIBUTION,
+        [TF_ACCT_FX_GAIN] = XL_FX_GAIN,
+        [TF_ACCT_FX_LOSS] = XL_FX_LOSS,
+        [TF_ACCT_TRAVEL] = XL_TRAVEL,
+        [TF_ACCT_PSC] = XL_PSC,
+        [TF_ACCT_PREP] = XL_PREP,
+        [TF_ACCT_REFUNDS] = XL_REFUNDS,
+        [TF_ACCT_TRANSFERS_IN] = XL_TRANSFER,
+        [TF_ACCT_TRANSFERS_OUT] = XL_TRANSFER,
+        [TF_ACCT_ENCUMBRANCES] = XL_BUDGET,
+        [TF_ACCT_RESERVED] = XL_NONE,
     };
+    /* Any other account of a category: its "other" line. */
+    static const xl_line others[TF_CATEGORY_COUNT] = {
+        [TF_CAT_ASSETS] = XL_OTHER_ASSET,
+        [TF_CAT_LIABILITIES] = XL_OTHER_LIABILITY,
+        [TF_CAT_REVENUE] = XL_OTHER_REVENUE,
+        [TF_CAT_EXPENSE] = XL_OTHER_EXPENSE,
+        [TF_CAT_TRANSFERS] = XL_TRANSFER,
+        [TF_CAT_BUDGET] = XL_NONE,
+    };
+    int a = tf_account_find(account, key), c;
 
-    *key = NULL;
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (map[i].exact ? !strcmp(account, map[i].prefix)
-                         : starts(account, map[i].prefix)) {
-            if (!map[i].exact)
-                *key = account + strlen(map[i].prefix);
-            return map[i].kind;
-        }
-    return XL_NONE;
+    if (a >= 0)
+        return lines[a];
+    c = tf_category_of(account);
+    return c >= 0 ? others[c] : XL_NONE;
 }
 
 void xl_rate_words(char *buf, size_t size, const char *rate)
@@ -363,58 +357,38 @@ void xl_rate_words(char *buf, size_t size, const char *rate)
 
 const char *xl_pool_name(int pool)
 {
-    static const char *const names[TF_POOL_COUNT] = {
-        "Unrestricted", "Travel", "LDC travel", "Conference preparation"};
-
-    return pool >= 0 && pool < TF_POOL_COUNT ? names[pool] : "";
+    return pool >= 0 && pool < TF_POOL_COUNT ? tf_pool_label((tf_pool)pool)
+                                             : "";
 }
 
 const char *xl_tier_name(int tier)
 {
-    return tier == 1 ? "LDC" : tier == 2 ? "other developing" : "";
-}
-
-static const char *lookup(const char *const (*table)[2], size_t n,
-                          const char *code)
-{
-    for (size_t i = 0; code && i < n; i++)
-        if (!strcmp(code, table[i][0]))
-            return table[i][1];
-    return code ? code : "";
+    return tf_tier_label(tier);
 }
 
 const char *xl_use_name(const char *category)
 {
-    static const char *const names[][2] = {
-        {"travel", "Travel grants"},        {"prep", "Conference preparation"},
-        {"psc", "Programme support costs"}, {"refunds", "Refunds to donors"},
-        {"other", "Other outflows"},
-    };
+    int o = tf_outflow_find(category);
 
-    return lookup(names, sizeof(names) / sizeof(names[0]), category);
+    if (o >= 0)
+        return tf_outflow_label((tf_outflow)o);
+    return category && !strcmp(category, TF_STATEMENT_OTHER)
+               ? "Other outflows"
+               : (category ? category : "");
 }
 
 const char *xl_status_name(const char *status)
 {
-    static const char *const names[][2] = {
-        {"pending", "pending"},       {"funded", "funded"},
-        {"waitlisted", "waitlisted"}, {"rejected", "rejected"},
-        {"disbursed", "paid"},        {"cancelled", "cancelled"},
-    };
+    int st = tf_status_find(status);
 
-    return lookup(names, sizeof(names) / sizeof(names[0]), status);
+    return st >= 0 ? tf_status_label((tf_status)st) : (status ? status : "");
 }
 
 const char *xl_reason_name(const char *reason)
 {
-    static const char *const names[][2] = {
-        {"not-eligible", "not an eligible country"},
-        {"quota", "country quota reached"},
-        {"insufficient-funds", "not enough money"},
-        {"cap", "over the run's cap or the session's budget"},
-    };
+    int r = tf_reason_find(reason);
 
-    return lookup(names, sizeof(names) / sizeof(names[0]), reason);
+    return r >= 0 ? tf_reason_label((tf_reason)r) : (reason ? reason : "");
 }
 
 void xl_abandon(xl_book *b)

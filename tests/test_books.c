@@ -53,10 +53,58 @@ static void tables_match_enums(void **state)
         assert_int_equal(tf_kind_find(tf_kind_name((tf_kind)k)), k);
     for (int o = 0; o < TF_OUTFLOW_COUNT; o++)
         assert_int_equal(tf_outflow_find(tf_outflow_name((tf_outflow)o)), o);
+    for (int r = 0; r < TF_REASON_COUNT; r++)
+        assert_int_equal(tf_reason_find(tf_reason_name((tf_reason)r)), r);
+    assert_int_equal(tf_reason_find("Quota"), -1);
+    assert_int_equal(tf_reason_find(NULL), -1);
     assert_int_equal(tf_pool_find("nowhere"), -1);
     assert_int_equal(tf_pool_find(NULL), -1);
     assert_int_equal(tf_status_find("Funded"), -1);
     assert_int_equal(tf_kind_find(""), -1);
+}
+
+/* Every code has words for a reader, none empty and no two alike within
+ * a table (a reader could not tell them apart). */
+static void words_for_a_reader(void **state)
+{
+    const char *seen[16];
+    int n;
+
+    (void)state;
+    n = 0;
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        seen[n++] = tf_pool_label((tf_pool)k);
+    for (int i = 0; i < n; i++) {
+        assert_true(*seen[i]);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    n = 0;
+    for (int s = 0; s < TF_STATUS_COUNT; s++)
+        seen[n++] = tf_status_label((tf_status)s);
+    for (int i = 0; i < n; i++) {
+        assert_true(*seen[i]);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    n = 0;
+    for (int o = 0; o < TF_OUTFLOW_COUNT; o++)
+        seen[n++] = tf_outflow_label((tf_outflow)o);
+    for (int r = 0; r < TF_REASON_COUNT; r++)
+        seen[n++] = tf_reason_label((tf_reason)r);
+    for (int i = 0; i < n; i++) {
+        assert_true(*seen[i]);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    /* A few by name: the words the statements print. */
+    assert_string_equal(tf_pool_label(TF_POOL_LDC_TRAVEL), "LDC travel");
+    assert_string_equal(tf_status_label(TF_STATUS_DISBURSED), "paid");
+    assert_string_equal(tf_outflow_label(TF_OUTFLOW_PSC),
+                        "Programme support costs");
+    assert_string_equal(tf_tier_label(1), "LDC");
+    assert_string_equal(tf_tier_label(2), "other developing");
+    assert_string_equal(tf_tier_label(0), "");
 }
 
 static void accounts_read_back(void **state)
@@ -225,6 +273,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tables_match_enums),
+        cmocka_unit_test(words_for_a_reader),
         cmocka_unit_test(accounts_read_back),
         cmocka_unit_test(pledge_and_receipt),
         cmocka_unit_test(grant_life),

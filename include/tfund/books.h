@@ -199,6 +199,43 @@ int tf_status_find(const char *name);
 /* Nonzero if name is the text of status s. */
 int tf_status_is(const char *name, tf_status s);
 
+/* Why an allocation run did not fund a request (empty when it did). */
+typedef enum tf_reason {
+    TF_REASON_NOT_ELIGIBLE,       /* rejected: not an eligible country */
+    TF_REASON_QUOTA,              /* waitlisted: the country's quota */
+    TF_REASON_INSUFFICIENT_FUNDS, /* waitlisted: not enough money */
+    TF_REASON_CAP,                /* waitlisted: the run's cap or budget */
+    TF_REASON_COUNT
+} tf_reason;
+
+/* "not-eligible", "quota", "insufficient-funds", "cap". */
+const char *tf_reason_name(tf_reason r);
+
+/* The reason named name, or -1. name may be NULL. */
+int tf_reason_find(const char *name);
+
+/* ---- Words for a reader ---------------------------------------------- */
+
+/* How a page a person reads (a report, a statement) names the books'
+ * codes, where a code would not do: */
+
+/* "Unrestricted", "Travel", "LDC travel", "Conference preparation". */
+const char *tf_pool_label(tf_pool k);
+
+/* "Travel grants", "Programme support costs", "Conference preparation",
+ * "Surplus routed to conference preparation", "Refunds to donors". */
+const char *tf_outflow_label(tf_outflow o);
+
+/* "pending", "funded", "waitlisted", "rejected", "paid", "cancelled". */
+const char *tf_status_label(tf_status s);
+
+/* "not an eligible country", "country quota reached", "not enough
+ * money", "over the run's cap or the session's budget". */
+const char *tf_reason_label(tf_reason r);
+
+/* A request's tier in words: 1 "LDC", 2 "other developing", else "". */
+const char *tf_tier_label(int tier);
+
 /* ---- Recipes --------------------------------------------------------- */
 
 /* Postings and per-party account names a draft holds before it needs

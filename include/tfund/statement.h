@@ -1,6 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Statements: a donor's money over a period (docs/statements.md), and
- * the decisions on travel requests as they stood on a date.
+ * Statements: a donor's money over a period (docs/statements.md).
  *
  * A donor statement covers the days from..to (from NULL: since the first
  * entry; to NULL: today). Per pool, in the base currency:
@@ -40,10 +40,16 @@
 #include "tfund/date.h"
 #include "tfund/fund.h"
 
+/* The category of the outflows no account of the chart records (none
+ * today: kept apart so that a pool still adds up). */
+#define TF_STATEMENT_OTHER "other"
+
 /* One use of the donor's money: its share per pool and what each pool
  * spent on it in the period. */
 typedef struct tf_statement_use {
-    const char *category; /* "travel", "prep", "psc", "refunds", "other" */
+    tf_outflow outflow;   /* TF_OUTFLOW_NONE for the other outflows */
+    const char *category; /* tf_outflow_name (travel, prep, psc, refunds),
+                             or TF_STATEMENT_OTHER */
     char *session;        /* travel: the session id; else NULL */
     int64_t share[TF_POOL_COUNT];
     int64_t spent[TF_POOL_COUNT];
@@ -128,20 +134,6 @@ tf_error tf_statement_receipts(tf_fund *fund, const char *donor,
                                const char *from, const char *to,
                                int (*fn)(void *ctx,
                                          const tf_statement_receipt *r),
-                               void *ctx, tf_diag *diag);
-
-/*
- * Walks the requests of session (all when NULL) in reference order as
- * they stood at the end of as_of (NULL: now): each with the last decision
- * dated on or before it (pending, with no tier and no figures, when none),
- * the figures of the run that took that decision and the draws of the
- * commitments dated by then. A decision of an earlier run of a request
- * reconsidered since has its figures recomputed from that run's date (the
- * charge must match the one recorded; otherwise only the decision shows).
- */
-tf_error tf_request_each_as_of(tf_fund *fund, const char *session,
-                               const char *as_of,
-                               int (*fn)(void *ctx, const tf_request *r),
                                void *ctx, tf_diag *diag);
 
 #endif

@@ -70,6 +70,37 @@ static const char *const statuses[TF_STATUS_COUNT] = {
     TF_N_PENDING,  TF_N_FUNDED,    TF_N_WAITLISTED,
     TF_N_REJECTED, TF_N_DISBURSED, TF_N_CANCELLED};
 
+static const char *const reasons[TF_REASON_COUNT] = {
+    [TF_REASON_NOT_ELIGIBLE] = "not-eligible",
+    [TF_REASON_QUOTA] = "quota",
+    [TF_REASON_INSUFFICIENT_FUNDS] = "insufficient-funds",
+    [TF_REASON_CAP] = "cap"};
+
+/* The words for a reader, in the order of each enum. */
+static const char *const pool_labels[TF_POOL_COUNT] = {
+    [TF_POOL_UNRESTRICTED] = "Unrestricted",
+    [TF_POOL_TRAVEL] = "Travel",
+    [TF_POOL_LDC_TRAVEL] = "LDC travel",
+    [TF_POOL_PREP] = "Conference preparation"};
+
+static const char *const outflow_labels[TF_OUTFLOW_COUNT] = {
+    [TF_OUTFLOW_TRAVEL] = "Travel grants",
+    [TF_OUTFLOW_PSC] = "Programme support costs",
+    [TF_OUTFLOW_PREP] = "Conference preparation",
+    [TF_OUTFLOW_SURPLUS] = "Surplus routed to conference preparation",
+    [TF_OUTFLOW_REFUNDS] = "Refunds to donors"};
+
+static const char *const status_labels[TF_STATUS_COUNT] = {
+    [TF_STATUS_PENDING] = "pending",       [TF_STATUS_FUNDED] = "funded",
+    [TF_STATUS_WAITLISTED] = "waitlisted", [TF_STATUS_REJECTED] = "rejected",
+    [TF_STATUS_DISBURSED] = "paid",        [TF_STATUS_CANCELLED] = "cancelled"};
+
+static const char *const reason_labels[TF_REASON_COUNT] = {
+    [TF_REASON_NOT_ELIGIBLE] = "not an eligible country",
+    [TF_REASON_QUOTA] = "country quota reached",
+    [TF_REASON_INSUFFICIENT_FUNDS] = "not enough money",
+    [TF_REASON_CAP] = "over the run's cap or the session's budget"};
+
 /* The index of name in names[0..n), or -1. */
 static int find_name(const char *const *names, int n, const char *name)
 {
@@ -190,6 +221,43 @@ int tf_status_find(const char *name)
 int tf_status_is(const char *name, tf_status s)
 {
     return name && !strcmp(name, statuses[s]);
+}
+
+const char *tf_reason_name(tf_reason r)
+{
+    return reasons[r];
+}
+
+int tf_reason_find(const char *name)
+{
+    return find_name(reasons, TF_REASON_COUNT, name);
+}
+
+/* ---- Words for a reader --------------------------------------------- */
+
+const char *tf_pool_label(tf_pool k)
+{
+    return pool_labels[k];
+}
+
+const char *tf_outflow_label(tf_outflow o)
+{
+    return outflow_labels[o];
+}
+
+const char *tf_status_label(tf_status s)
+{
+    return status_labels[s];
+}
+
+const char *tf_reason_label(tf_reason r)
+{
+    return reason_labels[r];
+}
+
+const char *tf_tier_label(int tier)
+{
+    return tier == 1 ? "LDC" : tier == 2 ? "other developing" : "";
 }
 
 /* ---- Drafts --------------------------------------------------------- */

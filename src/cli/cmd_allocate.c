@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "tfund/statement.h"
 
 static const char *const alloc_cols[] = {
     "ref",  "session", "country",  "tier", "region_group", "status", "reason",

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Checks donor statements as printed (run by statement_pdf.sh): each
 workbook's PDF, as pdftotext -layout reads it, must show on every page
 the fund, whom the statement is for and its period at the top and "Page

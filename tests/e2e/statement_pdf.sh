@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Donor statements as printed: builds the sample fund (samples/gcm, the
 # whole cycle), writes every donor's statement for 2017-07-01..2018-03-31,
 # converts each with LibreOffice to PDF and checks with pdftotext -layout

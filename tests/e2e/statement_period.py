@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Reads every sheet of the donor statements (and the fund statement) of
 a period back and checks them against tfund's CSV output, to the cent
 (run by statement_period.sh).

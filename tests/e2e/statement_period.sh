@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Donor statements for a period in the middle of the sample process: builds
 # the sample fund (samples/gcm, the whole cycle), writes every donor's
 # statement and the fund statement for 2017-07-01..2018-03-31 (into a

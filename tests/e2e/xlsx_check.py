@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reading tfund's workbooks back with openpyxl: the checks the read-back
 tests share (reports_readback.py, statement_period.py).
 

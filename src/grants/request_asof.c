@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The requests as they stood on a date (include/tfund/statement.h): the
  * decisions table keeps every decision with its date, so a report as of
@@ -7,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fund_internal.h"
-#include "tfund/statement.h"
+#include "books/fund_internal.h"
+#include "grants/grants.h"
+#include "tfund/allocate.h"
+#include "tfund/date.h"
 
 /* Sessions as the figures of a past run need them. */
 struct sessions {
@@ -153,7 +156,7 @@ tf_error tf_request_each_as_of(tf_fund *fund, const char *session,
         r.region_group = tf_col_text(st, 10);
         if (!status) {
             /* Not yet decided on that day. */
-            r.status = "pending";
+            r.status = tf_status_name(TF_STATUS_PENDING);
             r.reason = "";
             if (fn(ctx, &r))
                 break;

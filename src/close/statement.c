@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A donor's statement over a period (include/tfund/statement.h,
  * docs/statements.md): its attributed balance at both ends of the period
@@ -18,12 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fund_internal.h"
+#include "books/chart_sql.h"
+#include "books/fund_internal.h"
 #include "tfund/statement.h"
 #include "tfund/surplus.h"
 
-/* ---- Which outflow an account records (the statement's one place) --- */
+/* ---- What a pool's outflows paid for (from the chart) ---------------- */
 
+/* The uses in the order of a statement, then a move between pools. */
 enum outflow {
     OUT_TRAVEL,
     OUT_PREP,
@@ -34,37 +37,51 @@ enum outflow {
     OUT_NONE
 };
 
-static const char *const outflow_names[] = {"travel", "prep", "psc", "refunds",
-                                            "other"};
+/* The chart's outflow of each use (OUT_OTHER: none of the chart's). */
+static const tf_outflow outflow_books[OUT_TRANSFER] = {
+    [OUT_TRAVEL] = TF_OUTFLOW_TRAVEL,
+    [OUT_PREP] = TF_OUTFLOW_PREP,
+    [OUT_PSC] = TF_OUTFLOW_PSC,
+    [OUT_REFUNDS] = TF_OUTFLOW_REFUNDS,
+    [OUT_OTHER] = TF_OUTFLOW_NONE};
+
+static const char *outflow_name(enum outflow o)
+{
+    return o == OUT_OTHER ? TF_STATEMENT_OTHER
+                          : tf_outflow_name(outflow_books[o]);
+}
 
 /* The accounts whose debits are a pool's outflows (DESIGN.md 9.8: the
- * charges paid, preparation, PSC, refunds and transfers out). */
+ * charges paid, preparation, PSC, refunds and transfers out), as the
+ * chart of accounts classifies them; *session gets a travel account's
+ * session. */
 static enum outflow outflow_of(const char *account, const char **session)
 {
-    static const char travel[] = "expense:travel:";
+    int a = tf_account_find(account, session);
 
-    *session = NULL;
-    if (!strncmp(account, travel, sizeof(travel) - 1)) {
-        *session = account + sizeof(travel) - 1;
-        return OUT_TRAVEL;
-    }
-    if (!strcmp(account, "expense:prep"))
+    if (a < 0)
+        return OUT_NONE;
+    if (tf_account_info((tf_account)a)->party != TF_PARTY_SESSION)
+        *session = NULL;
+    switch (tf_account_info((tf_account)a)->outflow) {
+    case TF_OUTFLOW_TRAVEL:
+        return *session ? OUT_TRAVEL : OUT_NONE;
+    case TF_OUTFLOW_PREP:
         return OUT_PREP;
-    if (!strcmp(account, "expense:psc"))
+    case TF_OUTFLOW_PSC:
         return OUT_PSC;
-    if (!strcmp(account, "expense:refunds"))
+    case TF_OUTFLOW_REFUNDS:
         return OUT_REFUNDS;
-    if (!strcmp(account, "transfers:out"))
+    case TF_OUTFLOW_SURPLUS:
         return OUT_TRANSFER;
-    return OUT_NONE;
+    default:
+        return OUT_NONE;
+    }
 }
 
 static int pool_of(const char *name)
 {
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        if (name && !strcmp(name, tf_pools[k]))
-            return k;
-    return -1;
+    return tf_pool_find(name);
 }
 
 int64_t tf_statement_total(const int64_t line[TF_POOL_COUNT])
@@ -436,7 +453,7 @@ static tf_statement_use *use_find(tf_statement *st, enum outflow kind,
 
     for (size_t i = 0; i < st->nuses; i++) {
         u = &st->uses[i];
-        if (!strcmp(u->category, outflow_names[kind]) &&
+        if (!strcmp(u->category, outflow_name(kind)) &&
             (kind != OUT_TRAVEL || !strcmp(u->session, session)))
             return u;
     }
@@ -448,7 +465,8 @@ static tf_statement_use *use_find(tf_statement *st, enum outflow kind,
     st->uses = grown;
     u = &st->uses[st->nuses];
     memset(u, 0, sizeof(*u));
-    u->category = outflow_names[kind];
+    u->outflow = outflow_books[kind];
+    u->category = outflow_name(kind);
     if (kind == OUT_TRAVEL && !(u->session = strdup(session))) {
         tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
         return NULL;
@@ -781,10 +799,10 @@ static int cmp_use(const void *a, const void *b)
     const tf_statement_use *x = a, *y = b;
     int rx = 0, ry = 0;
 
-    for (int i = 0; i < 5; i++) {
-        if (!strcmp(x->category, outflow_names[i]))
+    for (int i = 0; i < OUT_TRANSFER; i++) {
+        if (!strcmp(x->category, outflow_name((enum outflow)i)))
             rx = i;
-        if (!strcmp(y->category, outflow_names[i]))
+        if (!strcmp(y->category, outflow_name((enum outflow)i)))
             ry = i;
     }
     if (rx != ry)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tfund statement DONOR [--from D] [--to D]: the figures of a donor's
  * statement (include/tfund/statement.h), for people and for scripts; the
