@@ -23,6 +23,7 @@
 
 #include "tfund/report.h"
 #include "tfund/statement.h"
+#include "tfund/treasury.h"
 #include "xl.h"
 
 struct pledge_row {
@@ -45,6 +46,8 @@ struct donor_data {
     size_t npledges;
     struct receipt_row *receipts;
     size_t nreceipts;
+    /* The fund's PSC at the end of the period: charged, paid to the UN. */
+    int64_t psc_charged, psc_paid;
     int oom;
 };
 
@@ -429,11 +432,48 @@ static void sheet_shares(xl_sheet *s, const struct donor_data *d, xl_lookup *lk)
         "and your share of it: the pool's spending is shared among its "
         "donors in proportion to what each paid in.",
         NULL);
-    xl_note(s, row, 0,
-            "Money moved between pools is not spending and is not listed; "
-            "the preparation pool's spending includes what it paid with "
-            "travel money moved to it.",
-            NULL);
+    row = xl_note(s, row, 0,
+                  "Money moved between pools is not spending and is not "
+                  "listed; the preparation pool's spending includes what it "
+                  "paid with travel money moved to it.",
+                  NULL);
+    row++;
+    /* Who shares each pool's spending: the donors, and the fund itself
+     * for the interest it earned. */
+    {
+        static const char *const wcols[] = {
+            "Pool", "Paid in by you", "Paid in by all donors",
+            "Interest earned by the fund", "Your part"};
+        int any = 0;
+        for (int k = 0; k < TF_POOL_COUNT; k++)
+            any |= st->in_pool[k] && st->pool_interest[k] != 0;
+        if (!any) {
+            xl_fit(s);
+            return;
+        }
+        xl_subheader(s, row++, wcols, 5, "lrrrr");
+        for (int k = 0; k < TF_POOL_COUNT; k++) {
+            if (!st->in_pool[k])
+                continue;
+            xl_text(s, row, 0, xl_pool_name(k), NULL);
+            xl_money(s, row, 1, st->weight[k], NULL);
+            xl_money(s, row, 2, st->pool_weight[k] - st->pool_interest[k],
+                     NULL);
+            xl_money(s, row, 3, st->pool_interest[k], NULL);
+            if (st->pool_weight[k] > 0)
+                xl_percent(s, row, 4,
+                           (double)st->weight[k] / (double)st->pool_weight[k]);
+            row++;
+        }
+        row++;
+        xl_note(s, row, 0,
+                "Interest the fund earned on its bank balance is the fund's "
+                "own money, credited to a pool: it takes its share of the "
+                "pool's spending beside the donors' contributions, so your "
+                "part is what you paid in over all that was paid in, "
+                "interest included.",
+                NULL);
+    }
     xl_fit(s);
 }
 
@@ -833,9 +873,20 @@ static void sheet_cover(xl_sheet *s, const struct donor_data *d)
             xl_text(s, row, 0, uses[i].label, NULL);
             xl_money(s, row, 1, -v, NULL);
             if (i == 2) {
-                snprintf(line, sizeof(line),
-                         "%s of travel and preparation costs, owed to the UN",
-                         psc);
+                char a[TF_AMOUNT_BUFSZ], c[TF_AMOUNT_BUFSZ];
+                if (d->psc_charged)
+                    snprintf(line, sizeof(line),
+                             "%s of travel and preparation costs, owed to "
+                             "the UN; by %s the fund had paid the UN %s of "
+                             "the %s %s charged",
+                             psc, xl_date_words(words, st->to),
+                             xl_fmt(b, a, d->psc_paid),
+                             xl_fmt(b, c, d->psc_charged), b->base->code);
+                else
+                    snprintf(line, sizeof(line),
+                             "%s of travel and preparation costs, owed to "
+                             "the UN",
+                             psc);
                 xl_note(s, row, 2, line, NULL);
             } else if (uses[i].note)
                 xl_note(s, row, 2, uses[i].note, NULL);
@@ -1042,6 +1093,14 @@ tf_error tf_report_donor_period(tf_fund *fund, const char *donor_id,
     if (!err && !d.oom)
         err = tf_statement_receipts(fund, d.id, from, b.as_of, got_receipt, &d,
                                     diag);
+    if (!err && !d.oom) {
+        tf_psc_figures psc[TF_POOL_COUNT];
+        if (!(err = tf_psc_figures_get(fund, b.as_of, psc, diag)))
+            for (int k = 0; k < TF_POOL_COUNT; k++) {
+                d.psc_charged += psc[k].charged;
+                d.psc_paid += psc[k].paid;
+            }
+    }
     if (!err && d.oom)
         err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     if (err)

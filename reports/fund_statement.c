@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tfund/report.h"
+#include "tfund/treasury.h"
 #include "tfund/statement.h"
 #include "xl.h"
 
@@ -62,6 +63,9 @@ struct fund_data {
     } * entries; /* grant entries seen, by id, for reversals */
     size_t nentries;
     tf_pool_figures pools[TF_POOL_COUNT];
+    /* Before the period (zero without one), for the cash movements: */
+    tf_pool_figures pools_start[TF_POOL_COUNT];
+    tf_psc_figures psc_end[TF_POOL_COUNT], psc_start[TF_POOL_COUNT];
     struct donor_sum *cur; /* the donor being summed */
     int oom;
 };
@@ -376,6 +380,183 @@ static void pools_line(const struct fund_data *d, struct line *l, int what)
     }
 }
 
+/* ---- Funding status ------------------------------------------------ */
+
+/* The cash movements of the fund from the start to a day (tb and the
+ * figures as of it): what came into the bank and what went out. */
+struct flows {
+    int64_t contributions, interest, travel, prep, psc_paid, bank;
+};
+
+static struct flows flows_of(const struct tb *t, const tf_pool_figures *pools,
+                             const tf_psc_figures *psc)
+{
+    struct flows f;
+    struct line l;
+
+    memset(&f, 0, sizeof(f));
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        f.contributions += pools[k].receipts;
+        f.interest += pools[k].interest;
+        f.psc_paid += psc[k].paid;
+    }
+    sum_kind(t, &l, XL_TRAVEL, NULL, 1);
+    f.travel = line_total(&l);
+    sum_kind(t, &l, XL_PREP, NULL, 1);
+    f.prep = line_total(&l);
+    sum_kind(t, &l, XL_CASH, NULL, 1);
+    f.bank = line_total(&l);
+    return f;
+}
+
+/*
+ * The fund's cash in the bank as the funding-status reports of UN
+ * multi-partner trust funds show it: sources (contributions received,
+ * interest earned), uses (travel grants and preparation paid, programme
+ * support costs paid to the UN), the change in the cash in the bank and
+ * the balance at both ends; for a period, before it, in it and in all.
+ */
+static void sheet_status(xl_sheet *s, const struct fund_data *d)
+{
+    xl_book *b = s->book;
+    struct flows end = flows_of(&d->end, d->pools, d->psc_end),
+                 start = flows_of(&d->start, d->pools_start, d->psc_start);
+    struct flows col[3];
+    const char *cols[4];
+    char before[64], during[96], words[32], words2[32];
+    int ncols = d->from ? 3 : 1, row = 0, head, r_src, r_use, r_change, first;
+
+    if (d->from) {
+        char opening[TF_DATE_LEN + 1];
+        tf_date_add_days(opening, d->from, -1);
+        snprintf(before, sizeof(before), "To %s",
+                 xl_date_words(words, opening));
+        snprintf(during, sizeof(during), "%s to %s",
+                 xl_date_words(words, d->from),
+                 xl_date_words(words2, d->as_of));
+        cols[1] = before;
+        cols[2] = during;
+        cols[3] = "Total";
+        col[0] = start;
+        col[1].contributions = end.contributions - start.contributions;
+        col[1].interest = end.interest - start.interest;
+        col[1].travel = end.travel - start.travel;
+        col[1].prep = end.prep - start.prep;
+        col[1].psc_paid = end.psc_paid - start.psc_paid;
+        col[1].bank = end.bank;
+        col[2] = end;
+    } else {
+        snprintf(during, sizeof(during), "To %s",
+                 xl_date_words(words, d->as_of));
+        cols[1] = during;
+        col[0] = end;
+    }
+    cols[0] = "";
+    row = xl_note(s, row, 0,
+                  "Funding status: the fund's cash in the bank, where it came "
+                  "from and where it went",
+                  b->strong);
+    row++;
+    xl_header(s, head = row++, cols, ncols + 1, "lrrr");
+    xl_text(s, row++, 0, "Sources of funds", b->strong);
+    first = row;
+    xl_text(s, row, 0, "Contributions from donors", NULL);
+    for (int c = 0; c < ncols; c++)
+        xl_money(s, row, 1 + c, col[c].contributions, NULL);
+    row++;
+    xl_text(s, row, 0, "Interest earned on the fund's bank balance", NULL);
+    for (int c = 0; c < ncols; c++)
+        xl_money(s, row, 1 + c, col[c].interest, NULL);
+    row++;
+    r_src = row;
+    xl_text(s, row, 0, "Total sources of funds", b->total);
+    for (int c = 0; c < ncols; c++)
+        xl_sum(s, row, 1 + c, first, row - 1,
+               col[c].contributions + col[c].interest, 1);
+    row++;
+    xl_text(s, row++, 0, "Uses of funds", b->strong);
+    first = row;
+    {
+        static const char *const labels[3] = {
+            "Travel grants paid to delegates", "Conference preparation",
+            "Programme support costs paid to the UN"};
+        for (int i = 0; i < 3; i++, row++) {
+            xl_text(s, row, 0, labels[i], NULL);
+            for (int c = 0; c < ncols; c++)
+                xl_money(s, row, 1 + c,
+                         i == 0   ? col[c].travel
+                         : i == 1 ? col[c].prep
+                                  : col[c].psc_paid,
+                         NULL);
+        }
+    }
+    r_use = row;
+    xl_text(s, row, 0, "Total uses of funds", b->total);
+    for (int c = 0; c < ncols; c++)
+        xl_sum(s, row, 1 + c, first, row - 1,
+               col[c].travel + col[c].prep + col[c].psc_paid, 1);
+    row++;
+    row++;
+    r_change = row;
+    xl_text(s, row, 0, "Change in the cash in the bank", NULL);
+    for (int c = 0; c < ncols; c++) {
+        char f[64], x[16], y[16];
+        snprintf(f, sizeof(f), "=%s-%s", xl_cell(x, r_src, 1 + c),
+                 xl_cell(y, r_use, 1 + c));
+        xl_formula(s, row, 1 + c, f,
+                   col[c].contributions + col[c].interest - col[c].travel -
+                       col[c].prep - col[c].psc_paid,
+                   1, b->money);
+    }
+    row++;
+    xl_text(s, row, 0, "Cash in the bank at the start", NULL);
+    for (int c = 0; c < ncols; c++)
+        xl_money(s, row, 1 + c, d->from && c == 1 ? start.bank : 0, NULL);
+    row++;
+    /* Nothing else moves the bank's cash (verify checks each pool's);
+     * were anything to, it would show here rather than be hidden. */
+    {
+        int other = 0;
+        int64_t gap[3];
+        for (int c = 0; c < ncols; c++) {
+            int64_t opening = d->from && c == 1 ? start.bank : 0;
+            int64_t closing = d->from && c == 0 ? start.bank : end.bank;
+            gap[c] = closing - opening -
+                     (col[c].contributions + col[c].interest - col[c].travel -
+                      col[c].prep - col[c].psc_paid);
+            other |= gap[c] != 0;
+        }
+        if (other) {
+            xl_text(s, row, 0, "Other movements", NULL);
+            for (int c = 0; c < ncols; c++)
+                xl_money(s, row, 1 + c, gap[c], NULL);
+            row++;
+        }
+    }
+    xl_text(s, row, 0, "Cash in the bank at the end", b->total);
+    for (int c = 0; c < ncols; c++)
+        xl_sum(s, row, 1 + c, r_change, row - 1,
+               d->from && c == 0 ? start.bank : end.bank, 1);
+    row++;
+    xl_filter(s, head, row - 1);
+    row++;
+    row = xl_note(
+        s, row, 0,
+        "Contributions: what donors paid in, at the rates of the days it "
+        "arrived. Interest: earned on the fund's bank balance and credited "
+        "to a pool; it is the fund's own money and shares in that pool's "
+        "spending like a donor's contribution.",
+        NULL);
+    row = xl_note(
+        s, row, 0,
+        "Programme support costs are charged on every travel grant and "
+        "preparation expense and remitted to the UN later: the cash in the "
+        "bank holds what is charged and not yet paid (the financial "
+        "position shows it as a liability).",
+        NULL);
+    xl_fit(s);
+}
+
 /* ---- Financial position -------------------------------------------- */
 
 static void sheet_position(xl_sheet *s, const struct fund_data *d,
@@ -670,32 +851,35 @@ static void sheet_contributions(xl_sheet *s, const struct fund_data *d,
 
 static void sheet_pools(xl_sheet *s, const struct fund_data *d)
 {
-    static const char *const cols[] = {"Pool",      "Receipts", "Cash held",
-                                       "Committed", "Reserve",  "Available"};
+    static const char *const cols[] = {"Pool",      "Receipts",  "Interest",
+                                       "Cash held", "Committed", "Reserve",
+                                       "Available"};
     int row = 0, head;
-    int64_t tot[5] = {0, 0, 0, 0, 0};
+    int64_t tot[6] = {0, 0, 0, 0, 0, 0};
 
-    xl_header(s, head = row++, cols, 6, "lrrrrr");
+    xl_header(s, head = row++, cols, 7, "lrrrrrr");
     for (int k = 0; k < TF_POOL_COUNT; k++, row++) {
         const tf_pool_figures *p = &d->pools[k];
-        int64_t v[5] = {p->receipts, p->cash, p->committed, p->reserve,
-                        p->available};
+        int64_t v[6] = {p->receipts,  p->interest, p->cash,
+                        p->committed, p->reserve,  p->available};
         xl_text(s, row, 0, xl_pool_name(k), NULL);
-        for (int c = 0; c < 5; c++) {
+        for (int c = 0; c < 6; c++) {
             xl_money(s, row, 1 + c, v[c], NULL);
             tot[c] += v[c];
         }
     }
     xl_filter(s, head, row - 1);
     xl_text(s, row, 0, "Total", s->book->total);
-    for (int c = 0; c < 5; c++)
+    for (int c = 0; c < 6; c++)
         xl_sum(s, row, 1 + c, head + 1, row - 1, tot[c], 1);
     row += 2;
     row = xl_note(
         s, row, 0,
-        "Receipts: donors' money paid into the pool. Cash held: receipts "
-        "and transfers in, less transfers out, grants and preparation "
-        "paid (with PSC) and refunds.",
+        "Receipts: donors' money paid into the pool. Interest: what the "
+        "fund earned on its bank balance, credited to the pool (the fund's "
+        "own money, on which no reserve is kept). Cash held: receipts, "
+        "interest and transfers in, less transfers out, grants and "
+        "preparation paid (with PSC) and refunds.",
         NULL);
     xl_note(s, row, 0,
             "Committed: funded grants not yet paid. Available: cash held "
@@ -822,6 +1006,7 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
     int64_t available = 0, held = 0;
     struct line cash, psc, refunds, l, psc_start, psc_charged;
     char rate[64] = "", reserve[64] = "", line[160];
+    int64_t psc_paid = 0, interest = 0;
 
     for (size_t i = 0; i < d->lk.nsessions; i++) {
         grants += d->sessions[i].disbursed;
@@ -836,6 +1021,10 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
     sum_kind(&d->end, &refunds, XL_REFUNDS_PAYABLE, NULL, -1);
     sum_kind(&d->start, &psc_start, XL_PSC_PAYABLE, NULL, -1);
     period_kind(d, &psc_charged, XL_PSC, NULL, 1);
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        psc_paid += d->psc_end[k].paid - d->psc_start[k].paid;
+        interest += d->pools[k].interest - d->pools_start[k].interest;
+    }
     tf_setting_get(b->fund, "psc_rate", rate, sizeof(rate), NULL);
     tf_setting_get(b->fund, "reserve_rate", reserve, sizeof(reserve), NULL);
 
@@ -865,6 +1054,10 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
                 NULL, NULL, NULL);
     cover_money(s, &row, "Programme support costs charged",
                 line_total(&psc_charged), NULL, NULL, NULL);
+    cover_money(s, &row, "Programme support costs paid to the UN", psc_paid,
+                NULL, NULL, NULL);
+    cover_money(s, &row, "Interest earned on the fund's bank balance", interest,
+                NULL, NULL, NULL);
     row++;
     xl_text(s, row++, 0, "At the end of the period", b->strong);
     cover_money(s, &row, "Pledged by donors", contrib[0], NULL, NULL, NULL);
@@ -906,10 +1099,8 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
                 NULL, NULL, NULL);
     cover_money(s, &row, "Charged in the period", line_total(&psc_charged),
                 NULL, NULL, NULL);
-    cover_money(
-        s, &row, "Paid to the UN in the period",
-        -(line_total(&psc_start) + line_total(&psc_charged) - line_total(&psc)),
-        NULL, NULL, NULL);
+    cover_money(s, &row, "Paid to the UN in the period", -psc_paid, NULL, NULL,
+                NULL);
     xl_text(s, row, 0, "At the end of the period", b->total);
     xl_sum(s, row, 1, r_bank, row - 1, line_total(&psc), 1);
     row++;
@@ -917,12 +1108,12 @@ static void sheet_cover(xl_sheet *s, const struct fund_data *d,
     xl_text(s, row, 0, "Net assets", b->strong);
     xl_money(s, row++, 1, line_total(net), b->money_strong);
     row++;
-    row =
-        xl_note(s, row, 0,
-                "Sheets: financial position, financial performance, "
-                "contributions by donor, pools, allocations by session, trial "
-                "balance.",
-                NULL);
+    row = xl_note(s, row, 0,
+                  "Sheets: funding status (the cash in the bank, where it came "
+                  "from and where it went), financial position, financial "
+                  "performance, contributions by donor, pools, allocations by "
+                  "session, trial balance.",
+                  NULL);
     xl_cap(s, 0, 48);
     xl_fit(s);
 }
@@ -932,7 +1123,7 @@ tf_error tf_report_fund_period(tf_fund *fund, const char *path,
 {
     struct fund_data d;
     xl_book b;
-    xl_sheet cover, pos, perf, contrib, pools, alloc, trial;
+    xl_sheet cover, status, pos, perf, contrib, pools, alloc, trial;
     struct line net;
     int64_t ctot[5], committed, paid;
     char subject[160], opening[TF_DATE_LEN + 1] = "";
@@ -966,6 +1157,12 @@ tf_error tf_report_fund_period(tf_fund *fund, const char *path,
         d.oom = 1;
     if (!err && !d.oom)
         err = tf_ledger_pools(fund, d.as_of, d.pools, diag);
+    if (!err && !d.oom && from)
+        err = tf_ledger_pools(fund, opening, d.pools_start, diag);
+    if (!err && !d.oom)
+        err = tf_psc_figures_get(fund, d.as_of, d.psc_end, diag);
+    if (!err && !d.oom && from)
+        err = tf_psc_figures_get(fund, opening, d.psc_start, diag);
     if (!err && !d.oom)
         err = tf_donor_each(fund, NULL, got_donor, &d, diag);
     for (size_t i = 0; !err && !d.oom && i < d.ndonors; i++) {
@@ -995,12 +1192,14 @@ tf_error tf_report_fund_period(tf_fund *fund, const char *path,
     xl_properties(&b, "Fund statement", subject);
     xl_page_labels(&b, "Fund statement");
     xl_sheet_add(&b, &cover, "Cover");
+    xl_sheet_add(&b, &status, "Funding status");
     xl_sheet_add(&b, &pos, "Financial position");
     xl_sheet_add(&b, &perf, "Financial performance");
     xl_sheet_add(&b, &contrib, "Contributions");
     xl_sheet_add(&b, &pools, "Pools");
     xl_sheet_add(&b, &alloc, "Allocations");
     xl_sheet_add(&b, &trial, "Trial balance");
+    sheet_status(&status, &d);
     sheet_position(&pos, &d, &net);
     sheet_performance(&perf, &d, &net);
     sheet_contributions(&contrib, &d, ctot);

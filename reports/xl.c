@@ -314,6 +314,7 @@ xl_line xl_account_line(const char *account, const char **key)
         [TF_ACCT_REFUNDS_PAYABLE] = XL_REFUNDS_PAYABLE,
         [TF_ACCT_CONTRIBUTIONS] = XL_CONTRIBUTION,
         [TF_ACCT_FX_GAIN] = XL_FX_GAIN,
+        [TF_ACCT_INTEREST] = XL_INTEREST,
         [TF_ACCT_FX_LOSS] = XL_FX_LOSS,
         [TF_ACCT_TRAVEL] = XL_TRAVEL,
         [TF_ACCT_PSC] = XL_PSC,
@@ -823,6 +824,16 @@ void xl_header(xl_sheet *s, int row, const char *const *cols, int ncols,
     if (s->ws) {
         worksheet_freeze_panes(s->ws, (lxw_row_t)(row + 1), 0);
         worksheet_repeat_rows(s->ws, (lxw_row_t)row, (lxw_row_t)row);
+    }
+}
+
+void xl_subheader(xl_sheet *s, int row, const char *const *cols, int ncols,
+                  const char *align)
+{
+    for (int c = 0; c < ncols; c++) {
+        int right = align && (int)strlen(align) > c && align[c] == 'r';
+        xl_text(s, row, c, cols[c], right ? s->book->head_num : s->book->head);
+        grow(s, c, text_width(cols[c]) * 1.1 + 1);
     }
 }
 

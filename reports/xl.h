@@ -133,6 +133,11 @@ void xl_datetime(xl_sheet *s, int row, int col, const char *time);
 /* A fraction (display only) formatted as a percentage. */
 void xl_percent(xl_sheet *s, int row, int col, double value);
 
+/* The header row of a second table on a sheet: set as xl_header sets
+ * it, but neither frozen nor repeated (the sheet's first table is). */
+void xl_subheader(xl_sheet *s, int row, const char *const *cols, int ncols,
+                  const char *align);
+
 /* An autofilter over the table from its header row to last (inclusive). */
 void xl_filter(xl_sheet *s, int head, int last);
 

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tfund/books.h"
+#include "tfund/text.h"
 
 /* Each pool's postings of d sum to zero; returns the number of postings. */
 static size_t balanced(const tf_draft *d)
@@ -269,6 +270,47 @@ static void transfer_refund_spending(void **state)
     tf_draft_release(&d);
 }
 
+/* A remittance of PSC: in each pool that pays, PSC payable debited and
+ * cash credited; interest: cash debited, interest revenue credited. The
+ * fund's interest has a party name no donor id may take. */
+static void psc_payment_and_interest(void **state)
+{
+    int64_t paid[TF_POOL_COUNT] = {9310, 0, 0, 20690};
+    tf_draft d;
+
+    (void)state;
+    tf_draft_start(&d, "2025-05-01", TF_KIND_PSC_PAYMENT, "memo", "UN-1");
+    tf_recipe_psc_payment(&d, paid);
+    assert_int_equal(balanced(&d), 4);
+    assert_string_equal(d.entry.kind, "psc-payment");
+    assert_int_equal(account_of(&d, 0, NULL), TF_ACCT_PSC_PAYABLE);
+    assert_int_equal(d.post[0].amount, 9310);
+    assert_int_equal(account_of(&d, 1, NULL), TF_ACCT_CASH);
+    assert_int_equal(d.post[1].amount, -9310);
+    assert_string_equal(d.post[2].pool, tf_pools[TF_POOL_PREP]);
+    assert_int_equal(d.post[2].amount, 20690);
+    tf_draft_release(&d);
+
+    tf_draft_start(&d, "2025-06-30", TF_KIND_INTEREST, "memo", NULL);
+    tf_recipe_interest(&d, TF_POOL_UNRESTRICTED, 5000);
+    assert_int_equal(balanced(&d), 2);
+    assert_string_equal(d.entry.kind, "interest");
+    assert_int_equal(account_of(&d, 0, NULL), TF_ACCT_CASH);
+    assert_int_equal(d.post[0].amount, 5000);
+    assert_int_equal(account_of(&d, 1, NULL), TF_ACCT_INTEREST);
+    assert_int_equal(d.post[1].amount, -5000);
+    assert_int_equal(tf_account_info(TF_ACCT_INTEREST)->category,
+                     TF_CAT_REVENUE);
+    assert_int_equal(tf_account_info(TF_ACCT_INTEREST)->outflow,
+                     TF_OUTFLOW_NONE);
+    tf_draft_release(&d);
+
+    assert_true(tf_is_interest_party(tf_interest_party()));
+    assert_false(tf_is_interest_party("fund"));
+    assert_false(tf_is_interest_party(NULL));
+    assert_true(tf_id_valid(tf_interest_party()));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +320,7 @@ int main(void)
         cmocka_unit_test(pledge_and_receipt),
         cmocka_unit_test(grant_life),
         cmocka_unit_test(transfer_refund_spending),
+        cmocka_unit_test(psc_payment_and_interest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

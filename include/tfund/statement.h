@@ -11,7 +11,8 @@
  * opening    the donor's attributed balance (tf_attribution_each) on the
  *            day before from (0 without from);
  * received   its own receipts into the pool dated in the period, net of
- *            reversals dated in the period;
+ *            reversals dated in the period (for the fund's own interest,
+ *            the interest credited to the pool in the period);
  * moved      its part of the transfers of the period out of the pool
  *            (negative: into it), the same part the attribution carries
  *            into the receiving pool, so that the parts sum to 0 over the
@@ -79,6 +80,12 @@ typedef struct tf_statement {
     int64_t closing[TF_POOL_COUNT];
     int64_t committed[TF_POOL_COUNT];
     int64_t free[TF_POOL_COUNT];
+    /* The weights the pools' spending is shared over at the end of the
+     * period (receipts and what transfers carried in): the donor's, all
+     * parties' together, and that of the fund's own interest among them. */
+    int64_t weight[TF_POOL_COUNT];
+    int64_t pool_weight[TF_POOL_COUNT];
+    int64_t pool_interest[TF_POOL_COUNT];
     /* Uses in the order of a statement: travel by session start, then
      * preparation, PSC, refunds and other outflows. */
     tf_statement_use *uses;
@@ -88,7 +95,9 @@ typedef struct tf_statement {
 } tf_statement;
 
 /*
- * Fills st with donor's statement for from..to (see above). Errors:
+ * Fills st with donor's statement for from..to (see above); donor may be
+ * the fund's own interest (tf_interest_party), whose "received" is the
+ * interest the fund earned. Errors:
  * TF_ERR_NOTFOUND (unknown donor), TF_ERR_INPUT (a bad date, from after
  * to), TF_ERR_NOMEM, and those of the queries. st is released by
  * tf_statement_release, also after an error.

@@ -15,5 +15,6 @@
 #include "tfund/allocate.h"
 #include "tfund/surplus.h"
 #include "tfund/statement.h"
+#include "tfund/treasury.h"
 
 #endif

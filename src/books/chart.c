@@ -33,6 +33,8 @@ static const tf_account_def chart[TF_ACCOUNT_COUNT] = {
                                TF_PARTY_DONOR, TF_OUTFLOW_NONE},
     [TF_ACCT_FX_GAIN] = {TF_N_FX_GAIN, TF_CAT_REVENUE, TF_CREDIT, TF_PARTY_NONE,
                          TF_OUTFLOW_NONE},
+    [TF_ACCT_INTEREST] = {TF_N_INTEREST, TF_CAT_REVENUE, TF_CREDIT,
+                          TF_PARTY_NONE, TF_OUTFLOW_NONE},
     [TF_ACCT_FX_LOSS] = {TF_N_FX_LOSS, TF_CAT_EXPENSE, TF_DEBIT, TF_PARTY_NONE,
                          TF_OUTFLOW_NONE},
     [TF_ACCT_TRAVEL] = {TF_N_TRAVEL, TF_CAT_EXPENSE, TF_DEBIT, TF_PARTY_SESSION,
@@ -61,10 +63,10 @@ static const char *const outflows[TF_OUTFLOW_COUNT] = {
     TF_N_POOL_TRAVEL, "psc", TF_N_POOL_PREP, "surplus-routed", "refunds"};
 
 static const char *const kinds[TF_KIND_COUNT] = {
-    TF_N_KIND_PLEDGE,    TF_N_KIND_RECEIPT,      TF_N_KIND_COMMITMENT,
-    TF_N_KIND_RELEASE,   TF_N_KIND_DISBURSEMENT, TF_N_KIND_TRANSFER,
-    TF_N_KIND_SPEND,     TF_N_KIND_REFUND,       TF_N_KIND_REVERSAL,
-    TF_N_KIND_ADJUSTMENT};
+    TF_N_KIND_PLEDGE,     TF_N_KIND_RECEIPT,      TF_N_KIND_COMMITMENT,
+    TF_N_KIND_RELEASE,    TF_N_KIND_DISBURSEMENT, TF_N_KIND_TRANSFER,
+    TF_N_KIND_SPEND,      TF_N_KIND_REFUND,       TF_N_KIND_REVERSAL,
+    TF_N_KIND_ADJUSTMENT, TF_N_KIND_PSC_PAYMENT,  TF_N_KIND_INTEREST};
 
 static const char *const statuses[TF_STATUS_COUNT] = {
     TF_N_PENDING,  TF_N_FUNDED,    TF_N_WAITLISTED,
@@ -194,6 +196,18 @@ const char *tf_outflow_name(tf_outflow o)
 int tf_outflow_find(const char *name)
 {
     return find_name(outflows, TF_OUTFLOW_COUNT, name);
+}
+
+/* ---- The fund's own interest ---------------------------------------- */
+
+const char *tf_interest_party(void)
+{
+    return TF_N_FUND_INTEREST;
+}
+
+int tf_is_interest_party(const char *id)
+{
+    return id && !strcmp(id, TF_N_FUND_INTEREST);
 }
 
 /* ---- Kinds and statuses --------------------------------------------- */
@@ -467,6 +481,19 @@ void tf_recipe_refund(tf_draft *d, tf_pool pool, int64_t total,
     draft_post(d, TF_ACCT_REFUNDS, NULL, pool, total);
     for (size_t i = 0; i < n; i++)
         draft_post(d, TF_ACCT_REFUNDS_PAYABLE, donors[i], pool, -amounts[i]);
+}
+
+void tf_recipe_psc_payment(tf_draft *d, const int64_t paid[TF_POOL_COUNT])
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (paid[k])
+            draft_pair(d, TF_ACCT_PSC_PAYABLE, NULL, TF_ACCT_CASH, NULL,
+                       (tf_pool)k, paid[k]);
+}
+
+void tf_recipe_interest(tf_draft *d, tf_pool pool, int64_t amount)
+{
+    draft_pair(d, TF_ACCT_CASH, NULL, TF_ACCT_INTEREST, NULL, pool, amount);
 }
 
 void tf_recipe_spending(tf_draft *d, tf_account account, tf_pool pool,

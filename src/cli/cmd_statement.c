@@ -240,4 +240,7 @@ const struct tf_cmd cmd_statement = {
     "overdue (outstanding on pledges due before --to), unpledged (received\n"
     "without a pledge), period-received, and period-received-value (the\n"
     "same in the base currency; detail names the currency).\n"
-    "CSV columns: line,pool,detail,session,currency,amount.\n"};
+    "CSV columns: line,pool,detail,session,currency,amount.\n"
+    "DONOR may be fund-interest, the fund's own interest (interest add):\n"
+    "its received is the interest credited to each pool, its uses where\n"
+    "the interest went, and it has no pledges.\n"};

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "books/chart_sql.h"
 #include "books/fund_internal.h"
+#include "close/attribution.h"
 #include "tfund/statement.h"
 #include "tfund/surplus.h"
 
@@ -337,80 +337,56 @@ static tf_error split(int64_t *parts, int64_t amount, const int64_t *weights,
     return TF_OK;
 }
 
-/*
- * The transfers' legs as the attribution carries them as of the end
- * (DESIGN.md 9.10): in entry order, each split over the source pool's
- * weights (own receipts plus what earlier legs carried in). Checked
- * against the attribution's carried column, which they must rebuild.
- */
+/* Takes one transfer's leg into the book: each party's part leaves the
+ * source pool (before the period, or in it) and arrives in the other. */
+struct legs_ctx {
+    struct book *b;
+    const char *opening;
+    tf_diag *diag;
+    tf_error err;
+};
+
+static int got_leg(void *ctx, const tf_attribution_leg *l)
+{
+    struct legs_ctx *c = ctx;
+    struct book *b = c->b;
+    int before = *c->opening && strcmp(l->date, c->opening) <= 0;
+
+    for (size_t i = 0; i < l->nparties; i++) {
+        long d;
+        if (!l->parts[i])
+            continue;
+        /* A party with a part of a leg had money in its source pool at
+         * the end: the end's attribution lists it. */
+        if ((d = id_index(b, l->parties[i])) < 0) {
+            c->err = tf_diag_set(c->diag, TF_ERR_DB,
+                                 "a transfer carries money of '%s', whom the "
+                                 "attribution does not list",
+                                 l->parties[i]);
+            return 1;
+        }
+        b->cout[l->from][d] += l->parts[i];
+        if (before)
+            b->cout_pre[l->from][d] += l->parts[i];
+        else {
+            b->moved_out[l->from][d] += l->parts[i];
+            b->moved_in[l->to][d] += l->parts[i];
+        }
+    }
+    return 0;
+}
+
+/* The transfers' legs as the attribution carries them as of the end
+ * (DESIGN.md 9.10, tf_attribution_legs): in entry order, each split over
+ * the source pool's weights (own receipts, interest, and what earlier
+ * legs carried in). */
 static tf_error book_transfers(tf_fund *fund, struct book *b, const char *to,
                                const char *opening, tf_diag *diag)
 {
-    int64_t *cur[TF_POOL_COUNT] = {NULL}, *parts = NULL;
-    tf_stmt *st = NULL;
-    tf_error err = TF_OK;
-    size_t n = b->n ? b->n : 1;
-    int rc;
+    struct legs_ctx c = {b, opening, diag, TF_OK};
+    tf_error err = tf_attribution_legs(fund, to, got_leg, &c, diag);
 
-    parts = calloc(n, sizeof(int64_t));
-    for (int k = 0; k < TF_POOL_COUNT; k++) {
-        if (!(cur[k] = calloc(n, sizeof(int64_t)))) {
-            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        for (size_t d = 0; d < b->n; d++)
-            cur[k][d] = b->w[k][d] - b->cin[k][d];
-    }
-    if (!parts) {
-        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    st = tf_db_prepare(fund->db,
-                       "SELECT e.date, t.from_pool, t.to_pool, t.amount FROM "
-                       "transfers t JOIN entries e ON e.id = t.entry WHERE "
-                       "e.date <= ?1 ORDER BY t.entry, t.from_pool, t.to_pool",
-                       diag);
-    if (!st) {
-        err = TF_ERR_DB;
-        goto done;
-    }
-    tf_stmt_text(st, 1, to);
-    while ((rc = tf_stmt_step(st)) > 0) {
-        int from = pool_of(tf_col_text(st, 1)),
-            dest = pool_of(tf_col_text(st, 2));
-        int before = *opening && strcmp(tf_col_text(st, 0), opening) <= 0;
-        if (from < 0 || dest < 0)
-            continue;
-        if ((err = split(parts, tf_col_int(st, 3), cur[from], b->n, diag)))
-            break;
-        for (size_t d = 0; d < b->n; d++) {
-            b->cout[from][d] += parts[d];
-            cur[dest][d] += parts[d];
-            if (before)
-                b->cout_pre[from][d] += parts[d];
-            else {
-                b->moved_out[from][d] += parts[d];
-                b->moved_in[dest][d] += parts[d];
-            }
-        }
-    }
-    tf_stmt_reset(st);
-    if (!err && rc < 0)
-        err = tf_stmt_error(st, diag);
-    for (int k = 0; !err && k < TF_POOL_COUNT; k++)
-        for (size_t d = 0; d < b->n; d++)
-            if (cur[k][d] != b->w[k][d]) {
-                err = tf_diag_set(diag, TF_ERR_DB,
-                                  "the transfers into '%s' do not rebuild "
-                                  "the attribution of '%s'",
-                                  tf_pools[k], b->ids[d]);
-                break;
-            }
-done:
-    for (int k = 0; k < TF_POOL_COUNT; k++)
-        free(cur[k]);
-    free(parts);
-    return err;
+    return err ? err : c.err;
 }
 
 /* ---- Uses ------------------------------------------------------------ */
@@ -1028,6 +1004,14 @@ static tf_error pool_lines(tf_statement *st, int k, long d,
     st->received[k] = own_end - own_start;
     st->moved[k] = b->moved_out[k][d] - b->moved_in[k][d];
     st->closing[k] = b->bal[k][d];
+    /* Who shares the pool's spending at the end: every party's weight,
+     * the fund's own interest among them. */
+    st->weight[k] = b->w[k][d];
+    for (size_t i = 0; i < b->n; i++) {
+        st->pool_weight[k] += b->w[k][i];
+        if (tf_is_interest_party(b->ids[i]))
+            st->pool_interest[k] = b->w[k][i];
+    }
     if ((err = split_uses(st, k, shares, b->n, d, end, start, diag)))
         goto done;
     st->reshared[k] = st->opening_balance[k] + st->received[k] - st->moved[k] -
@@ -1056,7 +1040,7 @@ tf_error tf_statement_donor(tf_fund *fund, const char *donor, const char *from,
     struct cur_ctx cc;
     tf_pool_figures figs[TF_POOL_COUNT];
     tf_error err;
-    int own = 0, found = 0;
+    int own = 0, found = 0, interest;
     long d;
 
     memset(st, 0, sizeof(*st));
@@ -1081,8 +1065,12 @@ tf_error tf_statement_donor(tf_fund *fund, const char *donor, const char *from,
     }
     if ((err = tf_db_read_begin(fund->db, &own, diag)))
         return err;
-    err = tf_donor_each(fund, donor, donor_found, &found, diag);
-    if (!err && !found)
+    /* The fund's own interest has a statement of its own, as a donor
+     * has: where the interest went. */
+    interest = tf_is_interest_party(donor);
+    err = interest ? TF_OK
+                   : tf_donor_each(fund, donor, donor_found, &found, diag);
+    if (!err && !found && !interest)
         err = tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown donor '%s'", donor);
     end.date = st->to;
     start.date = st->opening;
@@ -1132,7 +1120,7 @@ tf_error tf_statement_donor(tf_fund *fund, const char *donor, const char *from,
     if (!err && cc.oom)
         err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     for (int k = 0; !err && k < TF_POOL_COUNT; k++)
-        if (cc.received_base[k] != st->received[k])
+        if (!interest && cc.received_base[k] != st->received[k])
             err = tf_diag_set(diag, TF_ERR_DB,
                               "the receipts of '%s' into '%s' do not match "
                               "its attribution",

@@ -229,12 +229,20 @@ machine_free(wv, "fund.xlsx", [s for s in wv.sheetnames
 all_received = sum((Decimal(r["base_amount"]) for r in receipts), Decimal(0))
 check(sum_received == all_received,
       f"donor statements receive {sum_received}, the fund {all_received}")
-pool_out = sum((Decimal(p["receipts"]) - Decimal(p["cash"])
+# Outflows = receipts + interest + transfers in - cash; the fund's own
+# interest takes its share of them beside the donors (its own row).
+pool_out = sum((Decimal(p["receipts"]) + Decimal(p["interest"])
+                - Decimal(p["cash"])
                 + tb(lambda a: a == "transfers:in", k)
                 * -1 for k, p in pools.items()), Decimal(0))
-check(sum_outflows == pool_out,
-      f"donor statements' outflows {sum_outflows} != the fund's {pool_out}")
-check(sum_outflows == sum((Decimal(a["outflows"]) for a in attribution),
+interest_out = sum((Decimal(a["outflows"]) for a in attribution
+                    if a["donor"] == "fund-interest"), Decimal(0))
+check(interest_out > 0, "the sample's interest shares no spending")
+check(sum_outflows + interest_out == pool_out,
+      f"donor statements' outflows {sum_outflows} + the interest's "
+      f"{interest_out} != the fund's {pool_out}")
+check(sum_outflows == sum((Decimal(a["outflows"]) for a in attribution
+                           if a["donor"] != "fund-interest"),
                           Decimal(0)), "outflows against attribution")
 
 tbl = table(wv["Trial balance"])

@@ -362,6 +362,33 @@ for d in sorted(donors):
     check(abs(shares - travel_psc) <= CENT * max(1, len(grants)),
           f"{d}: delegates' shares {shares} far from {travel_psc}")
 
+# ---- The fund's own interest ------------------------------------------
+# Its statement adds up as a donor's does; what it received in the period
+# is the interest credited then; with the donors' its shares of each
+# pool's spending add up to what the pool spent.
+interest = [r for r in rows("interest.csv")]
+st, _ = statement("statement/fund-interest.csv")
+for k in POOLS:
+    o, r, m, c = (line(st, x, k) for x in
+                  ("opening", "received", "moved", "closing"))
+    u, rs = line(st, "used", k), line(st, "reshared", k)
+    cm, fr = line(st, "committed", k), line(st, "free", k)
+    check(o + r - m - u - rs == c and cm + fr == c,
+          f"fund-interest/{k}: {o} + {r} - {m} - {u} - {rs} != {c}")
+    a_end = attr_end.get(("fund-interest", k))
+    check(c == (Decimal(a_end["balance"]) if a_end else ZERO),
+          f"fund-interest/{k}: closing {c} is not the attribution's")
+    earned = sum((Decimal(x["amount"]) for x in interest
+                  if x["pool"] == k and FROM <= x["date"] <= TO), ZERO)
+    check(r == earned, f"fund-interest/{k}: received {r}, interest {earned}")
+    for key, v in uses(st, k).items():
+        used_by_all[(k,) + key] += v
+    reshared_by_all[k] += rs
+    moved_by_all[k] += m
+    committed_by_all[k] += cm
+check(any(FROM <= x["date"] <= TO for x in interest),
+      "the sample earns no interest in the period")
+
 # ---- Across the donors: the pools' spending, exactly ------------------
 for k in POOLS:
     for key, v in period_spent[k].items():
@@ -417,6 +444,40 @@ for d in donors:
           sum((Decimal(r["base_amount"]) for r in receipts
                if r["donor"] == d and FROM <= r["date"] <= TO), ZERO),
           f"fund: {d} received in the period")
+
+# Funding status: the cash in the bank, where it came from and went.
+status = {r[""]: r for r in table(wv["Funding status"]) if r[""]}
+during = [c for c in status["Cash in the bank at the end"] if c and
+          c not in ("", "Total") and not c.startswith("To ")][0]
+bank_end = sum((v for (a, p), v in tb_end.items() if a == "assets:cash"),
+               ZERO)
+bank_start = sum((v for (a, p), v in tb_start.items() if a == "assets:cash"),
+                 ZERO)
+check(dec(status["Cash in the bank at the end"]["Total"]) == bank_end and
+      dec(status["Cash in the bank at the end"][during]) == bank_end and
+      dec(status["Cash in the bank at the start"][during]) == bank_start,
+      f"funding status: cash in the bank {bank_start}..{bank_end}")
+check("Other movements" not in status, "funding status: other movements")
+remitted = sum((Decimal(x["amount"]) for x in rows("psc.csv")
+                if FROM <= x["date"] <= TO), ZERO)
+check(dec(status["Programme support costs paid to the UN"][during]) ==
+      remitted and remitted > 0,
+      f"funding status: PSC paid {remitted}")
+earned = sum((Decimal(x["amount"]) for x in interest
+              if FROM <= x["date"] <= TO), ZERO)
+check(dec(status["Interest earned on the fund's bank balance"][during]) ==
+      earned, f"funding status: interest {earned}")
+check(dec(status["Contributions from donors"][during]) ==
+      sum((Decimal(r["base_amount"]) for r in receipts
+           if FROM <= r["date"] <= TO), ZERO),
+      "funding status: contributions of the period")
+check(dec(perf["Interest earned on the fund's bank balance"]["Total"]) ==
+      earned, "fund: interest earned in the period")
+fcover = cover(wv["Cover"])
+check(dec(fcover["Programme support costs paid to the UN"]) == remitted,
+      "fund cover: PSC paid in the period")
+check(dec(fcover["Paid to the UN in the period"]) == -remitted,
+      "fund cover: PSC payable block")
 
 finish(f"{FROM} to {TO}: {len(donors)} donor statements and the fund "
        "statement agree with the books")

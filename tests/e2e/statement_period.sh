@@ -56,6 +56,12 @@ for d in $(tail -n +2 "$CSV/donors.csv" | cut -d, -f1); do
         >"$CSV/statement/$d.csv"
     tf statement "$d" --to "$TO" --format csv >"$CSV/since/$d.csv"
 done
+# The fund's own interest has a statement too: with the donors', its
+# shares of each pool's spending add up to what the pool spent.
+tf statement fund-interest --from "$FROM" --to "$TO" --format csv \
+    >"$CSV/statement/fund-interest.csv"
+tf interest list --format csv >"$CSV/interest.csv"
+tf psc list --format csv >"$CSV/psc.csv"
 tf session list --format csv >"$CSV/sessions.csv"
 for s in $(tail -n +2 "$CSV/sessions.csv" | cut -d, -f1); do
     tf allocation show "$s" --as-of "$TO" --format csv >"$CSV/alloc/$s.csv"
