@@ -873,20 +873,9 @@ static void sheet_cover(xl_sheet *s, const struct donor_data *d)
             xl_text(s, row, 0, uses[i].label, NULL);
             xl_money(s, row, 1, -v, NULL);
             if (i == 2) {
-                char a[TF_AMOUNT_BUFSZ], c[TF_AMOUNT_BUFSZ];
-                if (d->psc_charged)
-                    snprintf(line, sizeof(line),
-                             "%s of travel and preparation costs, owed to "
-                             "the UN; by %s the fund had paid the UN %s of "
-                             "the %s %s charged",
-                             psc, xl_date_words(words, st->to),
-                             xl_fmt(b, a, d->psc_paid),
-                             xl_fmt(b, c, d->psc_charged), b->base->code);
-                else
-                    snprintf(line, sizeof(line),
-                             "%s of travel and preparation costs, owed to "
-                             "the UN",
-                             psc);
+                snprintf(line, sizeof(line),
+                         "%s of travel and preparation costs, owed to the UN",
+                         psc);
                 xl_note(s, row, 2, line, NULL);
             } else if (uses[i].note)
                 xl_note(s, row, 2, uses[i].note, NULL);
@@ -1019,6 +1008,18 @@ static void sheet_cover(xl_sheet *s, const struct donor_data *d)
                   "The delegates whose travel your pools paid are listed, with "
                   "your share of each grant, on the sheet Delegates funded.",
                   NULL);
+    if (d->psc_charged) {
+        char a[TF_AMOUNT_BUFSZ], c[TF_AMOUNT_BUFSZ];
+        snprintf(line, sizeof(line),
+                 "Programme support costs: by %s the fund had paid the UN "
+                 "%s %s of the %s %s charged on travel and preparation since "
+                 "the start; the rest is owed to the UN and kept in the "
+                 "bank until paid.",
+                 xl_date_words(words, st->to), b->base->code,
+                 xl_fmt(b, a, d->psc_paid), b->base->code,
+                 xl_fmt(b, c, d->psc_charged));
+        row = xl_note(s, row, 0, line, NULL);
+    }
     xl_cap(s, 0, 46);
     xl_fit(s);
 

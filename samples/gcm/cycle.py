@@ -121,7 +121,7 @@ for date, _, (what, arg) in events:
         earned = (bank * INTEREST_RATE).quantize(
             decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_EVEN)
         if earned > 0:
-            print(f"\n-- {date}: interest on the bank balance of {bank}")
+            print(f"\n-- {date}: interest on the bank balance of {bank:,.2f}")
             tfund("interest", "add", "--date", date, "--amount", str(earned),
                   "--ref", f"BANK-INT-{date}")
     elif what == "psc":

@@ -245,6 +245,26 @@ check(sum_outflows == sum((Decimal(a["outflows"]) for a in attribution
                            if a["donor"] != "fund-interest"),
                           Decimal(0)), "outflows against attribution")
 
+# Funding status since the start: sources less uses is the cash in the
+# bank, each line the books' own.
+status = {r[""]: r for r in table(wv["Funding status"]) if r[""]}
+col = [c for c in status["Cash in the bank at the end"] if c][0]
+for label, want in (
+        ("Contributions from donors", all_received),
+        ("Interest earned on the fund's bank balance",
+         -tb(lambda a: a == "revenue:interest")),
+        ("Travel grants paid to delegates",
+         tb(lambda a: a.startswith("expense:travel:"))),
+        ("Conference preparation", tb(lambda a: a == "expense:prep")),
+        ("Programme support costs paid to the UN",
+         tb(lambda a: a == "expense:psc") +
+         tb(lambda a: a == "liabilities:psc-payable")),
+        ("Cash in the bank at the start", Decimal(0)),
+        ("Cash in the bank at the end", tb(lambda a: a == "assets:cash"))):
+    check(dec(status[label][col]) == want,
+          f"funding status: {label} {status[label][col]} != {want}")
+check("Other movements" not in status, "funding status: other movements")
+
 tbl = table(wv["Trial balance"])
 check(len(tbl) == len(balance), "trial balance rows")
 for r, b in zip(tbl, balance):
