@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The session allocation report: every request of one session with its
- * decision and figures, totals by tier, region, gender and status, and
- * what the pools have left. Requests are streamed (constant memory).
+ * The session allocation report, as the session stood on a date: the
+ * grants (funded or paid) with their draws on the pools, the other
+ * requests with their decisions and figures, totals by tier, region,
+ * gender and status, and what the pools have left. Requests are streamed
+ * into both sheets at once (constant memory); each sheet's totals add up
+ * every row it lists.
  */
+#include "tfund/statement.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +45,11 @@ struct session_data {
     size_t ngroups;
     int64_t drawn[TF_POOL_COUNT];
     int64_t charge, committed, paid;
-    xl_sheet *sheet;
-    int row;
+    /* The grants sheet and the other requests' sheet, and the sums of
+     * their money columns. */
+    xl_sheet *grants, *others;
+    int grow, orow;
+    int64_t gsum[10], osum[6];
     int oom;
 };
 
@@ -124,10 +131,11 @@ static int got_entry(void *ctx, const tf_entry *e)
         return 0;
     for (size_t i = 0; i < e->npostings; i++) {
         const tf_posting *p = &e->postings[i];
-        int a = tf_account_find(p->account, NULL);
-        if (a == TF_ACCT_ENCUMBRANCES)
+        const char *key;
+        xl_line line = xl_account_line(p->account, &key);
+        if (line == XL_BUDGET)
             d->reqs[r].committed += p->amount;
-        else if (a == TF_ACCT_TRAVEL || a == TF_ACCT_PSC)
+        else if (line == XL_TRAVEL || line == XL_PSC)
             d->reqs[r].paid += p->amount;
     }
     grown = realloc(d->entries, (d->nentries + 1) * sizeof(*d->entries));
@@ -153,12 +161,22 @@ static int region_rank(const char *region)
     return *region ? 5 : 6;
 }
 
+/* Tiers in their order: LDC, other developing, none. */
+static int tier_rank(const char *tier)
+{
+    return !strcmp(tier, xl_tier_name(1))   ? 0
+           : !strcmp(tier, xl_tier_name(2)) ? 1
+                                            : 2;
+}
+
 static int cmp_group(const void *a, const void *b)
 {
     const struct group *x = a, *y = b;
 
     if (x->dim != y->dim)
         return x->dim - y->dim;
+    if (x->dim == 0 && tier_rank(x->value) != tier_rank(y->value))
+        return tier_rank(x->value) - tier_rank(y->value);
     if (x->dim == 1 && region_rank(x->value) != region_rank(y->value))
         return region_rank(x->value) - region_rank(y->value);
     return strcmp(x->value, y->value);
@@ -202,157 +220,154 @@ static int count(struct session_data *d, int dim, const char *value,
     return 0;
 }
 
+/* The pools a grant draws on, as the grants sheet shows them. */
+static const int draw_cols[3] = {2, 1,
+                                 0}; /* ldc-travel, travel, unrestricted */
+
 static int write_request(void *ctx, const tf_request *r)
 {
     struct session_data *d = ctx;
-    xl_sheet *s = d->sheet;
     const xl_country_info *ci = xl_country_find(&d->lk, r->country);
     long k = req_find(d, r->ref);
-    int row = d->row++;
-    char draws[256] = "", tier[8];
     int64_t by_pool[TF_POOL_COUNT] = {0};
+    int granted = tf_status_is(r->status, TF_STATUS_FUNDED) ||
+                  tf_status_is(r->status, TF_STATUS_DISBURSED);
+    const char *region;
 
     if (!ci) {
         d->oom = 1;
         return 1;
     }
-    xl_text(s, row, 0, r->ref, NULL);
-    xl_text(s, row, 1, r->submitted, NULL);
-    xl_text(s, row, 2, r->delegate, NULL);
-    xl_text(s, row, 3, r->country, NULL);
-    xl_text(s, row, 4, ci->name, NULL);
-    xl_text(s, row, 5,
-            r->region_group && *r->region_group ? r->region_group : ci->region,
-            NULL);
-    if (r->tier)
-        xl_int(s, row, 6, r->tier, NULL);
-    xl_text(s, row, 7, r->gender, NULL);
-    xl_text(s, row, 8, r->status, NULL);
-    xl_text(s, row, 9, r->reason, NULL);
-    xl_date(s, row, 10, r->decided);
-    xl_text(s, row, 11, r->fare_currency, NULL);
-    xl_money_in(s, row, 12, r->fare_orig, r->fare_currency);
-    if (r->has_figures) {
-        xl_money(s, row, 13, r->fare, NULL);
-        xl_money(s, row, 14, r->dsa, NULL);
-        xl_money(s, row, 15, r->terminal, NULL);
-        xl_money(s, row, 16, r->cost, NULL);
-        xl_money(s, row, 17, r->psc, NULL);
-        xl_money(s, row, 18, r->charge, NULL);
-    }
+    region = r->region_group && *r->region_group ? r->region_group : ci->region;
     for (int i = 0; i < r->ndraws; i++) {
-        char amt[TF_AMOUNT_BUFSZ];
         int p = tf_pool_find(r->draws[i].pool);
-        size_t used = strlen(draws);
-        tf_amount_format(amt, sizeof(amt), r->draws[i].amount,
-                         d->book->base->minor, 0);
-        snprintf(draws + used, sizeof(draws) - used, "%s%s:%s", i ? ";" : "",
-                 r->draws[i].pool, amt);
         if (p >= 0)
             by_pool[p] += r->draws[i].amount;
     }
-    xl_text(s, row, 19, draws, NULL);
-    for (int p = 0; p < 3; p++)
-        if (by_pool[p])
-            xl_money(s, row, 20 + p, by_pool[p], NULL);
-    if (k >= 0) {
-        xl_money(s, row, 23, d->reqs[k].committed, NULL);
-        xl_money(s, row, 24, d->reqs[k].paid, NULL);
-        d->committed += d->reqs[k].committed;
-        d->paid += d->reqs[k].paid;
-    }
-    if (tf_status_is(r->status, TF_STATUS_FUNDED) ||
-        tf_status_is(r->status, TF_STATUS_DISBURSED)) {
+    if (granted) {
+        xl_sheet *s = d->grants;
+        int row = d->grow++;
+        int64_t v[10] = {r->fare,
+                         r->dsa,
+                         r->terminal,
+                         r->psc,
+                         r->charge,
+                         by_pool[draw_cols[0]],
+                         by_pool[draw_cols[1]],
+                         by_pool[draw_cols[2]],
+                         k >= 0 ? d->reqs[k].committed : 0,
+                         k >= 0 ? d->reqs[k].paid : 0};
+        xl_text(s, row, 0, r->ref, NULL);
+        xl_wrap(s, row, 1, r->delegate, 26);
+        xl_wrap(s, row, 2, *ci->name ? ci->name : r->country, 22);
+        xl_wrap(s, row, 3, region, 16);
+        xl_text(s, row, 4, xl_tier_name(r->tier), NULL);
+        xl_text(s, row, 5, r->gender, NULL);
+        xl_text(s, row, 6, xl_status_name(r->status), NULL);
+        xl_date(s, row, 7, r->decided);
+        for (int c = 0; c < 10; c++) {
+            xl_money(s, row, 8 + c, v[c], NULL);
+            d->gsum[c] += v[c];
+        }
         d->charge += r->charge;
         for (int p = 0; p < TF_POOL_COUNT; p++)
             d->drawn[p] += by_pool[p];
+    } else {
+        xl_sheet *s = d->others;
+        int row = d->orow++;
+        xl_text(s, row, 0, r->ref, NULL);
+        xl_datetime(s, row, 1, r->submitted);
+        xl_wrap(s, row, 2, r->delegate, 26);
+        xl_wrap(s, row, 3, *ci->name ? ci->name : r->country, 22);
+        xl_wrap(s, row, 4, region, 16);
+        if (!tf_status_is(r->status, TF_STATUS_REJECTED))
+            xl_text(s, row, 5, xl_tier_name(r->tier), NULL);
+        xl_text(s, row, 6, r->gender, NULL);
+        xl_text(s, row, 7, xl_status_name(r->status), NULL);
+        xl_wrap(s, row, 8, xl_reason_name(r->reason), 24);
+        xl_date(s, row, 9, r->decided);
+        xl_money_in(s, row, 10, r->fare_orig, r->fare_currency);
+        if (r->has_figures) {
+            int64_t v[5] = {r->fare, r->dsa, r->terminal, r->psc, r->charge};
+            for (int c = 0; c < 5; c++) {
+                xl_money(s, row, 11 + c, v[c], NULL);
+                d->osum[c] += v[c];
+            }
+        }
     }
-    snprintf(tier, sizeof(tier), "%d", r->tier);
-    if (count(d, 0, r->tier ? tier : "none", r) ||
-        count(d, 1,
-              r->region_group && *r->region_group ? r->region_group
-                                                  : ci->region,
-              r) ||
-        count(d, 2, *r->gender ? r->gender : "not given", r) ||
-        count(d, 3, r->status, r)) {
-        d->oom = 1;
-        return 1;
+    if (k >= 0) {
+        d->committed += d->reqs[k].committed;
+        d->paid += d->reqs[k].paid;
+    }
+    {
+        char tier[8];
+        snprintf(tier, sizeof(tier), "%d", r->tier);
+        if (count(d, 0, r->tier ? xl_tier_name(r->tier) : "none", r) ||
+            count(d, 1, region, r) ||
+            count(d, 2, *r->gender ? r->gender : "not given", r) ||
+            count(d, 3, xl_status_name(r->status), r)) {
+            d->oom = 1;
+            return 1;
+        }
     }
     return 0;
 }
 
-static tf_error sheet_requests(xl_sheet *s, struct session_data *d,
-                               tf_diag *diag)
+/* The totals of a sheet's money columns first..first+n-1 on row: sums of
+ * every row listed. */
+static void sheet_sums(xl_sheet *s, int row, int first, int n,
+                       const int64_t *sums, const char *label)
 {
-    const char *const cols[] = {"Request",
-                                "Submitted",
-                                "Delegate",
-                                "Country",
-                                "Country name",
-                                "Region",
-                                "Tier",
-                                "Gender",
-                                "Status",
-                                "Reason",
-                                "Decided",
-                                "Fare currency",
-                                "Fare quoted",
-                                "Fare",
-                                "DSA",
-                                "Terminal",
-                                "Cost",
-                                "PSC",
-                                "Charge",
-                                "Draws",
-                                tf_pools[TF_POOL_UNRESTRICTED],
-                                tf_pools[TF_POOL_TRAVEL],
-                                tf_pools[TF_POOL_LDC_TRAVEL],
-                                "Committed",
-                                "Paid"};
-    const int n = (int)(sizeof(cols) / sizeof(cols[0]));
+    xl_text(s, row, 0, label, s->book->total);
+    for (int c = 0; c < n; c++)
+        xl_sum(s, row, first + c, 1, row - 1, sums[c], 1);
+}
+
+static tf_error sheet_requests(xl_sheet *grants, xl_sheet *others,
+                               struct session_data *d, tf_diag *diag)
+{
+    static const char *const gcols[] = {"Request",     "Delegate",
+                                        "Country",     "Region",
+                                        "Tier",        "Gender",
+                                        "Status",      "Decided",
+                                        "Fare",        "DSA",
+                                        "Terminal",    "PSC",
+                                        "Charge",      "From LDC travel",
+                                        "From travel", "From unrestricted",
+                                        "Committed",   "Paid"};
+    static const char *const ocols[] = {
+        "Request", "Submitted", "Delegate", "Country", "Region",      "Tier",
+        "Gender",  "Status",    "Reason",   "Decided", "Fare quoted", "Fare",
+        "DSA",     "Terminal",  "PSC",      "Charge"};
     tf_error err;
 
-    xl_header(s, 0, cols, n);
-    d->sheet = s;
-    d->row = 1;
-    err =
-        tf_request_each(s->book->fund, d->si->id, NULL, write_request, d, diag);
+    xl_header(grants, 0, gcols, 18, "llllllllrrrrrrrrrr");
+    xl_header(others, 0, ocols, 16, "llllllllllrrrrrr");
+    d->grants = grants;
+    d->others = others;
+    d->grow = d->orow = 1;
+    err = tf_request_each_as_of(grants->book->fund, d->si->id,
+                                grants->book->as_of, write_request, d, diag);
     if (!err && d->oom)
         err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     if (err)
         return err;
-    xl_filter(s, 0, d->row - 1);
-    xl_text(s, d->row, 0, "Total funded and paid", s->book->total);
-    /* What was granted: the charge and draws of funded and disbursed
-     * requests. Other rows keep figures that were never granted (a
-     * cancelled grant keeps its draws), so these are conditional sums. */
-    for (int c = 18; c <= 22; c++) {
-        char f[256], a[16], z[16], sa[16], sz[16];
-        int64_t v = c == 18 ? d->charge : c >= 20 ? d->drawn[c - 20] : 0;
-        if (c == 19)
-            continue;
-        xl_cell(a, 1, c);
-        xl_cell(z, d->row - 1, c);
-        xl_cell(sa, 1, 8);
-        xl_cell(sz, d->row - 1, 8);
-        if (d->row > 1)
-            snprintf(f, sizeof(f),
-                     "=SUMIF(%s:%s,\"funded\",%s:%s)+SUMIF(%s:%s,"
-                     "\"disbursed\",%s:%s)",
-                     sa, sz, a, z, sa, sz, a, z);
-        else
-            snprintf(f, sizeof(f), "=0");
-        xl_formula(s, d->row, c, f, v, 1, NULL);
-    }
-    xl_sum(s, d->row, 23, 1, d->row - 1, d->committed, 1);
-    xl_sum(s, d->row, 24, 1, d->row - 1, d->paid, 1);
-    xl_note(s, d->row + 2, 0,
-            "Fare, DSA (daily rate x days), terminal, cost, PSC and charge in "
-            "the base currency, from the run that decided the request. "
-            "Committed and Paid come from the books as of the report date.",
+    xl_filter(grants, 0, d->grow - 1);
+    sheet_sums(grants, d->grow, 8, 10, d->gsum, "Total");
+    xl_note(grants, d->grow + 2, 0,
+            "Requests funded (not yet paid) or paid. Fare, DSA (daily rate x "
+            "days), terminal, PSC and charge from the run that funded each; "
+            "the draws on the pools; committed and paid from the books.",
             NULL);
-    xl_cap(s, 4, 30);
-    xl_fit(s);
+    xl_fit(grants);
+    xl_filter(others, 0, d->orow - 1);
+    sheet_sums(others, d->orow, 11, 5, d->osum, "Total");
+    xl_note(others, d->orow + 2, 0,
+            "Requests pending, waitlisted, rejected or cancelled, with the "
+            "figures of the run that decided them: estimates, none of them "
+            "granted (a cancelled grant's commitment was released).",
+            NULL);
+    xl_fit(others);
     return TF_OK;
 }
 
@@ -372,7 +387,7 @@ static void sheet_totals(xl_sheet *s, struct session_data *d, int *region_first,
     *region_first = *region_last = -1;
     if (d->ngroups)
         qsort(d->groups, d->ngroups, sizeof(*d->groups), cmp_group);
-    xl_header(s, head = row++, cols, 10);
+    xl_header(s, head = row++, cols, 10, "llrrrrrrrr");
     for (size_t i = 0; i < d->ngroups; i++, row++) {
         const struct group *g = &d->groups[i];
         xl_text(s, row, 0, dims[g->dim], NULL);
@@ -410,35 +425,50 @@ static void sheet_totals(xl_sheet *s, struct session_data *d, int *region_first,
     xl_fit(s);
 }
 
+/* Nonzero when a run of the session could still be held on as_of (no
+ * run is dated after the session's last day). */
+static int still_open(const xl_session_info *si, const char *as_of)
+{
+    char last[TF_DATE_LEN + 1];
+
+    tf_date_add_days(last, si->start, (int)si->days - 1);
+    return strcmp(as_of, last) <= 0;
+}
+
 static void sheet_pools(xl_sheet *s, struct session_data *d,
                         const tf_pool_figures figs[TF_POOL_COUNT], int64_t days,
                         int64_t later_days)
 {
-    static const char *const cols[] = {"Pool",
-                                       "Receipts",
-                                       "Cash",
-                                       "Committed",
-                                       "Reserve",
-                                       "Available",
-                                       "Drawn by this session",
-                                       "Allowance at the days share"};
+    char allowance[96], words[32];
+    const char *cols[] = {"Pool",
+                          "Receipts",
+                          "Cash",
+                          "Committed",
+                          "Reserve",
+                          "Available",
+                          "Drawn by this session",
+                          allowance};
+    int open = still_open(d->si, s->book->as_of);
+    int ncols = open ? 8 : 7;
     int row = 0, head;
     int64_t tot[7] = {0, 0, 0, 0, 0, 0, 0};
 
-    xl_header(s, head = row++, cols, 8);
+    snprintf(allowance, sizeof(allowance), "A run on %s could spend",
+             xl_date_words(words, s->book->as_of));
+    xl_header(s, head = row++, cols, ncols, "lrrrrrrr");
     for (int k = 0; k < TF_POOL_COUNT; k++, row++) {
         const tf_pool_figures *p = &figs[k];
         int64_t v[6] = {p->receipts, p->cash,      p->committed,
                         p->reserve,  p->available, d->drawn[k]};
         int64_t allow = 0;
-        xl_text(s, row, 0, tf_pools[k], NULL);
+        xl_text(s, row, 0, xl_pool_name(k), NULL);
         for (int c = 0; c < 6; c++) {
             xl_money(s, row, 1 + c, v[c], NULL);
             tot[c] += v[c];
         }
         /* What a run of this session on the report date could spend from
-         * a travel pool (DESIGN.md 9.4). */
-        if (k != TF_POOL_PREP && later_days > 0 && p->available > 0 &&
+         * a travel pool (DESIGN.md 9.4), while one can still be run. */
+        if (open && k != TF_POOL_PREP && later_days > 0 && p->available > 0 &&
             !tf_money_mul_ratio(&allow, p->available, days, later_days,
                                 TF_ROUND_FLOOR)) {
             xl_money(s, row, 7, allow, NULL);
@@ -447,17 +477,23 @@ static void sheet_pools(xl_sheet *s, struct session_data *d,
     }
     xl_filter(s, head, row - 1);
     xl_text(s, row, 0, "Total", s->book->total);
-    for (int c = 0; c < 7; c++)
+    for (int c = 0; c < ncols - 1; c++)
         xl_sum(s, row, 1 + c, head + 1, row - 1, tot[c], 1);
     row += 2;
-    {
+    if (open) {
         char line[256];
         snprintf(line, sizeof(line),
-                 "Days share: this session's %lld days of the %lld days of "
-                 "the sessions starting on or after it.",
+                 "A run could spend the session's days share of what is "
+                 "available: its %lld days of the %lld days of the sessions "
+                 "starting on or after it.",
                  (long long)days, (long long)later_days);
-        xl_note(s, row++, 0, line, NULL);
-    }
+        row = xl_note(s, row, 0, line, NULL);
+    } else
+        row =
+            xl_note(s, row, 0,
+                    "The session is over: no allocation run can be dated after "
+                    "its last day.",
+                    NULL);
     xl_note(s, row, 0,
             "Available: cash less commitments and the operating reserve, as "
             "of the report date. Drawn: the draws of this session's funded "
@@ -472,7 +508,7 @@ static void sheet_cover(xl_sheet *s, struct session_data *d, int64_t days,
 {
     xl_book *b = s->book;
     const xl_session_info *si = d->si;
-    char title[512], buf[TF_AMOUNT_BUFSZ + 16], line[256];
+    char title[512], buf[TF_AMOUNT_BUFSZ + 16], line[256], words[32];
     long n[7] = {0, 0, 0, 0, 0, 0, 0};
     int row;
     static const char *const labels[] = {"Requests",
@@ -488,10 +524,17 @@ static void sheet_cover(xl_sheet *s, struct session_data *d, int64_t days,
             for (int c = 0; c < 7; c++)
                 n[c] += d->groups[i].n[c];
     snprintf(title, sizeof(title), "Allocation report: %s", si->id);
-    row = xl_cover_top(s, title, si->name);
-    xl_cover_text(s, row++, "Session", si->id);
+    b->who_label = "Session";
+    b->who = si->id;
+    row = xl_cover_top(s, title, "");
+    b->who = NULL;
+    xl_widen(s, 1, "Funded (including paid)......");
+    xl_widen(s, 2, "1,234,567.89 USD..");
+    xl_widen(s, 3, "1,234,567.89 USD..");
+    row = xl_note(s, row, 0, si->name, b->strong);
+    row++;
     xl_cover_text(s, row++, "Venue", si->venue);
-    xl_cover_text(s, row++, "Starts", si->start);
+    xl_cover_text(s, row++, "Starts", xl_date_words(words, si->start));
     snprintf(line, sizeof(line), "%lld (DSA paid for %lld)",
              (long long)si->days, (long long)(si->days + si->extra_days));
     xl_cover_text(s, row++, "Days", line);
@@ -501,9 +544,11 @@ static void sheet_cover(xl_sheet *s, struct session_data *d, int64_t days,
     snprintf(buf, sizeof(buf), "%s %s", xl_fmt(b, line, si->terminal),
              b->base->code);
     xl_cover_text(s, row++, "Terminal expenses", buf);
-    snprintf(line, sizeof(line), "%lld/%lld", (long long)days,
-             (long long)later_days);
-    xl_cover_text(s, row++, "Days share", line);
+    if (still_open(si, b->as_of)) {
+        snprintf(line, sizeof(line), "%lld of %lld days", (long long)days,
+                 (long long)later_days);
+        xl_cover_text(s, row++, "Days share", line);
+    }
     row++;
     xl_text(s, row++, 0, "Requests", b->strong);
     for (int c = 0; c < 7; c++) {
@@ -519,10 +564,14 @@ static void sheet_cover(xl_sheet *s, struct session_data *d, int64_t days,
     xl_text(s, row, 0, "Paid (actual cost with PSC)", NULL);
     xl_money(s, row++, 1, d->paid, NULL);
     row++;
-    xl_note(s, row++, 0,
-            "Decisions are as recorded; money is from the books as of the "
-            "report date.",
-            NULL);
+    {
+        char day[32];
+        snprintf(line, sizeof(line),
+                 "Decisions as they stood on %s; money from the books as of "
+                 "that day.",
+                 xl_date_words(day, b->as_of));
+        row = xl_note(s, row, 0, line, NULL);
+    }
     xl_fit(s);
     if (region_first >= 0) {
         lxw_chart *chart = workbook_add_chart(b->wb, LXW_CHART_COLUMN);
@@ -559,7 +608,7 @@ tf_error tf_report_session(tf_fund *fund, const char *session_id,
     struct session_data d;
     tf_pool_figures figs[TF_POOL_COUNT];
     xl_book b;
-    xl_sheet cover, requests, totals, pools;
+    xl_sheet cover, grants, others, totals, pools;
     int64_t later_days = 0;
     int rfirst, rlast;
     char title[256], subject[128];
@@ -597,11 +646,13 @@ tf_error tf_report_session(tf_fund *fund, const char *session_id,
     snprintf(subject, sizeof(subject),
              "Travel requests and decisions, books as of %s", b.as_of);
     xl_properties(&b, title, subject);
+    xl_page_labels(&b, title);
     xl_sheet_add(&b, &cover, "Cover");
-    xl_sheet_add(&b, &requests, "Requests");
+    xl_sheet_add(&b, &grants, "Grants");
+    xl_sheet_add(&b, &others, "Other requests");
     xl_sheet_add(&b, &totals, "Totals");
     xl_sheet_add(&b, &pools, "Pools");
-    if ((err = sheet_requests(&requests, &d, diag)))
+    if ((err = sheet_requests(&grants, &others, &d, diag)))
         goto fail;
     sheet_totals(&totals, &d, &rfirst, &rlast);
     sheet_pools(&pools, &d, figs, d.si->days, later_days);

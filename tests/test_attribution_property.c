@@ -9,22 +9,39 @@
  * re-run, disbursements at random actual costs, surplus routed to prep at
  * random dates, preparation spending that fits (and some that does not),
  * now and then a receipt or a spending reversed as a mistake, sometimes a
- * back-dated surplus or spending, and sometimes a close at the end. Every
- * step is taken in date order, each in its own transaction; a refused step
- * must have written nothing.
+ * back-dated surplus or spending, interest earned into random pools (refused
+ * into a pool no donor's money is in), PSC remitted to the UN (some of what
+ * is owed, all of it, or more than is owed: refused), now and then one of
+ * those reversed, and sometimes a close at the end. Every step is taken in
+ * date order, each in its own transaction; a refused step must have written
+ * nothing.
  *
  * For each history, as of its last date and as of a date in its middle,
  * the figures of tf_attribution_each are checked exactly against the
  * journal (tf_ledger_each_entry) and the pools (tf_ledger_pools), and
- * against a model of 9.10 computed here: per donor and pool receipts =
- * outflows + balance; a pool's donors' outflows sum to the pool's
- * outflows (receipts + transfers in - cash, which also equals the charges
- * paid, transfers out and refunds posted); its donors' receipts sum to its
- * receipts plus transfers in; each transfer's carried parts sum to it;
+ * against a model of 9.10 computed here, the fund's own interest a party
+ * beside the donors (its weight in a pool is the interest credited there):
+ * per donor and pool receipts = outflows + balance; a pool's donors' outflows
+ * sum to the pool's outflows (receipts + transfers in - cash, which also equals
+ * the charges paid, transfers out and refunds posted); its donors' receipts sum
+ * to its receipts plus transfers in; each transfer's carried parts sum to it;
  * tf_attribution_uses sums per donor and pool to the outflows;
  * tf_grant_shares sums per grant and pool to the grant's charge there.
- * After a close, the refunds sum to each pool's remaining cash and every
- * balance is 0. tf_verify finds nothing wrong.
+ * A remittance of PSC is split over the pools pro-rata to what each owes
+ * (within a unit of the exact share, each pool's part within what it
+ * owes); the PSC figures agree with the journal. After a close, the
+ * refunds sum to each pool's remaining cash, each donor's is its part of
+ * the remaining cash plus its part of the interest's, and every balance
+ * is 0. tf_verify finds nothing wrong.
+ *
+ * Each donor's statement (tf_statement_donor), for a random period and
+ * for the whole history, must hold exactly: per pool opening + received -
+ * moved - used - reshared = closing, closing = committed + free; opening
+ * and closing are the attribution's balances, received its own receipts'
+ * change; the moves sum to 0 over the pools; over the donors, the shares
+ * of a pool's spending sum to what it spent in the period (by category
+ * when no category went down), the re-sharing to 0 and the committed
+ * parts to the pool's commitments; with no start, nothing is reshared.
  *
  * TFUND_PROPERTY_HISTORIES overrides the number of histories (default
  * 1000). The files live in TMPDIR, else /dev/shm when there is one (the
@@ -43,7 +60,9 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "tfund/statement.h"
 #include "tfund/tfund.h"
+#include "tfund/treasury.h"
 
 /* ---- Random numbers (splitmix64) and failure context --------------- */
 
@@ -178,6 +197,7 @@ static int same_head(struct head a, struct head b)
 /* ---- A history ------------------------------------------------------ */
 
 #define MAX_DONORS   6
+#define MAX_PARTIES  (MAX_DONORS + 1) /* the donors and the fund's interest */
 #define MAX_SESSIONS 3
 #define MAX_REQUESTS 5
 #define MAX_PLEDGES  18
@@ -204,7 +224,9 @@ enum ev_type {
     EV_CANCEL,
     EV_DISBURSE,
     EV_SURPLUS,
-    EV_SPEND
+    EV_SPEND,
+    EV_INTEREST,
+    EV_PSC
 };
 
 struct event {
@@ -236,8 +258,8 @@ struct session {
 struct history {
     tf_fund *fund;
     char path[320];
-    int ndonors;
-    char donor[MAX_DONORS][16];
+    int ndonors, nparties; /* donor[ndonors] is the fund's interest */
+    char donor[MAX_PARTIES][16];
     int ncur, cur[3];
     int npledges, nreceipts;
     struct pledge pledge[MAX_PLEDGES];
@@ -246,7 +268,7 @@ struct history {
     struct session session[MAX_SESSIONS];
     int nevents;
     struct event ev[MAX_EVENTS];
-    int last_day, nspend, nreversed;
+    int last_day, nspend, nreversed, ninterest, ninterest_booked, npsc;
     char psc_rate[8];
 };
 
@@ -350,6 +372,16 @@ static void setup_history(struct history *h)
             tf_donor d = {h->donor[i], h->donor[i], "state", ""};
             MUST(tf_donor_add(h->fund, &d, &known, &dg));
         }
+    }
+    /* The fund's own interest, a party of the attribution beside them;
+     * no donor may take its id. */
+    snprintf(h->donor[h->ndonors], sizeof(h->donor[0]), "%s",
+             tf_interest_party());
+    h->nparties = h->ndonors + 1;
+    {
+        tf_donor d = {tf_interest_party(), "Interest", "state", ""};
+        CHECK(tf_donor_add(h->fund, &d, &known, &dg) == TF_ERR_INPUT,
+              "a donor took the id of the fund's interest");
     }
 
     /* Sessions. */
@@ -465,6 +497,12 @@ static void plan_history(struct history *h)
         add_event(h, (int)rrange(20, 240), EV_SURPLUS, chance(25), 0);
     for (int i = (int)rrange(0, 3); i > 0; i--)
         add_event(h, (int)rrange(20, 250), EV_SPEND, 0, 0);
+    /* Interest into random pools, PSC remitted to the UN. */
+    for (int i = (int)rrange(0, 3); i > 0; i--)
+        add_event(h, (int)rrange(10, 240), EV_INTEREST, (int)rrange(0, 3),
+                  chance(30));
+    for (int i = (int)rrange(0, 2); i > 0; i--)
+        add_event(h, (int)rrange(60, 260), EV_PSC, 0, 0);
     qsort(h->ev, (size_t)h->nevents, sizeof(h->ev[0]), cmp_event);
 }
 
@@ -865,6 +903,10 @@ static void spend_on(struct history *h, const char *date, int back_dated)
     maybe_reverse(h, date, 15);
 }
 
+static void interest_on(struct history *h, const char *date, int pool,
+                        int small);
+static void psc_on(struct history *h, const char *date);
+
 static void run_history(struct history *h)
 {
     char date[16];
@@ -958,6 +1000,14 @@ static void run_history(struct history *h)
             cur_step = "spend";
             spend_on(h, date, 0);
             break;
+        case EV_INTEREST:
+            cur_step = "interest";
+            interest_on(h, date, e->a, e->b);
+            break;
+        case EV_PSC:
+            cur_step = "psc";
+            psc_on(h, date);
+            break;
         }
     }
 }
@@ -970,10 +1020,12 @@ static void run_history(struct history *h)
 struct journal {
     struct history *h;
     int64_t entries;
-    int64_t receipts[TF_POOL_COUNT][MAX_DONORS];
-    int64_t refunds[TF_POOL_COUNT][MAX_DONORS];
+    int64_t receipts[TF_POOL_COUNT][MAX_PARTIES]; /* the party's: interest */
+    int64_t refunds[TF_POOL_COUNT][MAX_PARTIES];
     int64_t outflow[TF_POOL_COUNT]; /* charges, transfers out, refunds */
     int64_t tin[TF_POOL_COUNT];
+    int64_t interest[TF_POOL_COUNT];
+    int64_t psc_payable[TF_POOL_COUNT], psc_charged[TF_POOL_COUNT];
     int nlegs;
     struct {
         int from, to;
@@ -1016,7 +1068,7 @@ static int pool_index(const char *name)
 /* The index of donor id in the history, sorted or not. */
 static int donor_of(const struct history *h, const char *id)
 {
-    for (int d = 0; d < h->ndonors; d++)
+    for (int d = 0; d < h->nparties; d++)
         if (!strcmp(h->donor[d], id))
             return d;
     fail_msg("seed %llu: unknown donor '%s'", (unsigned long long)cur_seed, id);
@@ -1050,6 +1102,14 @@ static int read_entry(void *ctx, const tf_entry *e)
             j->tin[k] -= p->amount;
             to = k;
         }
+        if (!strcmp(p->account, "revenue:interest")) {
+            j->interest[k] -= p->amount;
+            j->receipts[k][j->h->ndonors] -= p->amount;
+        }
+        if (!strcmp(p->account, "liabilities:psc-payable"))
+            j->psc_payable[k] -= p->amount;
+        if (!strcmp(p->account, "expense:psc"))
+            j->psc_charged[k] += p->amount;
         if (receipt) {
             if (!strcmp(p->account, "assets:cash")) {
                 cash_pool = k;
@@ -1103,9 +1163,9 @@ static int read_entry(void *ctx, const tf_entry *e)
  * its absolute value and negated. */
 static void split(int64_t *parts, int64_t amount, const int64_t *w, int n)
 {
-    __int128 total = 0, rem[MAX_DONORS];
+    __int128 total = 0, rem[MAX_PARTIES];
     int64_t a = amount < 0 ? -amount : amount, left = a;
-    int given[MAX_DONORS] = {0};
+    int given[MAX_PARTIES] = {0};
 
     for (int i = 0; i < n; i++)
         total += w[i];
@@ -1135,10 +1195,10 @@ static void split(int64_t *parts, int64_t amount, const int64_t *w, int n)
 }
 
 struct model {
-    int order[MAX_DONORS]; /* donor indexes by id, bytewise */
-    int64_t weight[TF_POOL_COUNT][MAX_DONORS];
-    int64_t carried[TF_POOL_COUNT][MAX_DONORS];
-    int64_t outflow[TF_POOL_COUNT][MAX_DONORS];
+    int order[MAX_PARTIES]; /* party indexes by id, bytewise */
+    int64_t weight[TF_POOL_COUNT][MAX_PARTIES];
+    int64_t carried[TF_POOL_COUNT][MAX_PARTIES];
+    int64_t outflow[TF_POOL_COUNT][MAX_PARTIES];
 };
 
 static const struct history *sort_h;
@@ -1154,7 +1214,7 @@ static int cmp_donor(const void *a, const void *b)
 static void build_model(struct model *m, struct history *h,
                         const struct journal *j, const int64_t *pool_out)
 {
-    int n = h->ndonors;
+    int n = h->nparties;
 
     memset(m, 0, sizeof(*m));
     for (int i = 0; i < n; i++)
@@ -1165,7 +1225,7 @@ static void build_model(struct model *m, struct history *h,
         for (int i = 0; i < n; i++)
             m->weight[k][i] = j->receipts[k][m->order[i]];
     for (int l = 0; l < j->nlegs; l++) {
-        int64_t parts[MAX_DONORS], sum = 0;
+        int64_t parts[MAX_PARTIES], sum = 0;
         split(parts, j->leg[l].amount, m->weight[j->leg[l].from], n);
         for (int i = 0; i < n; i++) {
             sum += parts[i];
@@ -1189,14 +1249,14 @@ struct rows {
         char donor[16];
         int pool;
         tf_attribution a;
-    } r[TF_POOL_COUNT * MAX_DONORS];
+    } r[TF_POOL_COUNT * MAX_PARTIES];
 };
 
 static int grab_row(void *ctx, const tf_attribution *a)
 {
     struct rows *r = ctx;
 
-    CHECK(r->n < TF_POOL_COUNT * MAX_DONORS, "too many attribution rows");
+    CHECK(r->n < TF_POOL_COUNT * MAX_PARTIES, "too many attribution rows");
     snprintf(r->r[r->n].donor, sizeof(r->r[0].donor), "%s", a->donor);
     r->r[r->n].pool = pool_index(a->pool);
     r->r[r->n].a = *a;
@@ -1207,7 +1267,7 @@ static int grab_row(void *ctx, const tf_attribution *a)
 
 struct use_sums {
     struct history *h;
-    int64_t sum[TF_POOL_COUNT][MAX_DONORS];
+    int64_t sum[TF_POOL_COUNT][MAX_PARTIES];
 };
 
 static int grab_use(void *ctx, const tf_use *u)
@@ -1261,6 +1321,164 @@ static int grab_share(void *ctx, const tf_grant_share *g)
 }
 
 static long long rows_checked, legs_checked, grants_checked;
+static long long statements_checked;
+
+/* The trial balance's outflow accounts of one pool, summed by category
+ * (0 travel, 1 prep, 2 psc, 3 refunds) as of a date. */
+struct cat_sums {
+    int pool;
+    int64_t v[4];
+};
+
+static int sum_cats(void *ctx, const char *account, const char *pool,
+                    int64_t balance)
+{
+    struct cat_sums *c = ctx;
+
+    if (strcmp(pool, tf_pools[c->pool]))
+        return 0;
+    if (!strncmp(account, "expense:travel:", 15))
+        c->v[0] += balance;
+    else if (!strcmp(account, "expense:prep"))
+        c->v[1] += balance;
+    else if (!strcmp(account, "expense:psc"))
+        c->v[2] += balance;
+    else if (!strcmp(account, "expense:refunds"))
+        c->v[3] += balance;
+    return 0;
+}
+
+static void pool_cats(struct history *h, const char *date, int k, int64_t v[4])
+{
+    struct cat_sums c = {k, {0, 0, 0, 0}};
+
+    if (date)
+        MUST(tf_ledger_each_balance(h->fund, date, sum_cats, &c, &dg));
+    memcpy(v, c.v, sizeof(c.v));
+}
+
+struct attr_find {
+    const char *donor;
+    int64_t balance[TF_POOL_COUNT], own[TF_POOL_COUNT];
+};
+
+static int find_attr(void *ctx, const tf_attribution *a)
+{
+    struct attr_find *f = ctx;
+
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (!strcmp(a->pool, tf_pools[k]) && !strcmp(a->donor, f->donor)) {
+            f->balance[k] = a->balance;
+            f->own[k] = a->receipts - a->carried;
+        }
+    return 0;
+}
+
+static void attr_of(struct history *h, const char *date, const char *donor,
+                    struct attr_find *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->donor = donor;
+    if (date)
+        MUST(tf_attribution_each(h->fund, date, donor, find_attr, f, &dg));
+}
+
+static int category_index(const char *c)
+{
+    return !strcmp(c, "travel")    ? 0
+           : !strcmp(c, "prep")    ? 1
+           : !strcmp(c, "psc")     ? 2
+           : !strcmp(c, "refunds") ? 3
+                                   : 4;
+}
+
+/* Every donor's statement from..to (from NULL: the whole history). */
+static void check_statements(struct history *h, const char *from,
+                             const char *to)
+{
+    int64_t used[TF_POOL_COUNT][5], reshared[TF_POOL_COUNT] = {0},
+                                    committed[TF_POOL_COUNT] = {0};
+    tf_pool_figures figs[TF_POOL_COUNT];
+    char before[16] = "";
+
+    cur_step = from ? "statement for a period" : "statement";
+    memset(used, 0, sizeof(used));
+    if (from)
+        tf_date_add_days(before, from, -1);
+    MUST(tf_ledger_pools(h->fund, to, figs, &dg));
+    for (int d = 0; d < h->nparties; d++) {
+        tf_statement st;
+        struct attr_find a_end, a_start;
+        int64_t moved = 0;
+        MUST(tf_statement_donor(h->fund, h->donor[d], from, to, &st, &dg));
+        attr_of(h, to, h->donor[d], &a_end);
+        attr_of(h, from ? before : NULL, h->donor[d], &a_start);
+        for (int k = 0; k < TF_POOL_COUNT; k++) {
+            int64_t u = 0;
+            for (size_t i = 0; i < st.nuses; i++) {
+                u += st.uses[i].share[k];
+                used[k][category_index(st.uses[i].category)] +=
+                    st.uses[i].share[k];
+            }
+            CHECK(st.opening_balance[k] + st.received[k] - st.moved[k] - u -
+                          st.reshared[k] ==
+                      st.closing[k],
+                  "%s/%s: the statement does not add up", h->donor[d],
+                  tf_pools[k]);
+            CHECK(st.committed[k] + st.free[k] == st.closing[k],
+                  "%s/%s: committed + free != closing", h->donor[d],
+                  tf_pools[k]);
+            CHECK(st.closing[k] == a_end.balance[k] &&
+                      st.opening_balance[k] == a_start.balance[k],
+                  "%s/%s: balances %lld..%lld, attribution %lld..%lld",
+                  h->donor[d], tf_pools[k], (long long)st.opening_balance[k],
+                  (long long)st.closing[k], (long long)a_start.balance[k],
+                  (long long)a_end.balance[k]);
+            CHECK(st.received[k] == a_end.own[k] - a_start.own[k],
+                  "%s/%s: received %lld", h->donor[d], tf_pools[k],
+                  (long long)st.received[k]);
+            CHECK(st.committed[k] >= 0 && (figs[k].committed > figs[k].cash ||
+                                           st.committed[k] <= st.closing[k]),
+                  "%s/%s: committed %lld of %lld", h->donor[d], tf_pools[k],
+                  (long long)st.committed[k], (long long)st.closing[k]);
+            CHECK(from || (st.reshared[k] == 0 && st.opening_balance[k] == 0),
+                  "%s/%s: reshared %lld since the start", h->donor[d],
+                  tf_pools[k], (long long)st.reshared[k]);
+            reshared[k] += st.reshared[k];
+            committed[k] += st.committed[k];
+            moved += st.moved[k];
+        }
+        CHECK(moved == 0, "%s: moves sum to %lld", h->donor[d],
+              (long long)moved);
+        tf_statement_release(&st);
+        statements_checked++;
+    }
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        int64_t end[4], start[4], total = 0, spent = 0;
+        int down = 0;
+        pool_cats(h, to, k, end);
+        pool_cats(h, from ? before : NULL, k, start);
+        for (int c = 0; c < 4; c++) {
+            spent += end[c] - start[c];
+            down |= end[c] - start[c] < 0;
+        }
+        for (int c = 0; c < 5; c++)
+            total += used[k][c];
+        CHECK(total == spent, "pool %s: donors' shares %lld, spent %lld",
+              tf_pools[k], (long long)total, (long long)spent);
+        for (int c = 0; c < 4 && !down; c++)
+            CHECK(used[k][c] == end[c] - start[c],
+                  "pool %s, category %d: donors' shares %lld, spent %lld",
+                  tf_pools[k], c, (long long)used[k][c],
+                  (long long)(end[c] - start[c]));
+        CHECK(reshared[k] == 0, "pool %s: re-sharing sums to %lld", tf_pools[k],
+              (long long)reshared[k]);
+        CHECK(committed[k] == figs[k].committed ||
+                  figs[k].committed > figs[k].cash,
+              "pool %s: committed parts %lld of %lld", tf_pools[k],
+              (long long)committed[k], (long long)figs[k].committed);
+    }
+}
 
 /* Every check of the attribution as of as_of (NULL: everything). */
 static void check_attribution(struct history *h, const char *as_of, int closed)
@@ -1287,9 +1505,14 @@ static void check_attribution(struct history *h, const char *as_of, int closed)
               "pool %s: receipts %lld in the "
               "journal, %lld in pools",
               tf_pools[k], (long long)rsum, (long long)figs[k].receipts);
-        /* Outflows two ways: receipts + transfers in - cash, and the
-         * charges, transfers out and refunds posted. */
-        pool_out[k] = figs[k].receipts + j.tin[k] - figs[k].cash;
+        CHECK(j.interest[k] == figs[k].interest,
+              "pool %s: interest %lld in the journal, %lld in pools",
+              tf_pools[k], (long long)j.interest[k],
+              (long long)figs[k].interest);
+        /* Outflows two ways: receipts + interest + transfers in - cash,
+         * and the charges, transfers out and refunds posted. */
+        pool_out[k] =
+            figs[k].receipts + figs[k].interest + j.tin[k] - figs[k].cash;
         CHECK(pool_out[k] == j.outflow[k],
               "pool %s: outflows %lld from the pools, %lld posted", tf_pools[k],
               (long long)pool_out[k], (long long)j.outflow[k]);
@@ -1300,17 +1523,17 @@ static void check_attribution(struct history *h, const char *as_of, int closed)
     MUST(tf_attribution_each(h->fund, as_of, NULL, grab_row, &rows, &dg));
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         int64_t out = 0, rec = 0, carried = 0;
-        for (int i = 0; i < h->ndonors; i++)
+        for (int i = 0; i < h->nparties; i++)
             expected_rows += m.weight[k][i] != 0;
         for (int r = 0; r < rows.n; r++) {
             const tf_attribution *a = &rows.r[r].a;
             int i = 0;
             if (rows.r[r].pool != k)
                 continue;
-            while (i < h->ndonors &&
+            while (i < h->nparties &&
                    strcmp(h->donor[m.order[i]], rows.r[r].donor))
                 i++;
-            CHECK(i < h->ndonors, "row for unknown donor %s", rows.r[r].donor);
+            CHECK(i < h->nparties, "row for unknown donor %s", rows.r[r].donor);
             CHECK(a->receipts == a->outflows + a->balance,
                   "%s/%s: receipts %lld != outflows %lld + balance %lld",
                   rows.r[r].donor, tf_pools[k], (long long)a->receipts,
@@ -1335,7 +1558,7 @@ static void check_attribution(struct history *h, const char *as_of, int closed)
               "pool %s: donors' outflows %lld, pool's "
               "%lld",
               tf_pools[k], (long long)out, (long long)pool_out[k]);
-        CHECK(rec == figs[k].receipts + j.tin[k],
+        CHECK(rec == figs[k].receipts + figs[k].interest + j.tin[k],
               "pool %s: donors' receipts %lld, pool's %lld + transfers in "
               "%lld",
               tf_pools[k], (long long)rec, (long long)figs[k].receipts,
@@ -1347,6 +1570,22 @@ static void check_attribution(struct history *h, const char *as_of, int closed)
           expected_rows);
     rows_checked += rows.n;
     legs_checked += j.nlegs;
+
+    /* The PSC owed to the UN, as the journal has it. */
+    {
+        tf_psc_figures psc[TF_POOL_COUNT];
+        MUST(tf_psc_figures_get(h->fund, as_of, psc, &dg));
+        for (int k = 0; k < TF_POOL_COUNT; k++)
+            CHECK(psc[k].payable == j.psc_payable[k] &&
+                      psc[k].charged == j.psc_charged[k] &&
+                      psc[k].charged - psc[k].paid == psc[k].payable &&
+                      psc[k].payable >= 0,
+                  "pool %s: PSC charged %lld paid %lld payable %lld, journal "
+                  "%lld charged %lld payable",
+                  tf_pools[k], (long long)psc[k].charged,
+                  (long long)psc[k].paid, (long long)psc[k].payable,
+                  (long long)j.psc_charged[k], (long long)j.psc_payable[k]);
+    }
 
     /* Uses sum to the outflows, donor by donor and pool by pool. */
     memset(&uses, 0, sizeof(uses));
@@ -1361,7 +1600,7 @@ static void check_attribution(struct history *h, const char *as_of, int closed)
         uses.sum[k][d] = 0;
     }
     for (int k = 0; k < TF_POOL_COUNT; k++)
-        for (int d = 0; d < h->ndonors; d++)
+        for (int d = 0; d < h->nparties; d++)
             CHECK(uses.sum[k][d] == 0, "uses of %s/%s without a row",
                   h->donor[d], tf_pools[k]);
 
@@ -1388,12 +1627,162 @@ static void check_attribution(struct history *h, const char *as_of, int closed)
     }
 }
 
+/* ---- Interest and PSC ---------------------------------------------- */
+
+/* The journal and the model as of date (no outflows split). */
+static void model_on(struct history *h, const char *date, struct journal *j,
+                     struct model *m)
+{
+    int64_t none[TF_POOL_COUNT] = {0};
+
+    memset(j, 0, sizeof(*j));
+    j->h = h;
+    MUST(tf_ledger_each_entry(h->fund, date, read_entry, j, &dg));
+    build_model(m, h, j, none);
+}
+
+struct interest_arg {
+    tf_interest i;
+    int known;
+};
+
+static tf_error do_interest(struct history *h, void *arg)
+{
+    struct interest_arg *a = arg;
+
+    return tf_interest_add(h->fund, &a->i, &a->known, &dg);
+}
+
+/* Interest into pool on date: taken when a donor's money is in the pool
+ * (the model's weights), else refused with nothing written. */
+static void interest_on(struct history *h, const char *date, int pool,
+                        int small)
+{
+    static struct journal j;
+    static struct model m;
+    struct interest_arg a;
+    tf_pool_figures before = pool_at(h, pool, NULL), after;
+    int64_t money = 0;
+    char ref[16];
+    tf_error err;
+
+    model_on(h, date, &j, &m);
+    for (int i = 0; i < h->nparties; i++)
+        if (m.order[i] != h->ndonors)
+            money += m.weight[pool][i];
+    memset(&a, 0, sizeof(a));
+    snprintf(ref, sizeof(ref), "I%d", ++h->ninterest);
+    a.i.date = date;
+    a.i.pool = tf_pools[pool];
+    a.i.ref = chance(50) ? ref : NULL;
+    a.i.amount = small ? rrange(1, 99) : rrange(100, 500000);
+    err = run_step(h, do_interest, &a);
+    if (money <= 0) {
+        CHECK(err == TF_ERR_RULE,
+              "interest into %s, which no donor's money "
+              "is in: %s",
+              tf_pools[pool], tf_strerror(err));
+        return;
+    }
+    CHECK(err == TF_OK && a.i.entry > 0 && !a.known, "interest into %s: %s",
+          tf_pools[pool], dg.msg);
+    h->ninterest_booked++;
+    after = pool_at(h, pool, NULL);
+    CHECK(after.cash == before.cash + a.i.amount &&
+              after.available == before.available + a.i.amount &&
+              after.receipts == before.receipts &&
+              after.interest == before.interest + a.i.amount,
+          "interest of %lld into %s: cash %lld -> %lld, available %lld -> "
+          "%lld",
+          (long long)a.i.amount, tf_pools[pool], (long long)before.cash,
+          (long long)after.cash, (long long)before.available,
+          (long long)after.available);
+    if (a.i.ref) {
+        /* The same again adds nothing. */
+        struct interest_arg again = a;
+        struct head hd = head(h->fund);
+        MUST(run_step(h, do_interest, &again));
+        CHECK(again.known && same_head(hd, head(h->fund)),
+              "interest %s again was booked", ref);
+    }
+    maybe_reverse(h, date, 10);
+}
+
+struct psc_arg {
+    tf_psc_payment p;
+    int known;
+};
+
+static tf_error do_psc(struct history *h, void *arg)
+{
+    struct psc_arg *a = arg;
+
+    return tf_psc_pay(h->fund, &a->p, &a->known, &dg);
+}
+
+/* A remittance on date: more than is owed (refused), all of it, or some
+ * of it; each pool's part within a unit of its exact share of what it
+ * owes, never more than it owes; the pools' cash and available unchanged,
+ * the bank's cash down by the amount. */
+static void psc_on(struct history *h, const char *date)
+{
+    static struct journal j;
+    tf_pool_figures before[TF_POOL_COUNT], after[TF_POOL_COUNT];
+    int64_t owed[TF_POOL_COUNT], total = 0, paid = 0;
+    struct psc_arg a;
+    tf_error err;
+    int all;
+
+    memset(&j, 0, sizeof(j));
+    j.h = h;
+    MUST(tf_ledger_each_entry(h->fund, date, read_entry, &j, &dg));
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        owed[k] = j.psc_payable[k] > 0 ? j.psc_payable[k] : 0;
+        total += owed[k];
+    }
+    MUST(tf_ledger_pools(h->fund, NULL, before, &dg));
+    memset(&a, 0, sizeof(a));
+    a.p.date = date;
+    if (total == 0 || chance(20)) {
+        a.p.amount = total + rrange(1, 1000);
+        err = run_step(h, do_psc, &a);
+        CHECK(err == TF_ERR_RULE, "paying %lld of %lld PSC owed: %s",
+              (long long)a.p.amount, (long long)total, tf_strerror(err));
+        return;
+    }
+    all = chance(30);
+    a.p.amount = all ? total : rrange(1, total);
+    MUST(run_step(h, do_psc, &a));
+    CHECK(!a.known && a.p.entry > 0, "a remittance booked nothing");
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        __int128 exact = (__int128)a.p.amount * owed[k];
+        __int128 got = (__int128)a.p.part[k] * total;
+        CHECK(a.p.part[k] >= 0 && a.p.part[k] <= owed[k] &&
+                  got - exact < total && exact - got < total &&
+                  (!all || a.p.part[k] == owed[k]),
+              "pool %s: part %lld of %lld paid, owing %lld of %lld",
+              tf_pools[k], (long long)a.p.part[k], (long long)a.p.amount,
+              (long long)owed[k], (long long)total);
+        paid += a.p.part[k];
+    }
+    CHECK(paid == a.p.amount, "parts %lld of %lld", (long long)paid,
+          (long long)a.p.amount);
+    MUST(tf_ledger_pools(h->fund, NULL, after, &dg));
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        CHECK(after[k].cash == before[k].cash &&
+                  after[k].available == before[k].available,
+              "pool %s: a remittance moved its cash %lld -> %lld", tf_pools[k],
+              (long long)before[k].cash, (long long)after[k].cash);
+    h->npsc++;
+    maybe_reverse(h, date, 10);
+}
+
 /* ---- Closing -------------------------------------------------------- */
 
 struct refund_sums {
     struct history *h;
     int64_t pool[TF_POOL_COUNT];
-    int64_t donor[TF_POOL_COUNT][MAX_DONORS];
+    int64_t donor[TF_POOL_COUNT][MAX_PARTIES];
 };
 
 static int grab_refund(void *ctx, const char *pool, const char *donor,
@@ -1423,6 +1812,7 @@ static tf_error do_close(struct history *h, void *arg)
 /* Pays every funded grant, then closes the fund on the day after. */
 static void close_fund(struct history *h)
 {
+    static int64_t expect[TF_POOL_COUNT][MAX_PARTIES];
     tf_pool_figures before[TF_POOL_COUNT];
     struct refund_sums sums;
     struct close_arg a;
@@ -1439,6 +1829,38 @@ static void close_fund(struct history *h)
     }
     day_date(a.date, h->last_day + 2);
     MUST(tf_ledger_pools(h->fund, a.date, before, &dg));
+    /* What each donor should get: its part of each pool's remaining cash
+     * over the weights (the fund's interest among them), and its part of
+     * the interest's part over the donors' weights. */
+    {
+        static struct journal jb;
+        static struct model m;
+        model_on(h, a.date, &jb, &m);
+        memset(expect, 0, sizeof(expect));
+        for (int k = 0; k < TF_POOL_COUNT; k++) {
+            int64_t parts[MAX_PARTIES], again[MAX_PARTIES], w[MAX_PARTIES];
+            int64_t mine = 0, any = 0;
+            int party = -1;
+            if (before[k].cash <= 0)
+                continue;
+            split(parts, before[k].cash, m.weight[k], h->nparties);
+            for (int i = 0; i < h->nparties; i++) {
+                if (m.order[i] == h->ndonors) {
+                    party = i;
+                    mine = parts[i];
+                    w[i] = 0;
+                } else
+                    any |= w[i] = m.weight[k][i] > 0 ? m.weight[k][i] : 0;
+            }
+            if (mine && any)
+                split(again, mine, w, h->nparties);
+            else
+                memset(again, 0, sizeof(again));
+            for (int i = 0; i < h->nparties; i++)
+                if (i != party)
+                    expect[k][m.order[i]] = parts[i] + again[i];
+        }
+    }
     memset(&sums, 0, sizeof(sums));
     sums.h = h;
     a.sums = &sums;
@@ -1454,6 +1876,10 @@ static void close_fund(struct history *h)
         CHECK(after.cash == 0 && after.committed == 0,
               "pool %s: cash %lld after closing", tf_pools[k],
               (long long)after.cash);
+        for (int d = 0; d < h->ndonors; d++)
+            CHECK(sums.donor[k][d] == expect[k][d],
+                  "%s/%s: refund %lld, expected %lld", h->donor[d], tf_pools[k],
+                  (long long)sums.donor[k][d], (long long)expect[k][d]);
         for (int d = 0; d < h->ndonors; d++)
             CHECK(j.refunds[k][d] == sums.donor[k][d],
                   "%s/%s: refund %lld booked, %lld reported", h->donor[d],
@@ -1488,7 +1914,8 @@ static void test_random_histories(void **state)
 {
     const char *env = getenv("TFUND_PROPERTY_HISTORIES");
     long histories = env && *env ? strtol(env, NULL, 10) : 1000;
-    long closed = 0, backdated = 0, reversed = 0;
+    long closed = 0, backdated = 0, reversed = 0, interests = 0,
+         remittances = 0;
     long long entries = 0;
     struct history *h = calloc(1, sizeof(*h));
 
@@ -1531,6 +1958,16 @@ static void test_random_histories(void **state)
             check_attribution(h, mid, 0);
         }
         check_attribution(h, NULL, 0);
+        {
+            char from[16], to[16];
+            int a = (int)rrange(0, h->last_day),
+                b = (int)rrange(0, h->last_day);
+            day_date(from, a < b ? a : b);
+            day_date(to, a < b ? b : a);
+            check_statements(h, from, to);
+            day_date(to, h->last_day);
+            check_statements(h, NULL, to);
+        }
         do_close = chance(40);
         if (do_close) {
             close_fund(h);
@@ -1542,6 +1979,8 @@ static void test_random_histories(void **state)
         CHECK(failures == 0, "tf_verify found %ld failures", failures);
         entries += head(h->fund).count;
         reversed += h->nreversed;
+        interests += h->ninterest_booked;
+        remittances += h->npsc;
         tf_fund_close(h->fund);
         h->fund = NULL;
         remove_db(h->path);
@@ -1550,10 +1989,13 @@ static void test_random_histories(void **state)
     printf("attribution property: %ld histories checked (%ld closed, %ld "
            "with a back-dated step), %lld entries (%ld reversals), %ld steps "
            "(%ld refused); checked %lld attribution rows, %lld transfer "
-           "legs, %lld grant parts\n",
+           "legs, %lld grant parts, %lld statements; %ld interest entries, "
+           "%ld PSC remittances\n",
            histories, closed, backdated, entries, reversed, steps, refused,
-           rows_checked, legs_checked, grants_checked);
-    assert_true(histories < 1000 || entries > 0);
+           rows_checked, legs_checked, grants_checked, statements_checked,
+           interests, remittances);
+    assert_true(histories < 1000 ||
+                (entries > 0 && interests > 0 && remittances > 0));
 }
 
 int main(void)

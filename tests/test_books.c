@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tfund/books.h"
+#include "tfund/text.h"
 
 /* Each pool's postings of d sum to zero; returns the number of postings. */
 static size_t balanced(const tf_draft *d)
@@ -53,10 +54,58 @@ static void tables_match_enums(void **state)
         assert_int_equal(tf_kind_find(tf_kind_name((tf_kind)k)), k);
     for (int o = 0; o < TF_OUTFLOW_COUNT; o++)
         assert_int_equal(tf_outflow_find(tf_outflow_name((tf_outflow)o)), o);
+    for (int r = 0; r < TF_REASON_COUNT; r++)
+        assert_int_equal(tf_reason_find(tf_reason_name((tf_reason)r)), r);
+    assert_int_equal(tf_reason_find("Quota"), -1);
+    assert_int_equal(tf_reason_find(NULL), -1);
     assert_int_equal(tf_pool_find("nowhere"), -1);
     assert_int_equal(tf_pool_find(NULL), -1);
     assert_int_equal(tf_status_find("Funded"), -1);
     assert_int_equal(tf_kind_find(""), -1);
+}
+
+/* Every code has words for a reader, none empty and no two alike within
+ * a table (a reader could not tell them apart). */
+static void words_for_a_reader(void **state)
+{
+    const char *seen[16];
+    int n;
+
+    (void)state;
+    n = 0;
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        seen[n++] = tf_pool_label((tf_pool)k);
+    for (int i = 0; i < n; i++) {
+        assert_true(*seen[i]);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    n = 0;
+    for (int s = 0; s < TF_STATUS_COUNT; s++)
+        seen[n++] = tf_status_label((tf_status)s);
+    for (int i = 0; i < n; i++) {
+        assert_true(*seen[i]);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    n = 0;
+    for (int o = 0; o < TF_OUTFLOW_COUNT; o++)
+        seen[n++] = tf_outflow_label((tf_outflow)o);
+    for (int r = 0; r < TF_REASON_COUNT; r++)
+        seen[n++] = tf_reason_label((tf_reason)r);
+    for (int i = 0; i < n; i++) {
+        assert_true(*seen[i]);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    /* A few by name: the words the statements print. */
+    assert_string_equal(tf_pool_label(TF_POOL_LDC_TRAVEL), "LDC travel");
+    assert_string_equal(tf_status_label(TF_STATUS_DISBURSED), "paid");
+    assert_string_equal(tf_outflow_label(TF_OUTFLOW_PSC),
+                        "Programme support costs");
+    assert_string_equal(tf_tier_label(1), "LDC");
+    assert_string_equal(tf_tier_label(2), "other developing");
+    assert_string_equal(tf_tier_label(0), "");
 }
 
 static void accounts_read_back(void **state)
@@ -221,14 +270,57 @@ static void transfer_refund_spending(void **state)
     tf_draft_release(&d);
 }
 
+/* A remittance of PSC: in each pool that pays, PSC payable debited and
+ * cash credited; interest: cash debited, interest revenue credited. The
+ * fund's interest has a party name no donor id may take. */
+static void psc_payment_and_interest(void **state)
+{
+    int64_t paid[TF_POOL_COUNT] = {9310, 0, 0, 20690};
+    tf_draft d;
+
+    (void)state;
+    tf_draft_start(&d, "2025-05-01", TF_KIND_PSC_PAYMENT, "memo", "UN-1");
+    tf_recipe_psc_payment(&d, paid);
+    assert_int_equal(balanced(&d), 4);
+    assert_string_equal(d.entry.kind, "psc-payment");
+    assert_int_equal(account_of(&d, 0, NULL), TF_ACCT_PSC_PAYABLE);
+    assert_int_equal(d.post[0].amount, 9310);
+    assert_int_equal(account_of(&d, 1, NULL), TF_ACCT_CASH);
+    assert_int_equal(d.post[1].amount, -9310);
+    assert_string_equal(d.post[2].pool, tf_pools[TF_POOL_PREP]);
+    assert_int_equal(d.post[2].amount, 20690);
+    tf_draft_release(&d);
+
+    tf_draft_start(&d, "2025-06-30", TF_KIND_INTEREST, "memo", NULL);
+    tf_recipe_interest(&d, TF_POOL_UNRESTRICTED, 5000);
+    assert_int_equal(balanced(&d), 2);
+    assert_string_equal(d.entry.kind, "interest");
+    assert_int_equal(account_of(&d, 0, NULL), TF_ACCT_CASH);
+    assert_int_equal(d.post[0].amount, 5000);
+    assert_int_equal(account_of(&d, 1, NULL), TF_ACCT_INTEREST);
+    assert_int_equal(d.post[1].amount, -5000);
+    assert_int_equal(tf_account_info(TF_ACCT_INTEREST)->category,
+                     TF_CAT_REVENUE);
+    assert_int_equal(tf_account_info(TF_ACCT_INTEREST)->outflow,
+                     TF_OUTFLOW_NONE);
+    tf_draft_release(&d);
+
+    assert_true(tf_is_interest_party(tf_interest_party()));
+    assert_false(tf_is_interest_party("fund"));
+    assert_false(tf_is_interest_party(NULL));
+    assert_true(tf_id_valid(tf_interest_party()));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tables_match_enums),
+        cmocka_unit_test(words_for_a_reader),
         cmocka_unit_test(accounts_read_back),
         cmocka_unit_test(pledge_and_receipt),
         cmocka_unit_test(grant_life),
         cmocka_unit_test(transfer_refund_spending),
+        cmocka_unit_test(psc_payment_and_interest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,20 @@ tf_error tf_request_each(tf_fund *fund, const char *session, const char *ref,
                          int (*fn)(void *ctx, const tf_request *r), void *ctx,
                          tf_diag *diag);
 
+/*
+ * Walks the requests of session (all when NULL) in reference order as
+ * they stood at the end of as_of (NULL: now): each with the last decision
+ * dated on or before it (pending, with no tier and no figures, when none),
+ * the figures of the run that took that decision and the draws of the
+ * commitments dated by then. A decision of an earlier run of a request
+ * reconsidered since has its figures recomputed from that run's date (the
+ * charge must match the one recorded; otherwise only the decision shows).
+ */
+tf_error tf_request_each_as_of(tf_fund *fund, const char *session,
+                               const char *as_of,
+                               int (*fn)(void *ctx, const tf_request *r),
+                               void *ctx, tf_diag *diag);
+
 typedef enum tf_order {
     TF_ORDER_SUBMITTED,
     TF_ORDER_COST,

@@ -4,7 +4,8 @@
  * entries and the states of a travel request, each an enum with its text
  * form, and the recipes that turn each event of the fund (a pledge, a
  * receipt, a commitment, a disbursement, a release, a transfer, a refund,
- * a spending) into a balanced entry.
+ * a spending, PSC remitted to the UN, interest earned) into a balanced
+ * entry.
  *
  * This is where the rules of the books (double entry in self-balancing
  * pools, which account each event debits and credits) are written down.
@@ -104,6 +105,7 @@ typedef enum tf_account {
     TF_ACCT_REFUNDS_PAYABLE, /* liabilities:refunds-payable:<donor> */
     TF_ACCT_CONTRIBUTIONS,   /* revenue:contributions:<donor> */
     TF_ACCT_FX_GAIN,         /* revenue:fx-gain */
+    TF_ACCT_INTEREST,        /* revenue:interest */
     TF_ACCT_FX_LOSS,         /* expense:fx-loss */
     TF_ACCT_TRAVEL,          /* expense:travel:<session> */
     TF_ACCT_PSC,             /* expense:psc */
@@ -167,15 +169,28 @@ typedef enum tf_kind {
     TF_KIND_REFUND,
     TF_KIND_REVERSAL,
     TF_KIND_ADJUSTMENT,
+    TF_KIND_PSC_PAYMENT, /* PSC remitted to the UN */
+    TF_KIND_INTEREST,    /* interest earned on the fund's bank balance */
     TF_KIND_COUNT
 } tf_kind;
 
 /* "pledge", "receipt", "commitment", "release", "disbursement",
- * "transfer", "spend", "refund", "reversal", "adjustment". */
+ * "transfer", "spend", "refund", "reversal", "adjustment", "psc-payment",
+ * "interest". */
 const char *tf_kind_name(tf_kind k);
 
 /* The kind named name, or -1. name may be NULL. */
 int tf_kind_find(const char *name);
+
+/* ---- The fund's own interest ----------------------------------------- */
+
+/* "fund-interest": the party under which the attribution keeps the
+ * interest the fund earned, beside the donors (it is no donor's money,
+ * and no donor may take this id). */
+const char *tf_interest_party(void);
+
+/* Nonzero if id names that party. id may be NULL. */
+int tf_is_interest_party(const char *id);
 
 /* ---- States of a travel request ------------------------------------- */
 
@@ -198,6 +213,43 @@ int tf_status_find(const char *name);
 
 /* Nonzero if name is the text of status s. */
 int tf_status_is(const char *name, tf_status s);
+
+/* Why an allocation run did not fund a request (empty when it did). */
+typedef enum tf_reason {
+    TF_REASON_NOT_ELIGIBLE,       /* rejected: not an eligible country */
+    TF_REASON_QUOTA,              /* waitlisted: the country's quota */
+    TF_REASON_INSUFFICIENT_FUNDS, /* waitlisted: not enough money */
+    TF_REASON_CAP,                /* waitlisted: the run's cap or budget */
+    TF_REASON_COUNT
+} tf_reason;
+
+/* "not-eligible", "quota", "insufficient-funds", "cap". */
+const char *tf_reason_name(tf_reason r);
+
+/* The reason named name, or -1. name may be NULL. */
+int tf_reason_find(const char *name);
+
+/* ---- Words for a reader ---------------------------------------------- */
+
+/* How a page a person reads (a report, a statement) names the books'
+ * codes, where a code would not do: */
+
+/* "Unrestricted", "Travel", "LDC travel", "Conference preparation". */
+const char *tf_pool_label(tf_pool k);
+
+/* "Travel grants", "Programme support costs", "Conference preparation",
+ * "Surplus routed to conference preparation", "Refunds to donors". */
+const char *tf_outflow_label(tf_outflow o);
+
+/* "pending", "funded", "waitlisted", "rejected", "paid", "cancelled". */
+const char *tf_status_label(tf_status s);
+
+/* "not an eligible country", "country quota reached", "not enough
+ * money", "over the run's cap or the session's budget". */
+const char *tf_reason_label(tf_reason r);
+
+/* A request's tier in words: 1 "LDC", 2 "other developing", else "". */
+const char *tf_tier_label(int tier);
 
 /* ---- Recipes --------------------------------------------------------- */
 
@@ -274,6 +326,14 @@ void tf_recipe_transfer(tf_draft *d, const int64_t out[TF_POOL_COUNT],
 void tf_recipe_refund(tf_draft *d, tf_pool pool, int64_t total,
                       const char *const *donors, const int64_t *amounts,
                       size_t n);
+
+/* Remittance of PSC to the UN: per pool (in pool order, zeros skipped)
+ * the PSC payable cleared by paid[k] in cash. */
+void tf_recipe_psc_payment(tf_draft *d, const int64_t paid[TF_POOL_COUNT]);
+
+/* Interest earned on the fund's bank balance, credited to pool: cash /
+ * interest revenue. */
+void tf_recipe_interest(tf_draft *d, tf_pool pool, int64_t amount);
 
 /* Spending from pool: the expense of `account` (an expense account kept
  * for no party) paid in cash, orig (may be NULL) its own currency, and

@@ -76,10 +76,13 @@ tf_error tf_ledger_head(tf_fund *fund, int64_t *count, char *hash,
 typedef struct tf_pool_figures {
     const char *pool;
     int64_t receipts;  /* donors' receipts into the pool */
-    int64_t cash;      /* receipts + transfers in - out - charges - refunds */
+    int64_t cash;      /* receipts + interest + transfers in - out - charges
+                          - refunds */
     int64_t committed; /* outstanding commitments */
     int64_t reserve;   /* half-even(reserve_rate x receipts) */
     int64_t available; /* cash - committed - reserve */
+    int64_t interest;  /* interest the fund earned, credited to the pool
+                          (not a receipt: no reserve is kept on it) */
 } tf_pool_figures;
 
 /* Fills figs[TF_POOL_COUNT] in the order of tf_pools, as of date (NULL:

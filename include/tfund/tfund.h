@@ -15,5 +15,7 @@
 #include "tfund/allocate.h"
 #include "tfund/surplus.h"
 #include "tfund/users.h"
+#include "tfund/statement.h"
+#include "tfund/treasury.h"
 
 #endif

@@ -8,6 +8,7 @@ so the output doubles as a walk-through of how a fund is administered.
 """
 import csv
 import datetime
+import decimal
 import io
 import subprocess
 import sys
@@ -68,7 +69,19 @@ for sp in rows("spend"):
 events.append(("2018-08-01", 6, ("surplus", None)))
 last = max(e[0] for e in events)
 events.append((day(last, 1), 6, ("surplus", None)))
+# Interest on the bank balance, credited to unrestricted at the end of
+# each quarter; the programme support costs owed to the UN at the end of
+# each half-year, remitted two weeks later.
+for q in ("2017-03-31", "2017-06-30", "2017-09-30", "2017-12-31",
+          "2018-03-31", "2018-06-30", "2018-09-30", "2018-12-31"):
+    events.append((q, 7, ("interest", None)))
+for half, paid in (("2017-06-30", "2017-07-14"), ("2017-12-31", "2018-01-15"),
+                   ("2018-06-30", "2018-07-16")):
+    events.append((paid, 7, ("psc", half)))
 events.sort(key=lambda e: (e[0], e[1]))
+
+# The bank pays 1.1% a year on the fund's balance, credited quarterly.
+INTEREST_RATE = decimal.Decimal("0.011") / 4
 
 status = {}
 totals = {"funded": 0, "disbursed": 0, "cancelled": 0}
@@ -100,6 +113,27 @@ for date, _, (what, arg) in events:
     elif what == "surplus":
         print(f"\n-- {date}: surplus to conference preparation")
         tfund("surplus", "--date", date)
+    elif what == "interest":
+        bank = sum((decimal.Decimal(r["balance"])
+                    for r in csv_out("balance", "--as-of", date, "--format",
+                                     "csv")
+                    if r["account"] == "assets:cash"), decimal.Decimal(0))
+        earned = (bank * INTEREST_RATE).quantize(
+            decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_EVEN)
+        if earned > 0:
+            print(f"\n-- {date}: interest on the bank balance of {bank:,.2f}")
+            tfund("interest", "add", "--date", date, "--amount", str(earned),
+                  "--ref", f"BANK-INT-{date}")
+    elif what == "psc":
+        owed = [r for r in csv_out("psc", "show", "--as-of", arg, "--format",
+                                   "csv")]
+        total = sum((decimal.Decimal(r["payable"]) for r in owed),
+                    decimal.Decimal(0))
+        if total > 0:
+            print(f"\n-- {date}: programme support costs owed on {arg} "
+                  "paid to the UN")
+            tfund("psc", "pay", "--date", date, "--amount", str(total),
+                  "--ref", f"UN-PSC-{arg}")
 
 print(f"\n-- grants disbursed: {totals['disbursed']}, "
       f"cancellations: {totals['cancelled']}")

@@ -33,6 +33,8 @@ static const tf_account_def chart[TF_ACCOUNT_COUNT] = {
                                TF_PARTY_DONOR, TF_OUTFLOW_NONE},
     [TF_ACCT_FX_GAIN] = {TF_N_FX_GAIN, TF_CAT_REVENUE, TF_CREDIT, TF_PARTY_NONE,
                          TF_OUTFLOW_NONE},
+    [TF_ACCT_INTEREST] = {TF_N_INTEREST, TF_CAT_REVENUE, TF_CREDIT,
+                          TF_PARTY_NONE, TF_OUTFLOW_NONE},
     [TF_ACCT_FX_LOSS] = {TF_N_FX_LOSS, TF_CAT_EXPENSE, TF_DEBIT, TF_PARTY_NONE,
                          TF_OUTFLOW_NONE},
     [TF_ACCT_TRAVEL] = {TF_N_TRAVEL, TF_CAT_EXPENSE, TF_DEBIT, TF_PARTY_SESSION,
@@ -61,14 +63,45 @@ static const char *const outflows[TF_OUTFLOW_COUNT] = {
     TF_N_POOL_TRAVEL, "psc", TF_N_POOL_PREP, "surplus-routed", "refunds"};
 
 static const char *const kinds[TF_KIND_COUNT] = {
-    TF_N_KIND_PLEDGE,    TF_N_KIND_RECEIPT,      TF_N_KIND_COMMITMENT,
-    TF_N_KIND_RELEASE,   TF_N_KIND_DISBURSEMENT, TF_N_KIND_TRANSFER,
-    TF_N_KIND_SPEND,     TF_N_KIND_REFUND,       TF_N_KIND_REVERSAL,
-    TF_N_KIND_ADJUSTMENT};
+    TF_N_KIND_PLEDGE,     TF_N_KIND_RECEIPT,      TF_N_KIND_COMMITMENT,
+    TF_N_KIND_RELEASE,    TF_N_KIND_DISBURSEMENT, TF_N_KIND_TRANSFER,
+    TF_N_KIND_SPEND,      TF_N_KIND_REFUND,       TF_N_KIND_REVERSAL,
+    TF_N_KIND_ADJUSTMENT, TF_N_KIND_PSC_PAYMENT,  TF_N_KIND_INTEREST};
 
 static const char *const statuses[TF_STATUS_COUNT] = {
     TF_N_PENDING,  TF_N_FUNDED,    TF_N_WAITLISTED,
     TF_N_REJECTED, TF_N_DISBURSED, TF_N_CANCELLED};
+
+static const char *const reasons[TF_REASON_COUNT] = {
+    [TF_REASON_NOT_ELIGIBLE] = "not-eligible",
+    [TF_REASON_QUOTA] = "quota",
+    [TF_REASON_INSUFFICIENT_FUNDS] = "insufficient-funds",
+    [TF_REASON_CAP] = "cap"};
+
+/* The words for a reader, in the order of each enum. */
+static const char *const pool_labels[TF_POOL_COUNT] = {
+    [TF_POOL_UNRESTRICTED] = "Unrestricted",
+    [TF_POOL_TRAVEL] = "Travel",
+    [TF_POOL_LDC_TRAVEL] = "LDC travel",
+    [TF_POOL_PREP] = "Conference preparation"};
+
+static const char *const outflow_labels[TF_OUTFLOW_COUNT] = {
+    [TF_OUTFLOW_TRAVEL] = "Travel grants",
+    [TF_OUTFLOW_PSC] = "Programme support costs",
+    [TF_OUTFLOW_PREP] = "Conference preparation",
+    [TF_OUTFLOW_SURPLUS] = "Surplus routed to conference preparation",
+    [TF_OUTFLOW_REFUNDS] = "Refunds to donors"};
+
+static const char *const status_labels[TF_STATUS_COUNT] = {
+    [TF_STATUS_PENDING] = "pending",       [TF_STATUS_FUNDED] = "funded",
+    [TF_STATUS_WAITLISTED] = "waitlisted", [TF_STATUS_REJECTED] = "rejected",
+    [TF_STATUS_DISBURSED] = "paid",        [TF_STATUS_CANCELLED] = "cancelled"};
+
+static const char *const reason_labels[TF_REASON_COUNT] = {
+    [TF_REASON_NOT_ELIGIBLE] = "not an eligible country",
+    [TF_REASON_QUOTA] = "country quota reached",
+    [TF_REASON_INSUFFICIENT_FUNDS] = "not enough money",
+    [TF_REASON_CAP] = "over the run's cap or the session's budget"};
 
 /* The index of name in names[0..n), or -1. */
 static int find_name(const char *const *names, int n, const char *name)
@@ -165,6 +198,18 @@ int tf_outflow_find(const char *name)
     return find_name(outflows, TF_OUTFLOW_COUNT, name);
 }
 
+/* ---- The fund's own interest ---------------------------------------- */
+
+const char *tf_interest_party(void)
+{
+    return TF_N_FUND_INTEREST;
+}
+
+int tf_is_interest_party(const char *id)
+{
+    return id && !strcmp(id, TF_N_FUND_INTEREST);
+}
+
 /* ---- Kinds and statuses --------------------------------------------- */
 
 const char *tf_kind_name(tf_kind k)
@@ -190,6 +235,43 @@ int tf_status_find(const char *name)
 int tf_status_is(const char *name, tf_status s)
 {
     return name && !strcmp(name, statuses[s]);
+}
+
+const char *tf_reason_name(tf_reason r)
+{
+    return reasons[r];
+}
+
+int tf_reason_find(const char *name)
+{
+    return find_name(reasons, TF_REASON_COUNT, name);
+}
+
+/* ---- Words for a reader --------------------------------------------- */
+
+const char *tf_pool_label(tf_pool k)
+{
+    return pool_labels[k];
+}
+
+const char *tf_outflow_label(tf_outflow o)
+{
+    return outflow_labels[o];
+}
+
+const char *tf_status_label(tf_status s)
+{
+    return status_labels[s];
+}
+
+const char *tf_reason_label(tf_reason r)
+{
+    return reason_labels[r];
+}
+
+const char *tf_tier_label(int tier)
+{
+    return tier == 1 ? "LDC" : tier == 2 ? "other developing" : "";
 }
 
 /* ---- Drafts --------------------------------------------------------- */
@@ -399,6 +481,19 @@ void tf_recipe_refund(tf_draft *d, tf_pool pool, int64_t total,
     draft_post(d, TF_ACCT_REFUNDS, NULL, pool, total);
     for (size_t i = 0; i < n; i++)
         draft_post(d, TF_ACCT_REFUNDS_PAYABLE, donors[i], pool, -amounts[i]);
+}
+
+void tf_recipe_psc_payment(tf_draft *d, const int64_t paid[TF_POOL_COUNT])
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        if (paid[k])
+            draft_pair(d, TF_ACCT_PSC_PAYABLE, NULL, TF_ACCT_CASH, NULL,
+                       (tf_pool)k, paid[k]);
+}
+
+void tf_recipe_interest(tf_draft *d, tf_pool pool, int64_t amount)
+{
+    draft_pair(d, TF_ACCT_CASH, NULL, TF_ACCT_INTEREST, NULL, pool, amount);
 }
 
 void tf_recipe_spending(tf_draft *d, tf_account account, tf_pool pool,

@@ -18,6 +18,7 @@
 #define TF_N_REFUNDS_PAYABLE "liabilities:refunds-payable"
 #define TF_N_CONTRIBUTIONS   "revenue:contributions"
 #define TF_N_FX_GAIN         "revenue:fx-gain"
+#define TF_N_INTEREST        "revenue:interest"
 #define TF_N_FX_LOSS         "expense:fx-loss"
 #define TF_N_TRAVEL          "expense:travel"
 #define TF_N_PSC             "expense:psc"
@@ -57,6 +58,12 @@
 #define TF_N_KIND_REFUND       "refund"
 #define TF_N_KIND_REVERSAL     "reversal"
 #define TF_N_KIND_ADJUSTMENT   "adjustment"
+#define TF_N_KIND_PSC_PAYMENT  "psc-payment"
+#define TF_N_KIND_INTEREST     "interest"
+
+/* The party the attribution keeps the fund's own interest under, beside
+ * the donors (no donor may take this id). */
+#define TF_N_FUND_INTEREST "fund-interest"
 
 /* ---- SQL ------------------------------------------------------------ */
 
@@ -64,6 +71,10 @@
 #define TF_SQL_Q(name) "'" name "'"
 
 #define TF_SQL_CASH          TF_SQL_Q(TF_N_CASH)
+#define TF_SQL_INTEREST      TF_SQL_Q(TF_N_INTEREST)
+#define TF_SQL_PSC           TF_SQL_Q(TF_N_PSC)
+#define TF_SQL_PSC_PAYABLE   TF_SQL_Q(TF_N_PSC_PAYABLE)
+#define TF_SQL_FUND_INTEREST TF_SQL_Q(TF_N_FUND_INTEREST)
 #define TF_SQL_ENCUMBRANCES  TF_SQL_Q(TF_N_ENCUMBRANCES)
 #define TF_SQL_RECEIVABLE_   TF_SQL_Q(TF_N_RECEIVABLE ":") /* || donor */
 #define TF_SQL_TRANSFERS_IN  TF_SQL_Q(TF_N_TRANSFERS_IN)
@@ -81,6 +92,8 @@
 #define TF_SQL_KIND_COMMITMENT   TF_SQL_Q(TF_N_KIND_COMMITMENT)
 #define TF_SQL_KIND_DISBURSEMENT TF_SQL_Q(TF_N_KIND_DISBURSEMENT)
 #define TF_SQL_KIND_TRANSFER     TF_SQL_Q(TF_N_KIND_TRANSFER)
+#define TF_SQL_KIND_PSC_PAYMENT  TF_SQL_Q(TF_N_KIND_PSC_PAYMENT)
+#define TF_SQL_KIND_INTEREST     TF_SQL_Q(TF_N_KIND_INTEREST)
 
 /* True for the accounts a pool's cash is counted on (pool figures): cash
  * net of what the pool owes, PSC to the UN and refunds to donors. col is

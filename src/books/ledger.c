@@ -736,9 +736,9 @@ static int find_entry_cb(void *ctx, const tf_entry *e)
     return 1;
 }
 
-/* Only a pledge, a receipt, a spending or an adjustment is corrected by
- * its reversal, once, and a pledge only once no receipt is booked on it;
- * a reversal is not itself reversed. */
+/* Only a pledge, a receipt, a spending, an adjustment, a remittance of
+ * PSC or interest is corrected by its reversal, once, and a pledge only once no
+ * receipt is booked on it; a reversal is not itself reversed. */
 static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
                            tf_diag *diag)
 {
@@ -753,7 +753,8 @@ static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
         return tf_diag_set(diag, TF_ERR_RULE,
                            "entry %" PRId64 " is already reversed", id);
     if (kind != TF_KIND_PLEDGE && kind != TF_KIND_RECEIPT &&
-        kind != TF_KIND_SPEND && kind != TF_KIND_ADJUSTMENT)
+        kind != TF_KIND_SPEND && kind != TF_KIND_ADJUSTMENT &&
+        kind != TF_KIND_PSC_PAYMENT && kind != TF_KIND_INTEREST)
         return tf_diag_set(diag, TF_ERR_RULE,
                            "a %s entry is corrected by its own command, not "
                            "by a reversal",
@@ -951,9 +952,21 @@ tf_error tf_ledger_each_balance(tf_fund *fund, const char *as_of,
 
 /* ---- Pool figures --------------------------------------------------- */
 
-/* Adds per-pool sums of a query returning (pool, amount) into sums. */
+/* Adds per-pool sums of a query returning (pool, amount[, amount2])
+ * into sums (and sums2, when not NULL). */
+static tf_error add_pool_sums2(tf_fund *fund, const char *sql,
+                               const char *as_of, int64_t *sums, int64_t *sums2,
+                               tf_diag *diag);
+
 static tf_error add_pool_sums(tf_fund *fund, const char *sql, const char *as_of,
                               int64_t *sums, tf_diag *diag)
+{
+    return add_pool_sums2(fund, sql, as_of, sums, NULL, diag);
+}
+
+static tf_error add_pool_sums2(tf_fund *fund, const char *sql,
+                               const char *as_of, int64_t *sums, int64_t *sums2,
+                               tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(fund->db, sql, diag);
     int rc;
@@ -963,8 +976,11 @@ static tf_error add_pool_sums(tf_fund *fund, const char *sql, const char *as_of,
     tf_stmt_text(st, 1, as_of);
     while ((rc = tf_stmt_step(st)) > 0) {
         int k = tf_pool_find(tf_col_text(st, 0));
-        if (k >= 0)
+        if (k >= 0) {
             sums[k] += tf_col_int(st, 1);
+            if (sums2)
+                sums2[k] += tf_col_int(st, 2);
+        }
     }
     if (rc < 0)
         return tf_stmt_error(st, diag);
@@ -1015,17 +1031,23 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         "WHERE e.reverses > 0 AND o.kind = " TF_SQL_KIND_RECEIPT " "
         "AND +p.account = " TF_SQL_CASH " "
         "AND (?1 IS NULL OR e.date <= ?1) GROUP BY p.pool";
-    /* Cash net of what the pool owes (PSC to the UN, refunds to donors). */
+    /* Cash net of what the pool owes (PSC to the UN, refunds to donors),
+     * and beside it the interest the pool earned (a credit), from the
+     * same rows. */
     static const char cash_now_sql[] =
-        "SELECT pool, sum(balance) FROM balances "
-        "WHERE " TF_SQL_NET_CASH("account") " "
-                                            "AND ?1 IS NULL GROUP BY pool";
+        "SELECT pool, sum(CASE WHEN account = " TF_SQL_INTEREST " THEN 0 "
+        "ELSE balance END), sum(CASE WHEN account = " TF_SQL_INTEREST " "
+        "THEN -balance ELSE 0 END) FROM balances "
+        "WHERE (" TF_SQL_NET_CASH("account") " OR account = " TF_SQL_INTEREST
+                                             ") AND ?1 IS NULL GROUP BY pool";
     static const char cash_asof_sql[] =
-        "SELECT p.pool, sum(p.amount) FROM postings p "
+        "SELECT p.pool, sum(CASE WHEN p.account = " TF_SQL_INTEREST " THEN 0 "
+        "ELSE p.amount END), sum(CASE WHEN p.account = " TF_SQL_INTEREST " "
+        "THEN -p.amount ELSE 0 END) FROM postings p "
         "JOIN entries e ON e.id = p.entry "
-        "WHERE " TF_SQL_NET_CASH(
-            "p.account") " "
-                         "AND e.date <= ?1 GROUP BY p.pool";
+        "WHERE (" TF_SQL_NET_CASH(
+            "p.account") " OR p.account = " TF_SQL_INTEREST
+                         ") AND e.date <= ?1 GROUP BY p.pool";
     static const char committed_now_sql[] =
         "SELECT pool, sum(balance) FROM balances "
         "WHERE account = " TF_SQL_ENCUMBRANCES " AND ?1 IS NULL GROUP BY pool";
@@ -1035,6 +1057,7 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         "WHERE p.account = " TF_SQL_ENCUMBRANCES " AND e.date <= ?1 "
         "GROUP BY p.pool";
     int64_t receipts[TF_POOL_COUNT] = {0}, cash[TF_POOL_COUNT] = {0};
+    int64_t interest[TF_POOL_COUNT] = {0};
     int64_t committed[TF_POOL_COUNT] = {0};
     const char *date = as_of; /* as asked, for the closing below */
     char reserve_rate[64];
@@ -1046,8 +1069,8 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         return err;
     if ((err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
         return err;
-    if ((err = add_pool_sums(fund, as_of ? cash_asof_sql : cash_now_sql, as_of,
-                             cash, diag)))
+    if ((err = add_pool_sums2(fund, as_of ? cash_asof_sql : cash_now_sql, as_of,
+                              cash, interest, diag)))
         return err;
     if ((err =
              add_pool_sums(fund, as_of ? committed_asof_sql : committed_now_sql,
@@ -1060,6 +1083,7 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
         figs[k].pool = tf_pools[k];
         figs[k].receipts = receipts[k];
         figs[k].cash = cash[k];
+        figs[k].interest = interest[k];
         figs[k].committed = committed[k];
         err = tf_money_mul_decimal(&figs[k].reserve, receipts[k], reserve_rate,
                                    TF_ROUND_HALF_EVEN);

@@ -254,9 +254,39 @@ static const char *const record_checks[] = {
     "SELECT e.id, 'entry dated ' || e.date || ' (' || e.kind || ') "
     "after the fund was closed on ' || s.value FROM entries e JOIN "
     "settings s ON s.key = 'closed_on' WHERE e.date > s.value",
+    /* 8. The PSC payable of each pool: the PSC charged on grants and
+     * spending less what was remitted to the UN, and never more
+     * remitted than charged. */
+    "SELECT 0, 'PSC payable in ' || x.pool || ' is ' || -sum(x.owed) || "
+    "' but the PSC charged less the PSC paid to the UN come to ' || "
+    "(sum(x.charged) - sum(x.paid)) FROM (SELECT pool, balance AS owed, "
+    "0 AS charged, 0 AS paid FROM balances WHERE account = "
+    "" TF_SQL_PSC_PAYABLE " UNION ALL SELECT pool, 0, balance, 0 FROM "
+    "balances WHERE account = " TF_SQL_PSC " UNION ALL SELECT p.pool, 0, "
+    "0, p.amount FROM entries e JOIN postings p ON p.entry = e.id LEFT "
+    "JOIN entries o ON o.id = e.reverses WHERE p.account = "
+    "" TF_SQL_PSC_PAYABLE " AND (e.kind = " TF_SQL_KIND_PSC_PAYMENT " OR "
+    "o.kind = " TF_SQL_KIND_PSC_PAYMENT ")) x GROUP BY x.pool HAVING "
+    "-sum(x.owed) <> sum(x.charged) - sum(x.paid)",
+    "SELECT coalesce((SELECT max(p2.entry) FROM postings p2 WHERE "
+    "p2.account = b.account AND p2.pool = b.pool), 0), 'PSC payable in ' "
+    "|| b.pool || ' is a debit of ' || b.balance || ': more was paid to "
+    "the UN than was charged' FROM balances b WHERE b.account = "
+    "" TF_SQL_PSC_PAYABLE " AND b.balance > 0",
+    /* A remittance of PSC moves PSC payable to cash, and interest cash to
+     * interest revenue, nothing else. */
+    "SELECT e.id, e.kind || ' entry ' || e.id || ' posts to ' || "
+    "p.account || ', which is not one of its accounts' FROM entries e "
+    "JOIN postings p ON p.entry = e.id WHERE (e.kind = "
+    "" TF_SQL_KIND_PSC_PAYMENT " AND p.account NOT IN (" TF_SQL_PSC_PAYABLE
+    ", " TF_SQL_CASH ")) OR (e.kind = " TF_SQL_KIND_INTEREST " AND "
+    "p.account NOT IN (" TF_SQL_CASH ", " TF_SQL_INTEREST "))",
+    /* The fund's own interest is no donor. */
+    "SELECT 0, 'donor ' || id || ' takes the id of the fund''s own "
+    "interest in the attribution' FROM donors WHERE id = "
+    "" TF_SQL_FUND_INTEREST,
 };
 
-/* The coverage checks report through fail, counted like the others. */
 static void coverage_failure(void *ctx, int64_t entry, const char *what)
 {
     fail(ctx, entry, "%s", what);
@@ -293,13 +323,13 @@ static tf_error verify_books(tf_fund *fund,
              "records entry %" PRId64 " (entries removed from the end?)",
              v.prev_id, head_id);
 
-    /* 2-7. The records against the journal (record_checks). */
+    /* 2-8. The records against the journal (record_checks). */
     for (size_t i = 0; i < sizeof(record_checks) / sizeof(record_checks[0]);
          i++)
         if ((err = query_failures(&v, record_checks[i])))
             return err;
 
-    /* 8. No pool's available is negative. */
+    /* 9. No pool's available is negative. */
     if ((err = tf_ledger_pools(fund, NULL, figs, diag)))
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++)
@@ -309,7 +339,7 @@ static tf_error verify_books(tf_fund *fund,
                  tf_fund_fmt(fund, buf, figs[k].available, 0));
         }
 
-    /* 9. The event log and every covered table (books/audit_verify.c). */
+    /* 10. The event log and every covered table (books/audit_verify.c). */
     if ((err = tf_audit_verify(fund, coverage_failure, &v, diag)))
         return err;
 

@@ -91,7 +91,8 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_pools, cmd_journal, cmd_verify, cmd_export, cmd_backup, cmd_period,
     cmd_reverse, cmd_help, cmd_request, cmd_allocate, cmd_allocation,
     cmd_disburse, cmd_cancel, cmd_surplus, cmd_spend, cmd_attribution,
-    cmd_close, cmd_report, cmd_log, cmd_history;
+    cmd_close, cmd_report, cmd_log, cmd_history, cmd_statement, cmd_psc,
+    cmd_interest;
 
 /* ---- Users and roles (cmd_user.c) ---------------------------------- */
 

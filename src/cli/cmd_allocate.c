@@ -103,10 +103,12 @@ static int session_found(void *ctx, const tf_session *s)
 static int run_allocation(int argc, char **argv)
 {
     static const struct option opts[] = {
+        {"as-of", required_argument, NULL, 'a'},
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     struct show s;
+    const char *as_of = NULL;
     tf_diag diag;
     tf_error err;
     int c, rc;
@@ -121,6 +123,11 @@ static int run_allocation(int argc, char **argv)
     argv++;
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
+        case 'a':
+            if ((rc = cli_check_date("--as-of", optarg)))
+                return rc;
+            as_of = optarg;
+            break;
         case 'f':
             if ((rc = parse_common(optarg, &s.fmt)))
                 return rc;
@@ -139,8 +146,8 @@ static int run_allocation(int argc, char **argv)
     err = tf_session_each(s.fund, argv[optind], session_found, NULL, &diag);
     if (!err) {
         s.t = cli_table_new(s.fmt, stdout, alloc_cols, alloc_kinds);
-        err = tf_request_each(s.fund, argv[optind], NULL, show_request, &s,
-                              &diag);
+        err = tf_request_each_as_of(s.fund, argv[optind], as_of, show_request,
+                                    &s, &diag);
         cli_table_end(s.t);
         if (!err && s.fmt == CLI_TEXT)
             print_totals(&s);
@@ -474,9 +481,11 @@ const struct tf_cmd cmd_allocate = {
 
 const struct tf_cmd cmd_allocation = {
     "allocation", "show a session's requests and decisions", run_allocation,
-    "usage: tfund allocation show SESSION [--format text|csv|json]\n"
+    "usage: tfund allocation show SESSION [--as-of DATE] [--format "
+    "text|csv|json]\n"
     "\n"
-    "Every request of the session with its decision and figures. CSV\n"
+    "Every request of the session with its decision and figures (with\n"
+    "--as-of, the decisions and draws as they stood on DATE). CSV\n"
     "columns: ref,session,country,tier,region_group,status,reason,fare,dsa,\n"
     "terminal,cost,psc,charge,draws (draws: pool:amount joined by ';').\n"
     "A request never allocated is pending with empty tier and figures.\n"};

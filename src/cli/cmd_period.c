@@ -107,6 +107,7 @@ const struct tf_cmd cmd_reverse = {
     "usage: tfund reverse ENTRY --date DATE [--memo TEXT]\n"
     "\n"
     "Posts a new entry with ENTRY's postings negated, pointing back at it:\n"
-    "entries are never edited or deleted. Pledge, receipt and spending\n"
-    "entries can be reversed (a pledge only once its receipts are); grants\n"
-    "are corrected with cancel and disburse instead.\n"};
+    "entries are never edited or deleted. Pledge, receipt, spending, PSC\n"
+    "remittance and interest entries can be reversed (a pledge only once\n"
+    "its receipts are); grants are corrected with cancel and disburse\n"
+    "instead.\n"};

@@ -4,7 +4,6 @@
  * workbooks of reports/.
  */
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "tfund/report.h"
@@ -21,15 +20,16 @@ static int run_report(int argc, char **argv)
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"as-of", required_argument, NULL, 'a'},
+        {"to", required_argument, NULL, 'a'},
+        {"from", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *kind, *out = NULL, *as_of = NULL, *id = NULL;
+    const char *kind, *out = NULL, *as_of = NULL, *from = NULL, *id = NULL;
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
     long count = 0;
     int c, rc, need_id;
-    struct stat st;
 
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
         return cli_help();
@@ -51,9 +51,14 @@ static int run_report(int argc, char **argv)
             out = optarg;
             break;
         case 'a':
-            if ((rc = cli_check_date("--as-of", optarg)))
+            if ((rc = cli_check_date("--to", optarg)))
                 return rc;
             as_of = optarg;
+            break;
+        case 'f':
+            if ((rc = cli_check_date("--from", optarg)))
+                return rc;
+            from = optarg;
             break;
         case 'h':
             return cli_help();
@@ -69,23 +74,23 @@ static int run_report(int argc, char **argv)
     if (!out || !*out)
         return cli_usage("report %s needs -o %s", kind,
                          strcmp(kind, "donors") ? "FILE.xlsx" : "DIR");
-    if (!strcmp(kind, "donors") && (stat(out, &st) || !S_ISDIR(st.st_mode))) {
-        fprintf(stderr, "tfund: '%s' is not a folder\n", out);
-        return 3;
-    }
+    if (from && !strcmp(kind, "session"))
+        return cli_usage("report session shows one date: --as-of DATE");
+    if (from && as_of && strcmp(from, as_of) > 0)
+        return cli_usage("--from %s is after --to %s", from, as_of);
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
     if (!strcmp(kind, "donor"))
-        err = tf_report_donor(fund, id, out, as_of, &diag);
+        err = tf_report_donor_period(fund, id, out, from, as_of, &diag);
     else if (!strcmp(kind, "session"))
         err = tf_report_session(fund, id, out, as_of, &diag);
     else if (!strcmp(kind, "fund"))
-        err = tf_report_fund(fund, out, as_of, &diag);
+        err = tf_report_fund_period(fund, out, from, as_of, &diag);
     else
-        err = tf_report_donors(fund, out, as_of, &count,
-                               cli_progress_wanted() ? show_progress : NULL,
-                               NULL, &diag);
+        err = tf_report_donors_period(
+            fund, out, from, as_of, &count,
+            cli_progress_wanted() ? show_progress : NULL, NULL, &diag);
     if (cli_progress_wanted() && !strcmp(kind, "donors"))
         fputc('\n', stderr);
     tf_fund_close(fund);
@@ -102,20 +107,29 @@ static int run_report(int argc, char **argv)
 const struct tf_cmd cmd_report = {
     "report", "write an Excel report (donor, donors, fund, session)",
     run_report,
-    "usage: tfund report donor ID -o FILE.xlsx [--as-of DATE]\n"
-    "       tfund report donors -o DIR [--as-of DATE]\n"
-    "       tfund report fund -o FILE.xlsx [--as-of DATE]\n"
+    "usage: tfund report donor ID -o FILE.xlsx [--from DATE] [--to DATE]\n"
+    "       tfund report donors -o DIR [--from DATE] [--to DATE]\n"
+    "       tfund report fund -o FILE.xlsx [--from DATE] [--to DATE]\n"
     "       tfund report session ID -o FILE.xlsx [--as-of DATE]\n"
     "\n"
-    "Writes an Excel workbook from the books as of DATE (default today):\n"
-    "  donor    a donor's statement: pledges, receipts, what its money was\n"
-    "           used for (travel by session, preparation, PSC, routed\n"
-    "           surplus, refunds, balance) and the delegates it helped fund\n"
-    "  donors   one statement per donor, DIR/<donor-id>.xlsx\n"
-    "  fund     financial position and performance by pool, contributions\n"
-    "           of every donor, pools, allocations by session, trial balance\n"
-    "  session  every request of a session with its decision and figures,\n"
-    "           totals by tier, region, gender and status, what is left\n"
+    "Writes an Excel workbook from the books for the days from --from\n"
+    "(default: the first entry) to --to (default today; --as-of is the\n"
+    "same):\n"
+    "  donor    a donor's statement: opening balance, receipts, its share\n"
+    "           of each use (travel by meeting, preparation, PSC, refunds),\n"
+    "           closing balance committed and free, what it still owes in\n"
+    "           its currencies, sources and uses since the start, receipts,\n"
+    "           pledges and the delegates its pools funded\n"
+    "           (the figures of 'tfund statement')\n"
+    "  donors   one statement per donor, DIR/<donor-id>.xlsx (DIR is\n"
+    "           created if missing)\n"
+    "  fund     financial position at --to and performance over the period\n"
+    "           by pool, contributions of every donor, pools, allocations by\n"
+    "           session, trial balance\n"
+    "  session  the session as it stood on --as-of: grants with their draws,\n"
+    "           the other requests with their decisions and figures, totals\n"
+    "           by tier, region, gender and status, what is left\n"
     "Every figure equals the books to the cent; totals are formulas.\n"
-    "Exit status 2 for an unknown donor or session, 3 when the file cannot\n"
+    "Exit status 2 for an unknown donor or session or a bad period, 3 when\n"
+    "the file cannot "
     "be written.\n"};

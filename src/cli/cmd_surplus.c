@@ -330,7 +330,7 @@ static int run_attribution(int argc, char **argv)
         return rc;
     tf_diag_clear(&diag);
     o.group = fmt == CLI_TEXT;
-    if (donor)
+    if (donor && !tf_is_interest_party(donor))
         err = tf_donor_each(o.fund, donor, NULL, NULL, &diag);
     else
         err = TF_OK;
@@ -355,7 +355,9 @@ const struct tf_cmd cmd_attribution = {
     "transfers out, refunds) are split over those weights by the largest-\n"
     "remainder method, and balance = receipts - outflows, exactly. Each\n"
     "transfer's leg is split over its source pool's weights and carried\n"
-    "into prep as if those donors had paid it in there. CSV columns:\n"
+    "into prep as if those donors had paid it in there. Interest the fund\n"
+    "earned is its own receipt, on a row of its own (donor fund-interest):\n"
+    "a weight in its pool like a donor's receipts. CSV columns:\n"
     "donor,pool,receipts,outflows,balance (receipts include carried\n"
     "transfers), then carried_in.\n"};
 
@@ -432,5 +434,8 @@ const struct tf_cmd cmd_close = {
     "Refused while commitments are outstanding or entries are dated after\n"
     "DATE. Otherwise each pool's remaining balance becomes refunds payable\n"
     "to its donors, split pro-rata over their attribution weights (one\n"
-    "entry per pool), the books are closed through DATE and the fund\n"
-    "accepts no new pledges, receipts, requests or allocations.\n"};
+    "entry per pool; the part of the fund's own interest goes to the\n"
+    "pool's donors pro-rata to their weights), the books are closed\n"
+    "through DATE and the fund accepts no new pledges, receipts, requests\n"
+    "or allocations. PSC still payable stays owed to the UN: remit it\n"
+    "(psc pay) before closing.\n"};

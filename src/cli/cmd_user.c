@@ -61,9 +61,18 @@ static const struct option spend_opts[] = {
     {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
+static const struct option statement_opts[] = {
+    {"from", required_argument, NULL, 'F'},
+    {"to", required_argument, NULL, 't'},
+    {"as-of", required_argument, NULL, 't'},
+    {"format", required_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 static const struct option report_opts[] = {
     {"output", required_argument, NULL, 'o'},
     {"as-of", required_argument, NULL, 'a'},
+    {"to", required_argument, NULL, 'a'},
+    {"from", required_argument, NULL, 'F'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 static const struct option list_opts[] = {
@@ -105,6 +114,11 @@ static const struct cmd_role cmd_roles[] = {
     {"spend", "list", ANY_USER, R_POSITIONAL, spend_opts},
     {"spend", "*", RECORDER, R_POSITIONAL, spend_opts},
     {"attribution", NULL, ANY_USER, 0, NULL},
+    {"psc", "pay", APPROVING, 0, NULL},
+    {"psc", "*", ANY_USER, 0, NULL},
+    {"interest", "add", RECORDER, 0, NULL},
+    {"interest", "*", ANY_USER, 0, NULL},
+    {"statement", NULL, ANY_USER, R_DONOR_ARG, statement_opts},
     {"close", NULL, APPROVING, 0, NULL},
     {"report", "donor", ANY_USER, R_DONOR_ARG, report_opts},
     {"report", "*", ANY_USER, 0, NULL},

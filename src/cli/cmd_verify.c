@@ -133,7 +133,8 @@ static int run_verify(int argc, char **argv)
     }
     printf("ok: %" PRId64 " entries, hash chain intact (head %" PRId64
            ":%s), every "
-           "entry balanced per pool, running balances, receivables and "
+           "entry balanced per pool, running balances, receivables, PSC "
+           "payable and "
            "pools agree; %" PRId64 " events, chain intact (head event:%" PRId64
            ":%s), every row of the books as its event wrote it\n",
            count, count, count ? hash : "none", nevents, nevents,
@@ -153,6 +154,9 @@ const struct tf_cmd cmd_verify = {
     "  - converted postings match the rate in force on their date;\n"
     "  - every running balance equals the sum of its postings;\n"
     "  - each donor's receivable equals its pledges less receipts;\n"
+    "  - each pool's PSC payable equals the PSC charged less the PSC paid\n"
+    "    to the UN, and no more was paid than charged; a remittance posts\n"
+    "    to PSC payable and cash only, interest to cash and interest;\n"
     "  - no pool's available is negative;\n"
     "  - the event log's chain is unbroken up to its recorded head;\n"
     "  - every row of every covered table (countries, rates, donors,\n"

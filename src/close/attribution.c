@@ -6,6 +6,12 @@
  * outflows are split in one pro-rata over those weights; each transfer's
  * leg out of a pool is split on its own over the source pool's weights
  * and carried into the receiving pool.
+ *
+ * The interest the fund earned is the fund's own receipt: it takes part
+ * under its own party (tf_interest_party, "fund-interest"), a weight in
+ * its pool like a donor's receipts, so that every donor's figures stay
+ * exact whatever the interest. At closing its part of a pool's remaining
+ * balance goes to the pool's donors, pro-rata to their weights.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,7 +25,9 @@
 
 struct weights {
     size_t ndonors;
-    char **donors; /* sorted by id: the pro-rata tie order */
+    char **donors; /* sorted by id: the pro-rata tie order; the fund's
+                      interest among them under its party */
+    long interest; /* the index of the interest's party */
     int64_t *weight[TF_POOL_COUNT];
     int64_t *carried[TF_POOL_COUNT];
     int64_t *outflow[TF_POOL_COUNT];
@@ -76,8 +84,30 @@ static tf_error split(const struct weights *w, int k, int64_t amount,
     return TF_OK;
 }
 
-/* The donors, sorted by id (the pro-rata tie order), and room for their
- * weights in every pool. */
+/* Adds id to w->donors (kept sorted); -1 when out of memory. */
+static long add_party(struct weights *w, const char *id)
+{
+    size_t i = w->ndonors;
+    char **grown = realloc(w->donors, (w->ndonors + 1) * sizeof(char *));
+    char *copy = strdup(id);
+
+    if (grown)
+        w->donors = grown;
+    if (!grown || !copy) {
+        free(copy);
+        return -1;
+    }
+    while (i > 0 && strcmp(w->donors[i - 1], id) > 0) {
+        w->donors[i] = w->donors[i - 1];
+        i--;
+    }
+    w->donors[i] = copy;
+    w->ndonors++;
+    return (long)i;
+}
+
+/* The donors and the interest's party, sorted by id (the pro-rata tie
+ * order), and room for their weights in every pool. */
 static tf_error load_donors(tf_fund *fund, struct weights *w, tf_diag *diag)
 {
     tf_stmt *st;
@@ -100,6 +130,12 @@ static tf_error load_donors(tf_fund *fund, struct weights *w, tf_diag *diag)
     if (rc < 0)
         return tf_stmt_error(st, diag);
     tf_stmt_reset(st);
+    /* The fund's interest, beside the donors (no donor may take its id:
+     * verify names one that did, and the two would be one party). */
+    w->interest = donor_index(w, tf_interest_party());
+    if (w->interest < 0 &&
+        (w->interest = add_party(w, tf_interest_party())) < 0)
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         size_t n = w->ndonors ? w->ndonors : 1;
         w->weight[k] = calloc(n, sizeof(int64_t));
@@ -142,16 +178,19 @@ static tf_error add_receipts(tf_fund *fund, const char *as_of,
 
 /* Transfers carry their attribution, leg by leg, in entry order; only
  * pools later in tf_pools order receive (surplus goes to prep). tin gets
- * what each pool received. */
-static tf_error carry_transfers(tf_fund *fund, const char *as_of,
-                                struct weights *w, int64_t *parts,
-                                int64_t tin[TF_POOL_COUNT], tf_diag *diag)
+ * what each pool received; fn (may be NULL) each leg as it is split. */
+static tf_error
+carry_transfers(tf_fund *fund, const char *as_of, struct weights *w,
+                int64_t *parts, int64_t tin[TF_POOL_COUNT],
+                int (*fn)(void *ctx, const tf_attribution_leg *l), void *ctx,
+                tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(fund->db,
-                                "SELECT t.from_pool, t.to_pool, t.amount FROM "
-                                "transfers t JOIN entries e ON e.id = "
-                                "t.entry WHERE ?1 IS NULL OR e.date <= ?1 "
-                                "ORDER BY t.entry, t.from_pool, t.to_pool",
+                                "SELECT t.from_pool, t.to_pool, t.amount, "
+                                "e.date FROM transfers t JOIN entries e ON "
+                                "e.id = t.entry WHERE ?1 IS NULL OR e.date "
+                                "<= ?1 ORDER BY t.entry, t.from_pool, "
+                                "t.to_pool",
                                 diag);
     tf_error err;
     int rc;
@@ -174,6 +213,17 @@ static tf_error carry_transfers(tf_fund *fund, const char *as_of,
             w->weight[to][d] += parts[d];
         }
         tin[to] += amount;
+        if (fn) {
+            tf_attribution_leg l = {tf_col_text(st, 3),
+                                    from,
+                                    to,
+                                    amount,
+                                    w->ndonors,
+                                    (const char *const *)w->donors,
+                                    parts};
+            if (fn(ctx, &l))
+                break;
+        }
     }
     if (rc < 0)
         return tf_stmt_error(st, diag);
@@ -181,9 +231,12 @@ static tf_error carry_transfers(tf_fund *fund, const char *as_of,
     return TF_OK;
 }
 
-/* Builds the weights and outflows of every pool as of date. */
-static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
-                        tf_diag *diag)
+/* Builds the weights and outflows of every pool as of date, handing fn
+ * (may be NULL) each transfer's leg. */
+static tf_error compute_legs(tf_fund *fund, const char *as_of,
+                             struct weights *w,
+                             int (*fn)(void *ctx, const tf_attribution_leg *l),
+                             void *ctx, tf_diag *diag)
 {
     tf_pool_figures figs[TF_POOL_COUNT];
     int64_t tin[TF_POOL_COUNT] = {0}, *parts = NULL;
@@ -195,20 +248,42 @@ static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
     parts = calloc(w->ndonors ? w->ndonors : 1, sizeof(int64_t));
     if (!parts)
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-    if ((err = add_receipts(fund, as_of, w, diag)) ||
-        (err = carry_transfers(fund, as_of, w, parts, tin, diag)))
+    if ((err = tf_ledger_pools(fund, as_of, figs, diag)) ||
+        (err = add_receipts(fund, as_of, w, diag)))
         goto done;
-    /* Outflows = receipts + transfers in - cash (DESIGN.md 9.8), split in
-     * one pro-rata per pool. */
-    if ((err = tf_ledger_pools(fund, as_of, figs, diag)))
+    /* The interest each pool earned is the weight of the fund's own
+     * party there, before any transfer is split. */
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        w->weight[k][w->interest] += figs[k].interest;
+    if ((err = carry_transfers(fund, as_of, w, parts, tin, fn, ctx, diag)))
         goto done;
+    /* Outflows = receipts + interest + transfers in - cash (DESIGN.md
+     * 9.8), split in one pro-rata per pool. */
     for (int k = 0; k < TF_POOL_COUNT; k++) {
-        w->total_out[k] = figs[k].receipts + tin[k] - figs[k].cash;
+        w->total_out[k] =
+            figs[k].receipts + figs[k].interest + tin[k] - figs[k].cash;
         if ((err = split(w, k, w->total_out[k], w->outflow[k], diag)))
             goto done;
     }
 done:
     free(parts);
+    return err;
+}
+
+static tf_error compute(tf_fund *fund, const char *as_of, struct weights *w,
+                        tf_diag *diag)
+{
+    return compute_legs(fund, as_of, w, NULL, NULL, diag);
+}
+
+tf_error tf_attribution_legs(tf_fund *fund, const char *as_of,
+                             int (*fn)(void *ctx, const tf_attribution_leg *l),
+                             void *ctx, tf_diag *diag)
+{
+    struct weights w;
+    tf_error err = compute_legs(fund, as_of, &w, fn, ctx, diag);
+
+    weights_release(&w);
     return err;
 }
 
@@ -379,6 +454,47 @@ done:
     return err;
 }
 
+/* The interest's part of pool k's remaining balance, parts[w->interest],
+ * goes to the pool's donors pro-rata to their weights there (largest
+ * remainder, ties to the lower id): the fund's own money is returned to
+ * its contributors with their balances. */
+static tf_error interest_to_donors(tf_fund *fund, struct weights *w, int k,
+                                   int64_t *parts, tf_diag *diag)
+{
+    int64_t *donors = calloc(w->ndonors, sizeof(int64_t));
+    int64_t *share = calloc(w->ndonors, sizeof(int64_t));
+    int64_t total = 0;
+    tf_error err = TF_OK;
+
+    if (!donors || !share) {
+        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t d = 0; d < w->ndonors; d++)
+        if ((long)d != w->interest && w->weight[k][d] > 0)
+            total += donors[d] = w->weight[k][d];
+    if (total <= 0) {
+        char a[TF_AMOUNT_BUFSZ];
+        tf_fund_fmt(fund, a, parts[w->interest], 1);
+        err = tf_diag_set(diag, TF_ERR_RULE,
+                          "pool '%s' holds interest (%s of what remains) but "
+                          "no donor's money to refund it with",
+                          tf_pools[k], a);
+        goto done;
+    }
+    if (tf_money_prorata(share, parts[w->interest], donors, w->ndonors)) {
+        err = tf_diag_set(diag, TF_ERR_NOMEM, "cannot split the interest");
+        goto done;
+    }
+    for (size_t d = 0; d < w->ndonors; d++)
+        parts[d] += share[d];
+    parts[w->interest] = 0;
+done:
+    free(donors);
+    free(share);
+    return err;
+}
+
 tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
                                 int64_t remaining,
                                 int (*fn)(void *ctx, const char *donor,
@@ -396,6 +512,8 @@ tf_error tf_attribution_refunds(tf_fund *fund, const char *as_of, int k,
     }
     if (!err)
         err = split(&w, k, remaining, parts, diag);
+    if (!err && parts[w.interest])
+        err = interest_to_donors(fund, &w, k, parts, diag);
     for (size_t d = 0; !err && d < w.ndonors; d++)
         if (parts[d] && fn(ctx, w.donors[d], parts[d]))
             break;

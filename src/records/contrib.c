@@ -38,6 +38,11 @@ tf_error tf_donor_add(tf_fund *fund, const tf_donor *d, int *known,
                            "donor id '%s' must be 1-64 letters, digits, "
                            "'.', '_' or '-', starting with a letter or digit",
                            d->id);
+    if (tf_is_interest_party(d->id))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "donor id '%s' is taken: it is the fund's own "
+                           "interest in the attribution",
+                           d->id);
     if (empty(d->name) || strlen(d->name) > 200)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "donor name must have 1 to 200 bytes");

@@ -32,9 +32,9 @@ echo "built in $(($(date +%s) - start)) s"
 lines=$(/usr/bin/python3 - "$work/donor-1.xlsx" <<'PY'
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
-print(sum(1 for r in wb["Delegates funded"].iter_rows(min_row=2, max_col=7,
+print(sum(1 for r in wb["Delegates funded"].iter_rows(min_row=2, max_col=6,
                                                       values_only=True)
-          if r[6]))
+          if r[5]))
 PY
 )
 wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt")

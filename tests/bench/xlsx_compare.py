@@ -10,8 +10,8 @@
         format. Not timed: it only prepares the input.
 
     xlsx_compare.py write ROWS.jsonl OUT.xlsx
-        Writes the same rows with the same formats, panes, filters and
-        widths with XlsxWriter (Debian's python3-xlsxwriter), also in
+        Writes the same rows with the same formats, row heights, panes,
+        filters and widths with XlsxWriter (Debian's python3-xlsxwriter), also in
         constant-memory mode, reading ROWS.jsonl as it goes, so that
         its time and memory compare with 'tfund report', which reads the
         books as it writes. The cover's chart is not redrawn.
@@ -143,10 +143,11 @@ def extract(src, dst):
                            int(filt.group(4)) - 1, col_index(filt.group(3))]
                 if filt else None}) + "\n")
             body = xml[xml.find("<sheetData"):xml.find("</sheetData>")]
-            for row in re.finditer(r'<row r="(\d+)"[^>]*>(.*?)</row>', body,
-                                   re.S):
+            for row in re.finditer(r'<row r="(\d+)"([^>]*)>(.*?)</row>',
+                                   body, re.S):
+                ht = re.search(r'ht="([\d.]+)"', row.group(2))
                 cells = []
-                for c in CELL.finditer(row.group(2)):
+                for c in CELL.finditer(row.group(3)):
                     col, style, kind, inner = (col_index(c.group(1)),
                                                int(c.group(3) or 0),
                                                c.group(4), c.group(5) or "")
@@ -165,7 +166,9 @@ def extract(src, dst):
                                       float(VALUE.search(inner).group(1))])
                     else:
                         cells.append([col, style, "blank"])
-                out.write(json.dumps([int(row.group(1)) - 1, cells]) + "\n")
+                out.write(json.dumps([int(row.group(1)) - 1, cells,
+                                      float(ht.group(1)) if ht else None])
+                          + "\n")
 
 
 def write(src, dst):
@@ -189,7 +192,9 @@ def write(src, dst):
                 if item["filter"]:
                     ws.autofilter(*item["filter"])
             else:
-                row, cells = item
+                row, cells, height = item
+                if height:
+                    ws.set_row(row, height)
                 for cell in cells:
                     col, fmt, kind = cell[0], formats[cell[1]], cell[2]
                     if kind == "s":

@@ -206,7 +206,8 @@ run_date "as of 2017-06-30" --as-of 2017-06-30
 run_date "the whole journal"
 
 # The sample's whole cycle adds commitments, releases, disbursements with
-# PSC, preparation spending and transfers between pools.
+# PSC, preparation spending, transfers between pools, PSC remitted to the
+# UN and interest earned.
 echo "running the sample's whole cycle (samples/gcm/cycle.py)"
 [ -f "$SAMPLES/cycle.py" ] || fail "missing $SAMPLES/cycle.py"
 DB=$WORK/cycle.db
@@ -220,7 +221,7 @@ $PY "$SAMPLES/cycle.py" "$TFUND" "$DB" "$SAMPLES" "$WORK/cycle-out" >cycle.log 2
     { tail -20 cycle.log >&2; fail "the sample cycle failed"; }
 tf verify >/dev/null || fail "the cycle fund does not verify"
 kinds=$(tf journal --format csv | awk -F, 'NR > 1 {print $3}' | sort -u | tr '\n' ' ')
-for k in commitment disbursement transfer; do
+for k in commitment disbursement transfer psc-payment interest; do
     case " $kinds" in *" $k "*) ;; *) fail "the cycle fund has no $k entry (kinds: $kinds)" ;; esac
 done
 run_date "the cycle as of 2018-03-31" --as-of 2018-03-31

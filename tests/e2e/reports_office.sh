@@ -63,7 +63,7 @@ for x in "$WORK"/out/*.xlsx; do
     [ -s "$pdf" ] || fail "$name: no PDF"
     head -c 5 "$pdf" | grep -q '%PDF-' || fail "$name: not a PDF"
     pdftotext "$pdf" "$WORK/pdf/$name.txt"
-    grep -q "Books as of" "$WORK/pdf/$name.txt" ||
+    grep -Eq "Books as of|Period" "$WORK/pdf/$name.txt" ||
         fail "$name: the cover is not in the PDF"
     echo "$name.xlsx: converted"
 done

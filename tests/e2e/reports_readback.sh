@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 # Reports read back: builds the sample fund (samples/gcm, the whole cycle)
 # with two donors whose names look like formulas, writes every report
-# (each donor, the fund, each session) at two dates, and reads every
+# (each donor, the fund, each session) at three dates, and reads every
 # workbook with openpyxl to check each figure against tfund's own CSV
-# output to the cent, every formula's cached value, frozen headers,
-# autofilters, column widths, document properties, text kept as text,
-# and that the donor statements add up to the fund.
+# output to the cent (the decisions of a session as they stood on the
+# date), every formula's cached value, frozen headers, autofilters,
+# column widths, page headers and footers, document properties, text
+# kept as text, no account names or machine syntax on the sheets a donor
+# reads, and that the donor statements add up to the fund.
 #
 # usage: bash tests/e2e/reports_readback.sh TFUND SOURCE_DIR
 set -euo pipefail
@@ -58,7 +60,8 @@ check_reports() {
     for s in $(tail -n +2 "$CSV/sessions.csv" | cut -d, -f1); do
         tf report session "$s" -o "$OUT/sessions/$s.xlsx" --as-of "$AS_OF" \
             >/dev/null
-        tf allocation show "$s" --format csv >"$CSV/alloc/$s.csv"
+        tf allocation show "$s" --as-of "$AS_OF" --format csv \
+            >"$CSV/alloc/$s.csv"
     done
     tf attribution --as-of "$AS_OF" --format csv >"$CSV/attribution.csv"
     tf pools --as-of "$AS_OF" --format csv >"$CSV/pools.csv"
@@ -67,7 +70,12 @@ check_reports() {
     tf receipt list --format csv >"$CSV/receipts.csv"
     tf donor list --format csv >"$CSV/donors.csv"
     tf settings --format csv >"$CSV/settings.csv"
-    $PY "$SRC/tests/e2e/reports_readback.py" "$OUT" "$CSV" "$AS_OF" ||
+    mkdir -p "$CSV/statement"
+    for d in $(tail -n +2 "$CSV/donors.csv" | cut -d, -f1); do
+        tf statement "$d" --to "$AS_OF" --format csv \
+            >"$CSV/statement/$d.csv"
+    done
+    $PY "$SRC/tests/e2e/reports_readback.py" "$OUT" "$CSV" "$AS_OF" "$SRC" ||
         fail "read-back of the reports as of $AS_OF"
 }
 
@@ -88,9 +96,10 @@ $PY - "$WORK/reports-2019-01-31" <<'EOF' || fail "refunds are not in the reports
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1] + "/donors/norway.xlsx",
                             data_only=True)
-uses = [r for r in wb["Use of funds"].iter_rows(values_only=True)
-        if r[1] == "Refunds"]
-assert uses and all(r[4] > 0 for r in uses), uses
+uses = [r for r in wb["Sources and uses"].iter_rows(values_only=True)
+        if r[0] == "Refunds to donors"]
+assert uses and all(v > 0 for v in uses[0][1:] if v is not None and
+                    not isinstance(v, str)), uses
 EOF
 DB=$WORK/open.db # the fund before closing, for the checks below
 
@@ -119,6 +128,32 @@ tf report donor norway -o "$WORK/y.xlsx" --as-of 2018-02-30 2>/dev/null
 rc=$?
 set -e
 [ $rc -eq 2 ] || fail "bad --as-of: exit $rc, expected 2"
+
+echo "checking a session report shows the decisions of its date"
+# R-its2-008 was funded on 2017-05-15 and cancelled on 2017-05-18
+# (samples/gcm/cancellations.csv); its session re-ran that day.
+for day in 0510 0516 0531; do
+    tf report session its2 -o "$WORK/its2-$day.xlsx" \
+        --as-of "2017-${day:0:2}-${day:2:2}" >/dev/null
+done
+$PY - "$WORK" <<'EOF' || fail "a session report does not show its date's decisions"
+import sys, openpyxl
+def status(day, sheet, ref):
+    wb = openpyxl.load_workbook(f"{sys.argv[1]}/its2-{day}.xlsx")
+    for r in wb[sheet].iter_rows(min_row=2, values_only=True):
+        if r[0] == ref:
+            return r[6 if sheet == "Grants" else 7]
+    return None
+assert status("0516", "Grants", "R-its2-008") == "funded"
+assert status("0531", "Other requests", "R-its2-008") == "cancelled"
+assert status("0531", "Grants", "R-its2-008") is None
+# Before the first run, nothing was decided.
+wb = openpyxl.load_workbook(f"{sys.argv[1]}/its2-0510.xlsx")
+assert not [r for r in wb["Grants"].iter_rows(min_row=2, values_only=True)
+            if r[0] and r[0].startswith("R-")], "grants before the first run"
+assert all(r[7] == "pending" for r in wb["Other requests"].iter_rows(
+    min_row=2, values_only=True) if r[0] and r[0].startswith("R-"))
+EOF
 
 echo "checking that the same books give the same file"
 tf report donor norway -o "$WORK/a.xlsx" --as-of 2018-12-31 >/dev/null
