@@ -262,13 +262,18 @@ def run(fund, d, base, downloads):
     wb = openpyxl.load_workbook(path)
     check(wb["Cover"]["A1"].value == "Statement for Acme Foundation",
           "the statement's cover: %r" % wb["Cover"]["A1"].value)
-    pledges = [r for r in wb["Pledges"].iter_rows(values_only=True)
-               if r and r[0] == "P-ACME"]
-    check(pledges and pledges[0][6] == 5000 and pledges[0][7] == 2000,
+    def rows_by_header(sheet, key):
+        """The rows of sheet whose first cell is key, as dicts keyed by the
+        sheet's header row (its first row)."""
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        head = rows[0]
+        return [dict(zip(head, r)) for r in rows[1:] if r and r[0] == key]
+    pledges = rows_by_header("Pledges", "P-ACME")
+    check(pledges and pledges[0]["Pledged"] == 5000 and
+          pledges[0]["Received"] == 2000 and pledges[0]["Outstanding"] == 3000,
           "the statement's pledge: %r" % pledges)
-    receipts = [r for r in wb["Receipts"].iter_rows(values_only=True)
-                if r and r[0] == "R-ACME"]
-    check(receipts and receipts[0][5] == 2000,
+    receipts = rows_by_header("Receipts", "R-ACME")
+    check(receipts and receipts[0]["Amount"] == 2000,
           "the statement's receipt: %r" % receipts)
     print("  the donor user downloads its own statement (read back: pledge "
           "5,000, paid 2,000)")
