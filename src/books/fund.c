@@ -315,6 +315,8 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
         if (!*value || strlen(value) > 200)
             return tf_diag_set(diag, TF_ERR_INPUT,
                                "fund_name must have 1 to 200 characters");
+        if (tf_text_check("fund_name", value, 200, 0, diag))
+            return TF_ERR_INPUT;
         return store_setting(fund, key, value, diag);
     }
     if (!strcmp(key, "closed_through"))

@@ -791,6 +791,8 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
 
     memset(&rc, 0, sizeof(rc));
     rc.src.id = id;
+    if (memo && (err = tf_text_check("memo", memo, 500, 1, diag)))
+        return err;
     err = ledger_entry(fund, id, find_entry_cb, &rc, diag);
     if (err)
         goto done;

@@ -41,6 +41,8 @@ tf_error tf_donor_add(tf_fund *fund, const tf_donor *d, int *known,
     if (empty(d->name) || strlen(d->name) > 200)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "donor name must have 1 to 200 bytes");
+    if ((err = tf_text_check("donor name", d->name, 200, 0, diag)))
+        return err;
     for (size_t i = 0; i < sizeof(donor_types) / sizeof(donor_types[0]); i++)
         if (!strcmp(d->type, donor_types[i]))
             typed = 1;

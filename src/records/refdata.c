@@ -147,6 +147,16 @@ tf_error tf_country_read(const tf_csv *csv, tf_country *c, tf_diag *diag)
                             "'%s' is not an ISO 3166 alpha-3 code", iso3);
     if (!*field(csv, TF_CC_NAME))
         return tf_csv_error(csv, TF_CC_NAME, diag, "name is empty");
+    for (size_t col = TF_CC_M49; col <= TF_CC_GROUP; col++) {
+        static const char *const what[] = {[TF_CC_M49] = "m49",
+                                           [TF_CC_NAME] = "country name",
+                                           [TF_CC_STATUS] = "un_status",
+                                           [TF_CC_GROUP] = "region_group"};
+        tf_diag_clear(&sub);
+        if (what[col] &&
+            tf_text_check(what[col], field(csv, col), 200, 1, &sub))
+            return tf_csv_error(csv, col, diag, "%s", sub.msg);
+    }
     if (strcmp(status, "member") && strcmp(status, "observer"))
         return tf_csv_error(csv, TF_CC_STATUS, diag,
                             "'%s' is not member or observer", status);
