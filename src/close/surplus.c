@@ -258,6 +258,9 @@ static tf_error spend_form(const tf_spend *s, tf_diag *diag)
                            s->currency);
     if (s->amount <= 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "spending must be positive");
+    if ((err = tf_amount_bound("spending", s->amount, TF_AMOUNT_MAX,
+                               tf_currency_find(s->currency), diag)))
+        return err;
     if (s->memo && strlen(s->memo) > 500)
         return tf_diag_set(diag, TF_ERR_INPUT, "memo is longer than 500 bytes");
     if (s->memo && (err = tf_text_check("memo", s->memo, 500, 1, diag)))

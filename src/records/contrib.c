@@ -182,6 +182,9 @@ tf_error tf_pledge_add(tf_fund *fund, const tf_pledge *p, int *known,
                            p->currency);
     if (p->amount <= 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "a pledge must be positive");
+    if ((err = tf_amount_bound("pledge amount", p->amount, TF_AMOUNT_MAX,
+                               tf_currency_find(p->currency), diag)))
+        return err;
     if (tf_pool_find(p->pool) < 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "pool '%s' is not one of %s",
                            p->pool, tf_pool_list());
@@ -318,6 +321,8 @@ static tf_error receipt_form(const tf_receipt *r, const tf_currency **cur,
                       "unknown currency '%s' (ISO 4217 code)", r->currency);
     if (r->amount <= 0)
         return refuse(field, TF_RF_AMOUNT, diag, "a receipt must be positive");
+    if (tf_amount_bound("receipt amount", r->amount, TF_AMOUNT_MAX, *cur, diag))
+        return blame(field, TF_RF_AMOUNT, TF_ERR_INPUT);
     return TF_OK;
 }
 

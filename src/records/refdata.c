@@ -267,6 +267,12 @@ tf_error tf_rate_add(tf_fund *fund, const char *currency, const char *date,
         return TF_ERR_INPUT;
     if (tf_decimal_parse(canon, sizeof(canon), per_usd, 0, diag))
         return TF_ERR_INPUT;
+    if (tf_decimal_cmp(canon, TF_RATE_MIN) < 0 ||
+        tf_decimal_cmp(canon, TF_RATE_MAX) > 0)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "rate %s %s per USD is out of bounds: tfund "
+                           "accepts rates from %s to %s units per USD",
+                           per_usd, currency, TF_RATE_MIN, TF_RATE_MAX);
 
     {
         const tf_value row[] = {TF_TEXT(currency), TF_TEXT(date),

@@ -72,6 +72,11 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
             r->fare_currency);
     if (r->fare_orig < 0)
         BAD("fare", "a fare may not be negative");
+    if ((err = tf_amount_bound("fare", r->fare_orig, TF_TRIP_MAX,
+                               tf_currency_find(r->fare_currency), diag))) {
+        *field = "fare";
+        return err;
+    }
     if (r->gender && strlen(r->gender) > 32)
         BAD("gender", "gender is longer than 32 bytes");
     if (r->gender && (err = tf_text_check("gender", r->gender, 32, 1, diag))) {
@@ -123,6 +128,9 @@ tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
                            "unknown currency '%s' (ISO 4217 code)", currency);
     if (amount < 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "a cost may not be negative");
+    if ((err = tf_amount_bound("actual cost", amount, TF_TRIP_MAX,
+                               tf_currency_find(currency), diag)))
+        return err;
     {
         const tf_value row[] = {TF_TEXT(ref), TF_TEXT(date), TF_NUM(amount),
                                 TF_TEXT(currency)};

@@ -46,6 +46,13 @@ tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
     if (s->dsa < 0 || s->terminal < 0)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "dsa and terminal may not be negative");
+    if ((err =
+             tf_amount_bound("dsa", s->dsa, TF_DAILY_MAX, fund->base, diag)) ||
+        (err = tf_amount_bound("terminal", s->terminal, TF_DAILY_MAX,
+                               fund->base, diag)) ||
+        (err = tf_amount_bound("travel_budget", s->travel_budget, TF_AMOUNT_MAX,
+                               fund->base, diag)))
+        return err;
 
     {
         /* A session without a travel budget stores none (NULL), which
