@@ -22,7 +22,8 @@ typedef struct xl_book {
     lxw_workbook *wb;
     tf_fund *fund;
     const tf_currency *base;
-    char *path, *tmp;
+    char *path;
+    tf_outfile *out; /* the temporary file the workbook is written to */
     char as_of[TF_DATE_LEN + 1];
     char generated[TF_TIME_LEN + 1];
     char fund_name[256];

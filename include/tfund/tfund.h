@@ -14,5 +14,6 @@
 #include "tfund/import.h"
 #include "tfund/allocate.h"
 #include "tfund/surplus.h"
+#include "tfund/outfile.h"
 
 #endif

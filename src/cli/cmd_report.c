@@ -117,5 +117,8 @@ const struct tf_cmd cmd_report = {
     "  session  every request of a session with its decision and figures,\n"
     "           totals by tier, region, gender and status, what is left\n"
     "Every figure equals the books to the cent; totals are formulas.\n"
+    "A workbook is written to a temporary file beside FILE, synced and then\n"
+    "renamed to FILE (an existing workbook is replaced; a device, a FIFO, a\n"
+    "symbolic link or a folder is refused with exit status 2).\n"
     "Exit status 2 for an unknown donor or session, 3 when the file cannot\n"
     "be written.\n"};

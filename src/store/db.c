@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "embedded.h"
+#include "tfund/outfile.h"
 
 /* 'TFUD': marks the file as a fund database (PRAGMA application_id). */
 #define TF_APPLICATION_ID 0x54465544
@@ -689,17 +690,18 @@ tf_error tf_db_backup(tf_db *db, const char *path, tf_diag *diag)
 {
     sqlite3 *dest = NULL;
     sqlite3_backup *bk;
-    tf_error err = TF_OK;
-    int fd, rc;
+    tf_outfile *out = NULL;
+    tf_error err;
+    int rc;
 
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return tf_diag_set(diag, errno == EEXIST ? TF_ERR_RULE : TF_ERR_IO,
-                           "cannot create '%s': %s", path,
-                           errno == EEXIST ? "a file is already there"
-                                           : strerror(errno));
-    close(fd);
-    rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE, NULL);
+    /* Copied into a private temporary file beside path, which becomes
+     * path only once it is whole and on disk: a backup cut short leaves
+     * nothing under the name, and never replaces a file there. */
+    if ((err = tf_outfile_begin(&out, path, 0, 0600, diag)) ||
+        (err = tf_outfile_also(out, "-journal", diag)))
+        goto done;
+    rc = sqlite3_open_v2(tf_outfile_tmp(out), &dest, SQLITE_OPEN_READWRITE,
+                         NULL);
     if (rc != SQLITE_OK) {
         err = tf_diag_set(diag, TF_ERR_IO, "cannot open '%s': %s", path,
                           dest ? sqlite3_errmsg(dest) : "out of memory");
@@ -719,9 +721,13 @@ tf_error tf_db_backup(tf_db *db, const char *path, tf_diag *diag)
         goto done;
     }
 done:
-    sqlite3_close(dest);
+    if (sqlite3_close(dest) != SQLITE_OK && !err)
+        err = tf_diag_set(diag, TF_ERR_IO, "backup to '%s': %s", path,
+                          sqlite3_errmsg(dest));
     if (err)
-        unlink(path);
+        tf_outfile_abandon(out);
+    else
+        err = tf_outfile_commit(out, diag);
     return err;
 }
 
