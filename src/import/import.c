@@ -232,7 +232,11 @@ static tf_error row_rate(struct row *r)
     tf_diag_clear(&sub);
     if ((err = tf_rate_add(r->fund, cur->code, get(r, R_DATE), canon, &r->known,
                            &sub)))
-        return at(r, strstr(sub.msg, "USD itself") ? R_CUR : R_RATE, err, &sub);
+        return at(r,
+                  strstr(sub.msg, "USD itself") ? R_CUR
+                  : err == TF_ERR_RULE          ? R_DATE
+                                                : R_RATE,
+                  err, &sub);
     return TF_OK;
 }
 
