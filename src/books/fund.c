@@ -162,9 +162,12 @@ tf_error tf_fund_begin(tf_fund *fund, tf_diag *diag)
 
 tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag)
 {
-    /* The event of what the transaction wrote, in the transaction. */
-    tf_error err = tf_audit_append(fund, diag);
+    /* No pool left below zero today; then the event of what the
+     * transaction wrote, in the transaction. */
+    tf_error err = tf_pools_guard(fund, diag);
 
+    if (!err)
+        err = tf_audit_append(fund, diag);
     if (!err)
         err = tf_ledger_flush(fund, diag);
     if (err) {
@@ -281,6 +284,12 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
         tf_error err = check_ratio(key, value, canon, sizeof(canon), diag);
         if (err)
             return err;
+        /* A larger reserve leaves less available: checked at commit. */
+        if (!strcmp(key, "reserve_rate")) {
+            if ((err = tf_pools_guard_arm(fund, diag)))
+                return err;
+            tf_pools_guard_what(fund, "reserve_rate %s", canon);
+        }
         return store_setting(fund, key, canon, diag);
     }
     if (!strcmp(key, "quota_ldc") || !strcmp(key, "quota_developing")) {
