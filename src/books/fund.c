@@ -87,6 +87,16 @@ void tf_fund_create_abandon(tf_fund *fund, const char *path)
     remove(path);
 }
 
+void tf_fund_allow_duplicates(tf_fund *fund, int allow)
+{
+    fund->allow_duplicates = allow;
+}
+
+long tf_fund_duplicates(const tf_fund *fund)
+{
+    return fund->duplicates;
+}
+
 tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
 {
     char closed[32];

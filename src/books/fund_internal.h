@@ -39,6 +39,10 @@ struct tf_fund {
     tf_strmap donors_known;
     /* The event log's state of this handle (books/audit.c). */
     struct tf_audit *audit;
+    /* The duplicate guards overridden (--allow-duplicate), and how many
+     * duplicates were recorded so. */
+    int allow_duplicates;
+    long duplicates;
     /* Each pool's available before the open transaction first changed
      * what the pools hold (tf_pools_guard_arm), and what is changing it,
      * for the check at commit (tf_pools_guard). */

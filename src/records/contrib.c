@@ -491,6 +491,68 @@ static tf_error book_receipt(tf_fund *fund, const tf_receipt *r,
     }
 }
 
+/*
+ * The same bank transfer recorded twice under two references: a receipt
+ * with the donor, date, amount and currency of one recorded (and not
+ * reversed) under another reference is refused (TF_ERR_INPUT) unless the
+ * handle allows duplicates (--allow-duplicate), which it then counts.
+ */
+static tf_error duplicate_receipt(tf_fund *fund, const tf_receipt *r,
+                                  const tf_currency *cur,
+                                  tf_receipt_field *field, tf_diag *diag)
+{
+    char donor[128] = "", other[128], amt[TF_AMOUNT_BUFSZ];
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    if (empty(r->pledge)) {
+        snprintf(donor, sizeof(donor), "%s", r->donor ? r->donor : "");
+    } else {
+        if ((err =
+                 tf_db_get(fund->db, "SELECT donor FROM pledges WHERE ref = ?1",
+                           r->pledge, &st, diag)))
+            return err;
+        if (!st)
+            return TF_OK; /* an unknown pledge is refused later */
+        snprintf(donor, sizeof(donor), "%s", tf_col_text(st, 0));
+        tf_stmt_reset(st);
+    }
+    st = tf_db_prepare(
+        fund->db,
+        "SELECT r.ref FROM receipts r JOIN pledges p ON p.ref = r.pledge "
+        "WHERE r.date = ?1 AND r.amount = ?2 AND r.currency = ?3 AND "
+        "p.donor = ?4 AND r.ref <> ?5 AND NOT EXISTS (SELECT 1 FROM entries "
+        "x WHERE x.reverses = r.entry) ORDER BY r.ref LIMIT 1",
+        diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, r->date);
+    tf_stmt_int(st, 2, r->amount);
+    tf_stmt_text(st, 3, r->currency);
+    tf_stmt_text(st, 4, donor);
+    tf_stmt_text(st, 5, r->ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return TF_OK;
+    }
+    snprintf(other, sizeof(other), "%s", tf_col_text(st, 0));
+    tf_stmt_reset(st);
+    if (fund->allow_duplicates) {
+        fund->duplicates++;
+        return TF_OK;
+    }
+    tf_amount_format(amt, sizeof(amt), r->amount, cur->minor, 0);
+    return refuse(field, TF_RF_REF, diag,
+                  "receipt '%s' duplicates receipt '%s': the same donor (%s), "
+                  "date (%s), amount and currency (%s %s); give "
+                  "--allow-duplicate if both were paid",
+                  r->ref, other, donor, r->date, r->currency, amt);
+}
+
 tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
                         tf_receipt_field *field, tf_diag *diag)
 {
@@ -521,6 +583,8 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
         return TF_OK;
     }
     if ((err = tf_fund_check_open(fund, diag)))
+        return err;
+    if ((err = duplicate_receipt(fund, r, cur, field, diag)))
         return err;
     if (implicit && (err = implicit_pledge(fund, r, field, diag)))
         return err;
