@@ -41,7 +41,11 @@ refused() { # refused TEXT -- ARGS: exit 2, TEXT on stderr, nothing written
   [ "$(fingerprint)" = "$before" ] || fail "tfund $*: refused but the fund changed"
   echo "  refused: $(head -1 err)"
 }
-ok() { tf "$@" >out 2>err || { cat out err >&2; fail "tfund $*: exit status $?"; }; }
+ok() {
+  local rc=0
+  tf "$@" >out 2>err || rc=$?
+  [ "$rc" -eq 0 ] || { cat out err >&2; fail "tfund $*: exit status $rc"; }
+}
 
 tf init >/dev/null
 ok donor add d1 --name D --type state
@@ -68,9 +72,11 @@ refused "receipts.csv:2:3: column 'amount'" -- import receipts receipts.csv
 refused "spending 10000000000000.01 USD is too large" -- spend S1 --date 2017-03-02 \
   --amount 10000000000000.01 --currency USD
 # The money of the largest trip: pools filled with amounts at the bound.
+day=1
 for pool in ldc-travel travel unrestricted; do
-  ok receipt add "R-$pool" --donor d1 --date 2017-03-01 --amount 10000000000000.00 \
+  ok receipt add "R-$pool" --donor d1 --date "2017-03-0$day" --amount 10000000000000.00 \
     --currency USD --pool "$pool"
+  day=$((day + 1))
 done
 
 echo "sessions and requests"
