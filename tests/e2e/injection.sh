@@ -70,8 +70,10 @@ tf import rates "$sample/rates.csv" >/dev/null
 tf donor add d0 --name "Plain donor" --type state >/dev/null
 tf receipt add RC-PREP --donor d0 --date 2017-05-02 --amount 500000.00 \
   --currency USD --pool prep >/dev/null
+# The same amount on the same day from the same donor into another pool:
+# both were paid (the duplicate guard would take one for the other).
 tf receipt add RC-TRAVEL --donor d0 --date 2017-05-02 --amount 500000.00 \
-  --currency USD --pool travel >/dev/null
+  --currency USD --pool travel --allow-duplicate >/dev/null
 tf session add s0 --name "Session" --venue Geneva --start 2019-01-07 --days 2 \
   --dsa 100 --terminal 10 >/dev/null
 tables0=$(q "SELECT count(*) FROM sqlite_schema WHERE type = 'table';")
