@@ -147,4 +147,15 @@ tf donor list >list.txt
 if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' list.txt; then fail "donor list printed a control character"; fi
 grep -qF "Côte d'Ivoire" list.txt || fail "donor list lost the accented name"
 tf verify >/dev/null || fail "the books do not verify"
+
+echo "text already in a fund, and text echoed in messages, is shown escaped"
+# A name from before text was checked (planted here with SQL): the table
+# for people shows \x1b, never the byte; nor does a message echo one.
+sqlite3 "$db" "INSERT INTO donors (id, name, type, country) VALUES ('old', 'Old' || char(27) || ']0;title' || char(7) || char(27) || '[2J', 'state', '')"
+tf donor list >list.txt
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' list.txt; then fail "donor list printed a control character"; fi
+grep -qF 'Old\x1b]0;title\x07\x1b[2J' list.txt || fail "donor list does not show the escaped name: $(grep old list.txt)"
+tf reverse --ref $'R\e[2J' --date 2017-06-01 >/dev/null 2>err || true
+if LC_ALL=C grep -q $'\x1b' err; then fail "a message echoed an escape character"; fi
+grep -qF "'R\x1b[2J'" err || fail "the message does not show the reference escaped: $(cat err)"
 echo "text fields: $checked refusals, each naming its field and writing nothing"
