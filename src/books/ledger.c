@@ -1114,8 +1114,14 @@ static tf_error reserve_rate_on(tf_fund *fund, const char *date, char *rate,
     return TF_OK;
 }
 
+/* The figures of every pool as of as_of (NULL: now). With available_only,
+ * the receipts are left out (as zero) when no reserve is kept on them,
+ * since available does not depend on them then: the check of every
+ * commit (tf_pools_guard) needs only the pools' available, and the
+ * receipts are the one figure that a pass over many rows gives. */
 static tf_error pool_figures(tf_fund *fund, const char *as_of,
-                             tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
+                             tf_pool_figures figs[TF_POOL_COUNT],
+                             int available_only, tf_diag *diag)
 {
     /* Receipts: the cash of receipt entries, net of their reversals.
      * Reached from the receipt entries (every one has a reference) and
@@ -1165,7 +1171,11 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
      * running balances. */
     if ((err = tf_ledger_as_of(fund, &as_of, diag)))
         return err;
-    if ((err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
+    if ((err = reserve_rate_on(fund, date, reserve_rate, sizeof(reserve_rate),
+                               diag)))
+        return err;
+    if ((!available_only || strcmp(reserve_rate, "0")) &&
+        (err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
         return err;
     if ((err = add_pool_sums(fund, as_of ? cash_asof_sql : cash_now_sql, as_of,
                              cash, diag)))
@@ -1173,9 +1183,6 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
     if ((err =
              add_pool_sums(fund, as_of ? committed_asof_sql : committed_now_sql,
                            as_of, committed, diag)))
-        return err;
-    if ((err = reserve_rate_on(fund, date, reserve_rate, sizeof(reserve_rate),
-                               diag)))
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         figs[k].pool = tf_pools[k];
@@ -1202,7 +1209,7 @@ tf_error tf_ledger_pools(tf_fund *fund, const char *as_of,
      * between could show an available that never was. */
     if ((err = tf_db_read_begin(fund->db, &own, diag)))
         return err;
-    err = pool_figures(fund, as_of, figs, diag);
+    err = pool_figures(fund, as_of, figs, 0, diag);
     tf_db_read_end(fund->db, own);
     return err;
 }
@@ -1216,7 +1223,7 @@ tf_error tf_pools_guard_arm(tf_fund *fund, tf_diag *diag)
 
     if (fund->guard_armed || !tf_db_in_tx(fund->db))
         return TF_OK;
-    if ((err = pool_figures(fund, NULL, figs, diag)))
+    if ((err = pool_figures(fund, NULL, figs, 1, diag)))
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++)
         fund->guard_before[k] = figs[k].available;
@@ -1242,7 +1249,7 @@ tf_error tf_pools_guard(tf_fund *fund, tf_diag *diag)
 
     if (!fund->guard_armed)
         return TF_OK;
-    if ((err = pool_figures(fund, NULL, now, diag)))
+    if ((err = pool_figures(fund, NULL, now, 1, diag)))
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         if (now[k].available >= 0 || now[k].available >= fund->guard_before[k])

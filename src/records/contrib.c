@@ -498,32 +498,19 @@ static tf_error book_receipt(tf_fund *fund, const tf_receipt *r,
  * handle allows duplicates (--allow-duplicate), which it then counts.
  */
 static tf_error duplicate_receipt(tf_fund *fund, const tf_receipt *r,
-                                  const tf_currency *cur,
+                                  const char *donor, const tf_currency *cur,
                                   tf_receipt_field *field, tf_diag *diag)
 {
-    char donor[128] = "", other[128], amt[TF_AMOUNT_BUFSZ];
+    char other[128], amt[TF_AMOUNT_BUFSZ];
     tf_stmt *st;
-    tf_error err;
     int rc;
 
-    if (empty(r->pledge)) {
-        snprintf(donor, sizeof(donor), "%s", r->donor ? r->donor : "");
-    } else {
-        if ((err =
-                 tf_db_get(fund->db, "SELECT donor FROM pledges WHERE ref = ?1",
-                           r->pledge, &st, diag)))
-            return err;
-        if (!st)
-            return TF_OK; /* an unknown pledge is refused later */
-        snprintf(donor, sizeof(donor), "%s", tf_col_text(st, 0));
-        tf_stmt_reset(st);
-    }
     st = tf_db_prepare(
         fund->db,
         "SELECT r.ref FROM receipts r JOIN pledges p ON p.ref = r.pledge "
         "WHERE r.date = ?1 AND r.amount = ?2 AND r.currency = ?3 AND "
         "p.donor = ?4 AND r.ref <> ?5 AND NOT EXISTS (SELECT 1 FROM entries "
-        "x WHERE x.reverses = r.entry) ORDER BY r.ref LIMIT 1",
+        "x WHERE x.reverses = r.entry) LIMIT 1",
         diag);
     if (!st)
         return TF_ERR_DB;
@@ -584,11 +571,13 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
     }
     if ((err = tf_fund_check_open(fund, diag)))
         return err;
-    if ((err = duplicate_receipt(fund, r, cur, field, diag)))
-        return err;
+    /* A refusal after the implicit pledge is booked rolls it back with
+     * the rest of the command. */
     if (implicit && (err = implicit_pledge(fund, r, field, diag)))
         return err;
     if ((err = load_owed(fund, pref, &o, field, diag)))
+        return err;
+    if ((err = duplicate_receipt(fund, r, o.donor, cur, field, diag)))
         return err;
     if (!implicit && (err = check_on_pledge(r, pref, cur, &o, field, diag)))
         return err;
