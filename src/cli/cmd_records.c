@@ -390,7 +390,12 @@ const struct tf_cmd cmd_rate = {
     "\n"
     "PER_USD is the units of CURRENCY per 1 USD, an exact decimal, valid\n"
     "from DATE until the next rate of that currency. Rates never change:\n"
-    "a correction is a new rate from a later date.\n"};
+    "a correction is a new rate from a later date.\n"
+    "\n"
+    "PER_USD lies from 0.001 to 10000000. A rate is refused (exit status\n"
+    "1) when it would change the rate in force for something booked (a\n"
+    "posting converted from CURRENCY between DATE and its next rate; for\n"
+    "the base currency, any conversion) or is dated in a closed period.\n"};
 
 const struct tf_cmd cmd_session = {
     "session", "register or list sessions (meetings)", run_session,
