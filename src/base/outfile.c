@@ -27,6 +27,11 @@ struct tf_outfile {
     int replace;
 };
 
+/* The signals that remove the files, and what they did before. */
+static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
+#define NHANDLED (sizeof(handled) / sizeof(handled[0]))
+static struct sigaction before[NHANDLED];
+
 static void on_signal(int sig)
 {
     int saved = errno;
@@ -35,16 +40,19 @@ static void on_signal(int sig)
         if (pending[i])
             unlink(pending[i]); /* async-signal-safe */
     errno = saved;
-    /* End as the signal would have: the parent sees the signal. */
-    signal(sig, SIG_DFL);
+    /* Then the signal does what it did before: by default it ends the
+     * process, which the parent sees; a handler of the program's own
+     * runs once this one returns (the signal is blocked until then). */
+    for (size_t i = 0; i < NHANDLED; i++)
+        if (handled[i] == sig)
+            sigaction(sig, &before[i], NULL);
     raise(sig);
 }
 
 static void install_handlers(void)
 {
     static int installed;
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    struct sigaction sa, old;
+    struct sigaction sa;
 
     if (installed)
         return;
@@ -52,11 +60,12 @@ static void install_handlers(void)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+    for (size_t i = 0; i < NHANDLED; i++) {
         /* A signal the caller ignores (nohup) stays ignored. */
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        if (sigaction(handled[i], NULL, &before[i]) != 0 ||
+            before[i].sa_handler == SIG_IGN)
             continue;
-        sigaction(sigs[i], &sa, NULL);
+        sigaction(handled[i], &sa, NULL);
     }
 }
 
