@@ -85,7 +85,7 @@ tf_error xl_open(xl_book *b, tf_fund *fund, const char *path, const char *as_of,
 {
     lxw_workbook_options opt = {0};
     char pattern[64];
-    int fd;
+    tf_error err;
 
     memset(b, 0, sizeof(*b));
     b->fund = fund;
@@ -103,40 +103,20 @@ tf_error xl_open(xl_book *b, tf_fund *fund, const char *path, const char *as_of,
         snprintf(b->fund_name, sizeof(b->fund_name), "Voluntary trust fund");
 
     b->path = xl_strdup(path);
-    b->tmp = malloc(strlen(path) + 16);
-    if (!b->path || !b->tmp) {
+    if (!b->path) {
         xl_abandon(b);
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     }
-    /* The temporary file sits beside the target so that the final rename
-     * stays within one file system. */
-    {
-        /* mkstemp's template: the path, a dot and six placeholders. */
-        size_t n = strlen(path);
-        memcpy(b->tmp, path, n);
-        b->tmp[n] = '.';
-        memset(b->tmp + n + 1, 'X', 6);
-        b->tmp[n + 7] = '\0';
-    }
-    fd = mkstemp(b->tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(b->tmp);
-        b->tmp = NULL;
+    /* Written to a temporary file beside the target, then renamed over it
+     * (an existing workbook is replaced; a device, a FIFO, a link or a
+     * folder is refused). */
+    if ((err = tf_outfile_begin(&b->out, path, 1, 0666, diag))) {
         xl_abandon(b);
-        return tf_diag_set(diag, TF_ERR_IO, "cannot write '%s': %s", path,
-                           strerror(e));
+        return err;
     }
-    {
-        /* mkstemp makes the file private; a report gets the usual mode. */
-        mode_t mask = umask(0);
-        umask(mask);
-        fchmod(fd, 0666 & ~mask);
-    }
-    close(fd);
     opt.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
     opt.use_zip64 = LXW_TRUE;
-    b->wb = workbook_new_opt(b->tmp, &opt);
+    b->wb = workbook_new_opt(tf_outfile_tmp(b->out), &opt);
     if (!b->wb) {
         xl_abandon(b);
         return tf_diag_set(diag, TF_ERR_IO, "cannot start workbook '%s'", path);
@@ -400,11 +380,10 @@ void xl_abandon(xl_book *b)
         workbook_close(b->wb);
         b->wb = NULL;
     }
-    if (b->tmp)
-        unlink(b->tmp);
-    free(b->tmp);
+    tf_outfile_abandon(b->out);
     free(b->path);
-    b->tmp = b->path = NULL;
+    b->out = NULL;
+    b->path = NULL;
 }
 
 tf_error xl_close(xl_book *b, tf_diag *diag)
@@ -423,12 +402,9 @@ tf_error xl_close(xl_book *b, tf_diag *diag)
     if (e)
         err = tf_diag_set(diag, TF_ERR_IO, "cannot write '%s': %s", b->path,
                           lxw_strerror(e));
-    else if (rename(b->tmp, b->path))
-        err = tf_diag_set(diag, TF_ERR_IO, "cannot write '%s': %s", b->path,
-                          strerror(errno));
     else {
-        free(b->tmp);
-        b->tmp = NULL;
+        err = tf_outfile_commit(b->out, diag);
+        b->out = NULL; /* committed or removed either way */
     }
     xl_abandon(b);
     return err;

@@ -22,7 +22,8 @@ typedef struct xl_book {
     lxw_workbook *wb;
     tf_fund *fund;
     const tf_currency *base;
-    char *path, *tmp;
+    char *path;
+    tf_outfile *out; /* the temporary file the workbook is written to */
     char as_of[TF_DATE_LEN + 1];
     char from[TF_DATE_LEN + 1]; /* first day of the period, "" if none */
     int period; /* the report covers a period (from "": the fund's start) */

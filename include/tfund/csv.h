@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reading and writing CSV files (RFC 4180, UTF-8, a header row). Reading
- * streams the file through libcsv one physical line at a time, so memory
- * stays bounded by the longest record, and every row knows the line it
- * starts on for error messages.
+ * streams the file through libcsv in pieces of at most 64 KiB that end at
+ * line ends, so memory stays bounded by the limits below whatever the
+ * length of a line, and every row knows the line it starts on for error
+ * messages.
  */
 #ifndef TFUND_CSV_H
 #define TFUND_CSV_H
@@ -23,6 +24,10 @@ typedef struct tf_csv_column {
 
 /* Longest field accepted, in bytes. */
 #define TF_CSV_FIELD_MAX (1024 * 1024)
+
+/* Longest record accepted, in bytes (its physical lines together): a
+ * line of many short fields is stopped here, not read to its end. */
+#define TF_CSV_RECORD_MAX (16 * 1024 * 1024)
 
 /*
  * Opens path for reading ("-" is standard input, left open by
@@ -61,7 +66,8 @@ tf_error tf_csv_header(tf_csv *csv, const tf_csv_column *cols, size_t ncols,
  * found, or where an unclosed quoted field opened; col = the field), a
  * record whose field count differs from the header's (col = the first
  * extra or missing field), invalid UTF-8, a NUL byte or a field longer
- * than TF_CSV_FIELD_MAX (the record's line, col = the field), a CR
+ * than TF_CSV_FIELD_MAX (the record's line, col = the field), a record
+ * longer than TF_CSV_RECORD_MAX (the record's line, no column), a CR
  * outside quotes in mid-line; TF_ERR_IO on a read error. After any error
  * the reader is spent: later calls fail again.
  */

@@ -45,6 +45,21 @@ tf_error tf_ledger_post_many(tf_fund *fund, tf_entry *entries, size_t n,
 tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
                            const char *memo, int64_t *new_id, tf_diag *diag);
 
+/*
+ * Reverses, dated date, what is recorded under ref: a pledge, a receipt
+ * or a spending (kinds keep references apart, so a receipt recorded
+ * without a pledge and the pledge it recorded for itself share one: both
+ * are reversed, the receipt first). reversed[0..*n) get the entries
+ * reversed and reversals[] their reversals (at most two). TF_ERR_NOTFOUND
+ * for an unknown reference; TF_ERR_RULE for one already reversed or of a
+ * travel grant (corrected by cancel and disburse); TF_ERR_INPUT when the
+ * reference names two unrelated records; the refusals of
+ * tf_ledger_reverse.
+ */
+tf_error tf_ledger_reverse_ref(tf_fund *fund, const char *ref, const char *date,
+                               const char *memo, int64_t reversed[2],
+                               int64_t reversals[2], size_t *n, tf_diag *diag);
+
 /* Closes the books through date: no entry dated on or before it is
  * accepted afterwards. Refused if not after the current closing date. */
 tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag);

@@ -104,4 +104,45 @@ tf_error tf_money_prorata(int64_t *parts, int64_t amount,
 /* Adds without overflow: TF_ERR_INPUT if a + b does not fit in int64. */
 tf_error tf_money_add(int64_t *out, int64_t a, int64_t b);
 
+/*
+ * The bounds of what tfund accepts as input (README, "Limits"), chosen so
+ * that nothing it takes in can overflow a later product or sum in int64
+ * (9.2 x 10^18):
+ *
+ * TF_AMOUNT_MAX  an amount of money booked when it is given (a pledge, a
+ *                receipt, spending) or a travel budget: 10^15 minor units
+ *                of its currency (10,000,000,000,000.00 USD); 9,000 of
+ *                them still add up, and one with its PSC.
+ * TF_TRIP_MAX    a fare or an actual travel cost, converted later (at the
+ *                run's or the payment's date): 10^12 minor units of its
+ *                currency, which at any rate within the bounds is at most
+ *                10^17 minor units of USD.
+ * TF_DAILY_MAX   a session's daily subsistence allowance and terminal
+ *                amount, in minor units of the base currency: 10^11
+ *                (1,000,000,000.00 USD), so that DSA x 732 days plus the
+ *                terminal stays below 10^14.
+ * TF_RATE_MIN,   an exchange rate, units per USD: from 0.001 to 10,000,000
+ * TF_RATE_MAX    (the currencies tfund knows lie between 0.3 and 30,000).
+ *
+ * A trip's charge is then below 3 x 10^17 minor units of the base
+ * currency when the base is USD; with another base currency a conversion
+ * that would not fit is refused where it happens.
+ */
+#define TF_AMOUNT_MAX INT64_C(1000000000000000)
+#define TF_TRIP_MAX   INT64_C(1000000000000)
+#define TF_DAILY_MAX  INT64_C(100000000000)
+#define TF_RATE_MIN   "0.001"
+#define TF_RATE_MAX   "10000000"
+
+/* TF_OK if -max <= amount <= max; otherwise TF_ERR_INPUT with a message
+ * naming what ("fare") and the bound in the currency cur, e.g. "fare
+ * 92233720368547758.07 USD is too large: at most 10000000000000.00 USD". */
+tf_error tf_amount_bound(const char *what, int64_t amount, int64_t max,
+                         const tf_currency *cur, tf_diag *diag);
+
+/* Compares two decimals as tf_decimal_parse accepts them: <0, 0 or >0 as
+ * a is less than, equal to or greater than b. A malformed one compares
+ * as zero. */
+int tf_decimal_cmp(const char *a, const char *b);
+
 #endif

@@ -17,5 +17,6 @@
 #include "tfund/users.h"
 #include "tfund/statement.h"
 #include "tfund/treasury.h"
+#include "tfund/outfile.h"
 
 #endif

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CSV files on top of libcsv. libcsv only sees one physical line per
- * csv_parse call, so the reader always knows which line a record starts on
- * even when a quoted field runs over several lines. The fields of the
- * record being read are copied into one growable buffer owned by the
- * tf_csv, so memory follows the longest record, not the file.
+ * CSV files on top of libcsv. The file is read through a buffer of its
+ * own, a piece at a time, each piece ending at a line end or at the
+ * buffer's size, so that the reader always knows which line a record
+ * starts on (even when a quoted field runs over several lines) and never
+ * holds more of a line than one piece: a line of a gigabyte is refused
+ * at the field or record limit after reading that much, not after
+ * reading the gigabyte. The fields of the record being read are copied
+ * into one growable buffer owned by the tf_csv, so memory follows the
+ * longest record the limits allow, not the file.
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,7 +33,7 @@
  * longer than TF_CSV_FIELD_MAX, even before it ends. */
 #define CSV_BUF_LIMIT ((size_t)TF_CSV_FIELD_MAX + 2 * CSV_BLK)
 
-/* How much of a line libcsv gets at a time, between checks of its buffer. */
+/* How much of a line is read, and given to libcsv, at a time. */
 #define CSV_PIECE ((size_t)64 * 1024)
 
 struct tf_csv {
@@ -37,13 +41,15 @@ struct tf_csv {
     FILE *fp;
     int own_fp;
     struct csv_parser parser;
-    char *line;
-    size_t linecap;
-    long lineno;     /* physical lines read so far */
-    long rec_line;   /* line on which the current record starts */
-    long field_line; /* line on which the field being parsed starts */
-    int in_record;   /* libcsv has seen part of a record it has not ended */
-    int row_done;    /* libcsv ended a record during this read */
+    char *in; /* CSV_PIECE bytes read ahead from fp */
+    size_t in_pos, in_len;
+    int line_start;   /* the next piece starts a physical line */
+    size_t rec_bytes; /* bytes of the current record read so far */
+    long lineno;      /* physical lines read so far */
+    long rec_line;    /* line on which the current record starts */
+    long field_line;  /* line on which the field being parsed starts */
+    int in_record;    /* libcsv has seen part of a record it has not ended */
+    int row_done;     /* libcsv ended a record during this read */
     int eof;
     tf_error failed; /* set once a read fails; the stream is then unusable */
 
@@ -287,12 +293,7 @@ static tf_error parse_error(tf_csv *csv, unsigned char bad)
                       "inside a quoted field must be doubled)");
 }
 
-/*
- * Reads physical lines until libcsv ends a record or the file ends; *got
- * is 1 when a record is in buf/off. Checks each field (length, NUL,
- * UTF-8) as it arrives, not the field count.
- */
-/* getline found no more: a read error, or the end of the file, which
+/* The file has no more: a read error, or the end of the file, which
  * ends a last line that has no newline. */
 static tf_error end_of_file(tf_csv *csv, tf_diag *diag)
 {
@@ -313,28 +314,64 @@ static tf_error end_of_file(tf_csv *csv, tf_diag *diag)
     return csv->rc;
 }
 
-/* Feeds one physical line to libcsv. A field can run over many lines
- * before libcsv hands it over, or fill one long line: the line goes in
- * pieces, and the field is stopped once it is too long, rather than let
- * libcsv buffer all of it. */
-static tf_error feed_line(tf_csv *csv, const char *s, size_t len)
+/* Feeds one piece of a line to libcsv. A field can run over many lines
+ * before libcsv hands it over, or fill one long line: it is stopped once
+ * it is too long, rather than let libcsv buffer all of it, and so is a
+ * record of many fields once it passes TF_CSV_RECORD_MAX. */
+static tf_error feed_piece(tf_csv *csv, const char *s, size_t len)
 {
-    size_t done;
+    size_t done = csv_parse(&csv->parser, s, len, on_field, on_row, csv);
 
-    for (size_t at = 0; at < len; at += done) {
-        size_t part = len - at < CSV_PIECE ? len - at : CSV_PIECE;
-
-        done = csv_parse(&csv->parser, s + at, part, on_field, on_row, csv);
-        if (csv->rc != TF_OK)
-            return csv->rc;
-        if (done < part)
-            return parse_error(csv, (unsigned char)s[at + done]);
-        if (!csv->row_done && csv_get_buffer_size(&csv->parser) > CSV_BUF_LIMIT)
-            return too_long(csv, csv->nfields);
-    }
+    if (csv->rc != TF_OK)
+        return csv->rc;
+    if (done < len)
+        return parse_error(csv, (unsigned char)s[done]);
+    if (!csv->row_done && csv_get_buffer_size(&csv->parser) > CSV_BUF_LIMIT)
+        return too_long(csv, csv->nfields);
+    csv->rec_bytes += len;
+    if (!csv->row_done && csv->rec_bytes > TF_CSV_RECORD_MAX)
+        return tf_diag_at(csv->diag, TF_ERR_INPUT, csv->path, csv->rec_line, 0,
+                          "record is longer than %d bytes (%zu fields so far)",
+                          TF_CSV_RECORD_MAX, csv->nfields);
     return TF_OK;
 }
 
+/*
+ * The next piece of the file: the bytes up to and including the next
+ * line end, or as many as the buffer holds (CSV_PIECE), whichever comes
+ * first; *eol tells whether it ends its line. *len is 0 at the end of
+ * the file or on a read error (end_of_file tells which). The piece stays
+ * valid until the next call.
+ */
+static const char *next_piece(tf_csv *csv, size_t *len, int *eol)
+{
+    const char *s, *nl;
+
+    if (csv->in_pos == csv->in_len) {
+        /* fread returns less than asked only at the end or on an error. */
+        csv->in_len = fread(csv->in, 1, CSV_PIECE, csv->fp);
+        csv->in_pos = 0;
+        if (csv->in_len == 0) {
+            *len = 0;
+            *eol = 1;
+            return NULL;
+        }
+    }
+    s = csv->in + csv->in_pos;
+    nl = memchr(s, '\n', csv->in_len - csv->in_pos);
+    *len = nl ? (size_t)(nl - s) + 1 : csv->in_len - csv->in_pos;
+    /* A piece that fills the buffer's end without a line end ends its
+     * line only if the file ends there too (known at the next read). */
+    *eol = nl != NULL;
+    csv->in_pos += *len;
+    return s;
+}
+
+/*
+ * Reads pieces of physical lines until libcsv ends a record or the file
+ * ends; *got is 1 when a record is in buf/off. Checks each field (length,
+ * NUL, UTF-8) as it arrives, not the field count.
+ */
 static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
 {
     tf_error rc = TF_OK;
@@ -344,35 +381,40 @@ static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
     csv->nfields = 0;
     csv->buflen = 0;
     csv->row_done = 0;
+    csv->rec_bytes = 0;
     csv->rc = TF_OK;
     csv->diag = diag;
 
     while (!rc && !csv->row_done && !csv->eof) {
         const char *s;
         size_t len;
-        ssize_t n;
+        int eol, first;
 
         errno = 0;
-        n = getline(&csv->line, &csv->linecap, csv->fp);
-        if (n < 0) {
+        s = next_piece(csv, &len, &eol);
+        if (!len) {
             rc = end_of_file(csv, diag);
             break;
         }
-        csv->lineno++;
-        s = csv->line;
-        len = (size_t)n;
-        if (csv->lineno == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        first = csv->line_start;
+        if (first)
+            csv->lineno++;
+        csv->line_start = eol;
+        if (first && csv->lineno == 1 && len >= 3 &&
+            memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
             s += 3;
             len -= 3;
         }
         if (!csv->in_record) {
+            /* Line ends between records are skipped, however long the
+             * run of them on one line. */
             if (is_blank(s, len))
                 continue;
             csv->in_record = 1;
             csv->rec_line = csv->lineno;
             csv->field_line = csv->lineno;
         }
-        rc = feed_line(csv, s, len);
+        rc = feed_piece(csv, s, len);
     }
     csv->diag = NULL;
     if (rc != TF_OK) {
@@ -398,6 +440,12 @@ static tf_csv *csv_new(const char *path)
 
     if (!csv)
         return NULL;
+    csv->in = malloc(CSV_PIECE);
+    if (!csv->in) {
+        free(csv);
+        return NULL;
+    }
+    csv->line_start = 1;
     csv->path = path;
     /* Cannot fail on a non-NULL parser: the buffer comes on first use. */
     csv_init(&csv->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
@@ -630,7 +678,7 @@ void tf_csv_free(tf_csv *csv)
     csv_free(&csv->parser);
     if (csv->own_fp)
         fclose(csv->fp);
-    free(csv->line);
+    free(csv->in);
     free(csv->buf);
     free(csv->off);
     free(csv->colpos);

@@ -228,6 +228,20 @@ tf_error tf_decimal_parse(char *canon, size_t size, const char *text,
     return TF_OK;
 }
 
+tf_error tf_amount_bound(const char *what, int64_t amount, int64_t max,
+                         const tf_currency *cur, tf_diag *diag)
+{
+    char a[TF_AMOUNT_BUFSZ], m[TF_AMOUNT_BUFSZ];
+
+    if (amount <= max && amount >= -max)
+        return TF_OK;
+    tf_amount_format(a, sizeof(a), amount, cur->minor, 0);
+    tf_amount_format(m, sizeof(m), max, cur->minor, 0);
+    return tf_diag_set(diag, TF_ERR_INPUT,
+                       "%s %s %s is too large: tfund accepts at most %s %s",
+                       what, a, cur->code, m, cur->code);
+}
+
 /* Sets z to v without assuming that long holds 64 bits. */
 static void z_set_i64(mpz_t z, int64_t v)
 {
@@ -502,4 +516,16 @@ tf_error tf_money_add(int64_t *out, int64_t a, int64_t b)
         return TF_ERR_INPUT;
     *out = a + b;
     return TF_OK;
+}
+
+int tf_decimal_cmp(const char *a, const char *b)
+{
+    mpq_t qa, qb;
+    int cmp = 0;
+
+    mpq_inits(qa, qb, NULL);
+    if (q_set_decimal(qa, a, 1) == TF_OK && q_set_decimal(qb, b, 1) == TF_OK)
+        cmp = mpq_cmp(qa, qb);
+    mpq_clears(qa, qb, NULL);
+    return cmp;
 }

@@ -87,6 +87,16 @@ void tf_fund_create_abandon(tf_fund *fund, const char *path)
     remove(path);
 }
 
+void tf_fund_allow_duplicates(tf_fund *fund, int allow)
+{
+    fund->allow_duplicates = allow;
+}
+
+long tf_fund_duplicates(const tf_fund *fund)
+{
+    return fund->duplicates;
+}
+
 tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
 {
     char closed[32];
@@ -162,9 +172,12 @@ tf_error tf_fund_begin(tf_fund *fund, tf_diag *diag)
 
 tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag)
 {
-    /* The event of what the transaction wrote, in the transaction. */
-    tf_error err = tf_audit_append(fund, diag);
+    /* No pool left below zero today; then the event of what the
+     * transaction wrote, in the transaction. */
+    tf_error err = tf_pools_guard(fund, diag);
 
+    if (!err)
+        err = tf_audit_append(fund, diag);
     if (!err)
         err = tf_ledger_flush(fund, diag);
     if (err) {
@@ -281,6 +294,12 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
         tf_error err = check_ratio(key, value, canon, sizeof(canon), diag);
         if (err)
             return err;
+        /* A larger reserve leaves less available: checked at commit. */
+        if (!strcmp(key, "reserve_rate")) {
+            if ((err = tf_pools_guard_arm(fund, diag)))
+                return err;
+            tf_pools_guard_what(fund, "reserve_rate %s", canon);
+        }
         return store_setting(fund, key, canon, diag);
     }
     if (!strcmp(key, "quota_ldc") || !strcmp(key, "quota_developing")) {
@@ -315,6 +334,8 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
         if (!*value || strlen(value) > 200)
             return tf_diag_set(diag, TF_ERR_INPUT,
                                "fund_name must have 1 to 200 characters");
+        if (tf_text_check("fund_name", value, 200, 0, diag))
+            return TF_ERR_INPUT;
         return store_setting(fund, key, value, diag);
     }
     if (!strcmp(key, "closed_through"))

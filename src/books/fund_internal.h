@@ -39,6 +39,16 @@ struct tf_fund {
     tf_strmap donors_known;
     /* The event log's state of this handle (books/audit.c). */
     struct tf_audit *audit;
+    /* The duplicate guards overridden (--allow-duplicate), and how many
+     * duplicates were recorded so. */
+    int allow_duplicates;
+    long duplicates;
+    /* Each pool's available before the open transaction first changed
+     * what the pools hold (tf_pools_guard_arm), and what is changing it,
+     * for the check at commit (tf_pools_guard). */
+    int guard_armed;
+    int64_t guard_before[TF_POOL_COUNT];
+    char guard_what[160];
 };
 
 /* Writes the pending running balances and chain head of the open
@@ -48,6 +58,23 @@ tf_error tf_ledger_flush(tf_fund *fund, tf_diag *diag);
 
 /* Forgets what the open transaction held in memory (at rollback). */
 void tf_ledger_forget(tf_fund *fund);
+
+/*
+ * No command may leave a pool's available negative as of today (DESIGN.md
+ * section 10): a change dated in the past sees the books of its date, and
+ * a reversed receipt or a higher reserve_rate can take what commitments
+ * already hold. tf_pools_guard_arm, called before the open transaction
+ * first changes the pools (posting an entry, setting reserve_rate), notes
+ * each pool's available; tf_pools_guard, called by tf_fund_commit, refuses
+ * (TF_ERR_RULE) when a pool ends below zero and below where it was, so
+ * that a fund already short can still be given money. tf_pools_guard_what
+ * names the change in the message ("reversing entry 37"); the last name
+ * given before the commit is used.
+ */
+tf_error tf_pools_guard_arm(tf_fund *fund, tf_diag *diag);
+tf_error tf_pools_guard(tf_fund *fund, tf_diag *diag);
+void tf_pools_guard_what(tf_fund *fund, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Readies the books to be read as of *as_of (NULL: now): writes the open
  * transaction's pending running balances, and sets *as_of to NULL when no

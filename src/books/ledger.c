@@ -4,6 +4,7 @@
  * balances, reversals, closed periods, and the queries over them.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,8 @@ void tf_ledger_forget(tf_fund *fund)
     fund->head_dirty = 0;
     fund->open_checked = 0;
     tf_strmap_clear(&fund->donors_known);
+    fund->guard_armed = 0;
+    fund->guard_what[0] = '\0';
 }
 
 /* Adds delta to the pending running balance of account in pool (an index
@@ -440,7 +443,7 @@ tf_error tf_ledger_post_many(tf_fund *fund, tf_entry *entries, size_t n,
 
     if (n == 0)
         return TF_OK;
-    if ((err = load_head(fund, diag)))
+    if ((err = tf_pools_guard_arm(fund, diag)) || (err = load_head(fund, diag)))
         return err;
     if (n > 1 && !(hashes = malloc(n * sizeof(*hashes))))
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
@@ -792,6 +795,8 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
 
     memset(&rc, 0, sizeof(rc));
     rc.src.id = id;
+    if (memo && (err = tf_text_check("memo", memo, 500, 1, diag)))
+        return err;
     err = ledger_entry(fund, id, find_entry_cb, &rc, diag);
     if (err)
         goto done;
@@ -805,6 +810,9 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
     }
     if ((err = reversible(fund, id, &rc.src, diag)))
         goto done;
+    tf_pools_guard_what(fund, "reversing entry %" PRId64 " (%s%s%s)", id,
+                        rc.src.kind, rc.src.ref ? " " : "",
+                        rc.src.ref ? rc.src.ref : "");
     snprintf(defmemo, sizeof(defmemo), "reversal of entry %" PRId64, id);
     memset(&rev, 0, sizeof(rev));
     rev.date = date;
@@ -827,6 +835,119 @@ done:
     free((char *)rc.src.kind);
     free((char *)rc.src.ref);
     return err;
+}
+
+/* The entry of kind recorded under ref, or 0. */
+static tf_error entry_by_ref(tf_fund *fund, tf_kind kind, const char *ref,
+                             int64_t *id, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "SELECT id FROM entries WHERE kind = ?1 AND "
+                                "ref = ?2 AND reverses IS NULL",
+                                diag);
+    int rc;
+
+    *id = 0;
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, tf_kind_name(kind));
+    tf_stmt_text(st, 2, ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0)
+        *id = tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+/* Nonzero when ref names the pledge a receipt without one recorded. */
+static int implicit_pledge(tf_fund *fund, const char *ref)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db, "SELECT implicit FROM pledges WHERE ref = ?1", NULL);
+    int yes = 0;
+
+    if (!st)
+        return 0;
+    tf_stmt_text(st, 1, ref);
+    if (tf_stmt_step(st) > 0)
+        yes = tf_col_int(st, 0) != 0;
+    tf_stmt_reset(st);
+    return yes;
+}
+
+tf_error tf_ledger_reverse_ref(tf_fund *fund, const char *ref, const char *date,
+                               const char *memo, int64_t reversed[2],
+                               int64_t reversals[2], size_t *n, tf_diag *diag)
+{
+    /* A receipt before its implicit pledge: a pledge with receipts
+     * cannot be reversed. */
+    static const tf_kind kinds[] = {TF_KIND_RECEIPT, TF_KIND_SPEND,
+                                    TF_KIND_PLEDGE, TF_KIND_ADJUSTMENT};
+    int64_t found[4], id;
+    size_t nfound = 0, live = 0;
+    const char *kind = "";
+    tf_error err;
+
+    *n = 0;
+    for (size_t i = 0; i < 4; i++) {
+        if ((err = entry_by_ref(fund, kinds[i], ref, &found[i], diag)))
+            return err;
+        nfound += found[i] != 0;
+        live += found[i] && !tf_ledger_is_reversed(fund, found[i]);
+    }
+    if (nfound == 0) {
+        tf_stmt *st = tf_db_prepare(fund->db,
+                                    "SELECT 1 FROM entries WHERE ref = ?1 OR "
+                                    "substr(ref, 1, length(?1) + 1) "
+                                    "= ?1 || '@' "
+                                    "LIMIT 1",
+                                    diag);
+        int rc;
+        if (!st)
+            return TF_ERR_DB;
+        tf_stmt_text(st, 1, ref);
+        rc = tf_stmt_step(st);
+        tf_stmt_reset(st);
+        if (rc > 0)
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "'%s' is a travel grant: it is corrected by "
+                               "its own commands (cancel, disburse), not by "
+                               "a reversal",
+                               ref);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND,
+                           "no pledge, receipt or spending is recorded under "
+                           "reference '%s'",
+                           ref);
+    }
+    if (live == 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "what is recorded under reference '%s' is already "
+                           "reversed",
+                           ref);
+    /* One record, or a receipt with the pledge it recorded for itself. */
+    if (live > 1 &&
+        !(live == 2 && found[0] && found[2] &&
+          !tf_ledger_is_reversed(fund, found[0]) && implicit_pledge(fund, ref)))
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "reference '%s' names more than one record (a "
+                           "pledge and a receipt, say): reverse each by its "
+                           "entry id ('tfund journal' shows them)",
+                           ref);
+    for (size_t i = 0; i < 4; i++) {
+        if (!found[i] || tf_ledger_is_reversed(fund, found[i]))
+            continue;
+        if ((err = tf_ledger_reverse(fund, found[i], date, memo, &id, diag)))
+            return err;
+        kind = tf_kind_name(kinds[i]);
+        reversed[*n] = found[i];
+        reversals[*n] = id;
+        (*n)++;
+    }
+    tf_pools_guard_what(fund, "reversing %s '%s'",
+                        *n > 1 ? "receipt and pledge" : kind, ref);
+    return TF_OK;
 }
 
 tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag)
@@ -1009,8 +1130,14 @@ static tf_error reserve_rate_on(tf_fund *fund, const char *date, char *rate,
     return TF_OK;
 }
 
+/* The figures of every pool as of as_of (NULL: now). With available_only,
+ * the receipts are left out (as zero) when no reserve is kept on them,
+ * since available does not depend on them then: the check of every
+ * commit (tf_pools_guard) needs only the pools' available, and the
+ * receipts are the one figure that a pass over many rows gives. */
 static tf_error pool_figures(tf_fund *fund, const char *as_of,
-                             tf_pool_figures figs[TF_POOL_COUNT], tf_diag *diag)
+                             tf_pool_figures figs[TF_POOL_COUNT],
+                             int available_only, tf_diag *diag)
 {
     /* Receipts: the cash of receipt entries, net of their reversals.
      * Reached from the receipt entries (every one has a reference) and
@@ -1067,7 +1194,11 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
      * running balances. */
     if ((err = tf_ledger_as_of(fund, &as_of, diag)))
         return err;
-    if ((err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
+    if ((err = reserve_rate_on(fund, date, reserve_rate, sizeof(reserve_rate),
+                               diag)))
+        return err;
+    if ((!available_only || strcmp(reserve_rate, "0")) &&
+        (err = add_pool_sums(fund, receipts_sql, as_of, receipts, diag)))
         return err;
     if ((err = add_pool_sums2(fund, as_of ? cash_asof_sql : cash_now_sql, as_of,
                               cash, interest, diag)))
@@ -1075,9 +1206,6 @@ static tf_error pool_figures(tf_fund *fund, const char *as_of,
     if ((err =
              add_pool_sums(fund, as_of ? committed_asof_sql : committed_now_sql,
                            as_of, committed, diag)))
-        return err;
-    if ((err = reserve_rate_on(fund, date, reserve_rate, sizeof(reserve_rate),
-                               diag)))
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         figs[k].pool = tf_pools[k];
@@ -1105,7 +1233,60 @@ tf_error tf_ledger_pools(tf_fund *fund, const char *as_of,
      * between could show an available that never was. */
     if ((err = tf_db_read_begin(fund->db, &own, diag)))
         return err;
-    err = pool_figures(fund, as_of, figs, diag);
+    err = pool_figures(fund, as_of, figs, 0, diag);
     tf_db_read_end(fund->db, own);
     return err;
+}
+
+/* ---- No pool below zero today ----------------------------------------- */
+
+tf_error tf_pools_guard_arm(tf_fund *fund, tf_diag *diag)
+{
+    tf_pool_figures figs[TF_POOL_COUNT];
+    tf_error err;
+
+    if (fund->guard_armed || !tf_db_in_tx(fund->db))
+        return TF_OK;
+    if ((err = pool_figures(fund, NULL, figs, 1, diag)))
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++)
+        fund->guard_before[k] = figs[k].available;
+    fund->guard_armed = 1;
+    return TF_OK;
+}
+
+void tf_pools_guard_what(tf_fund *fund, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(fund->guard_what, sizeof(fund->guard_what), fmt, ap);
+    va_end(ap);
+}
+
+tf_error tf_pools_guard(tf_fund *fund, tf_diag *diag)
+{
+    tf_pool_figures now[TF_POOL_COUNT];
+    char a[TF_AMOUNT_BUFSZ], c[TF_AMOUNT_BUFSZ], m[TF_AMOUNT_BUFSZ],
+        r[TF_AMOUNT_BUFSZ];
+    tf_error err;
+
+    if (!fund->guard_armed)
+        return TF_OK;
+    if ((err = pool_figures(fund, NULL, now, 1, diag)))
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        if (now[k].available >= 0 || now[k].available >= fund->guard_before[k])
+            continue;
+        return tf_diag_set(
+            diag, TF_ERR_RULE,
+            "%s would leave pool '%s' at %s available today (cash %s less "
+            "%s committed and %s reserve): refused, nothing was written",
+            fund->guard_what[0] ? fund->guard_what : "this change", tf_pools[k],
+            tf_fund_fmt(fund, a, now[k].available, 1),
+            tf_fund_fmt(fund, c, now[k].cash, 1),
+            tf_fund_fmt(fund, m, now[k].committed, 1),
+            tf_fund_fmt(fund, r, now[k].reserve, 1));
+    }
+    return TF_OK;
 }

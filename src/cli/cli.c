@@ -11,6 +11,40 @@
 const char *cli_db_path;
 const struct tf_cmd *cli_current;
 
+/*
+ * text as it may be shown on a terminal: control characters (C0, DEL and
+ * the two-byte C1 of UTF-8) written as \xNN, so that no text from the
+ * books or from a command line (a fund written before text was checked,
+ * a reference typed with an escape in it) can move the cursor, retitle
+ * the window or clear the screen. A new string (NULL when out of memory).
+ */
+static char *shown(const char *text)
+{
+    size_t n = 0;
+    char *out, *o;
+
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        n += (*p < 0x20 || *p == 0x7f ||
+              (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+                 ? 8
+                 : 1;
+    if (!(out = malloc(n + 1)))
+        return NULL;
+    o = out;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            o += sprintf(o, "\\x%02x", *p);
+        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            o += sprintf(o, "\\xc2\\x%02x", p[1]);
+            p++;
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 int cli_fail(tf_error err, const tf_diag *diag)
 {
     char msg[1024];
@@ -25,7 +59,9 @@ int cli_fail(tf_error err, const tf_diag *diag)
                 fprintf(stderr, "tfund: --");
                 for (const char *p = m + 8; p < end; p++)
                     fputc(*p == '_' ? '-' : *p, stderr);
-                fprintf(stderr, ":%s\n", end + 2);
+                char *safe = shown(end + 2);
+                fprintf(stderr, ":%s\n", safe ? safe : end + 2);
+                free(safe);
                 return tf_exit_status(err);
             }
         }
@@ -42,7 +78,11 @@ int cli_fail(tf_error err, const tf_diag *diag)
         tf_diag_format(diag, msg, sizeof(msg));
     else
         snprintf(msg, sizeof(msg), "%s", tf_strerror(err));
-    fprintf(stderr, "tfund: %s\n", msg);
+    {
+        char *safe = shown(msg);
+        fprintf(stderr, "tfund: %s\n", safe ? safe : msg);
+        free(safe);
+    }
     return tf_exit_status(err);
 }
 
@@ -205,8 +245,7 @@ void cli_table_row(cli_table *t, const char *const *cells)
             t->cap = cap;
         }
         for (size_t i = 0; i < t->ncols; i++)
-            t->cells[t->nrows * t->ncols + i] =
-                strdup(cells[i] ? cells[i] : "");
+            t->cells[t->nrows * t->ncols + i] = shown(cells[i] ? cells[i] : "");
         t->nrows++;
     }
     t->first = 0;

@@ -364,7 +364,8 @@ static int run_disburse(int argc, char **argv)
         tf_diag_clear(&sub);
         if (!cur)
             return cli_usage("--currency: unknown currency '%s'", currency);
-        if (tf_amount_parse(&value, amount, cur, 0, &sub))
+        if (tf_amount_parse(&value, amount, cur, 0, &sub) ||
+            tf_amount_bound("actual cost", value, TF_TRIP_MAX, cur, &sub))
             return cli_usage("--amount: %s", sub.msg);
     }
     if ((rc = cli_open(&fund)))

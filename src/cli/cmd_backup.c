@@ -32,4 +32,8 @@ const struct tf_cmd cmd_backup = {
     "usage: tfund backup FILE\n"
     "\n"
     "Copies the whole fund into FILE (which must not exist) with SQLite's\n"
-    "online backup, consistent even while another process writes.\n"};
+    "online backup, consistent even while another process writes. The copy\n"
+    "is written to a temporary file beside FILE, synced to disk and only\n"
+    "then given its name; interrupted (Ctrl-C, SIGTERM) it is removed.\n"
+    "Exit status 1 when FILE exists, 2 when FILE is a device, a FIFO, a\n"
+    "symbolic link or a folder.\n"};

@@ -131,12 +131,25 @@ static int add_record(const struct family *f, int argc, char **argv)
     FILE *fp;
     int rc;
 
+    char *args[64];
+    int nargs = 0, allow_duplicate = 0;
+
     while (f->cols[ncols])
         ncols++;
-    if ((rc = record_args(f, argc, argv, values, ncols)) >= 0)
+    /* --allow-duplicate (receipts) is an option, not a column. */
+    for (int i = 0; i < argc && nargs < 64; i++) {
+        if (f == &receipt_family && !strcmp(argv[i], "--allow-duplicate"))
+            allow_duplicate = 1;
+        else
+            args[nargs++] = argv[i];
+    }
+    if (nargs == 64)
+        return cli_usage("too many arguments");
+    if ((rc = record_args(f, nargs, args, values, ncols)) >= 0)
         return rc;
     if ((rc = cli_open(&fund)))
         return rc;
+    tf_fund_allow_duplicates(fund, allow_duplicate);
     tf_diag_clear(&diag);
     fp = record_csv(f, values, ncols, &text, &len);
     err =
@@ -144,9 +157,12 @@ static int add_record(const struct family *f, int argc, char **argv)
     if (!err && !(err = cli_begin(fund, &diag))) {
         err = tf_import_csv(fund, f->kind, csv, &res, NULL, NULL, &diag);
         if (!err)
-            tf_audit_summary(fund, "%s%s%s: recorded", values[0],
+            tf_audit_summary(fund, "%s%s%s: recorded%s", values[0],
                              f->npositional > 1 ? " " : "",
-                             f->npositional > 1 ? values[1] : "");
+                             f->npositional > 1 ? values[1] : "",
+                             tf_fund_duplicates(fund)
+                                 ? " (a duplicate, --allow-duplicate)"
+                                 : "");
         err = cli_finish(fund, err, &diag);
     }
     tf_csv_free(csv);
@@ -354,13 +370,19 @@ const struct tf_cmd cmd_receipt = {
     "receipt", "record or list money received", run_receipt,
     "usage: tfund receipt add REF --date DATE --amount AMOUNT --currency CUR\n"
     "                         (--pledge REF | --donor ID [--pool POOL])\n"
+    "                         [--allow-duplicate]\n"
     "       tfund receipt list [--donor ID] [--format text|csv|json]\n"
     "\n"
     "Cash in the bank, converted at the receipt date's rate; the difference\n"
     "against the pledge's booked value is an exchange gain or loss. A\n"
     "receipt is in its pledge's currency and never more than is still owed.\n"
     "Without --pledge it records a pledge of the same amount at once (pool\n"
-    "unrestricted unless --pool says otherwise).\n"};
+    "unrestricted unless --pool says otherwise).\n"
+    "\n"
+    "A receipt with the donor, date, amount and currency of one already\n"
+    "recorded under another reference is taken for the same money recorded\n"
+    "twice and refused (exit status 2), unless --allow-duplicate says both\n"
+    "were paid; the event of the command records the option.\n"};
 
 const struct tf_cmd cmd_rate = {
     "rate", "add a UN operational exchange rate", run_rate,
@@ -368,7 +390,12 @@ const struct tf_cmd cmd_rate = {
     "\n"
     "PER_USD is the units of CURRENCY per 1 USD, an exact decimal, valid\n"
     "from DATE until the next rate of that currency. Rates never change:\n"
-    "a correction is a new rate from a later date.\n"};
+    "a correction is a new rate from a later date.\n"
+    "\n"
+    "PER_USD lies from 0.001 to 10000000. A rate is refused (exit status\n"
+    "1) when it would change the rate in force for something booked (a\n"
+    "posting converted from CURRENCY between DATE and its next rate; for\n"
+    "the base currency, any conversion) or is dated in a closed period.\n"};
 
 const struct tf_cmd cmd_session = {
     "session", "register or list sessions (meetings)", run_session,

@@ -130,6 +130,8 @@ const struct tf_cmd cmd_report = {
     "           the other requests with their decisions and figures, totals\n"
     "           by tier, region, gender and status, what is left\n"
     "Every figure equals the books to the cent; totals are formulas.\n"
+    "A workbook is written to a temporary file beside FILE, synced and then\n"
+    "renamed to FILE (an existing workbook is replaced; a device, a FIFO, a\n"
+    "symbolic link or a folder is refused with exit status 2).\n"
     "Exit status 2 for an unknown donor or session or a bad period, 3 when\n"
-    "the file cannot "
-    "be written.\n"};
+    "the file cannot be written.\n"};

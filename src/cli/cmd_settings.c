@@ -57,7 +57,11 @@ const struct tf_cmd cmd_set = {
     "A setting is never changed in place: each value set is the setting's\n"
     "next version, recorded with who set it and when ('tfund settings\n"
     "--history'). An allocation run uses, and records, the values in force\n"
-    "when it runs.\n"};
+    "when it runs.\n"
+    "\n"
+    "A reserve_rate whose reserve would leave a pool's available negative\n"
+    "(its money already committed) is refused, exit status 1; fund_name is\n"
+    "text without control characters.\n"};
 
 struct settings_out {
     cli_table *t;

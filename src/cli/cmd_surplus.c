@@ -287,6 +287,14 @@ static int print_attr(void *ctx, const tf_attribution *a)
     return 0;
 }
 
+/* Only whether the donor exists matters to attribution --donor. */
+static int donor_exists(void *ctx, const tf_donor *d)
+{
+    (void)ctx;
+    (void)d;
+    return 1;
+}
+
 static int run_attribution(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -331,7 +339,7 @@ static int run_attribution(int argc, char **argv)
     tf_diag_clear(&diag);
     o.group = fmt == CLI_TEXT;
     if (donor && !tf_is_interest_party(donor))
-        err = tf_donor_each(o.fund, donor, NULL, NULL, &diag);
+        err = tf_donor_each(o.fund, donor, donor_exists, NULL, &diag);
     else
         err = TF_OK;
     if (!err) {

@@ -243,9 +243,13 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
 /* The spending's own fields, before anything is looked up. */
 static tf_error spend_form(const tf_spend *s, tf_diag *diag)
 {
+    tf_error err;
+
     if (!s->ref || !*s->ref || strlen(s->ref) > 100)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "spending reference must have 1 to 100 bytes");
+    if ((err = tf_ref_check("spending", s->ref, diag)))
+        return err;
     if (tf_date_check(s->date, diag))
         return TF_ERR_INPUT;
     if (!tf_currency_find(s->currency))
@@ -254,8 +258,13 @@ static tf_error spend_form(const tf_spend *s, tf_diag *diag)
                            s->currency);
     if (s->amount <= 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "spending must be positive");
+    if ((err = tf_amount_bound("spending", s->amount, TF_AMOUNT_MAX,
+                               tf_currency_find(s->currency), diag)))
+        return err;
     if (s->memo && strlen(s->memo) > 500)
         return tf_diag_set(diag, TF_ERR_INPUT, "memo is longer than 500 bytes");
+    if (s->memo && (err = tf_text_check("memo", s->memo, 500, 1, diag)))
+        return err;
     return TF_OK;
 }
 

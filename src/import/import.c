@@ -232,7 +232,11 @@ static tf_error row_rate(struct row *r)
     tf_diag_clear(&sub);
     if ((err = tf_rate_add(r->fund, cur->code, get(r, R_DATE), canon, &r->known,
                            &sub)))
-        return at(r, strstr(sub.msg, "USD") ? R_CUR : R_RATE, err, &sub);
+        return at(r,
+                  strstr(sub.msg, "USD itself") ? R_CUR
+                  : err == TF_ERR_RULE          ? R_DATE
+                                                : R_RATE,
+                  err, &sub);
     return TF_OK;
 }
 
@@ -309,6 +313,8 @@ static tf_error row_pledge(struct row *r)
         col = P_DUE;
     else if (strstr(sub.msg, "rate") || strstr(sub.msg, "closed through"))
         col = P_DATE;
+    else if (!strncmp(sub.msg, "pledge amount ", 14))
+        col = P_AMOUNT;
     return at(r, col, err, &sub);
 }
 
@@ -412,6 +418,12 @@ static tf_error row_session(struct row *r)
         return TF_OK;
     if (strstr(sub.msg, "extra_days"))
         col = S_EXTRA;
+    else if (!strncmp(sub.msg, "dsa ", 4))
+        col = S_DSA;
+    else if (!strncmp(sub.msg, "terminal ", 9))
+        col = S_TERMINAL;
+    else if (!strncmp(sub.msg, "travel_budget ", 14))
+        col = S_BUDGET;
     else if (strstr(sub.msg, "days"))
         col = S_DAYS;
     return at(r, col, err, &sub);
@@ -482,7 +494,8 @@ static tf_error row_cost(struct row *r)
     tf_diag_clear(&sub);
     if ((err = tf_cost_add(r->fund, get(r, K_REF), get(r, K_DATE), amount,
                            cur->code, &r->known, &sub)))
-        return at(r, K_REF, err, &sub);
+        return at(r, strncmp(sub.msg, "actual cost ", 12) ? K_REF : K_AMOUNT,
+                  err, &sub);
     return TF_OK;
 }
 
@@ -513,7 +526,11 @@ static tf_error row_spend(struct row *r)
     s.memo = get(r, X_MEMO);
     tf_diag_clear(&sub);
     if ((err = tf_spend_add(r->fund, &s, &r->known, &sub)))
-        return at(r, err == TF_ERR_RULE ? X_AMOUNT : X_REF, err, &sub);
+        return at(r,
+                  err == TF_ERR_RULE || strstr(sub.msg, "is too large")
+                      ? X_AMOUNT
+                      : X_REF,
+                  err, &sub);
     return TF_OK;
 }
 

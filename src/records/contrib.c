@@ -46,6 +46,8 @@ tf_error tf_donor_add(tf_fund *fund, const tf_donor *d, int *known,
     if (empty(d->name) || strlen(d->name) > 200)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "donor name must have 1 to 200 bytes");
+    if ((err = tf_text_check("donor name", d->name, 200, 0, diag)))
+        return err;
     for (size_t i = 0; i < sizeof(donor_types) / sizeof(donor_types[0]); i++)
         if (!strcmp(d->type, donor_types[i]))
             typed = 1;
@@ -185,6 +187,9 @@ tf_error tf_pledge_add(tf_fund *fund, const tf_pledge *p, int *known,
                            p->currency);
     if (p->amount <= 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "a pledge must be positive");
+    if ((err = tf_amount_bound("pledge amount", p->amount, TF_AMOUNT_MAX,
+                               tf_currency_find(p->currency), diag)))
+        return err;
     if (tf_pool_find(p->pool) < 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "pool '%s' is not one of %s",
                            p->pool, tf_pool_list());
@@ -321,6 +326,8 @@ static tf_error receipt_form(const tf_receipt *r, const tf_currency **cur,
                       "unknown currency '%s' (ISO 4217 code)", r->currency);
     if (r->amount <= 0)
         return refuse(field, TF_RF_AMOUNT, diag, "a receipt must be positive");
+    if (tf_amount_bound("receipt amount", r->amount, TF_AMOUNT_MAX, *cur, diag))
+        return blame(field, TF_RF_AMOUNT, TF_ERR_INPUT);
     return TF_OK;
 }
 
@@ -489,6 +496,55 @@ static tf_error book_receipt(tf_fund *fund, const tf_receipt *r,
     }
 }
 
+/*
+ * The same bank transfer recorded twice under two references: a receipt
+ * with the donor, date, amount and currency of one recorded (and not
+ * reversed) under another reference is refused (TF_ERR_INPUT) unless the
+ * handle allows duplicates (--allow-duplicate), which it then counts.
+ */
+static tf_error duplicate_receipt(tf_fund *fund, const tf_receipt *r,
+                                  const char *donor, const tf_currency *cur,
+                                  tf_receipt_field *field, tf_diag *diag)
+{
+    char other[128], amt[TF_AMOUNT_BUFSZ];
+    tf_stmt *st;
+    int rc;
+
+    st = tf_db_prepare(
+        fund->db,
+        "SELECT r.ref FROM receipts r JOIN pledges p ON p.ref = r.pledge "
+        "WHERE r.date = ?1 AND r.amount = ?2 AND r.currency = ?3 AND "
+        "p.donor = ?4 AND r.ref <> ?5 AND NOT EXISTS (SELECT 1 FROM entries "
+        "x WHERE x.reverses = r.entry) LIMIT 1",
+        diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, r->date);
+    tf_stmt_int(st, 2, r->amount);
+    tf_stmt_text(st, 3, r->currency);
+    tf_stmt_text(st, 4, donor);
+    tf_stmt_text(st, 5, r->ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return TF_OK;
+    }
+    snprintf(other, sizeof(other), "%s", tf_col_text(st, 0));
+    tf_stmt_reset(st);
+    if (fund->allow_duplicates) {
+        fund->duplicates++;
+        return TF_OK;
+    }
+    tf_amount_format(amt, sizeof(amt), r->amount, cur->minor, 0);
+    return refuse(field, TF_RF_REF, diag,
+                  "receipt '%s' duplicates receipt '%s': the same donor (%s), "
+                  "date (%s), amount and currency (%s %s); give "
+                  "--allow-duplicate if both were paid",
+                  r->ref, other, donor, r->date, r->currency, amt);
+}
+
 tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
                         tf_receipt_field *field, tf_diag *diag)
 {
@@ -520,9 +576,13 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
     }
     if ((err = tf_fund_check_open(fund, diag)))
         return err;
+    /* A refusal after the implicit pledge is booked rolls it back with
+     * the rest of the command. */
     if (implicit && (err = implicit_pledge(fund, r, field, diag)))
         return err;
     if ((err = load_owed(fund, pref, &o, field, diag)))
+        return err;
+    if ((err = duplicate_receipt(fund, r, o.donor, cur, field, diag)))
         return err;
     if (!implicit && (err = check_on_pledge(r, pref, cur, &o, field, diag)))
         return err;

@@ -147,6 +147,16 @@ tf_error tf_country_read(const tf_csv *csv, tf_country *c, tf_diag *diag)
                             "'%s' is not an ISO 3166 alpha-3 code", iso3);
     if (!*field(csv, TF_CC_NAME))
         return tf_csv_error(csv, TF_CC_NAME, diag, "name is empty");
+    for (size_t col = TF_CC_M49; col <= TF_CC_GROUP; col++) {
+        static const char *const what[] = {[TF_CC_M49] = "m49",
+                                           [TF_CC_NAME] = "country name",
+                                           [TF_CC_STATUS] = "un_status",
+                                           [TF_CC_GROUP] = "region_group"};
+        tf_diag_clear(&sub);
+        if (what[col] &&
+            tf_text_check(what[col], field(csv, col), 200, 1, &sub))
+            return tf_csv_error(csv, col, diag, "%s", sub.msg);
+    }
     if (strcmp(status, "member") && strcmp(status, "observer"))
         return tf_csv_error(csv, TF_CC_STATUS, diag,
                             "'%s' is not member or observer", status);
@@ -241,6 +251,97 @@ tf_error tf_fund_create_with(tf_fund **out, const char *path,
 
 /* ---- Rates ---------------------------------------------------------- */
 
+/*
+ * A new rate of currency from date is in force until the currency's next
+ * rate: refused (TF_ERR_RULE) when that period holds a posting converted
+ * at the rate in force before, which the new one would contradict (verify
+ * would fail for good, and rates are never removed), or when date is in a
+ * closed period. A posting is converted from currency, or from any
+ * currency when currency is the base one (a base other than USD is
+ * converted through its own rate). Reversals negate their entry's
+ * postings at that entry's rates and date, so only the originals count.
+ */
+static tf_error rate_fits(tf_fund *fund, const char *currency, const char *date,
+                          tf_diag *diag)
+{
+    int base = !strcmp(currency, tf_fund_base(fund)->code);
+    char closed[32], next[16] = "", first[16], last[16], rate[64];
+    int64_t entry;
+    tf_diag sub;
+    tf_stmt *st;
+    int rc;
+
+    tf_diag_clear(&sub);
+    if (tf_setting_get(fund, "closed_through", closed, sizeof(closed), &sub) ==
+            TF_OK &&
+        strcmp(date, closed) <= 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "the books are closed through %s: a %s rate dated "
+                           "%s would change the rates of a closed period",
+                           closed, currency, date);
+    st = tf_db_prepare(fund->db,
+                       "SELECT min(date) FROM rates WHERE currency = ?1 AND "
+                       "date > ?2",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, currency);
+    tf_stmt_text(st, 2, date);
+    if (tf_stmt_step(st) < 0)
+        return tf_stmt_error(st, diag);
+    if (!tf_col_null(st, 0))
+        snprintf(next, sizeof(next), "%s", tf_col_text(st, 0));
+    tf_stmt_reset(st);
+#define RATE_HITS                                                              \
+    "FROM entries e JOIN postings p ON p.entry = e.id WHERE e.date >= ?2 AND " \
+    "(?3 = '' OR e.date < ?3) AND e.reverses IS NULL AND p.orig_currency IS "  \
+    "NOT NULL AND (?4 OR p.orig_currency = ?1) "
+    st = tf_db_prepare(fund->db,
+                       "SELECT e.id, e.date, p.rate || ' ' || p.orig_currency "
+                       "" RATE_HITS "ORDER BY e.date, e.id LIMIT 1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, currency);
+    tf_stmt_text(st, 2, date);
+    tf_stmt_text(st, 3, next);
+    tf_stmt_int(st, 4, base);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return TF_OK;
+    }
+    entry = tf_col_int(st, 0);
+    snprintf(first, sizeof(first), "%s", tf_col_text(st, 1));
+    snprintf(rate, sizeof(rate), "%s", tf_col_text(st, 2));
+    tf_stmt_reset(st);
+    st = tf_db_prepare(fund->db, "SELECT max(e.date) " RATE_HITS, diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, currency);
+    tf_stmt_text(st, 2, date);
+    tf_stmt_text(st, 3, next);
+    tf_stmt_int(st, 4, base);
+    if (tf_stmt_step(st) < 0)
+        return tf_stmt_error(st, diag);
+    snprintf(last, sizeof(last), "%s",
+             tf_col_null(st, 0) ? first : tf_col_text(st, 0));
+    tf_stmt_reset(st);
+#undef RATE_HITS
+    if (base) /* the posting's own rate is of another currency */
+        snprintf(rate, sizeof(rate), "the %s rate then in force", currency);
+    else
+        strncat(rate, " per USD", sizeof(rate) - strlen(rate) - 1);
+    return tf_diag_set(diag, TF_ERR_RULE,
+                       "a %s rate from %s would change the rate in force for "
+                       "entries already booked (the first, entry %lld of %s, "
+                       "was converted at %s): rates never change what is "
+                       "booked; give a date after %s",
+                       currency, date, (long long)entry, first, rate, last);
+}
+
 tf_error tf_rate_add(tf_fund *fund, const char *currency, const char *date,
                      const char *per_usd, int *known, tf_diag *diag)
 {
@@ -257,6 +358,12 @@ tf_error tf_rate_add(tf_fund *fund, const char *currency, const char *date,
         return TF_ERR_INPUT;
     if (tf_decimal_parse(canon, sizeof(canon), per_usd, 0, diag))
         return TF_ERR_INPUT;
+    if (tf_decimal_cmp(canon, TF_RATE_MIN) < 0 ||
+        tf_decimal_cmp(canon, TF_RATE_MAX) > 0)
+        return tf_diag_set(diag, TF_ERR_INPUT,
+                           "rate %s %s per USD is out of bounds: tfund "
+                           "accepts rates from %s to %s units per USD",
+                           per_usd, currency, TF_RATE_MIN, TF_RATE_MAX);
 
     {
         const tf_value row[] = {TF_TEXT(currency), TF_TEXT(date),
@@ -277,6 +384,8 @@ tf_error tf_rate_add(tf_fund *fund, const char *currency, const char *date,
                                "the %s rate of %s is already %s: rates are "
                                "never changed (add one for a later date)",
                                currency, date, old);
+        if ((err = rate_fits(fund, currency, date, diag)))
+            return err;
         return tf_record_insert(fund->db, TF_REC_RATE, row, diag);
     }
 }

@@ -42,9 +42,10 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
         return err;
     if (!r->ref || !*r->ref || strlen(r->ref) > 100)
         BAD("ref", "request reference must have 1 to 100 bytes");
-    for (const unsigned char *p = (const unsigned char *)r->ref; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            BAD("ref", "request reference has a control character");
+    if ((err = tf_ref_check("request", r->ref, diag))) {
+        *field = "ref";
+        return err;
+    }
     if ((err = exists(fund, "SELECT 1 FROM sessions WHERE id = ?1", r->session,
                       &found, diag)))
         return err;
@@ -58,6 +59,10 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
             r->country);
     if (!r->delegate || !*r->delegate || strlen(r->delegate) > 200)
         BAD("delegate", "delegate name must have 1 to 200 bytes");
+    if ((err = tf_text_check("delegate name", r->delegate, 200, 0, diag))) {
+        *field = "delegate";
+        return err;
+    }
     if (tf_time_check(r->submitted, diag)) {
         *field = "submitted";
         return TF_ERR_INPUT;
@@ -67,8 +72,17 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
             r->fare_currency);
     if (r->fare_orig < 0)
         BAD("fare", "a fare may not be negative");
+    if ((err = tf_amount_bound("fare", r->fare_orig, TF_TRIP_MAX,
+                               tf_currency_find(r->fare_currency), diag))) {
+        *field = "fare";
+        return err;
+    }
     if (r->gender && strlen(r->gender) > 32)
         BAD("gender", "gender is longer than 32 bytes");
+    if (r->gender && (err = tf_text_check("gender", r->gender, 32, 1, diag))) {
+        *field = "gender";
+        return err;
+    }
     if (strcmp(r->fare_currency, "USD") &&
         tf_currency_find(r->fare_currency) != tf_fund_base(fund)) {
         if ((err = exists(fund, "SELECT 1 FROM rates WHERE currency = ?1",
@@ -114,6 +128,9 @@ tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
                            "unknown currency '%s' (ISO 4217 code)", currency);
     if (amount < 0)
         return tf_diag_set(diag, TF_ERR_INPUT, "a cost may not be negative");
+    if ((err = tf_amount_bound("actual cost", amount, TF_TRIP_MAX,
+                               tf_currency_find(currency), diag)))
+        return err;
     {
         const tf_value row[] = {TF_TEXT(ref), TF_TEXT(date), TF_NUM(amount),
                                 TF_TEXT(currency)};

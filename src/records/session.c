@@ -21,6 +21,8 @@ static int empty(const char *s)
 tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
                         tf_diag *diag)
 {
+    tf_error err;
+
     *known = 0;
     if (!tf_id_valid(s->id))
         return tf_diag_set(diag, TF_ERR_INPUT,
@@ -30,6 +32,9 @@ tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
     if (empty(s->name) || empty(s->venue))
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "a session needs a name and a venue");
+    if ((err = tf_text_check("session name", s->name, 200, 0, diag)) ||
+        (err = tf_text_check("session venue", s->venue, 200, 0, diag)))
+        return err;
     if (tf_date_check(s->start, diag))
         return TF_ERR_INPUT;
     if (s->days < 1 || s->days > 366)
@@ -41,6 +46,13 @@ tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
     if (s->dsa < 0 || s->terminal < 0)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "dsa and terminal may not be negative");
+    if ((err =
+             tf_amount_bound("dsa", s->dsa, TF_DAILY_MAX, fund->base, diag)) ||
+        (err = tf_amount_bound("terminal", s->terminal, TF_DAILY_MAX,
+                               fund->base, diag)) ||
+        (err = tf_amount_bound("travel_budget", s->travel_budget, TF_AMOUNT_MAX,
+                               fund->base, diag)))
+        return err;
 
     {
         /* A session without a travel budget stores none (NULL), which

@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "embedded.h"
+#include "tfund/outfile.h"
 
 /* 'TFUD': marks the file as a fund database (PRAGMA application_id). */
 #define TF_APPLICATION_ID 0x54465544
@@ -295,8 +296,64 @@ static tf_error create_private(const char *path, tf_diag *diag)
     return TF_OK;
 }
 
-/* Opens the connection of db to db->path with flags. */
-static tf_error open_connection(tf_db *db, int flags, tf_diag *diag)
+/*
+ * The URI that opens db->path for a reader who may not write the file
+ * (another user's fund, a copy on a read-only mount). Such a reader must
+ * not create the -wal and -shm files beside it: they would be the
+ * reader's, and the owner could no longer write. So when the owner has
+ * no write-ahead log open, the file is opened immutable (no log, no
+ * shared memory, no lock files); when it has, the log and its shared
+ * memory are read as they are, never created (readonly_shm). A log
+ * without its shared memory (the owner's process died) cannot be read
+ * safely without creating one: refused until the owner opens the fund.
+ * NULL with diag set on failure; free the result.
+ */
+static char *read_only_uri(tf_db *db, tf_diag *diag)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(db->path);
+    char *side = malloc(n + 5), *uri = malloc(3 * n + 64), *u;
+    int wal, shm;
+
+    if (!side || !uri) {
+        free(side);
+        free(uri);
+        tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(side, n + 5, "%s-wal", db->path);
+    wal = access(side, F_OK) == 0;
+    snprintf(side, n + 5, "%s-shm", db->path);
+    shm = access(side, F_OK) == 0;
+    free(side);
+    if (wal && !shm) {
+        free(uri);
+        tf_diag_set(diag, TF_ERR_IO,
+                    "'%s' is read-only to you and has a write-ahead log that "
+                    "only its owner can apply: ask them to run any tfund "
+                    "command on it, or read a backup",
+                    db->path);
+        return NULL;
+    }
+    /* file: URI, with the characters that mean something in one escaped. */
+    u = uri + sprintf(uri, "file:");
+    for (const unsigned char *p = (const unsigned char *)db->path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#' || *p <= 0x20 || *p >= 0x7f) {
+            *u++ = '%';
+            *u++ = hex[*p >> 4];
+            *u++ = hex[*p & 15];
+        } else {
+            *u++ = (char)*p;
+        }
+    }
+    strcpy(u, wal ? "?mode=ro&readonly_shm=1" : "?mode=ro&immutable=1");
+    return uri;
+}
+
+/* Opens the connection of db to db->path with flags (to uri instead when
+ * given, with SQLITE_OPEN_URI). */
+static tf_error open_connection(tf_db *db, int flags, const char *uri,
+                                tf_diag *diag)
 {
     static int configured;
     int rc;
@@ -309,8 +366,9 @@ static tf_error open_connection(tf_db *db, int flags, tf_diag *diag)
         sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
         configured = 1;
     }
-    rc = sqlite3_open_v2(db->path, &db->handle, flags | SQLITE_OPEN_NOMUTEX,
-                         NULL);
+    rc = sqlite3_open_v2(
+        uri ? uri : db->path, &db->handle,
+        flags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
     if (rc != SQLITE_OK)
         return db->handle ? db_error(db, rc, diag)
                           : tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
@@ -343,6 +401,7 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
     tf_db *db = NULL;
     tf_error err = TF_OK;
     int flags = SQLITE_OPEN_READWRITE;
+    char *uri = NULL;
 
     *out = NULL;
     if (create) {
@@ -361,9 +420,18 @@ tf_error tf_db_open(tf_db **out, const char *path, int create, tf_diag *diag)
         free(db);
         return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
     }
-    if (access(path, W_OK) != 0)
+    /* A fund the user can read but not write opens read-only, for the
+     * commands that only read. */
+    if (access(path, W_OK) != 0) {
         flags = SQLITE_OPEN_READONLY;
-    if ((err = open_connection(db, flags, diag)))
+        if (!(uri = read_only_uri(db, diag))) {
+            err = TF_ERR_IO;
+            goto fail;
+        }
+    }
+    err = open_connection(db, flags, uri, diag);
+    free(uri);
+    if (err)
         goto fail;
 
     if (flags == SQLITE_OPEN_READWRITE &&
@@ -689,17 +757,18 @@ tf_error tf_db_backup(tf_db *db, const char *path, tf_diag *diag)
 {
     sqlite3 *dest = NULL;
     sqlite3_backup *bk;
-    tf_error err = TF_OK;
-    int fd, rc;
+    tf_outfile *out = NULL;
+    tf_error err;
+    int rc;
 
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return tf_diag_set(diag, errno == EEXIST ? TF_ERR_RULE : TF_ERR_IO,
-                           "cannot create '%s': %s", path,
-                           errno == EEXIST ? "a file is already there"
-                                           : strerror(errno));
-    close(fd);
-    rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE, NULL);
+    /* Copied into a private temporary file beside path, which becomes
+     * path only once it is whole and on disk: a backup cut short leaves
+     * nothing under the name, and never replaces a file there. */
+    if ((err = tf_outfile_begin(&out, path, 0, 0600, diag)) ||
+        (err = tf_outfile_also(out, "-journal", diag)))
+        goto done;
+    rc = sqlite3_open_v2(tf_outfile_tmp(out), &dest, SQLITE_OPEN_READWRITE,
+                         NULL);
     if (rc != SQLITE_OK) {
         err = tf_diag_set(diag, TF_ERR_IO, "cannot open '%s': %s", path,
                           dest ? sqlite3_errmsg(dest) : "out of memory");
@@ -719,9 +788,13 @@ tf_error tf_db_backup(tf_db *db, const char *path, tf_diag *diag)
         goto done;
     }
 done:
-    sqlite3_close(dest);
+    if (sqlite3_close(dest) != SQLITE_OK && !err)
+        err = tf_diag_set(diag, TF_ERR_IO, "backup to '%s': %s", path,
+                          sqlite3_errmsg(dest));
     if (err)
-        unlink(path);
+        tf_outfile_abandon(out);
+    else
+        err = tf_outfile_commit(out, diag);
     return err;
 }
 

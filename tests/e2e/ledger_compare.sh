@@ -41,8 +41,14 @@ for kind in rates donors sessions pledges receipts; do
 done
 last_receipt=$(tf journal --format csv | awk -F, '$3 == "receipt" {id = $1} END {print id}')
 [ -n "$last_receipt" ] || fail "the sample has no receipt entry"
+# A memo with line breaks is refused at the door; one that looks like
+# postings on a single line stays a payee's text.
+if tf reverse "$last_receipt" --date 2018-12-01 \
+    --memo $'wrong\n    assets:cash  USD 1000000 ; pool: prep' >/dev/null 2>&1; then
+    fail "a memo with line breaks was accepted"
+fi
 tf reverse "$last_receipt" --date 2018-12-01 \
-    --memo $'wrong\n    assets:cash  USD 1000000 ; pool: prep\n    expense:fx-loss  USD -1000000 ; pool: prep' \
+    --memo 'wrong    assets:cash  USD 1000000 ; pool: prep    expense:fx-loss  USD -1000000 ; pool: prep' \
     >/dev/null || fail "reversing entry $last_receipt failed"
 tf receipt add 'RC;odd (1) @ "x"' --date 2018-12-02 --amount 10.00 --currency USD \
     --donor iom --pool prep >/dev/null || fail "recording a receipt with an odd reference failed"
