@@ -145,6 +145,12 @@ def make_funds():
     new = os.path.join(work, "new.db")
     must(["init", "--name", "Every option"], new)
     funds["new"] = new
+    # team: a team fund whose admin is the login running the test.
+    team = os.path.join(work, "team.db")
+    must(["init", "--name", "Every option (team)"], team)
+    must(["user", "add", "boss", "--name", "The administrator", "--role",
+          "admin"], team)
+    funds["team"] = team
     mid = os.path.join(work, "mid.db")
     must(["init", "--name", "Every option (mid)"], mid)
     for kind in ("rates", "donors", "sessions", "pledges", "receipts",
@@ -290,6 +296,45 @@ end  0  history its1 --format csv
 end  0  history PL-2016-01 --format json
 end  0  history norway --format text
 end  0  backup $W/copy.db
+mid  0  allocation show its1 --as-of 2017-05-02
+end  0  psc pay --date 2019-01-15 --amount 100.00 --ref PSC-Z1 --memo "Remittance"
+end  1  psc pay --date 2019-01-15 --amount 99999999.00
+end  0  psc show
+end  0  psc show --as-of 2018-06-30 --format csv
+end  0  psc show --format json
+end  0  psc show --format text
+end  0  psc list
+end  0  psc list --as-of 2018-06-30 --format csv
+end  0  psc list --format json
+end  0  psc list --format text
+end  0  interest add --date 2019-01-15 --amount 12.34 --pool travel --ref INT-Z1 --memo "Bank interest"
+end  0  interest list
+end  0  interest list --as-of 2018-06-30 --format csv
+end  0  interest list --format json
+end  0  interest list --format text
+end  0  statement norway
+end  0  statement norway --from 2017-07-01 --to 2018-03-31 --format csv
+end  0  statement norway --format json
+end  0  statement norway --format text
+end  0  report donor norway -o $W/norway-p.xlsx --from 2017-07-01 --to 2018-03-31
+end  0  report donors -o $W/period --from 2017-07-01 --to 2018-03-31
+end  0  report fund -o $W/fund-p.xlsx --from 2017-07-01 --to 2018-03-31
+new  0  user roles
+new  0  user roles --format csv
+new  0  user roles --format json
+new  0  user roles --format text
+new  0  user add boss --name "The administrator" --role admin
+new  0  user add boss --name "The administrator" --role admin --login $LOGIN
+team 2  user add zz --name "A donor user" --role donor --donor nobody
+new  0  user list
+new  0  user list --format csv
+new  0  user list --format json
+new  0  user list --format text
+team 2  user password nobody
+team 2  user disable nobody
+new  1  serve
+team 2  serve --listen 10.0.0.1:8080 --threads 1
+team 2  serve --listen 127.0.0.1:0 --tls-cert $W/none.pem --tls-key $W/none.pem --insecure-remote
 """
 
 
@@ -325,7 +370,8 @@ def main():
     actor = must(["log", "--format", "csv"], end).splitlines()[1].split(",")[2]
     values = {"W": os.path.join(work, "w"), "S": sample, "SRC": src,
               "FUNDED1": with_cost[0], "FUNDED2": funded2, "HEAD": head,
-              "EVENTS": events, "RECEIPT": receipt, "ACTOR": actor}
+              "EVENTS": events, "RECEIPT": receipt, "ACTOR": actor,
+              "LOGIN": __import__("pwd").getpwuid(os.geteuid()).pw_name}
 
     forms = {}  # command -> its literal forms ('add', 'list', ...)
     for c, group, opt, value in needs:
