@@ -64,10 +64,29 @@ int cli_usage(const char *fmt, ...)
     return 2;
 }
 
+void cli_write_usage(FILE *out, const struct tf_cmd *c)
+{
+    fputs(c->usage, out);
+    if (c == &cmd_import)
+        cli_import_help(out);
+}
+
 int cli_help(void)
 {
-    fputs(cli_current->usage, stdout);
+    cli_write_usage(stdout, cli_current);
     return 0;
+}
+
+long long cli_parse_count(const char *s)
+{
+    long long v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return -1;
+    for (; *s; s++)
+        v = v * 10 + (*s - '0');
+    return v;
 }
 
 int cli_open(tf_fund **fund)

@@ -40,6 +40,16 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the command's full help on stdout; returns 0. */
 int cli_help(void);
 
+/* Writes the full help of c: its usage text, and what the command adds
+ * from tables of the program (the kinds of import). */
+void cli_write_usage(FILE *out, const struct tf_cmd *c);
+
+/* The kinds of file and their columns, from the importer's own table. */
+void cli_import_help(FILE *out);
+
+/* A whole number of at most 18 digits, or -1. */
+long long cli_parse_count(const char *s);
+
 /* Opens the fund at cli_db_path; on failure prints why and returns the
  * exit status (nonzero), else 0. */
 int cli_open(tf_fund **fund);

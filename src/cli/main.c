@@ -121,7 +121,7 @@ static int run_help(int argc, char **argv)
     cmd = find_command(argv[1]);
     if (!cmd)
         return unknown_command(argv[1]);
-    fputs(cmd->usage, stdout);
+    cli_write_usage(stdout, cmd);
     return 0;
 }
 
