@@ -28,8 +28,10 @@ typedef struct tf_csv_column {
  * Opens path for reading ("-" is standard input, left open by
  * tf_csv_free). The name used in messages is path as given; it is
  * borrowed, so it must outlive csv and any diag that names it. On failure
- * returns TF_ERR_IO (or NOMEM) with a message in diag and sets *out to
- * NULL.
+ * returns TF_ERR_INPUT for a file that is not there or may not be read
+ * (a path named wrong), TF_ERR_IO (or NOMEM) otherwise, with a message in
+ * diag, and sets *out to NULL; a directory is refused (TF_ERR_INPUT) at
+ * the first read.
  */
 tf_error tf_csv_open(tf_csv **out, const char *path, tf_diag *diag);
 

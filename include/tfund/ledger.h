@@ -45,6 +45,16 @@ tf_error tf_ledger_post_many(tf_fund *fund, tf_entry *entries, size_t n,
 tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
                            const char *memo, int64_t *new_id, tf_diag *diag);
 
+/* The entries of the pledge, receipt (with the pledge it recorded for
+ * itself) or spending recorded under the reference ref, in id
+ * order: fn gets each one's id, kind and the id of the entry reversing it
+ * (0 when none); a nonzero return stops the walk. What 'add' commands
+ * print, and lists mark. */
+tf_error tf_ledger_ref_entries(tf_fund *fund, const char *ref,
+                               int (*fn)(void *ctx, int64_t id,
+                                         const char *kind, int64_t reversed_by),
+                               void *ctx, tf_diag *diag);
+
 /* Closes the books through date: no entry dated on or before it is
  * accepted afterwards. Refused if not after the current closing date. */
 tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag);

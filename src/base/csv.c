@@ -361,6 +361,9 @@ static tf_error end_of_file(tf_csv *csv, tf_diag *diag)
     if (ferror(csv->fp) || !feof(csv->fp)) {
         int e = errno ? errno : EIO;
 
+        if (e == EISDIR)
+            return tf_diag_at(diag, TF_ERR_INPUT, csv->path, 0, 0,
+                              "is a directory, not a file");
         return tf_diag_at(diag, e == ENOMEM ? TF_ERR_NOMEM : TF_ERR_IO,
                           csv->path, 0, 0, "read failed: %s", strerror(e));
     }
@@ -551,9 +554,15 @@ tf_error tf_csv_open(tf_csv **out, const char *path, tf_diag *diag)
     } else {
         csv->fp = fopen(path, "rb");
         if (!csv->fp) {
-            tf_error rc =
-                tf_diag_at(diag, TF_ERR_IO, path, 0, 0,
-                           "could not open for reading: %s", strerror(errno));
+            /* A file that is not there or not readable was named wrong:
+             * bad input, not a failure of the system. */
+            int e = errno;
+            tf_error rc = tf_diag_at(
+                diag,
+                e == ENOENT || e == ENOTDIR || e == EACCES || e == ENAMETOOLONG
+                    ? TF_ERR_INPUT
+                    : TF_ERR_IO,
+                path, 0, 0, "could not open for reading: %s", strerror(e));
 
             tf_csv_free(csv);
             return rc;
@@ -718,8 +727,8 @@ tf_error tf_csv_next(tf_csv *csv, int *has_row, tf_diag *diag)
 
         rc = tf_diag_at(diag, TF_ERR_INPUT, csv->path, csv->rec_line,
                         first < INT_MAX ? (int)first + 1 : INT_MAX,
-                        "expected %zu fields, found %zu", csv->nheader,
-                        csv->nfields);
+                        "expected %zu field%s, found %zu", csv->nheader,
+                        csv->nheader == 1 ? "" : "s", csv->nfields);
         /* The record was read to its end: the next one can be read. */
         return rc;
     }
