@@ -169,7 +169,7 @@ for cmd in "pledge list" "receipt list" "session list" "spend list" "request lis
     "allocation show its1" "pools" "balance" "attribution" "settings"; do
     # shellcheck disable=SC2086
     tf $cmd >table.txt || fail "tfund $cmd failed"
-    if grep -E '(^|[ (])-?[0-9]{4,}\.[0-9]+( |$)' table.txt | grep -vE '[0-9]{4}-[0-9]{2}-[0-9]{2}T' >ungrouped.txt; then
+    if grep -E '(^|[ (:])-?[0-9]{4,}\.[0-9]+( |;|$)' table.txt | grep -vE '[0-9]{4}-[0-9]{2}-[0-9]{2}T' >ungrouped.txt; then
         cat ungrouped.txt >&2
         fail "tfund $cmd shows amounts without grouping"
     fi
