@@ -263,6 +263,134 @@ static void test_add_days_edges(void **state)
     add_is("17-2-3", 1, "");
 }
 
+static void read_is(const char *text, tf_date_form form, const char *want)
+{
+    char out[TF_DATE_LEN + 1];
+    tf_diag diag;
+
+    tf_diag_clear(&diag);
+    if (tf_date_read(out, text, form, &diag))
+        fail_msg("'%s': %s", text, diag.msg);
+    assert_string_equal(out, want);
+}
+
+static void read_fails(const char *text, tf_date_form form, const char *msg)
+{
+    char out[TF_DATE_LEN + 1];
+    tf_diag diag;
+
+    tf_diag_clear(&diag);
+    assert_int_equal(tf_date_read(out, text, form, &diag), TF_ERR_INPUT);
+    assert_string_equal(diag.msg, msg);
+    assert_string_equal(out, "");
+}
+
+static void test_date_forms(void **state)
+{
+    tf_date_form f;
+
+    (void)state;
+    assert_int_equal(tf_date_form_parse("DD/MM/YYYY", &f), 0);
+    assert_int_equal(f, TF_DATE_DMY);
+    assert_string_equal(tf_date_form_name(f), "DD/MM/YYYY");
+    assert_int_equal(tf_date_form_parse("MM/DD/YYYY", &f), 0);
+    assert_int_equal(f, TF_DATE_MDY);
+    assert_int_equal(tf_date_form_parse("YYYY-MM-DD", &f), 0);
+    assert_int_equal(f, TF_DATE_YMD);
+    assert_int_equal(tf_date_form_parse("dd/mm/yyyy", &f), -1);
+    assert_int_equal(tf_date_form_parse("DD.MM.YYYY", &f), -1);
+    assert_int_equal(tf_date_form_parse(NULL, &f), -1);
+
+    read_is("2017-03-05", TF_DATE_YMD, "2017-03-05");
+    read_is("05/03/2017", TF_DATE_DMY, "2017-03-05");
+    read_is("5/3/2017", TF_DATE_DMY, "2017-03-05");
+    read_is("03/05/2017", TF_DATE_MDY, "2017-03-05");
+    read_is("3/5/2017", TF_DATE_MDY, "2017-03-05");
+    read_is("29/02/2016", TF_DATE_DMY, "2016-02-29");
+    read_is("12/31/2999", TF_DATE_MDY, "2999-12-31");
+
+    read_fails("2017-03-05", TF_DATE_DMY,
+               "date '2017-03-05' is not DD/MM/YYYY");
+    read_fails("05/03/2017", TF_DATE_YMD,
+               "date '05/03/2017' is not YYYY-MM-DD");
+    read_fails("31/12/2017", TF_DATE_MDY,
+               "date '31/12/2017' is not a calendar date");
+    read_fails("29/02/2017", TF_DATE_DMY,
+               "date '29/02/2017' is not a calendar date");
+    read_fails("05/03/17", TF_DATE_DMY, "date '05/03/17' is not DD/MM/YYYY");
+    read_fails("05/03/20170", TF_DATE_DMY,
+               "date '05/03/20170' is not DD/MM/YYYY");
+    read_fails("005/03/2017", TF_DATE_DMY,
+               "date '005/03/2017' is not DD/MM/YYYY");
+    read_fails("05-03-2017", TF_DATE_DMY,
+               "date '05-03-2017' is not DD/MM/YYYY");
+    read_fails("05/03/2017 ", TF_DATE_DMY,
+               "date '05/03/2017 ' is not DD/MM/YYYY");
+    read_fails("/03/2017", TF_DATE_DMY, "date '/03/2017' is not DD/MM/YYYY");
+    read_fails("05/03/1899", TF_DATE_DMY,
+               "date '05/03/1899' is outside the years 1900-2999");
+    read_fails("", TF_DATE_DMY, "date '' is not DD/MM/YYYY");
+}
+
+static void time_read_is(const char *text, tf_date_form form, const char *want)
+{
+    char out[TF_TIME_LEN + 1];
+    tf_diag diag;
+
+    tf_diag_clear(&diag);
+    if (tf_time_read(out, text, form, &diag))
+        fail_msg("'%s': %s", text, diag.msg);
+    assert_string_equal(out, want);
+}
+
+static void time_read_fails(const char *text, tf_date_form form,
+                            const char *msg)
+{
+    char out[TF_TIME_LEN + 1];
+    tf_diag diag;
+
+    tf_diag_clear(&diag);
+    assert_int_equal(tf_time_read(out, text, form, &diag), TF_ERR_INPUT);
+    assert_string_equal(diag.msg, msg);
+}
+
+static void test_time_forms(void **state)
+{
+    (void)state;
+    time_read_is("2017-03-20T09:00:00Z", TF_DATE_YMD, "2017-03-20T09:00:00Z");
+    time_read_is("2017-03-20 09:00", TF_DATE_YMD, "2017-03-20T09:00:00Z");
+    time_read_is("2017-03-20 9:05:07", TF_DATE_YMD, "2017-03-20T09:05:07Z");
+    time_read_is("20/03/2017 23:59:59", TF_DATE_DMY, "2017-03-20T23:59:59Z");
+    time_read_is("3/20/2017 0:00", TF_DATE_MDY, "2017-03-20T00:00:00Z");
+
+    time_read_fails("2017-03-20T09:00Z", TF_DATE_YMD,
+                    "time '2017-03-20T09:00Z' is not YYYY-MM-DDTHH:MM:SSZ or "
+                    "YYYY-MM-DD HH:MM[:SS]");
+    time_read_fails("2017-02-30T09:00:00Z", TF_DATE_YMD,
+                    "time '2017-02-30T09:00:00Z' is not a calendar date");
+    time_read_fails("2017-03-20", TF_DATE_YMD,
+                    "time '2017-03-20' is not YYYY-MM-DDTHH:MM:SSZ or "
+                    "YYYY-MM-DD HH:MM[:SS]");
+    time_read_fails("2017-03-20 09", TF_DATE_YMD,
+                    "time '2017-03-20 09' is not YYYY-MM-DDTHH:MM:SSZ or "
+                    "YYYY-MM-DD HH:MM[:SS]");
+    time_read_fails("2017-03-20 09:00:0", TF_DATE_YMD,
+                    "time '2017-03-20 09:00:0' is not YYYY-MM-DDTHH:MM:SSZ or "
+                    "YYYY-MM-DD HH:MM[:SS]");
+    time_read_fails("2017-03-20 24:00", TF_DATE_YMD,
+                    "time '2017-03-20 24:00' is not a time of day");
+    time_read_fails("20/03/2017 09:60", TF_DATE_DMY,
+                    "time '20/03/2017 09:60' is not a time of day");
+    time_read_fails("2017-03-20T09:00:00Z", TF_DATE_DMY,
+                    "time '2017-03-20T09:00:00Z' is not DD/MM/YYYY "
+                    "HH:MM[:SS]");
+    time_read_fails("31/02/2017 10:00", TF_DATE_DMY,
+                    "time '31/02/2017 10:00' is not a calendar date");
+    time_read_fails("20/03/2017  10:00", TF_DATE_DMY,
+                    "time '20/03/2017  10:00' is not DD/MM/YYYY HH:MM[:SS]");
+    time_read_fails("", TF_DATE_MDY, "time '' is not MM/DD/YYYY HH:MM[:SS]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +405,8 @@ int main(void)
         cmocka_unit_test(test_today_and_now),
         cmocka_unit_test(test_add_days),
         cmocka_unit_test(test_add_days_edges),
+        cmocka_unit_test(test_date_forms),
+        cmocka_unit_test(test_time_forms),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

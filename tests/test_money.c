@@ -720,6 +720,83 @@ static void test_add(void **state)
     assert_int_equal(out, INT64_MIN);
 }
 
+static void comma_is(const char *text, const char *want)
+{
+    char out[64];
+    tf_diag d;
+
+    tf_diag_clear(&d);
+    if (tf_decimal_comma_read(out, sizeof(out), text, "amount", &d))
+        fail_msg("'%s': %s", text, d.msg);
+    assert_string_equal(out, want);
+}
+
+static void comma_fails(const char *text)
+{
+    char out[64], want[200];
+    tf_diag d;
+
+    tf_diag_clear(&d);
+    assert_int_equal(
+        tf_decimal_comma_read(out, sizeof(out), text, "amount", &d),
+        TF_ERR_INPUT);
+    snprintf(want, sizeof(want),
+             "amount '%s' is not a number written with a decimal comma (such "
+             "as 1.234,56 or 1234,56)",
+             text);
+    assert_string_equal(d.msg, want);
+}
+
+static void test_decimal_comma(void **state)
+{
+    char small[7];
+    tf_diag d;
+    int64_t v;
+
+    (void)state;
+    comma_is("1.234,56", "1234.56");
+    comma_is("1234,56", "1234.56");
+    comma_is("-0,5", "-0.5");
+    comma_is("1.234.567,8", "1234567.8");
+    comma_is("12.345", "12345");
+    comma_is("1234", "1234");
+    comma_is("1 234,56", "1234.56");
+    comma_is("1\xC2\xA0"
+             "234\xC2\xA0"
+             "567,00",
+             "1234567.00");
+    comma_is("1\xE2\x80\xAF"
+             "234,5",
+             "1234.5");
+    comma_is("", "");
+    /* Misplaced or mixed separators are refused, never read another way. */
+    comma_fails("1,234.56");
+    comma_fails("1.5");
+    comma_fails("0.5");
+    comma_fails("12.34,5");
+    comma_fails("1.2345");
+    comma_fails("1234.567,0");
+    comma_fails(".234,5");
+    comma_fails("1.234 567,0");
+    comma_fails("1,");
+    comma_fails("1,2,3");
+    comma_fails("1e5");
+    comma_fails("+5");
+    comma_fails("1.234,56 ");
+    /* What comes out is read as any plain amount. */
+    tf_diag_clear(&d);
+    assert_int_equal(
+        tf_decimal_comma_read(small, sizeof(small), "1.234,5", "amount", &d),
+        TF_OK);
+    assert_int_equal(tf_amount_parse(&v, small, tf_currency_find("EUR"), 0, &d),
+                     TF_OK);
+    assert_int_equal(v, 123450);
+    assert_int_equal(
+        tf_decimal_comma_read(small, sizeof(small), "12.345,6", "amount", &d),
+        TF_ERR_INPUT);
+    assert_string_equal(d.msg, "amount '12.345,6' is too long");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -748,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_prorata_sums),
         cmocka_unit_test(test_prorata_errors),
         cmocka_unit_test(test_add),
+        cmocka_unit_test(test_decimal_comma),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,8 +33,10 @@ typedef struct tf_csv_column {
  * Opens path for reading ("-" is standard input, left open by
  * tf_csv_free). The name used in messages is path as given; it is
  * borrowed, so it must outlive csv and any diag that names it. On failure
- * returns TF_ERR_IO (or NOMEM) with a message in diag and sets *out to
- * NULL.
+ * returns TF_ERR_INPUT for a file that is not there or may not be read
+ * (a path named wrong), TF_ERR_IO (or NOMEM) otherwise, with a message in
+ * diag, and sets *out to NULL; a directory is refused (TF_ERR_INPUT) at
+ * the first read.
  */
 tf_error tf_csv_open(tf_csv **out, const char *path, tf_diag *diag);
 
@@ -68,16 +70,54 @@ tf_error tf_csv_header(tf_csv *csv, const tf_csv_column *cols, size_t ncols,
  * extra or missing field), invalid UTF-8, a NUL byte or a field longer
  * than TF_CSV_FIELD_MAX (the record's line, col = the field), a record
  * longer than TF_CSV_RECORD_MAX (the record's line, no column), a CR
- * outside quotes in mid-line; TF_ERR_IO on a read error. After any error
- * the reader is spent: later calls fail again.
+ * outside quotes in mid-line; TF_ERR_IO on a read error. A record whose
+ * field count is wrong or one of whose fields is not text (invalid UTF-8,
+ * a byte of no character in the file's encoding, a NUL byte) is read to
+ * its end and refused, and the next call reads on from the next record;
+ * after any other error the reader is spent (tf_csv_spent) and later calls
+ * fail again.
  */
 tf_error tf_csv_next(tf_csv *csv, int *has_row, tf_diag *diag);
+
+/* Nonzero once an error has ended reading (see tf_csv_next). */
+int tf_csv_spent(const tf_csv *csv);
+
+/*
+ * How the file is written, set before the header is read. The separator
+ * is ',' unless set here; 0 chooses it from the header row: the one of
+ * ',', ';' and TAB found most often outside quotes (',' on a tie).
+ */
+void tf_csv_set_delimiter(tf_csv *csv, char delim);
+
+/* The separator in use (once the header is read, the one chosen). */
+char tf_csv_delimiter(const tf_csv *csv);
+
+/* Nonzero when the separator was chosen from the header row and is not
+ * ','. */
+int tf_csv_delimiter_detected(const tf_csv *csv);
+
+/*
+ * The file's encoding: "utf-8" (the default), "windows-1252" or
+ * "iso-8859-1" (any case), converted to UTF-8 with iconv as it is read,
+ * so that every field comes out as UTF-8. A byte with no character in
+ * windows-1252 is refused like invalid UTF-8, at its line and column. A
+ * file in another encoding that begins with a UTF-8 byte order mark is
+ * refused. TF_ERR_USAGE for another name.
+ */
+tf_error tf_csv_set_encoding(tf_csv *csv, const char *name, tf_diag *diag);
 
 /* The current row's field for the caller's column index col (an index
  * into the cols given to tf_csv_header): "" for an empty field, NULL when
  * the file has no such column or there is no current row. Spaces are kept
  * as in the file. Valid until the next tf_csv_next. */
 const char *tf_csv_get(const tf_csv *csv, size_t col);
+
+/* Replaces the current row's field for the caller's column col with value
+ * (copied), as tf_csv_get will return it: how an importer puts a field
+ * into the form the books keep (a date, an amount). Pointers returned by
+ * tf_csv_get before are no longer valid. TF_ERR_USAGE when the file has
+ * no such column or there is no current row. */
+tf_error tf_csv_set(tf_csv *csv, size_t col, const char *value, tf_diag *diag);
 
 /* The 1-based position in the file of the caller's column col, or 0 if
  * the file lacks it: what error messages call the column. */

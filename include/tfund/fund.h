@@ -107,6 +107,11 @@ tf_error tf_country_get(tf_fund *fund, const char *iso3,
                         int (*fn)(void *ctx, const tf_country *c), void *ctx,
                         tf_diag *diag);
 
+/* Walks every country of the classification in iso3 order. */
+tf_error tf_country_each(tf_fund *fund,
+                         int (*fn)(void *ctx, const tf_country *c), void *ctx,
+                         tf_diag *diag);
+
 /* Inserts or replaces a country (reference data, not books). *changed is
  * set to 0 (identical row known), 1 (added) or 2 (updated). */
 tf_error tf_country_put(tf_fund *fund, const tf_country *c, int *changed,
@@ -154,14 +159,20 @@ typedef struct tf_pledge {
     int64_t received_base; /* cash booked for those receipts */
     int implicit;          /* made by a receipt without a pledge */
     int64_t entry;
+    int64_t reversed_by; /* the entry reversing it, 0 if none */
 } tf_pledge;
 
 /* Records a pledge: receivable / contribution revenue at the pledge
  * date's rate. Identical known ref: *known; different: refused. */
 tf_error tf_pledge_add(tf_fund *fund, const tf_pledge *p, int *known,
                        tf_diag *diag);
-/* Walks pledges (of donor, or all when NULL) in date, ref order. */
+/* Walks pledges (of donor, or all when NULL) in date, ref order; a
+ * reversed pledge is void and left out. */
 tf_error tf_pledge_each(tf_fund *fund, const char *donor,
+                        int (*fn)(void *ctx, const tf_pledge *p), void *ctx,
+                        tf_diag *diag);
+/* The same with the reversed pledges too (reversed_by set), for lists. */
+tf_error tf_pledge_list(tf_fund *fund, const char *donor,
                         int (*fn)(void *ctx, const tf_pledge *p), void *ctx,
                         tf_diag *diag);
 
@@ -173,6 +184,7 @@ typedef struct tf_receipt {
     const char *rate;
     int64_t base_amount, relieved;
     int64_t entry;
+    int64_t reversed_by; /* the entry reversing it, 0 if none */
 } tf_receipt;
 
 /* Which input field a receipt error concerns, so an import can name the
@@ -195,8 +207,13 @@ typedef enum tf_receipt_field {
  * owed, a date before the pledge. */
 tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
                         tf_receipt_field *field, tf_diag *diag);
-/* Walks receipts (of donor, or all when NULL) in date, ref order. */
+/* Walks receipts (of donor, or all when NULL) in date, ref order; a
+ * reversed receipt is void and left out. */
 tf_error tf_receipt_each(tf_fund *fund, const char *donor,
+                         int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
+                         tf_diag *diag);
+/* The same with the reversed receipts too (reversed_by set), for lists. */
+tf_error tf_receipt_list(tf_fund *fund, const char *donor,
                          int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
                          tf_diag *diag);
 

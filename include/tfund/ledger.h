@@ -60,6 +60,16 @@ tf_error tf_ledger_reverse_ref(tf_fund *fund, const char *ref, const char *date,
                                const char *memo, int64_t reversed[2],
                                int64_t reversals[2], size_t *n, tf_diag *diag);
 
+/* The entries of the pledge, receipt (with the pledge it recorded for
+ * itself) or spending recorded under the reference ref, in id
+ * order: fn gets each one's id, kind and the id of the entry reversing it
+ * (0 when none); a nonzero return stops the walk. What 'add' commands
+ * print, and lists mark. */
+tf_error tf_ledger_ref_entries(tf_fund *fund, const char *ref,
+                               int (*fn)(void *ctx, int64_t id,
+                                         const char *kind, int64_t reversed_by),
+                               void *ctx, tf_diag *diag);
+
 /* Closes the books through date: no entry dated on or before it is
  * accepted afterwards. Refused if not after the current closing date. */
 tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag);

@@ -69,6 +69,20 @@ tf_error tf_decimal_parse(char *canon, size_t size, const char *text,
                           int allow_zero, tf_diag *diag);
 
 /*
+ * Reads a number written with a decimal comma, as spreadsheets in much of
+ * Europe write it ("1.234,56", "1234,56", "-0,5", "1 234,56" with a space
+ * or a no-break space between groups), and writes it as a plain decimal
+ * ("1234.56") into out for tf_amount_parse or tf_decimal_parse. Groups
+ * are of three digits after the first (one to three), all separated
+ * alike; text with neither a comma nor a separator is copied as it is.
+ * TF_ERR_INPUT with a message naming what ("amount", "decimal") and
+ * quoting text when it is not so written (then "1.5" or "1,234.56" is
+ * refused, never read another way), or does not fit in size bytes.
+ */
+tf_error tf_decimal_comma_read(char *out, size_t size, const char *text,
+                               const char *what, tf_diag *diag);
+
+/*
  * Converts amount in currency from (whose UN operational rate is
  * from_per_usd units per 1 USD) into currency to (to_per_usd units per
  * USD; "1" for USD): amount / from_per_usd * to_per_usd, with the minor

@@ -51,6 +51,12 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
 tf_error tf_spend_each(tf_fund *fund, const char *as_of,
                        int (*fn)(void *ctx, const tf_spend *s), void *ctx,
                        tf_diag *diag);
+/* Every spending recorded, reversed ones too, by date and reference: fn
+ * also gets its entry and the entry reversing it (0 when none). */
+tf_error tf_spend_list(tf_fund *fund,
+                       int (*fn)(void *ctx, const tf_spend *s, int64_t entry,
+                                 int64_t reversed_by),
+                       void *ctx, tf_diag *diag);
 
 /* One donor's share of one pool. */
 typedef struct tf_attribution {

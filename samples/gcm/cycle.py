@@ -10,6 +10,7 @@ import csv
 import datetime
 import decimal
 import io
+import shlex
 import subprocess
 import sys
 
@@ -19,7 +20,7 @@ tfund_bin, db, sample, out = sys.argv[1:5]
 def tfund(*args, show=True, check=True):
     cmd = [tfund_bin, "--db", db, *args]
     if show:
-        print("$ tfund " + " ".join(args), flush=True)
+        print("$ tfund " + " ".join(shlex.quote(a) for a in args), flush=True)
     run = subprocess.run(cmd, capture_output=True, text=True)
     if show and run.stdout:
         print(run.stdout, end="", flush=True)
@@ -43,6 +44,15 @@ def day(text, delta=0):
     d = datetime.date.fromisoformat(text) + datetime.timedelta(days=delta)
     return d.isoformat()
 
+
+# The Geneva office keeps the requests for its3 in a spreadsheet and sends
+# it as Excel saves it in a European locale: ';' between fields,
+# Windows-1252 text, dates DD/MM/YYYY, decimal commas, CRLF. They are the
+# requests already imported from requests.csv, so they are all known.
+print("\n-- the its3 requests as the Geneva office's spreadsheet saved them")
+tfund("import", "requests", f"{sample}/requests-its3-excel.csv",
+      "--delimiter", ";", "--encoding", "windows-1252",
+      "--date-format", "DD/MM/YYYY", "--decimal-comma")
 
 sessions = csv_out("session", "list", "--format", "csv")
 requests = rows("requests")

@@ -1325,6 +1325,65 @@ def write(name, header, rows):
     return len(rows)
 
 
+# The session whose requests the Geneva office sends as its spreadsheet
+# saves them (Excel in a European locale).
+EXCEL_SESSION = "its3"
+EXCEL_FILE = "requests-its3-excel.csv"
+
+
+def excel_amount(text):
+    """1456.19 as such a spreadsheet writes it: 1.456,19."""
+    units, _, cents = text.partition(".")
+    groups = []
+    while len(units) > 3:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    groups.insert(0, units)
+    return ".".join(groups) + ("," + cents if cents else "")
+
+
+def write_excel(name, session):
+    """The requests of one session as Excel saves a sheet in a European
+    locale ("CSV (semicolon delimited)"): ';' between fields, Windows-1252
+    text, CRLF line ends, times DD/MM/YYYY HH:MM:SS, amounts with a
+    decimal comma and '.' between thousands."""
+    rows = [q for q in REQUESTS if q.session.id == session]
+    with open(os.path.join(HERE, name), "w", newline="",
+              encoding="cp1252") as f:
+        w = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        w.writerow(["ref", "session", "country", "delegate", "submitted",
+                    "fare", "fare_currency", "gender"])
+        for q in rows:
+            w.writerow([q.ref, q.session.id, q.country, q.delegate,
+                        q.submitted.strftime("%d/%m/%Y %H:%M:%S"),
+                        excel_amount(fmt(q.fare_units, q.fare_currency)),
+                        q.fare_currency, q.gender])
+    return len(rows)
+
+
+def verify_excel(name, session):
+    """The spreadsheet's file holds exactly the session's rows of
+    requests.csv, written the spreadsheet's way, with accented names."""
+    with open(os.path.join(HERE, name), "rb") as f:
+        raw = f.read()
+    assert raw.count(b"\r\n") == raw.count(b"\n") and raw.endswith(b"\r\n")
+    assert any(b >= 0x80 for b in raw), "no accented name"
+    text = raw.decode("cp1252")
+    got = list(csv.reader(text.splitlines(), delimiter=";", strict=True))
+    with open(os.path.join(HERE, "requests.csv"), newline="",
+              encoding="utf-8") as f:
+        want = [r for r in csv.reader(f)]
+    want = [want[0]] + [r for r in want[1:] if r[1] == session]
+    assert len(got) == len(want) > 10, name
+    assert any("." in r[5] for r in got[1:]), "no amount over 1,000"
+    for g, r in zip(got[1:], want[1:]):
+        day, clock = g[4].split(" ")
+        dd, mm, yyyy = day.split("/")
+        assert "%s-%s-%sT%sZ" % (yyyy, mm, dd, clock) == r[4], g
+        assert g[5].replace(".", "").replace(",", ".") == r[5], g
+        assert g[:4] + g[6:] == r[:4] + r[6:], g
+
+
 def verify_files():
     """Reads the written files back and checks them as an importer would:
     UTF-8, LF only, header, field counts, formats, references."""
@@ -1463,9 +1522,12 @@ def main():
         "spend.csv", ["ref", "date", "amount", "currency", "memo"],
         [[ref, date, amount, "USD", memo] for ref, date, amount, memo in SPEND])
 
+    counts[EXCEL_FILE] = write_excel(EXCEL_FILE, EXCEL_SESSION)
+
     verify_files()
+    verify_excel(EXCEL_FILE, EXCEL_SESSION)
     for name, n in counts.items():
-        print("%-18s %4d rows" % (name, n))
+        print("%-24s %4d rows" % (name, n))
     print()
     eligible = [q for q in REQUESTS if q.tier]
     print("requests: %d, eligible %d (LDC %d, other developing %d), not eligible %d"

@@ -11,12 +11,14 @@
  * longest record the limits allow, not the file.
  */
 #include <errno.h>
+#include <iconv.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #include <csv.h>
@@ -52,6 +54,18 @@ struct tf_csv {
     int row_done;     /* libcsv ended a record during this read */
     int eof;
     tf_error failed; /* set once a read fails; the stream is then unusable */
+    tf_error fault;  /* a fault of the record being read that leaves the
+                        parser in step: the record is read to its end and
+                        refused, and reading may go on */
+
+    /* How the file is written (tf_csv_set_delimiter, _encoding). */
+    char delim;           /* the field separator */
+    int delim_detect;     /* choose it from the header row */
+    int delim_detected;   /* it was chosen so, and is not ',' */
+    const char *encoding; /* NULL: UTF-8; else the name given */
+    iconv_t cd;           /* from the encoding to UTF-8 */
+    char *dec;            /* a piece of a line converted to UTF-8 */
+    size_t deccap;
 
     /* The current record: fields back to back, each NUL-terminated. */
     char *buf;
@@ -174,6 +188,25 @@ static tf_error too_long(tf_csv *csv, size_t pos)
                       TF_CSV_FIELD_MAX);
 }
 
+/* A field that is not text of the file's encoding. Read as UTF-8, the
+ * position is the byte's; converted from a one-byte encoding, the byte
+ * that has no character there was kept as it was, and its position in
+ * the file's field is the number of characters before it. */
+static tf_error bad_text(tf_csv *csv, size_t pos, const unsigned char *u,
+                         size_t bad)
+{
+    char what[80];
+    size_t at = 1;
+
+    if (!csv->encoding)
+        return field_error(csv, pos, "invalid UTF-8", bad + 1);
+    for (size_t i = 0; i < bad; i++)
+        at += (u[i] & 0xC0) != 0x80;
+    snprintf(what, sizeof(what), "byte 0x%02X is not a %s character", u[bad],
+             csv->encoding);
+    return field_error(csv, pos, what, at);
+}
+
 /* libcsv's end-of-field callback. */
 static void on_field(void *s, size_t len, void *data)
 {
@@ -197,6 +230,9 @@ static void on_field(void *s, size_t len, void *data)
     }
     csv->nfields++;
     csv->field_line = csv->lineno;
+    /* The record is refused already: its other fields are dropped. */
+    if (csv->fault)
+        return;
     /* Extra fields are only counted: the record is refused anyway, and
      * this keeps a line of a million commas from growing the arrays. */
     if (csv->have_header && pos >= csv->nheader)
@@ -212,12 +248,12 @@ static void on_field(void *s, size_t len, void *data)
     }
     nul = memchr(u, '\0', len);
     if (nul) {
-        csv->rc = field_error(csv, pos, "NUL byte", (size_t)(nul - u) + 1);
+        csv->fault = field_error(csv, pos, "NUL byte", (size_t)(nul - u) + 1);
         return;
     }
     bad = utf8_invalid_at(u, len);
     if (bad < len) {
-        csv->rc = field_error(csv, pos, "invalid UTF-8", bad + 1);
+        csv->fault = bad_text(csv, pos, u, bad);
         return;
     }
 
@@ -267,6 +303,32 @@ static int field_colno(const tf_csv *csv)
     return csv->nfields < INT_MAX ? (int)csv->nfields + 1 : INT_MAX;
 }
 
+/*
+ * The separator of a file whose header row is in s: the one of ',', ';'
+ * and TAB that appears most often outside quotes, ',' on a tie or when
+ * none does. Column names hold none of them, so a header of several
+ * columns has only its separator.
+ */
+static void choose_delimiter(tf_csv *csv, const char *s, size_t len)
+{
+    static const char cand[] = {',', ';', '\t'};
+    size_t count[3] = {0, 0, 0}, best = 0;
+    int quoted = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        for (size_t k = 0; !quoted && k < 3; k++)
+            count[k] += s[i] == cand[k];
+    }
+    for (size_t k = 1; k < 3; k++)
+        if (count[k] > count[best])
+            best = k;
+    csv->delim = cand[best];
+    csv->delim_detected = best != 0;
+    csv_set_delim(&csv->parser, csv->delim);
+}
+
 /* Turns a libcsv failure status into a message; bad is the byte it
  * stopped at. */
 static tf_error parse_error(tf_csv *csv, unsigned char bad)
@@ -300,6 +362,9 @@ static tf_error end_of_file(tf_csv *csv, tf_diag *diag)
     if (ferror(csv->fp) || !feof(csv->fp)) {
         int e = errno ? errno : EIO;
 
+        if (e == EISDIR)
+            return tf_diag_at(diag, TF_ERR_INPUT, csv->path, 0, 0,
+                              "is a directory, not a file");
         return tf_diag_at(diag, e == ENOMEM ? TF_ERR_NOMEM : TF_ERR_IO,
                           csv->path, 0, 0, "read failed: %s", strerror(e));
     }
@@ -314,18 +379,78 @@ static tf_error end_of_file(tf_csv *csv, tf_diag *diag)
     return csv->rc;
 }
 
+/* Converts a piece of a line from the file's one-byte encoding to UTF-8
+ * (at most three bytes a character), pointing *p and *len at the result.
+ * A byte the encoding leaves undefined is kept as it is: no byte from
+ * 0x80 up starts a UTF-8 character, so the field's check finds it and
+ * names its position (bad_text). */
+static tf_error decode_piece(tf_csv *csv, const char **p, size_t *len)
+{
+    char *in = (char *)*p, *out;
+    size_t inleft = *len, outleft;
+
+    if (csv->deccap < 3 * CSV_PIECE) {
+        char *d = realloc(csv->dec, 3 * CSV_PIECE);
+
+        if (!d)
+            return tf_diag_at(csv->diag, TF_ERR_NOMEM, csv->path, csv->lineno,
+                              0, "out of memory reading a line");
+        csv->dec = d;
+        csv->deccap = 3 * CSV_PIECE;
+    }
+    out = csv->dec;
+    outleft = csv->deccap;
+    while (inleft > 0) {
+        if (iconv(csv->cd, &in, &inleft, &out, &outleft) != (size_t)-1)
+            break;
+        if (errno != EILSEQ && errno != EINVAL)
+            return tf_diag_at(csv->diag, TF_ERR_IO, csv->path, csv->lineno, 0,
+                              "cannot convert from %s: %s", csv->encoding,
+                              strerror(errno));
+        *out++ = *in++;
+        outleft--;
+        inleft--;
+    }
+    *p = csv->dec;
+    *len = (size_t)(out - csv->dec);
+    return TF_OK;
+}
+
+/* The first line: a UTF-8 byte order mark is skipped, and refused in a
+ * file said to be in another encoding, which it contradicts. */
+static tf_error first_line(tf_csv *csv, const char **s, size_t *len,
+                           tf_diag *diag)
+{
+    if (*len >= 3 && memcmp(*s, "\xEF\xBB\xBF", 3) == 0) {
+        if (csv->encoding)
+            return tf_diag_at(diag, TF_ERR_INPUT, csv->path, 1, 0,
+                              "the file begins with a UTF-8 byte order mark: "
+                              "it is UTF-8 text, not %s",
+                              csv->encoding);
+        *s += 3;
+        *len -= 3;
+    }
+    return TF_OK;
+}
+
 /* Feeds one piece of a line to libcsv. A field can run over many lines
  * before libcsv hands it over, or fill one long line: it is stopped once
  * it is too long, rather than let libcsv buffer all of it, and so is a
- * record of many fields once it passes TF_CSV_RECORD_MAX. */
+ * record of many fields once it passes TF_CSV_RECORD_MAX. A file in a
+ * one-byte encoding is converted to UTF-8 piece by piece. */
 static tf_error feed_piece(tf_csv *csv, const char *s, size_t len)
 {
-    size_t done = csv_parse(&csv->parser, s, len, on_field, on_row, csv);
+    const char *p = s;
+    size_t plen = len, done;
+    tf_error rc;
 
+    if (csv->encoding && (rc = decode_piece(csv, &p, &plen)))
+        return rc;
+    done = csv_parse(&csv->parser, p, plen, on_field, on_row, csv);
     if (csv->rc != TF_OK)
         return csv->rc;
-    if (done < len)
-        return parse_error(csv, (unsigned char)s[done]);
+    if (done < plen)
+        return parse_error(csv, (unsigned char)p[done]);
     if (!csv->row_done && csv_get_buffer_size(&csv->parser) > CSV_BUF_LIMIT)
         return too_long(csv, csv->nfields);
     csv->rec_bytes += len;
@@ -383,6 +508,7 @@ static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
     csv->row_done = 0;
     csv->rec_bytes = 0;
     csv->rc = TF_OK;
+    csv->fault = TF_OK;
     csv->diag = diag;
 
     while (!rc && !csv->row_done && !csv->eof) {
@@ -400,16 +526,16 @@ static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
         if (first)
             csv->lineno++;
         csv->line_start = eol;
-        if (first && csv->lineno == 1 && len >= 3 &&
-            memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-            s += 3;
-            len -= 3;
-        }
+        if (first && csv->lineno == 1 &&
+            (rc = first_line(csv, &s, &len, diag)))
+            break;
         if (!csv->in_record) {
             /* Line ends between records are skipped, however long the
              * run of them on one line. */
             if (is_blank(s, len))
                 continue;
+            if (csv->delim_detect && !csv->have_header)
+                choose_delimiter(csv, s, len);
             csv->in_record = 1;
             csv->rec_line = csv->lineno;
             csv->field_line = csv->lineno;
@@ -420,6 +546,13 @@ static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
     if (rc != TF_OK) {
         csv->failed = rc;
         return rc;
+    }
+    if (csv->fault && csv->row_done)
+        return csv->fault;
+    if (csv->fault) {
+        /* The file ended inside the refused record. */
+        csv->failed = csv->fault;
+        return csv->fault;
     }
     *got = csv->row_done;
     return TF_OK;
@@ -447,6 +580,8 @@ static tf_csv *csv_new(const char *path)
     }
     csv->line_start = 1;
     csv->path = path;
+    csv->delim = ',';
+    csv->cd = (iconv_t)-1;
     /* Cannot fail on a non-NULL parser: the buffer comes on first use. */
     csv_init(&csv->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
     csv_set_space_func(&csv->parser, no_space);
@@ -467,9 +602,15 @@ tf_error tf_csv_open(tf_csv **out, const char *path, tf_diag *diag)
     } else {
         csv->fp = fopen(path, "rb");
         if (!csv->fp) {
-            tf_error rc =
-                tf_diag_at(diag, TF_ERR_IO, path, 0, 0,
-                           "could not open for reading: %s", strerror(errno));
+            /* A file that is not there or not readable was named wrong:
+             * bad input, not a failure of the system. */
+            int e = errno;
+            tf_error rc = tf_diag_at(
+                diag,
+                e == ENOENT || e == ENOTDIR || e == EACCES || e == ENAMETOOLONG
+                    ? TF_ERR_INPUT
+                    : TF_ERR_IO,
+                path, 0, 0, "could not open for reading: %s", strerror(e));
 
             tf_csv_free(csv);
             return rc;
@@ -517,6 +658,21 @@ static void list_columns(char *buf, size_t size, const tf_csv_column *cols,
     }
 }
 
+/* When the header row is read as one field holding another separator,
+ * the file was most likely written with that one. */
+static const char *separator_hint(const tf_csv *csv, const char *name)
+{
+    if (csv->nfields != 1)
+        return "";
+    if (csv->delim != ';' && strchr(name, ';'))
+        return " (the header row is one field holding ';': the fields seem "
+               "to be separated by ';')";
+    if (csv->delim != '\t' && strchr(name, '\t'))
+        return " (the header row is one field holding tabs: the fields seem "
+               "to be separated by tabs)";
+    return "";
+}
+
 tf_error tf_csv_header(tf_csv *csv, const tf_csv_column *cols, size_t ncols,
                        tf_diag *diag)
 {
@@ -561,7 +717,8 @@ tf_error tf_csv_header(tf_csv *csv, const tf_csv_column *cols, size_t ncols,
         if (j == ncols) {
             list_columns(names, sizeof(names), cols, ncols);
             rc = tf_diag_at(diag, TF_ERR_INPUT, csv->path, csv->rec_line, colno,
-                            "column '%s' is not one of: %s", name, names);
+                            "column '%s' is not one of: %s%s", name, names,
+                            separator_hint(csv, name));
             goto fail;
         }
         if (colpos[j]) {
@@ -618,13 +775,88 @@ tf_error tf_csv_next(tf_csv *csv, int *has_row, tf_diag *diag)
 
         rc = tf_diag_at(diag, TF_ERR_INPUT, csv->path, csv->rec_line,
                         first < INT_MAX ? (int)first + 1 : INT_MAX,
-                        "expected %zu fields, found %zu", csv->nheader,
-                        csv->nfields);
-        csv->failed = rc;
+                        "expected %zu field%s, found %zu", csv->nheader,
+                        csv->nheader == 1 ? "" : "s", csv->nfields);
+        /* The record was read to its end: the next one can be read. */
         return rc;
     }
     csv->has_row = 1;
     *has_row = 1;
+    return TF_OK;
+}
+
+/* ---- How the file is written ---------------------------------------- */
+
+void tf_csv_set_delimiter(tf_csv *csv, char delim)
+{
+    csv->delim_detect = delim == 0;
+    csv->delim_detected = 0;
+    csv->delim = delim ? delim : ',';
+    csv_set_delim(&csv->parser, csv->delim);
+}
+
+char tf_csv_delimiter(const tf_csv *csv)
+{
+    return csv->delim;
+}
+
+int tf_csv_delimiter_detected(const tf_csv *csv)
+{
+    return csv->delim_detected;
+}
+
+tf_error tf_csv_set_encoding(tf_csv *csv, const char *name, tf_diag *diag)
+{
+    static const struct {
+        const char *name, *iconv;
+    } known[] = {{"utf-8", NULL},
+                 {"windows-1252", "WINDOWS-1252"},
+                 {"iso-8859-1", "ISO-8859-1"}};
+    size_t i;
+
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!strcasecmp(name, known[i].name))
+            break;
+    if (i == sizeof(known) / sizeof(known[0]))
+        return tf_diag_set(diag, TF_ERR_USAGE,
+                           "unknown encoding '%s' (utf-8, windows-1252 or "
+                           "iso-8859-1)",
+                           name);
+    if (csv->cd != (iconv_t)-1)
+        iconv_close(csv->cd);
+    csv->cd = (iconv_t)-1;
+    csv->encoding = NULL;
+    if (!known[i].iconv)
+        return TF_OK;
+    csv->cd = iconv_open("UTF-8", known[i].iconv);
+    if (csv->cd == (iconv_t)-1)
+        return tf_diag_set(diag, TF_ERR_IO,
+                           "cannot read %s text on this system: %s",
+                           known[i].name, strerror(errno));
+    csv->encoding = known[i].name;
+    return TF_OK;
+}
+
+int tf_csv_spent(const tf_csv *csv)
+{
+    return csv->failed != TF_OK;
+}
+
+tf_error tf_csv_set(tf_csv *csv, size_t col, const char *value, tf_diag *diag)
+{
+    size_t len = strlen(value);
+    int pos;
+    void *p;
+
+    if (!csv->has_row || col >= csv->ncols || !(pos = csv->colpos[col]))
+        return tf_diag_set(diag, TF_ERR_USAGE, "no such field to set");
+    p = grow(csv->buf, &csv->bufcap, csv->buflen + len + 1, 1);
+    if (!p)
+        return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    csv->buf = p;
+    memcpy(csv->buf + csv->buflen, value, len + 1);
+    csv->off[pos - 1] = csv->buflen;
+    csv->buflen += len + 1;
     return TF_OK;
 }
 
@@ -679,6 +911,9 @@ void tf_csv_free(tf_csv *csv)
     if (csv->own_fp)
         fclose(csv->fp);
     free(csv->in);
+    if (csv->cd != (iconv_t)-1)
+        iconv_close(csv->cd);
+    free(csv->dec);
     free(csv->buf);
     free(csv->off);
     free(csv->colpos);

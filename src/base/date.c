@@ -141,6 +141,145 @@ tf_error tf_time_check(const char *text, tf_diag *diag)
     return TF_OK;
 }
 
+/* ---- Dates and times as files write them ---------------------------- */
+
+static const char *const form_names[] = {
+    [TF_DATE_YMD] = "YYYY-MM-DD",
+    [TF_DATE_DMY] = "DD/MM/YYYY",
+    [TF_DATE_MDY] = "MM/DD/YYYY",
+};
+
+int tf_date_form_parse(const char *name, tf_date_form *out)
+{
+    for (size_t i = 0; i < sizeof(form_names) / sizeof(form_names[0]); i++)
+        if (name && !strcmp(name, form_names[i])) {
+            *out = (tf_date_form)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *tf_date_form_name(tf_date_form form)
+{
+    return form_names[form];
+}
+
+/* One or two digits at *p, advanced past them; -1 if there are none. */
+static int short_number(const char **p)
+{
+    int v = 0, n = 0;
+
+    while (n < 2 && **p >= '0' && **p <= '9') {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    return n ? v : -1;
+}
+
+/* Reads the date in form at the start of text into ymd (YYYY-MM-DD, not
+ * yet checked as a calendar date); returns the length read, or 0 when the
+ * text does not have the form's shape. */
+static size_t read_date_shape(char *ymd, const char *text, tf_date_form form)
+{
+    const char *p = text;
+    int a, b, y;
+
+    if (form == TF_DATE_YMD) {
+        if (strnlen(text, TF_DATE_LEN) < TF_DATE_LEN || text[4] != '-' ||
+            text[7] != '-' || digits(text, 4) < 0 || digits(text + 5, 2) < 0 ||
+            digits(text + 8, 2) < 0)
+            return 0;
+        memcpy(ymd, text, TF_DATE_LEN);
+        ymd[TF_DATE_LEN] = '\0';
+        return TF_DATE_LEN;
+    }
+    if ((a = short_number(&p)) < 0 || *p++ != '/' ||
+        (b = short_number(&p)) < 0 || *p++ != '/' || strnlen(p, 4) < 4 ||
+        (y = digits(p, 4)) < 0)
+        return 0;
+    p += 4;
+    if (*p >= '0' && *p <= '9')
+        return 0;
+    put_digits(ymd, y, 4);
+    ymd[4] = '-';
+    put_digits(ymd + 5, form == TF_DATE_DMY ? b : a, 2);
+    ymd[7] = '-';
+    put_digits(ymd + 8, form == TF_DATE_DMY ? a : b, 2);
+    ymd[TF_DATE_LEN] = '\0';
+    return (size_t)(p - text);
+}
+
+tf_error tf_date_read(char *out, const char *text, tf_date_form form,
+                      tf_diag *diag)
+{
+    enum date_fault fault = DATE_FORM;
+    size_t n;
+    int y, m, d;
+
+    if (!text)
+        text = "";
+    n = read_date_shape(out, text, form);
+    if (n && text[n] == '\0')
+        fault = parse_ymd(out, &y, &m, &d);
+    if (fault != DATE_OK)
+        out[0] = '\0';
+    return date_fault_set(diag, fault, "date", form_names[form], text);
+}
+
+tf_error tf_time_read(char *out, const char *text, tf_date_form form,
+                      tf_diag *diag)
+{
+    static const char *const forms[] = {
+        [TF_DATE_YMD] = "YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD HH:MM[:SS]",
+        [TF_DATE_DMY] = "DD/MM/YYYY HH:MM[:SS]",
+        [TF_DATE_MDY] = "MM/DD/YYYY HH:MM[:SS]",
+    };
+    char qbuf[QUOTE_MAX + 4];
+    enum date_fault fault = DATE_FORM;
+    const char *p;
+    int hh = -1, mm = -1, ss = 0, y, m, d;
+    size_t n;
+
+    if (!text)
+        text = "";
+    out[0] = '\0';
+    if (form == TF_DATE_YMD && strlen(text) == TF_TIME_LEN && text[10] == 'T') {
+        if (tf_time_check(text, diag))
+            return TF_ERR_INPUT;
+        memcpy(out, text, TF_TIME_LEN + 1);
+        return TF_OK;
+    }
+    n = read_date_shape(out, text, form);
+    p = text + n;
+    if (n && *p++ == ' ' && (hh = short_number(&p)) >= 0 && *p++ == ':' &&
+        (mm = digits(p, 2)) >= 0) {
+        p += 2;
+        if (*p == ':' && (ss = digits(p + 1, 2)) >= 0)
+            p += 3;
+        if (*p == '\0' && ss >= 0)
+            fault = parse_ymd(out, &y, &m, &d);
+    }
+    if (fault != DATE_OK) {
+        out[0] = '\0';
+        return date_fault_set(diag, fault, "time", forms[form], text);
+    }
+    if (hh > 23 || mm > 59 || ss > 59) {
+        out[0] = '\0';
+        return tf_diag_set(diag, TF_ERR_INPUT, "time '%s' is not a time of day",
+                           quote(qbuf, sizeof(qbuf), text));
+    }
+    out[10] = 'T';
+    put_digits(out + 11, hh, 2);
+    out[13] = ':';
+    put_digits(out + 14, mm, 2);
+    out[16] = ':';
+    put_digits(out + 17, ss, 2);
+    out[19] = 'Z';
+    out[20] = '\0';
+    return TF_OK;
+}
+
 /* gmtime_r on now, or the epoch should the clock be beyond struct tm. */
 static void utc_now(struct tm *tm)
 {

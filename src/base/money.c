@@ -242,6 +242,86 @@ tf_error tf_amount_bound(const char *what, int64_t amount, int64_t max,
                        what, a, cur->code, m, cur->code);
 }
 
+/* The group separator at p (".", a space, U+00A0 or U+202F in UTF-8):
+ * its length in bytes, or 0. */
+static size_t group_separator(const char *p)
+{
+    if (*p == '.' || *p == ' ')
+        return 1;
+    if (!strncmp(p, "\xC2\xA0", 2))
+        return 2;
+    if (!strncmp(p, "\xE2\x80\xAF", 3))
+        return 3;
+    return 0;
+}
+
+tf_error tf_decimal_comma_read(char *out, size_t size, const char *text,
+                               const char *what, tf_diag *diag)
+{
+    char qbuf[QUOTE_MAX + 4];
+    const char *p = text ? text : "", *sep = NULL;
+    size_t n = 0, seplen = 0, group = 0, k;
+    int groups = 0;
+
+    if (*p == '-') {
+        if (n + 1 < size)
+            out[n] = '-';
+        n++;
+        p++;
+    }
+    for (;;) {
+        if (*p >= '0' && *p <= '9') {
+            if (n + 1 < size)
+                out[n] = *p;
+            n++;
+            p++;
+            group++;
+            continue;
+        }
+        k = group_separator(p);
+        if (!k)
+            break;
+        /* A separator follows one to three digits at first, then exactly
+         * three, and is the same every time. */
+        if (group == 0 || group > 3 || (groups && group != 3) ||
+            (sep && (k != seplen || strncmp(p, sep, k))))
+            goto bad;
+        sep = p;
+        seplen = k;
+        groups++;
+        group = 0;
+        p += k;
+    }
+    if (groups && group != 3)
+        goto bad;
+    if (*p == ',') {
+        if (n + 1 < size)
+            out[n] = '.';
+        n++;
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            goto bad;
+        for (; *p >= '0' && *p <= '9'; p++, n++)
+            if (n + 1 < size)
+                out[n] = *p;
+    }
+    if (*p != '\0')
+        goto bad;
+    if (n >= size)
+        return tf_diag_set(diag, TF_ERR_INPUT, "%s '%s' is too long", what,
+                           quote(qbuf, sizeof(qbuf), text));
+    out[n] = '\0';
+    return TF_OK;
+
+bad:
+    if (size)
+        out[0] = '\0';
+    return tf_diag_set(diag, TF_ERR_INPUT,
+                       "%s '%s' is not a number written with a decimal comma "
+                       "(such as 1.234,56 or 1234,56)",
+                       what, quote(qbuf, sizeof(qbuf), text ? text : ""));
+}
+
 /* Sets z to v without assuming that long holds 64 bits. */
 static void z_set_i64(mpz_t z, int64_t v)
 {

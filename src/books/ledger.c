@@ -780,8 +780,8 @@ static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
     if (n > 0)
         return tf_diag_set(diag, TF_ERR_RULE,
                            "pledge entry %" PRId64 " has %" PRId64
-                           " receipt(s): reverse them first",
-                           id, n);
+                           " receipt%s: reverse %s first",
+                           id, n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
     return TF_OK;
 }
 
@@ -1288,5 +1288,31 @@ tf_error tf_pools_guard(tf_fund *fund, tf_diag *diag)
             tf_fund_fmt(fund, m, now[k].committed, 1),
             tf_fund_fmt(fund, r, now[k].reserve, 1));
     }
+    return TF_OK;
+}
+
+tf_error tf_ledger_ref_entries(tf_fund *fund, const char *ref,
+                               int (*fn)(void *ctx, int64_t id,
+                                         const char *kind, int64_t reversed_by),
+                               void *ctx, tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db,
+        "SELECT e.id, e.kind, coalesce((SELECT x.id FROM entries x WHERE "
+        "x.reverses = e.id), 0) FROM entries e WHERE e.kind IN "
+        "(" TF_SQL_KIND_PLEDGE ", " TF_SQL_KIND_RECEIPT
+        ", " TF_SQL_Q(TF_N_KIND_SPEND) ") AND e.ref = ?1 ORDER BY e.id",
+        diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    while ((rc = tf_stmt_step(st)) > 0)
+        if (fn(ctx, tf_col_int(st, 0), tf_col_text(st, 1), tf_col_int(st, 2)))
+            break;
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
     return TF_OK;
 }

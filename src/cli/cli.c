@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -104,9 +106,42 @@ int cli_usage(const char *fmt, ...)
     return 2;
 }
 
+void cli_write_usage(FILE *out, const struct tf_cmd *c)
+{
+    fputs(c->usage, out);
+    if (c == &cmd_import)
+        cli_import_help(out);
+}
+
 int cli_help(void)
 {
-    fputs(cli_current->usage, stdout);
+    cli_write_usage(stdout, cli_current);
+    return 0;
+}
+
+long long cli_parse_count(const char *s)
+{
+    long long v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return -1;
+    for (; *s; s++)
+        v = v * 10 + (*s - '0');
+    return v;
+}
+
+int cli_db_is_dir(void)
+{
+    struct stat st;
+
+    if (stat(cli_db_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "tfund: '%s' is a directory: --db (or $TFUND_DB) names the "
+                "fund's file, such as '%s/fund.db'\n",
+                cli_db_path, cli_db_path);
+        return 2;
+    }
     return 0;
 }
 
@@ -116,6 +151,8 @@ int cli_open(tf_fund **fund)
     tf_error err;
     int rc;
 
+    if ((rc = cli_db_is_dir()))
+        return rc;
     tf_diag_clear(&diag);
     err = tf_fund_open(fund, cli_db_path, &diag);
     if (err)
@@ -222,6 +259,33 @@ static void json_row(cli_table *t, const char *const *cells)
     json_decref(obj);
 }
 
+/* An amount as people read it, digits grouped by three ("1234567.50" is
+ * "1,234,567.50"), so that every table for people groups alike; text that
+ * is not a plain decimal is kept as it is. A new string. */
+static char *grouped(const char *a)
+{
+    size_t lead = a[0] == '-', digits = strspn(a + lead, "0123456789");
+    const char *rest = a + lead + digits;
+    char *out, *o;
+
+    if (!digits || (*rest && (*rest != '.' || strspn(rest + 1, "0123456789") !=
+                                                  strlen(rest + 1))))
+        return strdup(a);
+    out = malloc(strlen(a) + digits / 3 + 1);
+    if (!out)
+        return NULL;
+    o = out;
+    if (lead)
+        *o++ = '-';
+    for (size_t i = 0; i < digits; i++) {
+        if (i && (digits - i) % 3 == 0)
+            *o++ = ',';
+        *o++ = a[lead + i];
+    }
+    strcpy(o, rest);
+    return out;
+}
+
 void cli_table_row(cli_table *t, const char *const *cells)
 {
     if (!t)
@@ -245,7 +309,9 @@ void cli_table_row(cli_table *t, const char *const *cells)
             t->cap = cap;
         }
         for (size_t i = 0; i < t->ncols; i++)
-            t->cells[t->nrows * t->ncols + i] = shown(cells[i] ? cells[i] : "");
+            t->cells[t->nrows * t->ncols + i] =
+                t->kinds[i] == 'a' ? grouped(cells[i] ? cells[i] : "")
+                                   : shown(cells[i] ? cells[i] : "");
         t->nrows++;
     }
     t->first = 0;
@@ -306,11 +372,122 @@ int cli_table_end(cli_table *t)
     return rc;
 }
 
+/*
+ * The command line a command reads its options from is put in order once
+ * (order_args): its options with their values first, then "--" if it was
+ * given, then its arguments, which getopt_long is then never shown. So a
+ * negative number ("-5.00", "-0.1") is always an argument or an option's
+ * value, never taken for an option, and the arguments keep their order.
+ */
+static struct {
+    char **argv;             /* the vector put in order */
+    int end;                 /* getopt_long reads argv[1..end) */
+    unsigned char seen[128]; /* the options met so far, by letter */
+    char why[160];           /* why the last option was refused */
+} cl;
+
+static int is_number(const char *a)
+{
+    return a[0] == '-' && ((a[1] >= '0' && a[1] <= '9') ||
+                           (a[1] == '.' && a[2] >= '0' && a[2] <= '9'));
+}
+
+/* The long option named by the len bytes at name: its exact name, or the
+ * one option it begins (as getopt_long reads abbreviations). */
+static const struct option *long_option(const struct option *opts,
+                                        const char *name, size_t len)
+{
+    const struct option *found = NULL;
+    int n = 0;
+
+    for (const struct option *o = opts; o->name; o++) {
+        if (strncmp(o->name, name, len))
+            continue;
+        if (strlen(o->name) == len)
+            return o;
+        found = o;
+        n++;
+    }
+    return n == 1 ? found : NULL;
+}
+
+static const struct option *short_option(const struct option *opts, int c)
+{
+    for (const struct option *o = opts; o->name; o++)
+        if (o->val == c)
+            return o;
+    return NULL;
+}
+
+static void order_args(int argc, char **argv, const struct option *opts)
+{
+    char **ordered = calloc((size_t)argc + 1, sizeof(*ordered));
+    char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+    char *dashes = NULL;
+    int nopt = 1, nrest = 0;
+
+    cl.argv = argv;
+    cl.end = argc;
+    memset(cl.seen, 0, sizeof(cl.seen));
+    cl.why[0] = '\0';
+    if (!ordered || !rest)
+        goto done; /* read as getopt_long would */
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+
+        if (dashes || a[0] != '-' || a[1] == '\0' || is_number(a)) {
+            rest[nrest++] = a;
+        } else if (!strcmp(a, "--")) {
+            dashes = a;
+        } else if (a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            const struct option *o = long_option(
+                opts, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+
+            ordered[nopt++] = a;
+            if (o && o->has_arg == required_argument && !eq && i + 1 < argc)
+                ordered[nopt++] = argv[++i];
+        } else {
+            ordered[nopt++] = a;
+            for (const char *p = a + 1; *p; p++) {
+                const struct option *o = short_option(opts, *p);
+
+                if (o && o->has_arg == required_argument) {
+                    if (!p[1] && i + 1 < argc)
+                        ordered[nopt++] = argv[++i];
+                    break;
+                }
+            }
+        }
+    }
+    if (dashes)
+        ordered[nopt++] = dashes;
+    cl.end = nopt;
+    memcpy(argv + 1, ordered + 1, (size_t)(nopt - 1) * sizeof(*argv));
+    memcpy(argv + nopt, rest, (size_t)nrest * sizeof(*argv));
+done:
+    free(ordered);
+    free(rest);
+}
+
+/* Options whose every value is kept: verify --expect ENTRY:HASH and
+ * --expect event:SEQ:HASH. */
+static int repeatable(const char *name)
+{
+    static const char *const names[] = {"expect", NULL};
+
+    for (size_t i = 0; names[i]; i++)
+        if (!strcmp(name, names[i]))
+            return 1;
+    return 0;
+}
+
 int cli_getopt(int argc, char **argv, const struct option *opts)
 {
     /* Every long option has the short form of its letter. */
     char shorts[64];
     size_t n = 0;
+    int c;
 
     for (const struct option *o = opts; o->name && n + 3 < sizeof(shorts);
          o++) {
@@ -320,12 +497,103 @@ int cli_getopt(int argc, char **argv, const struct option *opts)
     }
     shorts[n] = '\0';
     opterr = 0;
-    return getopt_long(argc, argv, shorts, opts, NULL);
+    if (optind == 0 || argv != cl.argv)
+        order_args(argc, argv, opts);
+    c = getopt_long(cl.end, argv, shorts, opts, NULL);
+    /* An option given twice is refused rather than one of its values
+     * silently kept; the few options that gather their values
+     * (repeatable) are counted by their commands. */
+    if (c > 0 && c < 128 && c != '?' && c != ':' && c != 'h') {
+        const struct option *o = short_option(opts, c);
+
+        if (cl.seen[c] && !(o && repeatable(o->name))) {
+            snprintf(cl.why, sizeof(cl.why), "option --%s is given twice",
+                     o ? o->name : "?");
+            return '?';
+        }
+        cl.seen[c] = 1;
+    }
+    return c;
 }
 
 int cli_bad_option(char **argv)
 {
+    if (cl.why[0]) {
+        char why[sizeof(cl.why)];
+
+        memcpy(why, cl.why, sizeof(why));
+        cl.why[0] = '\0';
+        return cli_usage("%s", why);
+    }
     return cli_usage("unknown option or missing value: '%s'", argv[optind - 1]);
+}
+
+struct entries_text {
+    char *buf;
+    size_t size, used;
+    int n;
+    int64_t first_id, first_rev;
+    char first_kind[32];
+};
+
+static void put_entry(struct entries_text *t, const char *sep, int64_t id,
+                      const char *kind, int64_t rev)
+{
+    int k;
+
+    if (t->used >= t->size)
+        return;
+    k = snprintf(t->buf + t->used, t->size - t->used, "%s%" PRId64 " (%s%s",
+                 sep, id, kind, rev ? ", reversed by entry " : ")");
+    if (k > 0)
+        t->used += (size_t)k;
+    if (rev && t->used < t->size &&
+        (k = snprintf(t->buf + t->used, t->size - t->used, "%" PRId64 ")",
+                      rev)) > 0)
+        t->used += (size_t)k;
+}
+
+static int got_entry(void *ctx, int64_t id, const char *kind, int64_t rev)
+{
+    struct entries_text *t = ctx;
+
+    if (t->n == 0) {
+        t->first_id = id;
+        t->first_rev = rev;
+        snprintf(t->first_kind, sizeof(t->first_kind), "%s", kind);
+    } else {
+        if (t->n == 1) {
+            t->used = 0;
+            put_entry(t, " as entries ", t->first_id, t->first_kind,
+                      t->first_rev);
+        }
+        put_entry(t, " and ", id, kind, rev);
+    }
+    t->n++;
+    return 0;
+}
+
+const char *cli_entries_text(tf_fund *fund, const char *ref, char *buf,
+                             size_t size)
+{
+    struct entries_text t = {buf, size, 0, 0, 0, 0, ""};
+    tf_diag diag;
+
+    buf[0] = '\0';
+    tf_diag_clear(&diag);
+    if (tf_ledger_ref_entries(fund, ref, got_entry, &t, &diag)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    if (t.n == 1) {
+        if (t.first_rev)
+            snprintf(buf, size,
+                     " as entry %" PRId64 " (reversed by entry %" PRId64 ")",
+                     t.first_id, t.first_rev);
+        else
+            snprintf(buf, size, " as entry %" PRId64, t.first_id);
+    }
+    return buf;
 }
 
 int cli_check_date(const char *option, const char *date)

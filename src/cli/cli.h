@@ -40,9 +40,29 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the command's full help on stdout; returns 0. */
 int cli_help(void);
 
+/* Writes the full help of c: its usage text, and what the command adds
+ * from tables of the program (the kinds of import). */
+void cli_write_usage(FILE *out, const struct tf_cmd *c);
+
+/* The kinds of file and their columns, from the importer's own table. */
+void cli_import_help(FILE *out);
+
+/* " as entry N", or " as entries N (pledge) and M (receipt)", with
+ * "reversed by entry R" where one is: the entries recorded under ref, as
+ * 'add' commands print them for 'reverse'; "" when there are none. */
+const char *cli_entries_text(tf_fund *fund, const char *ref, char *buf,
+                             size_t size);
+
+/* A whole number of at most 18 digits, or -1. */
+long long cli_parse_count(const char *s);
+
 /* Opens the fund at cli_db_path; on failure prints why and returns the
  * exit status (nonzero), else 0. */
 int cli_open(tf_fund **fund);
+
+/* When --db (or $TFUND_DB) names a directory, says so and returns 2;
+ * else 0. */
+int cli_db_is_dir(void);
 
 /* Runs a command's writes in one transaction: cli_begin, then
  * cli_finish, which commits when err is TF_OK (appending the event of
@@ -92,7 +112,7 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_reverse, cmd_help, cmd_request, cmd_allocate, cmd_allocation,
     cmd_disburse, cmd_cancel, cmd_surplus, cmd_spend, cmd_attribution,
     cmd_close, cmd_report, cmd_log, cmd_history, cmd_statement, cmd_psc,
-    cmd_interest;
+    cmd_interest, cmd_country;
 
 /* ---- Users and roles (cmd_user.c) ---------------------------------- */
 

@@ -49,7 +49,8 @@ static int show_request(void *ctx, const tf_request *r)
         char amt[TF_AMOUNT_BUFSZ];
         len += (size_t)snprintf(
             draws + len, sizeof(draws) - len, "%s%s:%s", i ? ";" : "",
-            r->draws[i].pool, tf_fund_fmt(s->fund, amt, r->draws[i].amount, 0));
+            r->draws[i].pool,
+            tf_fund_fmt(s->fund, amt, r->draws[i].amount, group));
     }
     if (tf_status_find(r->status) >= 0) {
         s->count[tf_status_find(r->status)]++;

@@ -14,7 +14,7 @@ static int run_init(int argc, char **argv)
     tf_fund *fund = NULL;
     tf_diag diag;
     tf_error err;
-    int c;
+    int c, rc;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
@@ -32,6 +32,8 @@ static int run_init(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_db_is_dir()))
+        return rc;
     tf_diag_clear(&diag);
     /* The settings given are set in the creation's transaction, so that
      * creating the fund is one event. */

@@ -5,6 +5,7 @@
  * it to make the installed page.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -122,6 +123,25 @@ static void roff(FILE *out, const char *text)
     }
 }
 
+/* The command's full help (cli_write_usage), written for roff. */
+static int usage_roff(FILE *out, const struct tf_cmd *c)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+
+    if (!fp)
+        return -1;
+    cli_write_usage(fp, c);
+    if (fclose(fp) != 0) {
+        free(text);
+        return -1;
+    }
+    roff(out, text);
+    free(text);
+    return 0;
+}
+
 int cli_print_man(FILE *out)
 {
     fputs(man_head, out);
@@ -130,7 +150,8 @@ int cli_print_man(FILE *out)
         fprintf(out, ".SS %s\n", c->name);
         roff(out, c->summary);
         fputs(".\n.PP\n.nf\n", out);
-        roff(out, c->usage);
+        if (usage_roff(out, c))
+            return 3;
         fputs(".fi\n", out);
     }
     fputs(man_tail, out);

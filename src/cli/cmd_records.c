@@ -4,6 +4,8 @@
  * (passed through the same one-row import as a file, so the rules and the
  * messages are the same) and "list" them.
  */
+#include <ctype.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +72,8 @@ static int record_args(const struct family *f, int argc, char **argv,
                 val = argv[++i];
             else
                 return cli_usage("option '%s' needs a value", a);
+            if (values[k])
+                return cli_usage("option --%.*s is given twice", (int)n, a + 2);
             values[k] = val;
         } else if (npos < f->npositional) {
             values[npos++] = a;
@@ -116,10 +120,34 @@ static FILE *record_csv(const struct family *f, const char **values,
     return fmemopen(*text, *len, "r");
 }
 
+/* An error of a one-row import names a column; cli_fail names an option
+ * after it (--donor), but the leading columns are arguments, named as the
+ * usage names them (REF, ID, PER_USD). */
+static int positional_fail(const struct family *f, tf_error err, tf_diag *diag)
+{
+    for (size_t k = 0; k < f->npositional; k++) {
+        size_t n = strlen(f->cols[k]);
+        char msg[sizeof(diag->msg)], name[64];
+
+        if (strncmp(diag->msg, "column '", 8) ||
+            strncmp(diag->msg + 8, f->cols[k], n) ||
+            strncmp(diag->msg + 8 + n, "': ", 3) || n >= sizeof(name))
+            continue;
+        for (size_t i = 0; i <= n; i++)
+            name[i] = (char)toupper((unsigned char)f->cols[k][i]);
+        snprintf(msg, sizeof(msg), "%s: %s", name, diag->msg + 8 + n + 3);
+        tf_diag_clear(diag);
+        tf_diag_set(diag, err, "%s", msg);
+        break;
+    }
+    return cli_fail(err, diag);
+}
+
 /* 'KIND add': the record given by options, imported as a file of one row,
  * so that it is checked exactly as a row of an import is. */
 static int add_record(const struct family *f, int argc, char **argv)
 {
+    char entries[160] = "";
     const char *values[16] = {NULL};
     size_t ncols = 0, len = 0;
     tf_import_result res;
@@ -166,13 +194,16 @@ static int add_record(const struct family *f, int argc, char **argv)
         err = cli_finish(fund, err, &diag);
     }
     tf_csv_free(csv);
+    if (!err)
+        cli_entries_text(fund, values[0], entries, sizeof(entries));
     tf_fund_close(fund);
     free(text);
     if (err)
-        return cli_fail(err, &diag);
-    printf("%s%s%s: %s\n", values[0], f->npositional > 1 ? " " : "",
+        return positional_fail(f, err, &diag);
+    printf("%s%s%s: %s%s%s\n", values[0], f->npositional > 1 ? " " : "",
            f->npositional > 1 ? values[1] : "",
-           res.known ? "already recorded, nothing added" : "recorded");
+           res.known ? "already recorded" : "recorded", entries,
+           res.known ? ", nothing added" : "");
     return 0;
 }
 
@@ -181,6 +212,7 @@ static int add_record(const struct family *f, int argc, char **argv)
 struct lister {
     tf_fund *fund;
     cli_table *t;
+    const char *status; /* requests: only those in this state */
 };
 
 static int list_donor(void *ctx, const tf_donor *d)
@@ -192,19 +224,41 @@ static int list_donor(void *ctx, const tf_donor *d)
     return 0;
 }
 
+/* An entry number for a list ("" when 0). */
+static const char *entry_text(char *buf, size_t size, int64_t id)
+{
+    if (id)
+        snprintf(buf, size, "%" PRId64, id);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
 static int list_pledge(void *ctx, const tf_pledge *p)
 {
     struct lister *l = ctx;
     const tf_currency *cur = tf_currency_find(p->currency);
     char amt[TF_AMOUNT_BUFSZ], rec[TF_AMOUNT_BUFSZ], out[TF_AMOUNT_BUFSZ];
-    char base[TF_AMOUNT_BUFSZ];
+    char base[TF_AMOUNT_BUFSZ], entry[24], rev[24];
     int minor = cur ? cur->minor : 2;
-    const char *cells[] = {p->ref, p->donor, p->date, p->pool, p->currency,
-                           amt,    rec,      out,     base,    p->due};
+    const char *cells[] = {p->ref,
+                           p->donor,
+                           p->date,
+                           p->pool,
+                           p->currency,
+                           amt,
+                           rec,
+                           out,
+                           base,
+                           p->due,
+                           entry_text(entry, 24, p->entry),
+                           entry_text(rev, 24, p->reversed_by)};
 
     tf_amount_format(amt, sizeof(amt), p->amount, minor, 0);
     tf_amount_format(rec, sizeof(rec), p->received, minor, 0);
-    tf_amount_format(out, sizeof(out), p->amount - p->received, minor, 0);
+    /* A reversed pledge is owed no more. */
+    tf_amount_format(out, sizeof(out),
+                     p->reversed_by ? 0 : p->amount - p->received, minor, 0);
     tf_fund_fmt(l->fund, base, p->base_amount, 0);
     cli_table_row(l->t, cells);
     return 0;
@@ -214,9 +268,18 @@ static int list_receipt(void *ctx, const tf_receipt *r)
 {
     struct lister *l = ctx;
     const tf_currency *cur = tf_currency_find(r->currency);
-    char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ];
-    const char *cells[] = {r->ref,      r->date, r->pledge, r->donor, r->pool,
-                           r->currency, amt,     r->rate,   base};
+    char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ], entry[24], rev[24];
+    const char *cells[] = {r->ref,
+                           r->date,
+                           r->pledge,
+                           r->donor,
+                           r->pool,
+                           r->currency,
+                           amt,
+                           r->rate,
+                           base,
+                           entry_text(entry, 24, r->entry),
+                           entry_text(rev, 24, r->reversed_by)};
 
     tf_amount_format(amt, sizeof(amt), r->amount, cur ? cur->minor : 2, 0);
     tf_fund_fmt(l->fund, base, r->base_amount, 0);
@@ -242,38 +305,69 @@ static int list_session(void *ctx, const tf_session *s)
     return 0;
 }
 
-static int list_records(const struct family *f, int argc, char **argv)
+static int list_request(void *ctx, const tf_request *q)
 {
-    static const struct option opts[] = {
+    struct lister *l = ctx;
+    const tf_currency *cur = tf_currency_find(q->fare_currency);
+    char fare[TF_AMOUNT_BUFSZ], charge[TF_AMOUNT_BUFSZ] = "";
+    const char *cells[] = {q->ref,           q->session,   q->country,
+                           q->delegate,      q->submitted, fare,
+                           q->fare_currency, q->gender,    q->status,
+                           q->reason,        charge};
+
+    if (l->status && strcmp(q->status, l->status))
+        return 0;
+    tf_amount_format(fare, sizeof(fare), q->fare_orig, cur ? cur->minor : 2, 0);
+    if (q->has_figures)
+        tf_fund_fmt(l->fund, charge, q->charge, 0);
+    cli_table_row(l->t, cells);
+    return 0;
+}
+
+/* The options of 'KIND list': --format, and --donor for the lists kept
+ * by donor, --session and --status for requests. */
+static int list_options(const struct family *f, int argc, char **argv,
+                        cli_format *fmt, const char **donor,
+                        const char **session, const char **status)
+{
+    static const struct option by_donor[] = {
         {"format", required_argument, NULL, 'f'},
         {"donor", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    static const char *const dcols[] = {"id", "name", "type", "country"};
-    static const char *const pcols[] = {
-        "ref",    "donor",    "date",        "pool",        "currency",
-        "amount", "received", "outstanding", "base_amount", "due"};
-    static const char *const rcols[] = {"ref",    "date", "pledge",
-                                        "donor",  "pool", "currency",
-                                        "amount", "rate", "base_amount"};
-    static const char *const scols[] = {"id",    "name",     "venue",
-                                        "start", "days",     "extra_days",
-                                        "dsa",   "terminal", "travel_budget"};
-    cli_format fmt = CLI_TEXT;
-    const char *donor = NULL;
-    struct lister l;
-    tf_diag diag;
-    tf_error err;
-    int c, rc;
+    static const struct option by_session[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"session", required_argument, NULL, 's'},
+        {"status", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const struct option plain[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const struct option *opts = f == &request_family   ? by_session
+                                : f == &session_family ? plain
+                                                       : by_donor;
+    int c;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'f':
-            if (cli_parse_format(optarg, &fmt))
+            if (cli_parse_format(optarg, fmt))
                 return cli_usage("unknown format '%s'", optarg);
             break;
         case 'd':
-            donor = optarg;
+            *donor = optarg;
+            break;
+        case 's':
+            *session = optarg;
+            break;
+        case 't':
+            if (tf_status_find(optarg) < 0)
+                return cli_usage("--status: '%s' is not a status of a "
+                                 "request (tfund help request)",
+                                 optarg);
+            *status = optarg;
             break;
         case 'h':
             return cli_help();
@@ -283,6 +377,35 @@ static int list_records(const struct family *f, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+static int list_records(const struct family *f, int argc, char **argv)
+{
+    static const char *const dcols[] = {"id", "name", "type", "country"};
+    static const char *const pcols[] = {
+        "ref",         "donor",  "date",     "pool",
+        "currency",    "amount", "received", "outstanding",
+        "base_amount", "due",    "entry",    "reversed_by"};
+    static const char *const rcols[] = {
+        "ref",    "date", "pledge",      "donor", "pool",       "currency",
+        "amount", "rate", "base_amount", "entry", "reversed_by"};
+    static const char *const scols[] = {"id",    "name",     "venue",
+                                        "start", "days",     "extra_days",
+                                        "dsa",   "terminal", "travel_budget"};
+    static const char *const qcols[] = {
+        "ref",           "session", "country", "delegate", "submitted", "fare",
+        "fare_currency", "gender",  "status",  "reason",   "charge"};
+    cli_format fmt = CLI_TEXT;
+    const char *donor = NULL, *session = NULL;
+    struct lister l = {NULL, NULL, NULL};
+    tf_diag diag;
+    tf_error err;
+    int rc;
+
+    if ((rc = list_options(f, argc, argv, &fmt, &donor, &session, &l.status)) >=
+        0)
+        return rc;
     if ((rc = cli_open(&l.fund)))
         return rc;
     tf_diag_clear(&diag);
@@ -290,11 +413,14 @@ static int list_records(const struct family *f, int argc, char **argv)
         l.t = cli_table_new(fmt, stdout, dcols, "ssss");
         err = tf_donor_each(l.fund, donor, list_donor, &l, &diag);
     } else if (f == &pledge_family) {
-        l.t = cli_table_new(fmt, stdout, pcols, "sssssaaaas");
-        err = tf_pledge_each(l.fund, donor, list_pledge, &l, &diag);
+        l.t = cli_table_new(fmt, stdout, pcols, "sssssaaaasii");
+        err = tf_pledge_list(l.fund, donor, list_pledge, &l, &diag);
     } else if (f == &receipt_family) {
-        l.t = cli_table_new(fmt, stdout, rcols, "ssssssasa");
-        err = tf_receipt_each(l.fund, donor, list_receipt, &l, &diag);
+        l.t = cli_table_new(fmt, stdout, rcols, "ssssssasaii");
+        err = tf_receipt_list(l.fund, donor, list_receipt, &l, &diag);
+    } else if (f == &request_family) {
+        l.t = cli_table_new(fmt, stdout, qcols, "sssssassssa");
+        err = tf_request_each(l.fund, session, NULL, list_request, &l, &diag);
     } else {
         l.t = cli_table_new(fmt, stdout, scols, "ssssiiaaa");
         err = tf_session_each(l.fund, NULL, list_session, &l, &diag);
@@ -313,7 +439,7 @@ static int run_family(const struct family *f, int argc, char **argv)
         return cli_help();
     if (!strcmp(argv[1], "add"))
         return add_record(f, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list") && f != &rate_family && f != &request_family)
+    if (!strcmp(argv[1], "list") && f != &rate_family)
         return list_records(f, argc - 1, argv + 1);
     return cli_usage("unknown subcommand '%s'", argv[1]);
 }
@@ -362,6 +488,11 @@ const struct tf_cmd cmd_pledge = {
     "                        --currency CUR --pool POOL [--due DATE]\n"
     "       tfund pledge list [--donor ID] [--format text|csv|json]\n"
     "\n"
+    "add prints the entry number of the pledge ('tfund reverse ENTRY'\n"
+    "corrects a mistaken one). The list shows every pledge with what was\n"
+    "received and is outstanding, its entry and, once reversed, the entry\n"
+    "that reversed it (a reversed pledge is owed no more).\n"
+    "\n"
     "A pledge is a signed agreement: revenue is recognised on its date, at\n"
     "that date's UN operational rate, against a receivable from the donor.\n"
     "POOL is unrestricted, travel, ldc-travel or prep.\n"};
@@ -372,6 +503,10 @@ const struct tf_cmd cmd_receipt = {
     "                         (--pledge REF | --donor ID [--pool POOL])\n"
     "                         [--allow-duplicate]\n"
     "       tfund receipt list [--donor ID] [--format text|csv|json]\n"
+    "\n"
+    "add prints the entry numbers of the receipt (and of the pledge it\n"
+    "records without --pledge); the list shows every receipt with its\n"
+    "entry and, once reversed, the entry that reversed it.\n"
     "\n"
     "Cash in the bank, converted at the receipt date's rate; the difference\n"
     "against the pledge's booked value is an exchange gain or loss. A\n"
@@ -413,6 +548,118 @@ const struct tf_cmd cmd_request = {
     "usage: tfund request add REF --session ID --country ISO3 --delegate NAME\n"
     "                         --submitted TIME --fare AMOUNT\n"
     "                         --fare-currency CUR [--gender G]\n"
+    "       tfund request list [--session ID] [--status STATUS]\n"
+    "                          [--format text|csv|json]\n"
     "\n"
-    "TIME is YYYY-MM-DDTHH:MM:SSZ. The fare is converted at the allocation\n"
-    "run's date. 'tfund allocation show SESSION' lists requests.\n"};
+    "TIME is YYYY-MM-DDTHH:MM:SSZ, or YYYY-MM-DD HH:MM[:SS] taken as UTC.\n"
+    "The fare is converted at the allocation run's date.\n"
+    "\n"
+    "The list shows every request (of one session, in one state) with its\n"
+    "status (pending, funded, waitlisted, rejected, disbursed, cancelled),\n"
+    "the reason of its decision and its charge; 'tfund allocation show\n"
+    "SESSION' gives all the figures of a session's decisions.\n"};
+
+/* ---- Countries ------------------------------------------------------ */
+
+struct country_lister {
+    cli_table *t;
+    const char *date;
+    int ldc_only;
+};
+
+static int list_country(void *ctx, const tf_country *c)
+{
+    struct country_lister *l = ctx;
+    int tier = tf_country_tier(c, l->date);
+    char tiertext[4] = "";
+    const char *cells[] = {c->iso3,
+                           c->m49,
+                           c->name,
+                           c->un_status,
+                           c->region_group,
+                           c->ldc_from,
+                           c->ldc_until,
+                           c->sids ? "1" : "0",
+                           c->lldc ? "1" : "0",
+                           c->developing ? "1" : "0",
+                           tiertext};
+
+    if (l->ldc_only && !tf_country_is_ldc(c, l->date))
+        return 0;
+    if (tier)
+        snprintf(tiertext, sizeof(tiertext), "%d", tier);
+    cli_table_row(l->t, cells);
+    return 0;
+}
+
+static int run_country(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"ldc-on", required_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const cols[] = {
+        "iso3",      "m49",  "name", "un_status",  "region_group", "ldc_from",
+        "ldc_until", "sids", "lldc", "developing", "tier"};
+    struct country_lister l = {NULL, NULL, 0};
+    char today[TF_DATE_LEN + 1];
+    cli_format fmt = CLI_TEXT;
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    if (argc < 2)
+        return cli_usage("missing subcommand");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help"))
+        return cli_help();
+    if (strcmp(argv[1], "list"))
+        return cli_usage("unknown subcommand '%s'", argv[1]);
+    argc--;
+    argv++;
+    tf_date_today(today);
+    l.date = today;
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'l':
+            if ((rc = cli_check_date("--ldc-on", optarg)))
+                return rc;
+            l.date = optarg;
+            l.ldc_only = 1;
+            break;
+        case 'f':
+            if (cli_parse_format(optarg, &fmt))
+                return cli_usage("unknown format '%s'", optarg);
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    l.t = cli_table_new(fmt, stdout, cols, "ssssssssssi");
+    err = tf_country_each(fund, list_country, &l, &diag);
+    if (cli_table_end(l.t) && !err)
+        err = tf_diag_set(&diag, TF_ERR_IO, "cannot write the list");
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+const struct tf_cmd cmd_country = {
+    "country", "list the country classification", run_country,
+    "usage: tfund country list [--ldc-on DATE] [--format text|csv|json]\n"
+    "\n"
+    "The countries the fund classifies (shipped with tfund; 'tfund import\n"
+    "countries' replaces rows): UN status, regional group, the dates of\n"
+    "LDC inclusion and graduation, SIDS, LLDC, developing, and the tier a\n"
+    "request from the country gets on DATE (default today): 1 an LDC, 2\n"
+    "another developing country, empty when not eligible. --ldc-on DATE\n"
+    "lists only the LDCs on DATE (from ldc_from, up to but not including\n"
+    "ldc_until).\n"};

@@ -131,26 +131,33 @@ const struct tf_cmd cmd_surplus = {
     "ldc-travel is never routed. Run twice, it moves nothing the second\n"
     "time.\n"};
 
-static int print_spend(void *ctx, const tf_spend *s)
+static int print_spend(void *ctx, const tf_spend *s, int64_t entry,
+                       int64_t reversed_by)
 {
     struct need_out *o = ctx;
     const tf_currency *cur = tf_currency_find(s->currency);
     char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ], psc[TF_AMOUNT_BUFSZ];
-    const char *cells[] = {s->ref, s->date, s->currency, amt,
-                           base,   psc,     s->memo};
+    char id[24], rev[24] = "";
+    const char *cells[] = {s->ref, s->date, s->currency, amt,    base,
+                           psc,    id,      rev,         s->memo};
 
     tf_amount_format(amt, sizeof(amt), s->amount, cur ? cur->minor : 2, 0);
     tf_fund_fmt(o->fund, base, s->base_amount, 0);
     tf_fund_fmt(o->fund, psc, s->psc, 0);
+    snprintf(id, sizeof(id), "%" PRId64, entry);
+    if (reversed_by)
+        snprintf(rev, sizeof(rev), "%" PRId64, reversed_by);
     cli_table_row(o->t, cells);
     return 0;
 }
 
-/* 'spend list': the preparation spending recorded. */
+/* 'spend list': the preparation spending recorded, reversed ones marked
+ * with the entry that reversed them. */
 static int list_spend(cli_format fmt)
 {
-    static const char *const cols[] = {
-        "ref", "date", "currency", "amount", "base_amount", "psc", "memo"};
+    static const char *const cols[] = {"ref",    "date",        "currency",
+                                       "amount", "base_amount", "psc",
+                                       "entry",  "reversed_by", "memo"};
     struct need_out o;
     tf_diag diag;
     tf_error err;
@@ -159,8 +166,8 @@ static int list_spend(cli_format fmt)
     if ((rc = cli_open(&o.fund)))
         return rc;
     tf_diag_clear(&diag);
-    o.t = cli_table_new(fmt, stdout, cols, "sssaaas");
-    err = tf_spend_each(o.fund, NULL, print_spend, &o, &diag);
+    o.t = cli_table_new(fmt, stdout, cols, "sssaaaiis");
+    err = tf_spend_list(o.fund, print_spend, &o, &diag);
     cli_table_end(o.t);
     tf_fund_close(o.fund);
     return err ? cli_fail(err, &diag) : 0;
@@ -171,6 +178,7 @@ static int add_spend(const char *ref, const char *date, const char *amount,
                      const char *currency, const char *memo)
 {
     const tf_currency *cur = tf_currency_find(currency);
+    char entries[160] = "";
     tf_fund *fund;
     tf_spend s;
     tf_diag diag, sub;
@@ -197,11 +205,13 @@ static int add_spend(const char *ref, const char *date, const char *amount,
             tf_audit_summary(fund, "%s: recorded", s.ref);
         err = cli_finish(fund, err, &diag);
     }
+    if (!err)
+        cli_entries_text(fund, s.ref, entries, sizeof(entries));
     tf_fund_close(fund);
     if (err)
         return cli_fail(err, &diag);
-    printf("%s: %s\n", s.ref,
-           known ? "already recorded, nothing added" : "recorded");
+    printf("%s: %s%s%s\n", s.ref, known ? "already recorded" : "recorded",
+           entries, known ? ", nothing added" : "");
     return 0;
 }
 
@@ -263,7 +273,10 @@ const struct tf_cmd cmd_spend = {
     "Spending from the prep pool, with PSC (psc_rate x amount) owed to the\n"
     "UN, converted at DATE (currency USD unless given). Refused (exit 1)\n"
     "beyond what prep has available on DATE. 'tfund import spend FILE'\n"
-    "reads ref,date,amount,currency[,memo].\n"};
+    "reads ref,date,amount,currency[,memo]. It prints the entry number of\n"
+    "the spending, which 'tfund reverse' needs; the list shows every\n"
+    "spending with its entry and, once reversed, the entry that reversed\n"
+    "it.\n"};
 
 struct attr_out {
     tf_fund *fund;

@@ -128,17 +128,18 @@ static int run_verify(int argc, char **argv)
     if (err)
         return cli_fail(err, &diag);
     if (failures) {
-        fprintf(stderr, "tfund: verify found %ld failure(s)\n", failures);
+        fprintf(stderr, "tfund: verify found %ld failure%s\n", failures,
+                failures == 1 ? "" : "s");
         return 1;
     }
-    printf("ok: %" PRId64 " entries, hash chain intact (head %" PRId64
+    printf("ok: %" PRId64 " entr%s, hash chain intact (head %" PRId64
            ":%s), every "
            "entry balanced per pool, running balances, receivables, PSC "
            "payable and "
-           "pools agree; %" PRId64 " events, chain intact (head event:%" PRId64
+           "pools agree; %" PRId64 " event%s, chain intact (head event:%" PRId64
            ":%s), every row of the books as its event wrote it\n",
-           count, count, count ? hash : "none", nevents, nevents,
-           nevents ? ehash : "none");
+           count, count == 1 ? "y" : "ies", count, count ? hash : "none",
+           nevents, nevents == 1 ? "" : "s", nevents, nevents ? ehash : "none");
     return 0;
 }
 

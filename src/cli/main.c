@@ -11,16 +11,43 @@
 #include "cli.h"
 #include "tfund/audit.h"
 
-const struct tf_cmd *const cli_commands[] = {
-    &cmd_init,     &cmd_set,       &cmd_settings,    &cmd_import,
-    &cmd_donor,    &cmd_pledge,    &cmd_receipt,     &cmd_rate,
-    &cmd_session,  &cmd_request,   &cmd_allocate,    &cmd_allocation,
-    &cmd_disburse, &cmd_cancel,    &cmd_surplus,     &cmd_spend,
-    &cmd_psc,      &cmd_interest,  &cmd_attribution, &cmd_close,
-    &cmd_report,   &cmd_statement, &cmd_balance,     &cmd_pools,
-    &cmd_journal,  &cmd_verify,    &cmd_export,      &cmd_period,
-    &cmd_reverse,  &cmd_log,       &cmd_history,     &cmd_backup,
-    &cmd_user,     &cmd_serve,     &cmd_help,        NULL};
+const struct tf_cmd *const cli_commands[] = {&cmd_init,
+                                             &cmd_set,
+                                             &cmd_settings,
+                                             &cmd_import,
+                                             &cmd_donor,
+                                             &cmd_pledge,
+                                             &cmd_receipt,
+                                             &cmd_rate,
+                                             &cmd_session,
+                                             &cmd_request,
+                                             &cmd_country,
+                                             &cmd_allocate,
+                                             &cmd_allocation,
+                                             &cmd_disburse,
+                                             &cmd_cancel,
+                                             &cmd_surplus,
+                                             &cmd_spend,
+                                             &cmd_psc,
+                                             &cmd_interest,
+                                             &cmd_attribution,
+                                             &cmd_close,
+                                             &cmd_report,
+                                             &cmd_statement,
+                                             &cmd_balance,
+                                             &cmd_pools,
+                                             &cmd_journal,
+                                             &cmd_verify,
+                                             &cmd_export,
+                                             &cmd_period,
+                                             &cmd_reverse,
+                                             &cmd_log,
+                                             &cmd_history,
+                                             &cmd_backup,
+                                             &cmd_user,
+                                             &cmd_serve,
+                                             &cmd_help,
+                                             NULL};
 
 /* The commands that may change the fund. Only they may begin a write
  * transaction (cli_begin), and the event each commit appends records the
@@ -124,7 +151,7 @@ static int run_help(int argc, char **argv)
     cmd = find_command(argv[1]);
     if (!cmd)
         return unknown_command(argv[1]);
-    fputs(cmd->usage, stdout);
+    cli_write_usage(stdout, cmd);
     return 0;
 }
 
@@ -142,7 +169,7 @@ int main(int argc, char **argv)
                                          {"version", no_argument, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
     const struct tf_cmd *cmd;
-    int c, rc;
+    int c, rc, db_given = 0;
 
     cli_db_path = getenv("TFUND_DB");
     if (!cli_db_path || !*cli_db_path)
@@ -151,6 +178,10 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
+            if (db_given++) {
+                fputs("tfund: option --db is given twice\n", stderr);
+                return 2;
+            }
             cli_db_path = optarg;
             break;
         case 'h':

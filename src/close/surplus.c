@@ -374,34 +374,62 @@ tf_error tf_spend_add(tf_fund *fund, const tf_spend *s, int *known,
     return book_spending(fund, s, base, rate, psc, diag);
 }
 
-tf_error tf_spend_each(tf_fund *fund, const char *as_of,
-                       int (*fn)(void *ctx, const tf_spend *s), void *ctx,
-                       tf_diag *diag)
+/* The spending recorded (up to as_of when not NULL), reversed ones too
+ * when all; each to fn or, with its entries, to fn_all. */
+static tf_error spend_walk(tf_fund *fund, const char *as_of, int all,
+                           int (*fn)(void *ctx, const tf_spend *s),
+                           int (*fn_all)(void *ctx, const tf_spend *s,
+                                         int64_t entry, int64_t reversed_by),
+                           void *ctx, tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(
         fund->db,
         "SELECT s.ref, s.date, s.currency, s.memo, s.amount, s.base_amount, "
-        "s.psc FROM spends s WHERE (?1 IS NULL OR s.date <= ?1) AND NOT "
-        "EXISTS (SELECT 1 FROM entries x WHERE x.reverses = s.entry) ORDER "
-        "BY s.date, s.ref",
+        "s.psc, s.entry, coalesce((SELECT x.id FROM entries x WHERE "
+        "x.reverses = s.entry), 0) FROM spends s WHERE (?1 IS NULL OR s.date "
+        "<= ?1) AND (?2 OR NOT EXISTS (SELECT 1 FROM entries x WHERE "
+        "x.reverses = s.entry)) ORDER BY s.date, s.ref",
         diag);
     int rc;
 
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, as_of);
+    tf_stmt_int(st, 2, all);
     while ((rc = tf_stmt_step(st)) > 0) {
-        tf_spend s = {tf_col_text(st, 0), tf_col_text(st, 1),
-                      tf_col_text(st, 2), tf_col_text(st, 3),
-                      tf_col_int(st, 4),  tf_col_int(st, 5),
-                      tf_col_int(st, 6)};
-        if (fn(ctx, &s))
+        tf_spend s;
+
+        memset(&s, 0, sizeof(s));
+        s.ref = tf_col_text(st, 0);
+        s.date = tf_col_text(st, 1);
+        s.currency = tf_col_text(st, 2);
+        s.memo = tf_col_text(st, 3);
+        s.amount = tf_col_int(st, 4);
+        s.base_amount = tf_col_int(st, 5);
+        s.psc = tf_col_int(st, 6);
+        if (fn ? fn(ctx, &s)
+               : fn_all(ctx, &s, tf_col_int(st, 7), tf_col_int(st, 8)))
             break;
     }
     if (rc < 0)
         return tf_stmt_error(st, diag);
     tf_stmt_reset(st);
     return TF_OK;
+}
+
+tf_error tf_spend_each(tf_fund *fund, const char *as_of,
+                       int (*fn)(void *ctx, const tf_spend *s), void *ctx,
+                       tf_diag *diag)
+{
+    return spend_walk(fund, as_of, 0, fn, NULL, ctx, diag);
+}
+
+tf_error tf_spend_list(tf_fund *fund,
+                       int (*fn)(void *ctx, const tf_spend *s, int64_t entry,
+                                 int64_t reversed_by),
+                       void *ctx, tf_diag *diag)
+{
+    return spend_walk(fund, NULL, 1, NULL, fn, ctx, diag);
 }
 
 /* ---- Closing -------------------------------------------------------- */
@@ -452,9 +480,9 @@ static tf_error closable(tf_fund *fund, const char *date,
         int64_t n = tf_col_int(st, 0);
         tf_stmt_reset(st);
         return tf_diag_set(diag, TF_ERR_RULE,
-                           "%" PRId64 " entries are dated after %s: close on "
+                           "%" PRId64 " entr%s dated after %s: close on "
                            "or after the last entry",
-                           n, date);
+                           n, n == 1 ? "y is" : "ies are", date);
     }
     tf_stmt_reset(st);
     if ((err = tf_ledger_pools(fund, date, figs, diag)))

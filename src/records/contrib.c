@@ -239,9 +239,11 @@ static void row_pledge(tf_stmt *st, tf_pledge *p)
     p->entry = tf_col_int(st, 10);
     p->received = tf_col_int(st, 11);
     p->received_base = tf_col_int(st, 12);
+    p->reversed_by = tf_col_int(st, 14);
 }
 
-/* Pledges and what has been received on them; reversed ones are void. */
+/* Pledges and what has been received on them; reversed ones are void,
+ * and left out unless ?2 is 1. */
 #define PLEDGE_SELECT                                                          \
     "SELECT p.ref, p.donor, p.date, p.amount, p.currency, p.pool, p.due, "     \
     "p.rate, p.base_amount, p.implicit, p.entry, "                             \
@@ -253,13 +255,14 @@ static void row_pledge(tf_stmt *st, tf_pledge *p)
     "r.entry)), 0), "                                                          \
     "coalesce((SELECT sum(r.relieved) FROM receipts r WHERE r.pledge = "       \
     "p.ref AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.reverses = "        \
-    "r.entry)), 0) "                                                           \
-    "FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM entries x WHERE "          \
-    "x.reverses = p.entry) "
+    "r.entry)), 0), "                                                          \
+    "coalesce((SELECT x.id FROM entries x WHERE x.reverses = p.entry), 0) "    \
+    "FROM pledges p WHERE (?2 OR NOT EXISTS (SELECT 1 FROM entries x WHERE "   \
+    "x.reverses = p.entry)) "
 
-tf_error tf_pledge_each(tf_fund *fund, const char *donor,
-                        int (*fn)(void *ctx, const tf_pledge *p), void *ctx,
-                        tf_diag *diag)
+static tf_error pledge_walk(tf_fund *fund, const char *donor, int all,
+                            int (*fn)(void *ctx, const tf_pledge *p), void *ctx,
+                            tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(fund->db,
                                 PLEDGE_SELECT "AND (?1 IS NULL OR p.donor = "
@@ -270,6 +273,7 @@ tf_error tf_pledge_each(tf_fund *fund, const char *donor,
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, donor);
+    tf_stmt_int(st, 2, all);
     while ((rc = tf_stmt_step(st)) > 0) {
         tf_pledge p;
         row_pledge(st, &p);
@@ -280,6 +284,20 @@ tf_error tf_pledge_each(tf_fund *fund, const char *donor,
         return tf_stmt_error(st, diag);
     tf_stmt_reset(st);
     return TF_OK;
+}
+
+tf_error tf_pledge_each(tf_fund *fund, const char *donor,
+                        int (*fn)(void *ctx, const tf_pledge *p), void *ctx,
+                        tf_diag *diag)
+{
+    return pledge_walk(fund, donor, 0, fn, ctx, diag);
+}
+
+tf_error tf_pledge_list(tf_fund *fund, const char *donor,
+                        int (*fn)(void *ctx, const tf_pledge *p), void *ctx,
+                        tf_diag *diag)
+{
+    return pledge_walk(fund, donor, 1, fn, ctx, diag);
 }
 
 /* ---- Receipts ------------------------------------------------------- */
@@ -589,23 +607,25 @@ tf_error tf_receipt_add(tf_fund *fund, const tf_receipt *r, int *known,
     return book_receipt(fund, r, pref, &o, field, diag);
 }
 
-tf_error tf_receipt_each(tf_fund *fund, const char *donor,
-                         int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
-                         tf_diag *diag)
+static tf_error receipt_walk(tf_fund *fund, const char *donor, int all,
+                             int (*fn)(void *ctx, const tf_receipt *r),
+                             void *ctx, tf_diag *diag)
 {
     tf_stmt *st = tf_db_prepare(
         fund->db,
         "SELECT r.ref, r.date, r.currency, r.amount, r.pledge, p.donor, "
-        "p.pool, r.rate, r.base_amount, r.relieved, r.entry FROM receipts r "
-        "JOIN pledges p ON p.ref = r.pledge WHERE (?1 IS NULL OR p.donor = "
-        "?1) AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.reverses = "
-        "r.entry) ORDER BY r.date, r.ref",
+        "p.pool, r.rate, r.base_amount, r.relieved, r.entry, "
+        "coalesce((SELECT x.id FROM entries x WHERE x.reverses = r.entry), 0) "
+        "FROM receipts r JOIN pledges p ON p.ref = r.pledge WHERE (?1 IS NULL "
+        "OR p.donor = ?1) AND (?2 OR NOT EXISTS (SELECT 1 FROM entries x "
+        "WHERE x.reverses = r.entry)) ORDER BY r.date, r.ref",
         diag);
     int rc;
 
     if (!st)
         return TF_ERR_DB;
     tf_stmt_text(st, 1, donor);
+    tf_stmt_int(st, 2, all);
     while ((rc = tf_stmt_step(st)) > 0) {
         tf_receipt r;
         memset(&r, 0, sizeof(r));
@@ -620,6 +640,7 @@ tf_error tf_receipt_each(tf_fund *fund, const char *donor,
         r.base_amount = tf_col_int(st, 8);
         r.relieved = tf_col_int(st, 9);
         r.entry = tf_col_int(st, 10);
+        r.reversed_by = tf_col_int(st, 11);
         if (fn(ctx, &r))
             break;
     }
@@ -627,4 +648,18 @@ tf_error tf_receipt_each(tf_fund *fund, const char *donor,
         return tf_stmt_error(st, diag);
     tf_stmt_reset(st);
     return TF_OK;
+}
+
+tf_error tf_receipt_each(tf_fund *fund, const char *donor,
+                         int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
+                         tf_diag *diag)
+{
+    return receipt_walk(fund, donor, 0, fn, ctx, diag);
+}
+
+tf_error tf_receipt_list(tf_fund *fund, const char *donor,
+                         int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
+                         tf_diag *diag)
+{
+    return receipt_walk(fund, donor, 1, fn, ctx, diag);
 }

@@ -79,6 +79,32 @@ tf_error tf_country_get(tf_fund *fund, const char *iso3,
     return TF_OK;
 }
 
+tf_error tf_country_each(tf_fund *fund,
+                         int (*fn)(void *ctx, const tf_country *c), void *ctx,
+                         tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "SELECT iso3, m49, name, un_status, "
+                                "region_group, ldc_from, ldc_until, sids, "
+                                "lldc, developing FROM countries ORDER BY iso3",
+                                diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_country c;
+
+        row_country(st, &c);
+        if (fn(ctx, &c))
+            break;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
 tf_error tf_country_put(tf_fund *fund, const tf_country *c, int *changed,
                         tf_diag *diag)
 {

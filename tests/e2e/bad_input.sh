@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Bad-input corpus: every file listed in tests/bad-input/MANIFEST must be
 # refused by 'tfund import' with exit status 2 and a message naming the
-# file, line and column of its one fault, and the fund must be left exactly
-# as it was. Then the tricky but valid files of tests/fixtures/valid-input
+# file, line and column of each of its faults (and no other), all in one
+# pass, and the fund must be left exactly as it was. Then the tricky but valid files of tests/fixtures/valid-input
 # must import with the expected effect, and a second import must add
 # nothing.
 #
@@ -112,45 +112,55 @@ echo "fingerprint: $entries entries, chain head $(sqlite3 "$DB" 'SELECT * FROM c
 [ -f "$BAD/MANIFEST" ] || fail "missing $BAD/MANIFEST"
 
 # Every CSV file of the corpus is listed, and every listed file exists.
-grep -v '^#' "$BAD/MANIFEST" | awk 'NF {print $1}' | sort >"$WORK/listed"
+grep -v '^#' "$BAD/MANIFEST" | awk 'NF {print $1}' | sort -u >"$WORK/listed"
 (cd "$BAD" && ls -1 -- *.csv) | sort >"$WORK/present"
 if ! diff -u "$WORK/present" "$WORK/listed" >"$WORK/diff"; then
     cat "$WORK/diff" >&2
     fail "the MANIFEST and the files of $BAD differ (- on disk only, + listed only)"
 fi
-[ -z "$(sort "$WORK/listed" | uniq -d)" ] || fail "a file is listed twice in MANIFEST"
+# A file with several faults has one line for each, one after the other.
+awk '!/^#/ && NF {print $1}' "$BAD/MANIFEST" | uniq | sort | uniq -d >"$WORK/split"
+[ ! -s "$WORK/split" ] || fail "the lines of $(head -1 "$WORK/split") are not together in MANIFEST"
 
-count=0
-while read -r file kind pos frag <&3; do
-    case "$file" in '' | '#'*) continue ;; esac
-    [ -n "$frag" ] || fail "MANIFEST line for $file has no message fragment"
-    case "$pos" in
-        [0-9]*:[0-9]*) ;;
-        *) fail "MANIFEST line for $file: '$pos' is not LINE:COL" ;;
-    esac
-    line=${pos%%:*}
-    col=${pos#*:}
-    path=$BAD/$file
-    if [ "$col" = 0 ]; then
-        loc="$path:$line: "
-    else
-        loc="$path:$line:$col: "
-    fi
-    echo "checking $file ($kind): expect exit 2 and '$file:$pos' '$frag'"
-
-    rc=0
-    tf import "$kind" "$path" >"$WORK/out" 2>"$WORK/err" || rc=$?
+# check_file FILE KIND: imports FILE as KIND (with the options KIND
+# carries after commas) and checks every fault listed in $WORK/expect
+# (LINE:COL FRAGMENT lines): exit 2, each fault named at its place with
+# its fragment, no other error, nothing written.
+check_file() {
+    local file=$1 kind=${2%%,*} opts=() path=$BAD/$1 rc=0 n pos frag line col loc
+    [ "$2" = "$kind" ] || IFS=, read -r -a opts <<<"${2#*,}"
+    n=$(wc -l <"$WORK/expect")
+    echo "checking $file ($kind${opts[*]:+ ${opts[*]}}): expect exit 2 and $n error(s)"
+    tf import "$kind" "$path" "${opts[@]}" >"$WORK/out" 2>"$WORK/err" || rc=$?
     if [ "$rc" -ne 2 ]; then
         cat "$WORK/out" "$WORK/err" >&2
         fail "$file: exit status $rc, expected 2"
     fi
-    if ! grep -qF -- "$loc" "$WORK/err"; then
+    while read -r pos frag; do
+        line=${pos%%:*}
+        col=${pos#*:}
+        if [ "$col" = 0 ]; then
+            loc="$path:$line: "
+        else
+            loc="$path:$line:$col: "
+        fi
+        if ! grep -qF -- "tfund: $loc" "$WORK/err"; then
+            cat "$WORK/err" >&2
+            fail "$file: stderr does not name '$loc'"
+        fi
+        if ! grep -F -- "tfund: $loc" "$WORK/err" | grep -qF -- "$frag"; then
+            cat "$WORK/err" >&2
+            fail "$file: the message at $loc does not contain '$frag'"
+        fi
+    done <"$WORK/expect"
+    # Every error names the file and a line; no more than those listed.
+    if [ "$(grep -cF -- "tfund: $path:" "$WORK/err")" -ne "$n" ]; then
         cat "$WORK/err" >&2
-        fail "$file: stderr does not name '$loc'"
+        fail "$file: expected $n error(s), stderr has $(grep -cF -- "tfund: $path:" "$WORK/err")"
     fi
-    if ! grep -F -- "$loc" "$WORK/err" | grep -qF -- "$frag"; then
+    if [ "$n" -gt 1 ] && ! grep -qF "tfund: nothing was imported from '$path' ($n errors)" "$WORK/err"; then
         cat "$WORK/err" >&2
-        fail "$file: the message at $loc does not contain '$frag'"
+        fail "$file: no summary of its $n errors"
     fi
     if grep -q 'added' "$WORK/out"; then
         cat "$WORK/out" >&2
@@ -160,12 +170,38 @@ while read -r file kind pos frag <&3; do
     if ! diff -u "$WORK/before" "$WORK/after" >&2; then
         fail "$file: the database changed although the import was refused"
     fi
-    count=$((count + 1))
+}
+
+count=0
+errors=0
+prev=
+prev_kind=
+: >"$WORK/expect"
+while read -r file kind pos frag <&3; do
+    case "$file" in '' | '#'*) continue ;; esac
+    [ -n "$frag" ] || fail "MANIFEST line for $file has no message fragment"
+    case "$pos" in
+        [0-9]*:[0-9]*) ;;
+        *) fail "MANIFEST line for $file: '$pos' is not LINE:COL" ;;
+    esac
+    if [ "$file" != "$prev" ] && [ -n "$prev" ]; then
+        check_file "$prev" "$prev_kind"
+        count=$((count + 1))
+        : >"$WORK/expect"
+    fi
+    [ "$file" != "$prev" ] || [ "$kind" = "$prev_kind" ] ||
+        fail "MANIFEST: $file is imported as '$prev_kind' and as '$kind'"
+    printf '%s %s\n' "$pos" "$frag" >>"$WORK/expect"
+    errors=$((errors + 1))
+    prev=$file
+    prev_kind=$kind
 done 3<"$BAD/MANIFEST"
+[ -z "$prev" ] || { check_file "$prev" "$prev_kind"; count=$((count + 1)); }
 
 [ "$count" -ge 35 ] || fail "only $count bad inputs in the MANIFEST (expected at least 35)"
+[ "$errors" -gt "$count" ] || fail "no file of the MANIFEST has several errors"
 tf verify >/dev/null || fail "the fund no longer verifies after the bad inputs"
-echo "$count bad inputs refused, database unchanged"
+echo "$count bad inputs refused with their $errors errors, database unchanged"
 
 # ---- Valid but tricky files -------------------------------------------
 

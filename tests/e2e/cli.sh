@@ -189,7 +189,7 @@ refused 2 --currency -- pledge add PX --donor d-one --date 2017-03-05 --currency
 refused 2 --pool -- pledge add PX --donor d-one --date 2017-03-05 --currency EUR --pool beach --amount 5
 refused 2 --donor -- pledge add PX --donor nobody --date 2017-03-05 --currency EUR --pool travel --amount 5
 refused 2 --due -- $P --amount 5 --due 2017-03-01
-refused 2 --ref -- pledge add P1 --donor d-one --date 2017-03-01 --amount 1000.01 --currency EUR --pool travel
+refused 2 'REF: pledge' -- pledge add P1 --donor d-one --date 2017-03-01 --amount 1000.01 --currency EUR --pool travel
 refused 2 "unknown option" -- $P --amount 5 --colour blue
 refused 2 "pool" -- pledge add PX --donor d-one --date 2017-03-05 --currency EUR --amount 5
 R="receipt add RX --date 2017-03-20 --currency EUR --pledge P1"
@@ -202,16 +202,16 @@ refused 2 --pledge -- receipt add RX --date 2017-03-20 --currency EUR --pledge P
 refused 2 --donor -- receipt add RX --date 2017-03-20 --currency EUR --donor nobody --amount 5.00
 refused 2 --donor -- receipt add RX --date 2017-03-20 --currency EUR --pledge P1 --donor d-two --amount 5.00
 refused 2 --type -- donor add d-three --name Three --type corporation
-refused 2 --id -- donor add ../x --name Three --type state
+refused 2 "ID: donor id" -- donor add ../x --name Three --type state
 refused 2 --country -- donor add d-three --name Three --type state --country XXX
 refused 2 --name -- donor add d-three --name "" --type state
-refused 2 --id -- donor add d-one --name "Donor 1" --type state
-refused 2 --per-usd -- rate add EUR 2017-01-01 0.9404
-refused 2 --per-usd -- rate add EUR 2017-08-01 0
-refused 2 --per-usd -- rate add EUR 2017-08-01 -0.9
-refused 2 --per-usd -- rate add EUR 2017-08-01 abc
-refused 2 --currency -- rate add ZZZ 2017-08-01 1.5
-refused 2 --date -- rate add EUR 17-08-01 0.9
+refused 2 "ID: donor" -- donor add d-one --name "Donor 1" --type state
+refused 2 "PER_USD: " -- rate add EUR 2017-01-01 0.9404
+refused 2 "PER_USD: " -- rate add EUR 2017-08-01 0
+refused 2 "PER_USD: " -- rate add EUR 2017-08-01 -0.9
+refused 2 "PER_USD: " -- rate add EUR 2017-08-01 abc
+refused 2 "CURRENCY: " -- rate add ZZZ 2017-08-01 1.5
+refused 2 "DATE: " -- rate add EUR 17-08-01 0.9
 S="session add s2 --name Two --venue Vienna --start 2017-06-19"
 refused 2 --days -- $S --days 0 --dsa 300 --terminal 90
 refused 2 --days -- $S --days 1.5 --dsa 300 --terminal 90

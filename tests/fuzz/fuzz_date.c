@@ -2,7 +2,9 @@
 /*
  * Fuzzes the date and time checks and date arithmetic: a valid date is
  * ten characters and survives adding and subtracting days; a valid time
- * is twenty characters whose first ten are a valid date.
+ * is twenty characters whose first ten are a valid date. Read in any
+ * of the forms files write, a date or a time comes out valid in the
+ * books' form, or is refused with a message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,6 +53,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     } else if (!diag.msg[0]) {
         abort();
+    }
+    for (int f = TF_DATE_YMD; f <= TF_DATE_MDY; f++) {
+        char d[TF_DATE_LEN + 1], t[TF_TIME_LEN + 1];
+
+        tf_diag_clear(&diag);
+        if (tf_date_read(d, text, (tf_date_form)f, &diag) == TF_OK) {
+            if (tf_date_check(d, NULL) != TF_OK)
+                abort();
+        } else if (!diag.msg[0] || d[0]) {
+            abort();
+        }
+        tf_diag_clear(&diag);
+        if (tf_time_read(t, text, (tf_date_form)f, &diag) == TF_OK) {
+            if (tf_time_check(t, NULL) != TF_OK)
+                abort();
+        } else if (!diag.msg[0] || t[0]) {
+            abort();
+        }
     }
     return 0;
 }

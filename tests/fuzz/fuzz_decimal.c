@@ -4,7 +4,9 @@
  * that use them. The input is "TEXT1|TEXT2" after eight bytes of amount
  * and one byte choosing two currencies: a canonical decimal parses to
  * itself; converting between one currency at equal rates gives the
- * amount back; a conversion never crashes, whatever it refuses.
+ * amount back; a conversion never crashes, whatever it refuses. A number
+ * read with a decimal comma comes out as digits with at most a sign and
+ * one point, or is refused with a message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +55,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (tf_decimal_parse(canon2, sizeof(canon2), b, 0, NULL) != TF_OK)
         canon2[0] = '\0';
+
+    tf_diag_clear(&diag);
+    if (tf_decimal_comma_read(again, sizeof(again), a, "amount", &diag) ==
+        TF_OK) {
+        const char *p = again + (again[0] == '-');
+        size_t digits = strspn(p, "0123456789");
+
+        if (p[digits] == '.')
+            digits += 1 + strspn(p + digits + 1, "0123456789");
+        if (p[digits] != '\0')
+            abort();
+    } else if (!diag.msg[0]) {
+        abort();
+    }
 
     /* Raw texts, valid or not, must be refused or converted safely. */
     tf_money_convert(&out, amount, from, a, to, b);
