@@ -106,6 +106,8 @@ static const struct cmd_role cmd_roles[] = {
     {"session", "add", RECORDER, 0, NULL},
     {"session", "list", ANY_USER, 0, NULL},
     {"request", "add", RECORDER, 0, NULL},
+    {"request", "list", ANY_USER, 0, NULL},
+    {"country", NULL, ANY_USER, 0, NULL},
     {"allocate", NULL, PROGRAMME, R_DRY_RUN, allocate_opts},
     {"allocation", "show", ANY_USER, 0, NULL},
     {"disburse", NULL, PROGRAMME, 0, NULL},

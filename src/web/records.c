@@ -7,6 +7,7 @@
  * BEGIN IMMEDIATE transaction, so the rules and the messages are the
  * same; an error is shown beside the field it concerns.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,19 +235,42 @@ int post_donors(struct web_request *rq)
 
 /* ---- Pledges and receipts ------------------------------------------- */
 
+/* An entry id as text, "" for none (a record never reversed). */
+static const char *entry_id(char *buf, size_t size, int64_t id)
+{
+    if (id)
+        snprintf(buf, size, "%" PRId64, id);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
 static int list_pledge(void *ctx, const tf_pledge *p)
 {
     struct lister *l = ctx;
     const tf_currency *cur = tf_currency_find(p->currency);
     char amt[TF_AMOUNT_BUFSZ], rec[TF_AMOUNT_BUFSZ], out[TF_AMOUNT_BUFSZ];
-    char base[TF_AMOUNT_BUFSZ];
+    char base[TF_AMOUNT_BUFSZ], entry[24], rev[24];
     int minor = cur ? cur->minor : 2, group = l->fmt == 0;
-    const char *cells[] = {p->ref, p->donor, p->date, p->pool, p->currency,
-                           amt,    rec,      out,     base,    p->due};
+    const char *cells[] = {p->ref,
+                           p->donor,
+                           p->date,
+                           p->pool,
+                           p->currency,
+                           amt,
+                           rec,
+                           out,
+                           base,
+                           p->due,
+                           entry_id(entry, sizeof(entry), p->entry),
+                           entry_id(rev, sizeof(rev), p->reversed_by)};
 
     tf_amount_format(amt, sizeof(amt), p->amount, minor, group);
     tf_amount_format(rec, sizeof(rec), p->received, minor, group);
-    tf_amount_format(out, sizeof(out), p->amount - p->received, minor, group);
+    /* A reversed pledge is owed no more. */
+    tf_amount_format(out, sizeof(out),
+                     p->reversed_by ? 0 : p->amount - p->received, minor,
+                     group);
     tf_fund_fmt(l->rq->fund, base, p->base_amount, group);
     web_table_row(l->t, cells);
     l->n++;
@@ -257,10 +281,19 @@ static int list_receipt(void *ctx, const tf_receipt *r)
 {
     struct lister *l = ctx;
     const tf_currency *cur = tf_currency_find(r->currency);
-    char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ];
+    char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ], entry[24], rev[24];
     int group = l->fmt == 0;
-    const char *cells[] = {r->ref,      r->date, r->pledge, r->donor, r->pool,
-                           r->currency, amt,     r->rate,   base};
+    const char *cells[] = {r->ref,
+                           r->date,
+                           r->pledge,
+                           r->donor,
+                           r->pool,
+                           r->currency,
+                           amt,
+                           r->rate,
+                           base,
+                           entry_id(entry, sizeof(entry), r->entry),
+                           entry_id(rev, sizeof(rev), r->reversed_by)};
 
     tf_amount_format(amt, sizeof(amt), r->amount, cur ? cur->minor : 2, group);
     tf_fund_fmt(l->rq->fund, base, r->base_amount, group);
@@ -273,29 +306,30 @@ static void pledges_table(struct web_request *rq, FILE *out, int fmt,
                           const char *donor)
 {
     static const char *const cols[] = {
-        "ref",    "donor",    "date",        "pool",        "currency",
-        "amount", "received", "outstanding", "base_amount", "due"};
+        "ref",         "donor",  "date",     "pool",
+        "currency",    "amount", "received", "outstanding",
+        "base_amount", "due",    "entry",    "reversed_by"};
     struct lister l = {rq, NULL, fmt, 0};
 
-    l.t = web_table_new(rq, out, fmt, cols, "sssssaaaas");
+    l.t = web_table_new(rq, out, fmt, cols, "sssssaaaasii");
     if (!(rq->user.roles & TF_ROLE_DONOR))
         web_table_link(l.t, 1, "/donors/", NULL);
-    tf_pledge_each(rq->fund, donor, list_pledge, &l, NULL);
+    tf_pledge_list(rq->fund, donor, list_pledge, &l, NULL);
     web_table_end(l.t);
 }
 
 static void receipts_table(struct web_request *rq, FILE *out, int fmt,
                            const char *donor)
 {
-    static const char *const cols[] = {"ref",    "date", "pledge",
-                                       "donor",  "pool", "currency",
-                                       "amount", "rate", "base_amount"};
+    static const char *const cols[] = {
+        "ref",    "date", "pledge",      "donor", "pool",       "currency",
+        "amount", "rate", "base_amount", "entry", "reversed_by"};
     struct lister l = {rq, NULL, fmt, 0};
 
-    l.t = web_table_new(rq, out, fmt, cols, "ssssssasa");
+    l.t = web_table_new(rq, out, fmt, cols, "ssssssasaii");
     if (!(rq->user.roles & TF_ROLE_DONOR))
         web_table_link(l.t, 3, "/donors/", NULL);
-    tf_receipt_each(rq->fund, donor, list_receipt, &l, NULL);
+    tf_receipt_list(rq->fund, donor, list_receipt, &l, NULL);
     web_table_end(l.t);
 }
 

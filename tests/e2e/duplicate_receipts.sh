@@ -73,9 +73,9 @@ tf import receipts "$sample/receipts.csv" | grep -q ": 41 rows: 0 added, 41 alre
 echo "--allow-duplicate"
 out=$(tf receipt add RC-NEW --pledge PL-X --date 2018-02-05 --amount 100000.00 --currency NOK \
   --allow-duplicate) || fail "receipt add --allow-duplicate was refused"
-[ "$out" = "RC-NEW: recorded" ] || fail "receipt add --allow-duplicate said '$out'"
+case $out in "RC-NEW: recorded as entry "[0-9]*) ;; *) false ;; esac || fail "receipt add --allow-duplicate said '$out'"
 out=$(tf import receipts twice.csv --allow-duplicate) || fail "import --allow-duplicate was refused"
-case $out in *"2 added, 0 already known, 1 duplicate(s) allowed (--allow-duplicate)") ;;
+case $out in *"2 added, 0 already known, 1 duplicate allowed (--allow-duplicate)") ;;
   *) fail "import --allow-duplicate said '$out'" ;; esac
 tf log --format csv >log.csv
 grep -q ',tfund receipt add RC-NEW .*--allow-duplicate,"RC-NEW: recorded (a duplicate, --allow-duplicate)"$' log.csv ||

@@ -296,6 +296,19 @@ end  0  history its1 --format csv
 end  0  history PL-2016-01 --format json
 end  0  history norway --format text
 end  0  backup $W/copy.db
+end  0  country list
+end  0  country list --ldc-on 2018-01-01 --format csv
+end  0  country list --format json
+end  0  country list --format text
+end  0  request list
+end  0  request list --session its1 --status funded --format csv
+end  0  request list --format json
+end  0  request list --format text
+none 0  import --kinds
+none 0  import --kinds --format csv
+none 0  import --kinds --format json
+none 0  import --kinds --format text
+end  0  import requests $S/requests-its3-excel.csv --delimiter ';' --encoding windows-1252 --date-format DD/MM/YYYY --decimal-comma --max-errors 5
 mid  0  allocation show its1 --as-of 2017-05-02
 end  0  psc pay --date 2019-01-15 --amount 100.00 --ref PSC-Z1 --memo "Remittance"
 end  1  psc pay --date 2019-01-15 --amount 99999999.00

@@ -236,6 +236,11 @@ reverse 1 --date 2018-01-01 --date 2018-01-02
 log --actor a --actor b
 history P-1 --format csv --format csv
 backup none
+psc show --format csv --format json
+interest list --format csv --format csv
+statement norway --from 2017-01-01 --from 2017-02-01
+user list --format csv --format json
+serve --listen 127.0.0.1:0 --listen 127.0.0.1:1
 help none
 EOF
 tf --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}' >commands.txt
