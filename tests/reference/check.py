@@ -16,6 +16,7 @@ For each scenario folder (see model.py for its files):
      donors, sessions, pledges, receipts, requests, costs), the actions
      are run in order and compared as they go: every action's exit status,
      and the CSV of every view action
+       show S                  tfund allocation show S --format csv
        envelope S [D]          tfund allocation envelope S [--date D] --format csv
        waitlist [D] [--session S]
                                tfund waitlist [--date D] [--session S] --format csv
@@ -61,6 +62,8 @@ def tfund_command(line):
         if len(args) == 4:
             out += ["--amount", args[2], "--currency", args[3]]
         return out
+    if cmd == "show":
+        return ["allocation", "show", args[0], "--format", "csv"]
     if cmd == "envelope":
         return envelope_command(args[0], args[1] if len(args) > 1 else None)
     if cmd == "waitlist":
@@ -217,7 +220,9 @@ def compare_view(problems, name, tf, kind, args, want_code, want_rows):
         return
     if want_code != 0:
         return
-    if kind == "envelope":
+    if kind == "show":
+        compare_rows(problems, what, model.ALLOCATION_COLUMNS, want_rows, p.stdout, 0, False)
+    elif kind == "envelope":
         compare_rows(problems, what, model.ENVELOPE_COLUMNS, want_rows, p.stdout, 0, False)
     else:
         compare_rows(problems, what, model.WAITLIST_COLUMNS, want_rows, p.stdout, 2, True)

@@ -26,6 +26,7 @@ Scenario folder:
                        [--dry-run]
                    cancel REF DATE
                    disburse REF DATE [AMOUNT CURRENCY]
+                   show SESSION                  (view: allocation show)
                    envelope SESSION [DATE]       (view: allocation envelope)
                    waitlist [DATE] [--session S] (view: waitlist)
                  A view without DATE is as of today (the local date).
@@ -119,7 +120,8 @@ POOL_COLUMNS = ["pool", "receipts", "cash", "committed", "reserve", "available"]
 ENVELOPE_COLUMNS = ["pool", "envelope", "used", "available", "allowance"]
 WAITLIST_COLUMNS = ["session", "position", "ref", "country", "tier", "reason", "charge",
                     "shortfall"]
-VIEW_COLUMNS = {"envelope": ENVELOPE_COLUMNS, "waitlist": WAITLIST_COLUMNS}
+VIEW_COLUMNS = {"show": ALLOCATION_COLUMNS, "envelope": ENVELOPE_COLUMNS,
+                "waitlist": WAITLIST_COLUMNS}
 
 
 class Refused(Exception):
@@ -693,6 +695,9 @@ class Model:
                     self.transact(lambda: self.disburse(args[0], args[1], args[2], args[3]))
                 else:
                     self.transact(lambda: self.disburse(args[0], args[1]))
+            elif cmd == "show":
+                self.session(args[0])
+                self.views[index] = self.allocation_rows(args[0])
             elif cmd == "envelope":
                 date = args[1] if len(args) > 1 else None
                 self.views[index] = self.envelope_rows(args[0], date)
