@@ -453,8 +453,14 @@ static void plan_history(struct history *h)
                                                     ? se->start - alloc - 1
                                                     : 0);
             add_event(h, cancel, EV_CANCEL, s, (int)rrange(0, se->nreq - 1));
-            if (chance(60))
-                add_event(h, cancel + (int)rrange(0, 3), EV_ALLOCATE, s, 1);
+            if (chance(60)) {
+                /* A re-run, on the session's last day at the latest (no
+                 * run may be dated after it). */
+                int rerun = cancel + (int)rrange(0, 3);
+                if (rerun > se->start + se->days - 1)
+                    rerun = se->start + se->days - 1;
+                add_event(h, rerun, EV_ALLOCATE, s, 1);
+            }
         }
         add_event(h, se->start + se->days + (int)rrange(0, 20), EV_DISBURSE, s,
                   0);

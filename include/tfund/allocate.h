@@ -54,11 +54,40 @@ typedef enum tf_order {
 typedef struct tf_alloc_options {
     const char *date; /* the run's date: books and rates as of it */
     tf_order order;
-    int budget_all; /* share 1 instead of the days share */
+    int budget_all; /* --budget all: share 1, or on a re-run a reset */
     int64_t cap;    /* limit on the run's total charge; -1: none */
     int strict;     /* stop funding at the first that does not fit */
     int dry_run;    /* decide and report, write nothing */
 } tf_alloc_options;
+
+/*
+ * A session's envelope (DESIGN.md 9.4) and what a run of it dated date
+ * starts from, per pool (indexed like tf_pools; prep is always 0):
+ * - envelope: the one stored by the session's runs (fixed by the first
+ *   that wrote, kept by re-runs, reset by a re-run given --budget all), or
+ *   what a first run would fix, floor(available x share);
+ * - used: the funding draws of the session's funded and disbursed grants;
+ * - available: the pool's available as of date;
+ * - allowance: max(0, min(available, envelope - used)), what the run may
+ *   spend (0 when date is after the session's last day).
+ */
+typedef struct tf_envelope {
+    int64_t run;       /* the run whose envelope is in force; 0: none yet */
+    char basis[8];     /* how a run dated date comes by its envelope:
+                          "fixed", "kept" or "reset" */
+    char share[64];    /* the share of the run's --budget, "days/total" */
+    char last_day[16]; /* the session's last day */
+    int after_last;    /* date is after it: no run may be dated so */
+    int64_t envelope[TF_POOL_COUNT], used[TF_POOL_COUNT];
+    int64_t available[TF_POOL_COUNT], allowance[TF_POOL_COUNT];
+    int64_t travel_budget; /* the session's travel_budget; 0: no cap */
+    int64_t budget_used;   /* the funding charges of its grants */
+} tf_envelope;
+
+/* The envelope figures a run of session dated date would start from,
+ * with the default --budget days. */
+tf_error tf_envelope_get(tf_fund *fund, const char *session, const char *date,
+                         tf_envelope *out, tf_diag *diag);
 
 /* What a run decided, for its summary. */
 typedef struct tf_alloc_result {
@@ -66,21 +95,73 @@ typedef struct tf_alloc_result {
     long considered, funded, waitlisted, rejected;
     long funded_tier[3];
     int64_t funded_charge;
-    char share[64];               /* the days share as a fraction "a/b" */
+    char share[64];               /* the share of its --budget, "a/b" */
     int64_t allow[TF_POOL_COUNT]; /* allowance per pool (tf_pools order) */
     int64_t drawn[TF_POOL_COUNT]; /* what the run drew per pool */
+    tf_envelope env;              /* the envelope it started from */
 } tf_alloc_result;
 
 /*
- * Runs the allocation batch of session in the caller's transaction:
- * eligibility, cost, order, quota, budget, funding and commitment entries,
- * reconsidering only pending and waitlisted requests. With dry_run the
- * caller rolls back. fn (may be NULL) receives each decision taken.
+ * Runs the allocation batch of session: eligibility, cost, order, quota,
+ * envelope and allowance, caps, funding and commitment entries,
+ * reconsidering only the pending and waitlisted requests submitted by the
+ * run's date. Refused (TF_ERR_RULE) after the session's last day or in a
+ * closed period. A run that writes does so in the caller's transaction; a
+ * dry run writes nothing (it only reads, so the fund may be read-only).
+ * fn (may be NULL) receives each decision taken, in reference order.
  */
 tf_error tf_allocate(tf_fund *fund, const char *session,
                      const tf_alloc_options *opt, tf_alloc_result *res,
                      int (*fn)(void *ctx, const tf_request *r), void *ctx,
                      tf_diag *diag);
+
+/* One waitlisted request as the next run would see it. */
+typedef struct tf_waitlist_row {
+    const char *session;
+    long position; /* 1, 2, ... in the order the run considers them */
+    /* Its figures at the date; status and reason are what the run would
+     * decide (funded: reason ""). */
+    const tf_request *request;
+    /* What keeps it out: 0 when the run would fund it; its charge less
+     * the allowance its tier's pools have left when the walk reaches it
+     * (insufficient-funds) or less what the travel_budget has left (cap);
+     * -1 for quota (no amount). */
+    int64_t shortfall;
+} tf_waitlist_row;
+
+/*
+ * The waitlist (DESIGN.md 9.4; tests/reference/README.md rule 12): for
+ * every session whose last day is on or after date (or session alone;
+ * TF_ERR_RULE if it is over), by start date then id, the waitlisted
+ * requests submitted by date, in the order a run of that session dated
+ * date with the default options would consider them, and what that run
+ * would decide. Writes nothing.
+ */
+tf_error tf_waitlist(tf_fund *fund, const char *session, const char *date,
+                     int (*fn)(void *ctx, const tf_waitlist_row *w), void *ctx,
+                     tf_diag *diag);
+
+/* What a session still to come can spend: its envelope figures and, per
+ * tier, what that buys. */
+typedef struct tf_headroom {
+    const char *session;
+    const tf_envelope *env;
+    struct {
+        /* The allowance of the tier's pools, within what the
+         * travel_budget has left. */
+        int64_t room;
+        long requests;  /* pending and waitlisted, submitted by date */
+        int64_t median; /* their median charge at date (-1: none) */
+        long covers;    /* how many requests of that charge room pays */
+    } tier[3];          /* [1] LDC, [2] other developing */
+} tf_headroom;
+
+/* For every session whose last day is on or after date (or session
+ * alone), by start date then id: its headroom as of date. Writes
+ * nothing. */
+tf_error tf_headroom_each(tf_fund *fund, const char *session, const char *date,
+                          int (*fn)(void *ctx, const tf_headroom *h), void *ctx,
+                          tf_diag *diag);
 
 /* Records a request's actual cost after travel (as imported in costs).
  * amount is in currency's minor units. */

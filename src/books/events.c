@@ -651,9 +651,10 @@ static int cmp_item(const void *pa, const void *pb)
 }
 
 static const char *const table_names[TF_COVERED_COUNT] = {
-    "countries", "rates",  "donors",    "pledges", "receipts", "sessions",
-    "requests",  "costs",  "settings",  "users",   "runs",     "decisions",
-    "draws",     "spends", "transfers", "refunds", "entries",  "postings"};
+    "countries", "rates",     "donors",   "pledges",  "receipts",
+    "sessions",  "requests",  "costs",    "settings", "users",
+    "runs",      "decisions", "draws",    "spends",   "transfers",
+    "refunds",   "entries",   "postings", "envelopes"};
 
 tf_error tf_history(tf_fund *fund, const char *ref,
                     int (*fn)(void *ctx, const tf_history_item *h), void *ctx,

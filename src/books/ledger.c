@@ -854,6 +854,27 @@ tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag)
     return tf_stmt_run(st, diag);
 }
 
+tf_error tf_ledger_check_date(tf_fund *fund, const char *date, const char *what,
+                              tf_diag *diag)
+{
+    char closed[32];
+    tf_diag sub;
+    tf_error err;
+
+    tf_diag_clear(&sub);
+    err = tf_setting_get(fund, "closed_through", closed, sizeof(closed), &sub);
+    if (err == TF_ERR_NOTFOUND)
+        return TF_OK;
+    if (err) /* a failed read is not an open period */
+        return tf_diag_set(diag, err, "%s", sub.msg);
+    if (strcmp(date, closed) <= 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "the books are closed through %s: %s dated %s is "
+                           "refused",
+                           closed, what, date);
+    return TF_OK;
+}
+
 /* ---- Balances ------------------------------------------------------- */
 
 tf_error tf_ledger_as_of(tf_fund *fund, const char **as_of, tf_diag *diag)

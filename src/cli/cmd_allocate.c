@@ -2,9 +2,12 @@
 /*
  * allocate, allocation show, disburse and cancel: the travel grants.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 
@@ -100,29 +103,98 @@ static int session_found(void *ctx, const tf_session *s)
     return 1;
 }
 
-static int run_allocation(int argc, char **argv)
+/* ---- Envelope figures --------------------------------------------- */
+
+static const char *const envelope_cols[] = {"pool", "envelope", "used",
+                                            "available", "allowance"};
+
+/* The envelope figures as a table, one row per pool a grant may draw. */
+static void envelope_rows(tf_fund *fund, cli_table *t, const tf_envelope *e,
+                          int group)
+{
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        char a[4][TF_AMOUNT_BUFSZ];
+        const char *cells[5];
+        if (k == TF_POOL_PREP)
+            continue;
+        cells[0] = tf_pools[k];
+        cells[1] = tf_fund_fmt(fund, a[0], e->envelope[k], group);
+        cells[2] = tf_fund_fmt(fund, a[1], e->used[k], group);
+        cells[3] = tf_fund_fmt(fund, a[2], e->available[k], group);
+        cells[4] = tf_fund_fmt(fund, a[3], e->allowance[k], group);
+        cli_table_row(t, cells);
+    }
+}
+
+/* One line saying where the envelope comes from, for people. */
+static void envelope_origin(FILE *o, const char *session, const char *date,
+                            const tf_envelope *e)
+{
+    if (e->run)
+        fprintf(o, "envelope of %s: stored by run %" PRId64, session, e->run);
+    else
+        fprintf(o,
+                "envelope of %s: not fixed yet; a first run on %s would fix "
+                "available x %s",
+                session, date, e->share);
+    fprintf(o, "; last day %s%s; figures as of %s\n", e->last_day,
+            e->after_last ? " (over: no run may spend)" : "", date);
+}
+
+/* The text or JSON header block of allocation show (CSV has none: its
+ * companion is allocation envelope). */
+static void envelope_block(tf_fund *fund, cli_format fmt, const char *session,
+                           const char *date, const tf_envelope *e)
+{
+    cli_table *t;
+
+    if (fmt == CLI_CSV)
+        return;
+    if (fmt == CLI_TEXT) {
+        envelope_origin(stdout, session, date, e);
+    } else {
+        json_t *head = json_pack("{s:s, s:s, s:I, s:s}", "session", session,
+                                 "as_of", date, "envelope_run",
+                                 (json_int_t)e->run, "last_day", e->last_day);
+        char *text =
+            head ? json_dumps(head, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+        /* The object without its closing brace, then the two tables. */
+        if (text && strlen(text) > 1)
+            text[strlen(text) - 1] = '\0';
+        printf("%s,\n\"envelope\": ", text ? text : "{");
+        free(text);
+        json_decref(head);
+    }
+    t = cli_table_new(fmt, stdout, envelope_cols, "saaaa");
+    envelope_rows(fund, t, e, fmt == CLI_TEXT);
+    cli_table_end(t);
+    if (fmt == CLI_TEXT)
+        putchar('\n');
+    else
+        printf(",\n\"requests\": ");
+}
+
+static int parse_view_options(int argc, char **argv, const char **date,
+                              cli_format *fmt)
 {
     static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    struct show s;
-    tf_diag diag;
-    tf_error err;
     int c, rc;
 
-    memset(&s, 0, sizeof(s));
-    s.fmt = CLI_TEXT;
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-        return cli_help();
-    if (argc < 2 || strcmp(argv[1], "show"))
-        return cli_usage("usage is 'allocation show SESSION'");
-    argc--;
-    argv++;
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
+        case 'd':
+            if (!date)
+                return cli_bad_option(argv);
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            *date = optarg;
+            break;
         case 'f':
-            if ((rc = parse_common(optarg, &s.fmt)))
+            if ((rc = parse_common(optarg, fmt)))
                 return rc;
             break;
         case 'h':
@@ -131,22 +203,92 @@ static int run_allocation(int argc, char **argv)
             return cli_bad_option(argv);
         }
     }
+    return -1;
+}
+
+/* allocation show SESSION */
+static int allocation_show(int argc, char **argv)
+{
+    struct show s;
+    tf_envelope env;
+    char today[16];
+    tf_diag diag;
+    tf_error err;
+    int rc;
+
+    memset(&s, 0, sizeof(s));
+    s.fmt = CLI_TEXT;
+    tf_date_today(today);
+    if ((rc = parse_view_options(argc, argv, NULL, &s.fmt)) >= 0)
+        return rc;
     if (argc - optind != 1)
         return cli_usage("allocation show needs one SESSION");
     if ((rc = cli_open(&s.fund)))
         return rc;
     tf_diag_clear(&diag);
-    err = tf_session_each(s.fund, argv[optind], session_found, NULL, &diag);
+    err = tf_envelope_get(s.fund, argv[optind], today, &env, &diag);
     if (!err) {
+        envelope_block(s.fund, s.fmt, argv[optind], today, &env);
         s.t = cli_table_new(s.fmt, stdout, alloc_cols, alloc_kinds);
         err = tf_request_each(s.fund, argv[optind], NULL, show_request, &s,
                               &diag);
         cli_table_end(s.t);
         if (!err && s.fmt == CLI_TEXT)
             print_totals(&s);
+        if (s.fmt == CLI_JSON)
+            printf("}\n");
     }
     tf_fund_close(s.fund);
     return err ? cli_fail(err, &diag) : 0;
+}
+
+/* allocation envelope SESSION [--date D] */
+static int allocation_envelope(int argc, char **argv)
+{
+    cli_format fmt = CLI_TEXT;
+    const char *date;
+    char today[16];
+    tf_envelope env;
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int rc;
+
+    tf_date_today(today);
+    date = today;
+    if ((rc = parse_view_options(argc, argv, &date, &fmt)) >= 0)
+        return rc;
+    if (argc - optind != 1)
+        return cli_usage("allocation envelope needs one SESSION");
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = tf_envelope_get(fund, argv[optind], date, &env, &diag);
+    if (!err) {
+        cli_table *t;
+        if (fmt == CLI_TEXT)
+            envelope_origin(stdout, argv[optind], date, &env);
+        t = cli_table_new(fmt, stdout, envelope_cols, "saaaa");
+        envelope_rows(fund, t, &env, fmt == CLI_TEXT);
+        cli_table_end(t);
+    }
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+static int run_allocation(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        return cli_help();
+    if (argc < 2)
+        return cli_usage("allocation needs show, envelope, runs or undo");
+    if (!strcmp(argv[1], "show"))
+        return allocation_show(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "envelope"))
+        return allocation_envelope(argc - 1, argv + 1);
+    return cli_usage("unknown allocation command '%s' (show, envelope, runs "
+                     "or undo)",
+                     argv[1]);
 }
 
 /* Parses allocate's options into opt (the cap's text into *cap, read once
@@ -217,13 +359,15 @@ static int allocate_options(int argc, char **argv, tf_alloc_options *opt,
     return -1;
 }
 
-/* The run's summary: what it decided and what it drew from each travel
- * pool's allowance. */
+/* The run's summary: what it decided, and per pool the envelope it
+ * started from and what it drew of its allowance. */
 static void print_summary(FILE *o, tf_fund *fund, const char *session,
                           const tf_alloc_options *opt,
                           const tf_alloc_result *res)
 {
-    char amt[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+    const tf_envelope *e = &res->env;
+    char amt[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ], c[TF_AMOUNT_BUFSZ],
+        d[TF_AMOUNT_BUFSZ];
 
     fprintf(o,
             "%s%s on %s: %ld considered: %ld funded (%ld LDC, %ld "
@@ -232,15 +376,37 @@ static void print_summary(FILE *o, tf_fund *fund, const char *session,
             opt->date, res->considered, res->funded, res->funded_tier[1],
             res->funded_tier[2], tf_fund_fmt(fund, amt, res->funded_charge, 1),
             res->waitlisted, res->rejected);
-    fprintf(o, "budget share %s; allowance drawn:", res->share);
+    if (!strcmp(e->basis, "fixed"))
+        fprintf(o, "envelope fixed by this run: available x %s\n", e->share);
+    else if (!strcmp(e->basis, "reset"))
+        fprintf(o, "envelope reset by this run (--budget all): used + "
+                   "available\n");
+    else
+        fprintf(o, "envelope kept, as stored by run %" PRId64 "\n", e->run);
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         if (k == TF_POOL_PREP)
             continue;
-        fprintf(o, " %s %s of %s", tf_pools[k],
-                tf_fund_fmt(fund, amt, res->drawn[k], 1),
-                tf_fund_fmt(fund, b, res->allow[k], 1));
-        fputc(k < TF_POOL_LDC_TRAVEL ? ';' : '\n', o);
+        fprintf(o, "  %-12s envelope %s, used %s, allowance %s, drawn %s\n",
+                tf_pools[k], tf_fund_fmt(fund, amt, e->envelope[k], 1),
+                tf_fund_fmt(fund, b, e->used[k], 1),
+                tf_fund_fmt(fund, c, e->allowance[k], 1),
+                tf_fund_fmt(fund, d, res->drawn[k], 1));
     }
+    if (e->travel_budget > 0)
+        fprintf(o, "  travel_budget %s, funded before this run %s\n",
+                tf_fund_fmt(fund, amt, e->travel_budget, 1),
+                tf_fund_fmt(fund, b, e->budget_used, 1));
+}
+
+/* Ends the output of a command that writes, before its commit: what
+ * cannot be written (a closed pipe, a full disk) fails the command, which
+ * then writes nothing to the fund. */
+static tf_error output_done(tf_error err, tf_diag *diag)
+{
+    if (!err && (fflush(stdout) != 0 || ferror(stdout)))
+        return tf_diag_set(diag, TF_ERR_IO, "cannot write the output: %s",
+                           strerror(errno ? errno : EIO));
+    return err;
 }
 
 static int run_allocate(int argc, char **argv)
@@ -252,7 +418,7 @@ static int run_allocate(int argc, char **argv)
     struct show s;
     int quiet = 0, rc;
     tf_diag diag;
-    tf_error err;
+    tf_error err = TF_OK;
 
     memset(&opt, 0, sizeof(opt));
     memset(&s, 0, sizeof(s));
@@ -274,8 +440,9 @@ static int run_allocate(int argc, char **argv)
             return cli_usage("--cap: %s", sub.msg);
         }
     }
+    /* A dry run only reads. */
     if ((err = tf_session_each(s.fund, session, session_found, NULL, &diag)) ||
-        (err = cli_begin(s.fund, &diag))) {
+        (!opt.dry_run && (err = cli_begin(s.fund, &diag)))) {
         tf_fund_close(s.fund);
         return cli_fail(err, &diag);
     }
@@ -283,26 +450,31 @@ static int run_allocate(int argc, char **argv)
         s.t = cli_table_new(s.fmt, stdout, alloc_cols, alloc_kinds);
     err = tf_allocate(s.fund, session, &opt, &res, quiet ? NULL : show_request,
                       &s, &diag);
-    if (s.t)
-        cli_table_end(s.t);
-    if (opt.dry_run) {
-        tf_fund_rollback(s.fund);
-    } else {
+    if (s.t) {
+        if (err)
+            cli_table_free(s.t);
+        else
+            cli_table_end(s.t);
+    }
+    if (!err && (s.fmt == CLI_TEXT || quiet))
+        print_summary(s.fmt == CLI_TEXT ? stdout : stderr, s.fund, session,
+                      &opt, &res);
+    /* Everything is written before the commit (DESIGN.md section 10). */
+    err = output_done(err, &diag);
+    if (!opt.dry_run) {
         char amt[TF_AMOUNT_BUFSZ];
         if (!err)
             tf_audit_summary(s.fund,
                              "%s on %s: %ld considered: %ld funded (%ld LDC, "
                              "%ld other developing) for %s, %ld waitlisted, "
-                             "%ld rejected (run %" PRId64 ")",
+                             "%ld rejected (run %" PRId64 ", envelope %s)",
                              session, opt.date, res.considered, res.funded,
                              res.funded_tier[1], res.funded_tier[2],
                              tf_fund_fmt(s.fund, amt, res.funded_charge, 1),
-                             res.waitlisted, res.rejected, res.run);
+                             res.waitlisted, res.rejected, res.run,
+                             res.env.basis);
         err = cli_finish(s.fund, err, &diag);
     }
-    if (!err && (s.fmt == CLI_TEXT || quiet))
-        print_summary(s.fmt == CLI_TEXT ? stdout : stderr, s.fund, session,
-                      &opt, &res);
     tf_fund_close(s.fund);
     return err ? cli_fail(err, &diag) : 0;
 }
@@ -451,8 +623,11 @@ const struct tf_cmd cmd_allocate = {
     "                      [--budget days|all] [--cap AMOUNT] [--strict]\n"
     "                      [--dry-run] [--quiet] [--format text|csv|json]\n"
     "\n"
-    "Decides the session's pending and waitlisted requests in one\n"
-    "transaction, seeing the books as of DATE (default today):\n"
+    "Decides the session's pending and waitlisted requests submitted by\n"
+    "DATE (default today) in one transaction, seeing the books as of DATE;\n"
+    "a request submitted later stays as it is. No run may be dated after\n"
+    "the session's last day (start + days - 1) or in a closed period\n"
+    "(exit 1).\n"
     "  1. tier 1 = LDC on the session's start date, tier 2 = other\n"
     "     developing country; any other country is rejected (not-eligible);\n"
     "  2. cost = fare (converted at DATE) + DSA x (days + extra_days) +\n"
@@ -462,24 +637,52 @@ const struct tf_cmd cmd_allocate = {
     "     fewest funded delegates (region);\n"
     "  4. at most quota_ldc (2) per LDC and quota_developing (1) per other\n"
     "     country per session, else waitlisted (quota);\n"
-    "  5. each pool may give floor(available x share), share = this\n"
-    "     session's days / days of all sessions from its start on (--budget\n"
-    "     days) or 1 (--budget all); --cap limits the run's total charge;\n"
+    "  5. the session's envelope per pool is fixed by its first run that\n"
+    "     writes: floor(available x share), share = this session's days /\n"
+    "     days of all sessions from its start on (--budget days, the\n"
+    "     default) or 1 (--budget all). Every run may spend\n"
+    "     max(0, min(available, envelope - used)), used being what the\n"
+    "     session's funded and disbursed grants drew: a cancellation frees\n"
+    "     money for the session's own waitlist, never a fresh share. A\n"
+    "     re-run given --budget all resets the envelope to used + available\n"
+    "     (recorded with the run);\n"
     "  6. a request is funded whole when its pools' remaining allowance\n"
     "     covers its charge, drawn from ldc-travel, travel, unrestricted in\n"
     "     that order (tier 2 skips ldc-travel); otherwise waitlisted\n"
-    "     (insufficient-funds) and the walk goes on (--strict stops there).\n"
-    "Each funded request gets a commitment entry per pool drawn.\n"
-    "--dry-run prints the decisions and writes nothing.\n"};
+    "     (insufficient-funds). One the allowance covers but that would pass\n"
+    "     --cap (this run's total charge) or the session's travel_budget\n"
+    "     (all its funded grants) is waitlisted (cap). The walk goes on to\n"
+    "     the next; --strict stops funding there, and the rest get that\n"
+    "     reason (after their quota check).\n"
+    "Each funded request gets a commitment entry per pool drawn. The\n"
+    "summary shows each pool's envelope, used, allowance and what the run\n"
+    "drew. Everything is printed before the commit: output that cannot be\n"
+    "written fails the run (exit 3), which then writes nothing.\n"
+    "--dry-run prints the decisions and writes nothing. See also\n"
+    "'allocation envelope', 'waitlist' and 'headroom'.\n"};
 
 const struct tf_cmd cmd_allocation = {
-    "allocation", "show a session's requests and decisions", run_allocation,
+    "allocation", "a session's decisions, envelope and runs", run_allocation,
     "usage: tfund allocation show SESSION [--format text|csv|json]\n"
+    "       tfund allocation envelope SESSION [--date DATE]\n"
+    "                                 [--format text|csv|json]\n"
     "\n"
-    "Every request of the session with its decision and figures. CSV\n"
-    "columns: ref,session,country,tier,region_group,status,reason,fare,dsa,\n"
-    "terminal,cost,psc,charge,draws (draws: pool:amount joined by ';').\n"
-    "A request never allocated is pending with empty tier and figures.\n"};
+    "show: every request of the session with its decision and figures,\n"
+    "after the session's envelope as of today (for people and in JSON, an\n"
+    "object with the envelope and the requests). CSV columns: ref,session,\n"
+    "country,tier,region_group,status,reason,fare,dsa,terminal,cost,psc,\n"
+    "charge,draws (draws: pool:amount joined by ';'). A request never\n"
+    "allocated is pending with empty tier and figures.\n"
+    "\n"
+    "envelope: what a run of the session dated DATE (default today) would\n"
+    "start from, one row per pool a grant may draw. CSV columns: pool,\n"
+    "envelope,used,available,allowance:\n"
+    "  envelope   stored by the session's runs, or, before its first run,\n"
+    "             what one dated DATE would fix (floor(available x share))\n"
+    "  used       what its funded and disbursed grants drew\n"
+    "  available  the pool's available as of DATE\n"
+    "  allowance  max(0, min(available, envelope - used)); 0 after the\n"
+    "             session's last day\n"};
 
 const struct tf_cmd cmd_disburse = {
     "disburse", "pay a funded grant its actual travel cost", run_disburse,

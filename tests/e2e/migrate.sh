@@ -47,7 +47,7 @@ dump() {
                      SELECT rowid, * FROM postings ORDER BY rowid;
                      SELECT rowid, * FROM requests ORDER BY rowid;
                      SELECT rowid, * FROM decisions ORDER BY rowid;
-                     SELECT rowid, * FROM draws ORDER BY rowid;
+                     SELECT rowid, request, seq, pool, amount, entry FROM draws ORDER BY rowid;
                      SELECT id, hash FROM entries ORDER BY id DESC LIMIT 1;" >"$1"
 }
 schema() {

@@ -56,7 +56,7 @@ sql "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 
 tables="country_versions countries rates donors pledges receipts sessions
 requests costs setting_versions settings runs decisions draws spends
-transfers refunds entries postings events"
+transfers refunds entries postings events envelopes"
 [ -n "$(q "SELECT 1 FROM sqlite_master WHERE name = 'users';")" ] &&
   tables="$tables users"
 for t in $tables; do
@@ -160,6 +160,11 @@ edit() {
   draws:insert)
     edit="INSERT INTO $t (request, seq, pool, amount, entry)
           SELECT request, seq + 10, pool, amount, entry FROM $t WHERE rowid = $r;" ;;
+  envelopes:update) edit="UPDATE $t SET envelope = envelope + 100 WHERE id = $r;" ;;
+  envelopes:insert)
+    edit="INSERT INTO $t (run, pool, envelope, used, available, allowance)
+          SELECT run, 'prep', envelope, used, available, allowance FROM $t
+          WHERE id = $r;" ;;
   spends:update) edit="UPDATE $t SET memo = memo || ' (forged)' WHERE rowid = $r;" ;;
   spends:insert)
     edit="INSERT INTO $t (ref, date, amount, currency, memo, base_amount, psc, entry)
