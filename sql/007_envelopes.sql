@@ -62,3 +62,61 @@ CREATE TRIGGER envelopes_no_update BEFORE UPDATE ON envelopes
 BEGIN SELECT RAISE(ABORT, 'envelopes are append-only'); END;
 CREATE TRIGGER envelopes_no_delete BEFORE DELETE ON envelopes
 BEGIN SELECT RAISE(ABORT, 'envelopes are append-only'); END;
+
+-- 3. Corrections of a grant's life (DESIGN.md section 10).
+--    An allocation run undone, and later the steps of a run's approval,
+--    are steps of the run, one row each: the run itself never changes.
+CREATE TABLE run_steps (
+    id     INTEGER PRIMARY KEY,
+    run    INTEGER NOT NULL REFERENCES runs (id) DEFERRABLE INITIALLY DEFERRED,
+    step   TEXT NOT NULL
+           CHECK (step = 'undone' OR step = 'proposed' OR
+                  step = 'certified' OR step = 'approved' OR
+                  step = 'rejected'),
+    date   TEXT NOT NULL,
+    actor  TEXT NOT NULL,
+    note   TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX run_steps_run ON run_steps (run, id);
+CREATE TRIGGER run_steps_no_update BEFORE UPDATE ON run_steps
+BEGIN SELECT RAISE(ABORT, 'run steps are append-only'); END;
+CREATE TRIGGER run_steps_no_delete BEFORE DELETE ON run_steps
+BEGIN SELECT RAISE(ABORT, 'run steps are append-only'); END;
+
+--    A pending or waitlisted request's details amended: each amendment
+--    holds the whole of the new details; the request's current details
+--    are its latest amendment's, else its own row's, which stays as it was
+--    recorded.
+CREATE TABLE amendments (
+    id            INTEGER PRIMARY KEY,
+    request       TEXT NOT NULL
+                  REFERENCES requests (ref) DEFERRABLE INITIALLY DEFERRED,
+    delegate      TEXT NOT NULL,
+    fare          INTEGER NOT NULL CHECK (fare >= 0),
+    fare_currency TEXT NOT NULL,
+    gender        TEXT NOT NULL
+) STRICT;
+CREATE INDEX amendments_request ON amendments (request, id);
+CREATE TRIGGER amendments_no_update BEFORE UPDATE ON amendments
+BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END;
+CREATE TRIGGER amendments_no_delete BEFORE DELETE ON amendments
+BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END;
+
+--    A grant may now be funded again (after an undo or a reinstatement)
+--    and disbursed again (a correction): its commitments, releases and
+--    disbursements are no longer one of each per reference. The other
+--    kinds keep their reference unique (named one by one, so that a query
+--    of one kind can use the index).
+DROP INDEX entries_kind_ref;
+CREATE UNIQUE INDEX entries_kind_ref ON entries (kind, ref)
+    WHERE ref IS NOT NULL
+      AND (kind = 'pledge' OR kind = 'receipt' OR kind = 'transfer' OR
+           kind = 'spend' OR kind = 'refund' OR kind = 'reversal' OR
+           kind = 'adjustment');
+CREATE INDEX entries_grant_ref ON entries (kind, ref)
+    WHERE kind = 'commitment' OR kind = 'release' OR kind = 'disbursement';
+
+--    The duplicate guard looks a request up by session, country and
+--    delegate with case and spaces folded.
+CREATE INDEX requests_delegate ON requests
+    (session, country, lower(replace(delegate, ' ', '')));

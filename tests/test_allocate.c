@@ -925,11 +925,21 @@ static void test_disburse(void **state)
     assert_int_equal(balance(f, "expense:psc", "travel"), 26000);
     assert_int_equal(balance(f, "liabilities:psc-payable", "travel"), -26000);
 
-    /* d3: actual 1000000, charge 1130000, overrun 1017000 > available
-     * 661000: refused, nothing written. */
+    /* d3: actual 1000000, charge 1130000: ten times its commitment, far
+     * beyond cost_tolerance (0.5): refused as a slip (TF_ERR_INPUT), and
+     * forced, the overrun 1017000 > available 661000 is refused too;
+     * nothing written either time. */
     before = head(f);
     assert_int_equal(disburse(f, "d3", "2025-03-22", "USD", 1000000, &res),
-                     TF_ERR_RULE);
+                     TF_ERR_INPUT);
+    assert_same_head(before, head(f));
+    {
+        tf_disburse_options o = {"2025-03-22", "USD", 1000000, 1, 0};
+        begin(f);
+        assert_int_equal(tf_disburse_ex(f, "d3", &o, &res, &dg), TF_ERR_RULE);
+        tf_fund_rollback(f);
+    }
+    before = head(f);
     assert_same_head(before, head(f));
     expect(f, "d3", "funded", "", 2, 113000, "travel:113000");
     t = pool(f, "travel");

@@ -39,8 +39,25 @@ typedef struct tf_request {
 tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
                         const char **field, tf_diag *diag);
 
+/* What an amendment changes of a request (NULL: keeps it); the fare
+ * only with its currency, fare in that currency's minor units. */
+typedef struct tf_request_amendment {
+    const char *ref;
+    const char *delegate, *gender, *fare_currency;
+    int64_t fare;
+} tf_request_amendment;
+
+/*
+ * Amends a pending or waitlisted request's details (DESIGN.md section
+ * 10): a new version of them, the old ones staying as they were recorded
+ * (TF_ERR_RULE in another state). The duplicate guard applies to a new
+ * delegate. *changed is 0 when nothing differs (nothing written).
+ */
+tf_error tf_request_amend(tf_fund *fund, const tf_request_amendment *a,
+                          int *changed, tf_diag *diag);
+
 /* Walks the requests of session (all sessions when NULL) in reference
- * order; ref limits it to one request. */
+ * order, with their current details; ref limits it to one request. */
 tf_error tf_request_each(tf_fund *fund, const char *session, const char *ref,
                          int (*fn)(void *ctx, const tf_request *r), void *ctx,
                          tf_diag *diag);
@@ -163,6 +180,46 @@ tf_error tf_headroom_each(tf_fund *fund, const char *session, const char *date,
                           int (*fn)(void *ctx, const tf_headroom *h), void *ctx,
                           tf_diag *diag);
 
+/* One allocation run, as tf_run_each lists it. */
+typedef struct tf_run_info {
+    int64_t id; /* runs are numbered per fund */
+    const char *session, *date, *actor, *options, *share;
+    const char *basis;     /* "fixed", "kept", "reset" ("" before envelopes) */
+    const char *last_step; /* "" or "STEP DATE ACTOR" of its latest step
+                              (undone, proposed, certified, approved,
+                              rejected) */
+    int has_envelope;
+    int64_t envelope[TF_POOL_COUNT];
+    long considered, funded, waitlisted, rejected;
+    int64_t funded_charge;
+} tf_run_info;
+
+/* Walks the runs of session (all when NULL; TF_ERR_NOTFOUND for an
+ * unknown one) in order. */
+tf_error tf_run_each(tf_fund *fund, const char *session,
+                     int (*fn)(void *ctx, const tf_run_info *r), void *ctx,
+                     tf_diag *diag);
+
+/* What an undo did. */
+typedef struct tf_undo_result {
+    char session[80];
+    long funded;      /* grants back to pending, commitments released */
+    long other;       /* waitlisted and rejected back to pending */
+    int64_t released; /* the commitments released */
+} tf_undo_result;
+
+/*
+ * Undoes allocation run (DESIGN.md section 10) on date: every request
+ * whose state is still that run's decision goes back to pending, a funded
+ * one with its commitments released (one release entry each); a request
+ * cancelled since stays so, one decided by a later run is left alone.
+ * Refused (TF_ERR_RULE), naming them, if any of its grants has since been
+ * disbursed; and for a run not in force, a date before the run's or in a
+ * closed period. The run's envelope is no longer the session's.
+ */
+tf_error tf_allocation_undo(tf_fund *fund, int64_t run, const char *date,
+                            tf_undo_result *res, tf_diag *diag);
+
 /* Records a request's actual cost after travel (as imported in costs).
  * amount is in currency's minor units. */
 tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
@@ -172,22 +229,58 @@ tf_error tf_cost_add(tf_fund *fund, const char *ref, const char *date,
 /* What a disbursement booked. */
 typedef struct tf_disburse_result {
     int64_t actual, psc, charge, committed, released, overrun;
+    char date[16];    /* the date it was booked on */
+    int64_t entry;    /* the disbursement entry (0: none) */
+    int64_t reversed; /* the reversal of the one it replaced (0: none) */
 } tf_disburse_result;
 
+typedef struct tf_disburse_options {
+    /* The disbursement's date; NULL: the cost row's date (DESIGN.md
+     * section 10) with the recorded cost, today with an amount. */
+    const char *date;
+    /* NULL: the recorded cost row (TF_ERR_NOTFOUND if none); else amount
+     * in currency's minor units, converted at the date. */
+    const char *currency;
+    int64_t amount;
+    /* Accept an actual charge above the committed by more than the
+     * setting cost_tolerance (0.5 = 50% by default; TF_ERR_INPUT
+     * otherwise). */
+    int force;
+    /* Replace the disbursement of a disbursed grant: its entry reversed,
+     * the new actual cost posted (needs currency and amount). */
+    int correct;
+} tf_disburse_options;
+
 /*
- * Pays a funded grant its actual cost: date is the disbursement's date;
- * with currency NULL the recorded cost row is used (TF_ERR_NOTFOUND if
- * none), else amount in currency converted at date. Refused (TF_ERR_RULE)
- * for a request not funded, or an overrun the pools cannot cover.
+ * Pays a funded grant its actual cost (or, with correct, replaces a
+ * disbursed grant's). Refused (TF_ERR_RULE) for a request in another
+ * state, dated before the funding (or the disbursement it corrects) or in
+ * a closed period, or an overrun the pools cannot cover.
  */
+tf_error tf_disburse_ex(tf_fund *fund, const char *ref,
+                        const tf_disburse_options *o, tf_disburse_result *res,
+                        tf_diag *diag);
+
+/* tf_disburse_ex with date (may be NULL), currency and amount. */
 tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,
                      const char *currency, int64_t amount,
                      tf_disburse_result *res, tf_diag *diag);
 
+/* A disbursed grant back to funded: its disbursement reversed on date,
+ * which re-establishes the commitment (res->committed); refused
+ * (TF_ERR_RULE) when the pools cannot hold it on that date or today. */
+tf_error tf_undisburse(tf_fund *fund, const char *ref, const char *date,
+                       tf_disburse_result *res, tf_diag *diag);
+
 /* Cancels a request: a funded one releases its commitments; a pending or
- * waitlisted one is just marked. Others are refused (TF_ERR_RULE). */
+ * waitlisted one is just marked. Others are refused (TF_ERR_RULE), and so
+ * is a date in a closed period. */
 tf_error tf_cancel(tf_fund *fund, const char *ref, const char *date,
                    int64_t *released, tf_diag *diag);
+
+/* A cancelled request back to pending (no figures), on date. */
+tf_error tf_reinstate(tf_fund *fund, const char *ref, const char *date,
+                      tf_diag *diag);
 
 /*
  * The checks of verify that concern allocation runs (DESIGN.md section

@@ -47,6 +47,12 @@ tf_error tf_fund_begin(tf_fund *fund, tf_diag *diag);
 tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag);
 void tf_fund_rollback(tf_fund *fund);
 
+/* Lets this handle record what a duplicate guard would refuse (a
+ * request matching another, DESIGN.md section 10: --allow-duplicate);
+ * tf_fund_duplicates counts those recorded so. */
+void tf_fund_allow_duplicates(tf_fund *fund, int allow);
+long tf_fund_duplicates(const tf_fund *fund);
+
 /* TF_ERR_RULE with a message if the fund is closed (tf_close). */
 tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag);
 

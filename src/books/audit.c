@@ -52,6 +52,8 @@ const struct tf_covered tf_covered[TF_COVERED_COUNT] = {
     COVER("entries", 0, 0, "", "'entry ' || id || ' ' || kind"),
     COVER("postings", 0, 0, "", "'entry ' || entry || ' ' || account"),
     COVER("envelopes", 1, 0, ", *", "'run ' || run || ' ' || pool"),
+    COVER("run_steps", 1, 0, ", *", "'run ' || run || ' ' || step"),
+    COVER("amendments", 1, 0, ", *", "request"),
 };
 
 int tf_covered_find(const char *table, size_t len)

@@ -18,6 +18,7 @@ static const struct {
     {"reserve_rate", "0"},
     {"quota_ldc", "2"},
     {"quota_developing", "1"},
+    {"cost_tolerance", "0.5"},
 };
 
 static tf_error load_base(tf_fund *fund, tf_diag *diag)
@@ -85,6 +86,16 @@ void tf_fund_create_abandon(tf_fund *fund, const char *path)
 {
     tf_fund_close(fund);
     remove(path);
+}
+
+void tf_fund_allow_duplicates(tf_fund *fund, int allow)
+{
+    fund->allow_duplicates = allow;
+}
+
+long tf_fund_duplicates(const tf_fund *fund)
+{
+    return fund->duplicates;
 }
 
 tf_error tf_fund_check_open(tf_fund *fund, tf_diag *diag)
@@ -311,6 +322,19 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
         fund->base = cur;
         return TF_OK;
     }
+    if (!strcmp(key, "cost_tolerance")) {
+        /* How far an actual charge may pass the committed before a
+         * disbursement asks for --force: 0.5 = 50%. */
+        tf_diag sub;
+        tf_diag_clear(&sub);
+        if (tf_decimal_parse(canon, sizeof(canon), value, 1, &sub))
+            return tf_diag_set(diag, TF_ERR_INPUT, "%s: %s", key, sub.msg);
+        if (strchr(canon, '.') ? atoi(canon) >= 100 : atol(canon) >= 100)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "%s '%s' must be below 100 (0.5 is 50%%)", key,
+                               value);
+        return store_setting(fund, key, canon, diag);
+    }
     if (!strcmp(key, "fund_name")) {
         if (!*value || strlen(value) > 200)
             return tf_diag_set(diag, TF_ERR_INPUT,
@@ -324,7 +348,7 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
     return tf_diag_set(diag, TF_ERR_USAGE,
                        "unknown setting '%s' (one of fund_name, "
                        "base_currency, psc_rate, reserve_rate, quota_ldc, "
-                       "quota_developing)",
+                       "quota_developing, cost_tolerance)",
                        key);
 }
 

@@ -39,6 +39,10 @@ struct tf_fund {
     tf_strmap donors_known;
     /* The event log's state of this handle (books/audit.c). */
     struct tf_audit *audit;
+    /* The duplicate guards overridden (--allow-duplicate), and how many
+     * duplicates were recorded so. */
+    int allow_duplicates;
+    long duplicates;
 };
 
 /* Writes the pending running balances and chain head of the open
@@ -75,5 +79,12 @@ void tf_fund_create_abandon(tf_fund *fund, const char *path);
 
 /* Nonzero if entry id has been reversed. */
 int tf_ledger_is_reversed(tf_fund *fund, int64_t id);
+
+/* Reverses a grant's entry (a disbursement) as tf_ledger_reverse does a
+ * pledge's: the corrections of the grants module (a disbursement
+ * corrected or undone) call it; no command reverses one directly. */
+tf_error tf_ledger_reverse_grant(tf_fund *fund, int64_t id, const char *date,
+                                 const char *memo, int64_t *new_id,
+                                 tf_diag *diag);
 
 #endif

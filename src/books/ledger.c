@@ -740,7 +740,7 @@ static int find_entry_cb(void *ctx, const tf_entry *e)
  * its reversal, once, and a pledge only once no receipt is booked on it;
  * a reversal is not itself reversed. */
 static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
-                           tf_diag *diag)
+                           int grant, tf_diag *diag)
 {
     int kind = tf_kind_find(src->kind);
     tf_stmt *st;
@@ -752,6 +752,11 @@ static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
     if (tf_ledger_is_reversed(fund, id))
         return tf_diag_set(diag, TF_ERR_RULE,
                            "entry %" PRId64 " is already reversed", id);
+    if (grant)
+        return kind == TF_KIND_DISBURSEMENT
+                   ? TF_OK
+                   : tf_diag_set(diag, TF_ERR_RULE,
+                                 "entry %" PRId64 " is not a disbursement", id);
     if (kind != TF_KIND_PLEDGE && kind != TF_KIND_RECEIPT &&
         kind != TF_KIND_SPEND && kind != TF_KIND_ADJUSTMENT)
         return tf_diag_set(diag, TF_ERR_RULE,
@@ -781,8 +786,9 @@ static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
     return TF_OK;
 }
 
-tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
-                           const char *memo, int64_t *new_id, tf_diag *diag)
+static tf_error reverse(tf_fund *fund, int64_t id, const char *date,
+                        const char *memo, int grant, int64_t *new_id,
+                        tf_diag *diag)
 {
     struct reverse_ctx rc;
     tf_entry rev;
@@ -802,7 +808,7 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
         err = tf_diag_set(diag, TF_ERR_NOTFOUND, "no entry %" PRId64, id);
         goto done;
     }
-    if ((err = reversible(fund, id, &rc.src, diag)))
+    if ((err = reversible(fund, id, &rc.src, grant, diag)))
         goto done;
     snprintf(defmemo, sizeof(defmemo), "reversal of entry %" PRId64, id);
     memset(&rev, 0, sizeof(rev));
@@ -826,6 +832,19 @@ done:
     free((char *)rc.src.kind);
     free((char *)rc.src.ref);
     return err;
+}
+
+tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
+                           const char *memo, int64_t *new_id, tf_diag *diag)
+{
+    return reverse(fund, id, date, memo, 0, new_id, diag);
+}
+
+tf_error tf_ledger_reverse_grant(tf_fund *fund, int64_t id, const char *date,
+                                 const char *memo, int64_t *new_id,
+                                 tf_diag *diag)
+{
+    return reverse(fund, id, date, memo, 1, new_id, diag);
 }
 
 tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag)

@@ -276,6 +276,141 @@ static int allocation_envelope(int argc, char **argv)
     return err ? cli_fail(err, &diag) : 0;
 }
 
+/* ---- allocation runs, allocation undo ------------------------------ */
+
+struct runs_out {
+    tf_fund *fund;
+    cli_table *t;
+    int group;
+};
+
+static int run_row(void *ctx, const tf_run_info *r)
+{
+    struct runs_out *o = ctx;
+    char id[24], n[4][24], charge[TF_AMOUNT_BUFSZ], env[256] = "";
+    char state[128];
+    size_t len = 0;
+    const char *cells[13];
+
+    snprintf(id, sizeof(id), "%" PRId64, r->id);
+    snprintf(n[0], sizeof(n[0]), "%ld", r->considered);
+    snprintf(n[1], sizeof(n[1]), "%ld", r->funded);
+    snprintf(n[2], sizeof(n[2]), "%ld", r->waitlisted);
+    snprintf(n[3], sizeof(n[3]), "%ld", r->rejected);
+    tf_fund_fmt(o->fund, charge, r->funded_charge, o->group);
+    for (int k = 0; r->has_envelope && k < TF_POOL_COUNT; k++) {
+        char a[TF_AMOUNT_BUFSZ];
+        if (k == TF_POOL_PREP || len >= sizeof(env))
+            continue;
+        len += (size_t)snprintf(env + len, sizeof(env) - len, "%s%s:%s",
+                                len ? ";" : "", tf_pools[k],
+                                tf_fund_fmt(o->fund, a, r->envelope[k], 0));
+    }
+    snprintf(state, sizeof(state), "%s", *r->last_step ? r->last_step : "");
+    cells[0] = id;
+    cells[1] = r->session;
+    cells[2] = r->date;
+    cells[3] = r->actor;
+    cells[4] = r->options;
+    cells[5] = r->basis;
+    cells[6] = env;
+    cells[7] = n[0];
+    cells[8] = n[1];
+    cells[9] = n[2];
+    cells[10] = n[3];
+    cells[11] = charge;
+    cells[12] = state;
+    cli_table_row(o->t, cells);
+    return 0;
+}
+
+/* allocation runs [SESSION] */
+static int allocation_runs(int argc, char **argv)
+{
+    /* The counts are named by their status. */
+    const char *const cols[] = {"run",
+                                "session",
+                                "date",
+                                "actor",
+                                "options",
+                                "basis",
+                                "envelope",
+                                "decided",
+                                tf_status_name(TF_STATUS_FUNDED),
+                                tf_status_name(TF_STATUS_WAITLISTED),
+                                tf_status_name(TF_STATUS_REJECTED),
+                                "funded_charge",
+                                "last_step"};
+    cli_format fmt = CLI_TEXT;
+    struct runs_out o;
+    tf_diag diag;
+    tf_error err;
+    int rc;
+
+    if ((rc = parse_view_options(argc, argv, NULL, &fmt)) >= 0)
+        return rc;
+    if (argc - optind > 1)
+        return cli_usage("allocation runs takes at most one SESSION");
+    memset(&o, 0, sizeof(o));
+    if ((rc = cli_open(&o.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    o.group = fmt == CLI_TEXT;
+    o.t = cli_table_new(fmt, stdout, cols, "issssssiiiias");
+    err = tf_run_each(o.fund, argc - optind == 1 ? argv[optind] : NULL, run_row,
+                      &o, &diag);
+    if (err)
+        cli_table_free(o.t);
+    else
+        cli_table_end(o.t);
+    tf_fund_close(o.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+/* allocation undo RUN --date D */
+static int allocation_undo(int argc, char **argv)
+{
+    const char *date = NULL;
+    char a[TF_AMOUNT_BUFSZ], line[512], *end;
+    cli_format fmt = CLI_TEXT;
+    tf_undo_result res;
+    long long run;
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int rc;
+
+    if ((rc = parse_view_options(argc, argv, &date, &fmt)) >= 0)
+        return rc;
+    if (argc - optind != 1)
+        return cli_usage("allocation undo needs one RUN (its number)");
+    if (!date)
+        return cli_usage("allocation undo needs --date DATE");
+    run = strtoll(argv[optind], &end, 10);
+    if (!*argv[optind] || *end || run <= 0)
+        return cli_usage("RUN is a run's number ('tfund allocation runs')");
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        err = tf_allocation_undo(fund, (int64_t)run, date, &res, &diag);
+        if (!err) {
+            snprintf(line, sizeof(line),
+                     "run %lld of %s undone on %s: %ld grant(s) back to "
+                     "pending, commitments of %s released; %ld waitlisted or "
+                     "rejected back to pending",
+                     run, res.session, date, res.funded,
+                     tf_fund_fmt(fund, a, res.released, 1), res.other);
+            tf_audit_summary(fund, "%s", line);
+            printf("%s\n", line);
+        }
+        err = cli_finish(fund, err, &diag);
+    }
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
 static int run_allocation(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
@@ -286,6 +421,10 @@ static int run_allocation(int argc, char **argv)
         return allocation_show(argc - 1, argv + 1);
     if (!strcmp(argv[1], "envelope"))
         return allocation_envelope(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "runs"))
+        return allocation_runs(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "undo"))
+        return allocation_undo(argc - 1, argv + 1);
     return cli_usage("unknown allocation command '%s' (show, envelope, runs "
                      "or undo)",
                      argv[1]);
@@ -398,17 +537,6 @@ static void print_summary(FILE *o, tf_fund *fund, const char *session,
                 tf_fund_fmt(fund, b, e->budget_used, 1));
 }
 
-/* Ends the output of a command that writes, before its commit: what
- * cannot be written (a closed pipe, a full disk) fails the command, which
- * then writes nothing to the fund. */
-static tf_error output_done(tf_error err, tf_diag *diag)
-{
-    if (!err && (fflush(stdout) != 0 || ferror(stdout)))
-        return tf_diag_set(diag, TF_ERR_IO, "cannot write the output: %s",
-                           strerror(errno ? errno : EIO));
-    return err;
-}
-
 static int run_allocate(int argc, char **argv)
 {
     tf_alloc_options opt;
@@ -459,8 +587,7 @@ static int run_allocate(int argc, char **argv)
     if (!err && (s.fmt == CLI_TEXT || quiet))
         print_summary(s.fmt == CLI_TEXT ? stdout : stderr, s.fund, session,
                       &opt, &res);
-    /* Everything is written before the commit (DESIGN.md section 10). */
-    err = output_done(err, &diag);
+    /* Everything is written before the commit (cli_finish flushes it). */
     if (!opt.dry_run) {
         char amt[TF_AMOUNT_BUFSZ];
         if (!err)
@@ -476,143 +603,6 @@ static int run_allocate(int argc, char **argv)
         err = cli_finish(s.fund, err, &diag);
     }
     tf_fund_close(s.fund);
-    return err ? cli_fail(err, &diag) : 0;
-}
-
-static int run_disburse(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"amount", required_argument, NULL, 'a'},
-        {"currency", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *amount = NULL, *currency = NULL;
-    char today[16], a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
-    const char *date;
-    char line[1024];
-    tf_disburse_result res;
-    int64_t value = 0;
-    tf_fund *fund;
-    tf_diag diag;
-    tf_error err;
-    int c, rc;
-
-    tf_date_today(today);
-    date = today;
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'd':
-            if ((rc = cli_check_date("--date", optarg)))
-                return rc;
-            date = optarg;
-            break;
-        case 'a':
-            amount = optarg;
-            break;
-        case 'c':
-            currency = optarg;
-            break;
-        case 'h':
-            return cli_help();
-        default:
-            return cli_bad_option(argv);
-        }
-    }
-    if (argc - optind != 1)
-        return cli_usage("disburse needs one request REF");
-    if (!amount != !currency)
-        return cli_usage("--amount and --currency go together");
-    if (amount) {
-        const tf_currency *cur = tf_currency_find(currency);
-        tf_diag sub;
-        tf_diag_clear(&sub);
-        if (!cur)
-            return cli_usage("--currency: unknown currency '%s'", currency);
-        if (tf_amount_parse(&value, amount, cur, 0, &sub))
-            return cli_usage("--amount: %s", sub.msg);
-    }
-    if ((rc = cli_open(&fund)))
-        return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
-    if (!err) {
-        err =
-            tf_disburse(fund, argv[optind], date, currency, value, &res, &diag);
-        if (!err) {
-            char t[TF_AMOUNT_BUFSZ];
-            int n = snprintf(line, sizeof(line),
-                             "%s disbursed on %s: actual %s + PSC %s = %s",
-                             argv[optind], date,
-                             tf_fund_fmt(fund, a, res.actual, 1),
-                             tf_fund_fmt(fund, b, res.psc, 1),
-                             tf_fund_fmt(fund, t, res.charge, 1));
-            if (res.released && n > 0 && (size_t)n < sizeof(line))
-                n += snprintf(line + n, sizeof(line) - (size_t)n,
-                              "; %s of the commitment released",
-                              tf_fund_fmt(fund, a, res.released, 1));
-            if (res.overrun && n > 0 && (size_t)n < sizeof(line))
-                snprintf(line + n, sizeof(line) - (size_t)n,
-                         "; overrun of %s drawn from available",
-                         tf_fund_fmt(fund, a, res.overrun, 1));
-            tf_audit_summary(fund, "%s", line);
-        }
-        err = cli_finish(fund, err, &diag);
-    }
-    if (!err)
-        printf("%s\n", line);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
-}
-
-static int run_cancel(int argc, char **argv)
-{
-    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    char today[16], amt[TF_AMOUNT_BUFSZ];
-    const char *date;
-    int64_t released = 0;
-    tf_fund *fund;
-    tf_diag diag;
-    tf_error err;
-    int c, rc;
-
-    tf_date_today(today);
-    date = today;
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'd':
-            if ((rc = cli_check_date("--date", optarg)))
-                return rc;
-            date = optarg;
-            break;
-        case 'h':
-            return cli_help();
-        default:
-            return cli_bad_option(argv);
-        }
-    }
-    if (argc - optind != 1)
-        return cli_usage("cancel needs one request REF");
-    if ((rc = cli_open(&fund)))
-        return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
-    if (!err) {
-        err = tf_cancel(fund, argv[optind], date, &released, &diag);
-        if (!err)
-            tf_audit_summary(fund, "%s cancelled on %s%s%s", argv[optind], date,
-                             released ? ", commitment released: " : "",
-                             released ? tf_fund_fmt(fund, amt, released, 1)
-                                      : "");
-        err = cli_finish(fund, err, &diag);
-    }
-    if (!err)
-        printf("%s cancelled on %s%s%s\n", argv[optind], date,
-               released ? ", commitment released: " : "",
-               released ? tf_fund_fmt(fund, amt, released, 1) : "");
-    tf_fund_close(fund);
     return err ? cli_fail(err, &diag) : 0;
 }
 
@@ -666,6 +656,8 @@ const struct tf_cmd cmd_allocation = {
     "usage: tfund allocation show SESSION [--format text|csv|json]\n"
     "       tfund allocation envelope SESSION [--date DATE]\n"
     "                                 [--format text|csv|json]\n"
+    "       tfund allocation runs [SESSION] [--format text|csv|json]\n"
+    "       tfund allocation undo RUN --date DATE\n"
     "\n"
     "show: every request of the session with its decision and figures,\n"
     "after the session's envelope as of today (for people and in JSON, an\n"
@@ -682,24 +674,17 @@ const struct tf_cmd cmd_allocation = {
     "  used       what its funded and disbursed grants drew\n"
     "  available  the pool's available as of DATE\n"
     "  allowance  max(0, min(available, envelope - used)); 0 after the\n"
-    "             session's last day\n"};
-
-const struct tf_cmd cmd_disburse = {
-    "disburse", "pay a funded grant its actual travel cost", run_disburse,
-    "usage: tfund disburse REF [--date DATE] [--amount AMOUNT --currency "
-    "CUR]\n"
+    "             session's last day\n"
     "\n"
-    "Records the actual cost after travel: from the imported costs row, or\n"
-    "--amount in --currency converted at DATE. PSC = actual x psc_rate;\n"
-    "the actual charge consumes the grant's draws in order, the rest of the\n"
-    "commitment is released, and an overrun is drawn from the available of\n"
-    "the tier's pools in draw order, or refused (exit 1) if they fall\n"
-    "short.\n"};
-
-const struct tf_cmd cmd_cancel = {
-    "cancel", "cancel a request, releasing its commitment", run_cancel,
-    "usage: tfund cancel REF [--date DATE]\n"
+    "runs: every allocation run (of SESSION), numbered per fund, with its\n"
+    "date, actor, options, how it came by its envelope (basis: fixed,\n"
+    "kept, reset), the envelope, what it decided and its latest step\n"
+    "(undone; proposed, certified, approved or rejected with approvals).\n"
     "\n"
-    "A funded grant is cancelled and its commitments released (freeing its\n"
-    "quota slot); a pending or waitlisted request is just cancelled. A\n"
-    "disbursed, rejected or cancelled request cannot be.\n"};
+    "undo: every request whose state is still run RUN's decision goes\n"
+    "back to pending on DATE, a funded one with its commitments released;\n"
+    "one cancelled since stays cancelled, one a later run decided is left\n"
+    "alone. Refused (exit 1), naming them, if any of its grants has since\n"
+    "been disbursed (undisburse them first). The session's envelope is\n"
+    "then that of its latest run still in force (none: the next run fixes\n"
+    "one afresh).\n"};

@@ -11,25 +11,32 @@ static void show_progress(void *ctx, long rows)
 
 static int run_import(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"allow-duplicate", no_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     tf_import_result res;
     tf_csv *csv = NULL;
     char line[1200];
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc, progress = cli_progress_wanted();
+    int c, rc, progress = cli_progress_wanted(), allow_duplicate = 0;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         if (c == 'h')
             return cli_help();
+        if (c == 'a') {
+            allow_duplicate = 1;
+            continue;
+        }
         return cli_bad_option(argv);
     }
     if (argc - optind != 2)
         return cli_usage("import needs a KIND and a FILE");
     if ((rc = cli_open(&fund)))
         return rc;
+    tf_fund_allow_duplicates(fund, allow_duplicate);
     tf_diag_clear(&diag);
     memset(&res, 0, sizeof(res));
     for (c = 0; tf_import_kinds[c]; c++)
@@ -52,8 +59,12 @@ static int run_import(int argc, char **argv)
                              "%s: %ld rows: %ld added, %ld already known",
                              argv[optind + 1], res.rows, res.added, res.known);
             if (res.updated && n > 0 && (size_t)n < sizeof(line))
-                snprintf(line + n, sizeof(line) - (size_t)n, ", %ld updated",
-                         res.updated);
+                n += snprintf(line + n, sizeof(line) - (size_t)n,
+                              ", %ld updated", res.updated);
+            if (tf_fund_duplicates(fund) && n > 0 && (size_t)n < sizeof(line))
+                snprintf(line + n, sizeof(line) - (size_t)n,
+                         ", %ld duplicate(s) allowed (--allow-duplicate)",
+                         tf_fund_duplicates(fund));
             tf_audit_summary(fund, "%s", line);
         }
         err = cli_finish(fund, err, &diag);
@@ -74,12 +85,14 @@ static int run_import(int argc, char **argv)
 
 const struct tf_cmd cmd_import = {
     "import", "import a CSV file of countries, rates, donors, ...", run_import,
-    "usage: tfund import KIND FILE\n"
+    "usage: tfund import KIND FILE [--allow-duplicate]\n"
     "\n"
     "Imports FILE (CSV, UTF-8, a header row; '-' reads standard input) in\n"
     "one transaction: one bad row and nothing is written, the error naming\n"
     "file:line:column. Rows whose reference is already in the books with\n"
-    "the same details add nothing and are counted as known.\n"
+    "the same details add nothing and are counted as known. A request\n"
+    "that duplicates another (see 'tfund help request') is refused unless\n"
+    "--allow-duplicate.\n"
     "\n"
     "Kinds and columns (optional in brackets):\n"
     "  countries  iso3,m49,name,un_status,region_group,ldc_from,ldc_until,\n"

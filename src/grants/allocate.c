@@ -16,7 +16,6 @@
 #include "base/arena.h"
 #include "books/fund_internal.h"
 #include "grants/grants.h"
-#include "records/request_sql.h"
 #include "tfund/allocate.h"
 #include "tfund/audit.h"
 #include "tfund/date.h"
@@ -505,12 +504,16 @@ static tf_error load_requests(struct run *r, const struct session_ctx *sc)
 {
     tf_stmt *st = tf_db_prepare(
         r->fund->db,
-        "SELECT q.ref, q.country, q.submitted, q.fare, q.fare_currency, "
-        "c.region_group, c.ldc_from, c.ldc_until, c.developing, q.delegate, "
-        "q.gender, q.rowid, q.status = " TF_SQL_WAITLISTED " FROM requests q "
-        "JOIN countries c ON c.iso3 = q.country WHERE q.session = ?1 AND "
-        "q.status IN (" TF_SQL_PENDING ", " TF_SQL_WAITLISTED ") AND "
-        "substr(q.submitted, 1, 10) <= ?2",
+        "SELECT q.ref, q.country, q.submitted, coalesce(a.fare, q.fare), "
+        "coalesce(a.fare_currency, q.fare_currency), c.region_group, "
+        "c.ldc_from, c.ldc_until, c.developing, coalesce(a.delegate, "
+        "q.delegate), coalesce(a.gender, q.gender), q.rowid, q.status "
+        "= " TF_SQL_WAITLISTED " FROM requests q JOIN countries c ON c.iso3 = "
+        "q.country" TF_SQL_AMENDMENT("a",
+                                     "q") "WHERE q.session = ?1 AND "
+                                          "q.status IN (" TF_SQL_PENDING
+                                          ", " TF_SQL_WAITLISTED ") AND "
+                                          "substr(q.submitted, 1, 10) <= ?2",
         r->diag);
     int rc, oom = 0;
 
@@ -819,8 +822,10 @@ static void to_request(const struct areq *q, const char *session,
 
 /* ---- The envelope (DESIGN.md 9.4) ------------------------------------ */
 
-/* A run whose envelope and grants are in force: every run, once written. */
-#define RUN_IN_FORCE(r) "1"
+/* A run whose envelope and grants are in force: one not undone. */
+#define RUN_IN_FORCE(r)                                                        \
+    "NOT EXISTS (SELECT 1 FROM run_steps s WHERE s.run = " r ".id AND "        \
+    "s.step = 'undone')"
 
 /* The days share of session s, or 1 with --budget all. */
 static tf_error session_share(tf_fund *fund, const tf_session *s,

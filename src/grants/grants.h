@@ -29,4 +29,28 @@ tf_error tf_trip_charge(const tf_session *s, int64_t fare, const char *psc_rate,
                         int64_t *dsa, int64_t *cost, int64_t *psc,
                         int64_t *charge);
 
+/* The largest amount a single trip's fare or actual cost may be given
+ * in, in minor units of its currency (10,000,000,000 units of a currency
+ * with 2 decimals): anything beyond is a typing slip, and would overflow
+ * the sums of a session. */
+#define TF_GRANT_AMOUNT_MAX INT64_C(1000000000000)
+
+/* A request's decision, one row of the decisions table (run 0: a
+ * decision of its own; charge -1: none). */
+tf_error tf_grant_decision(tf_fund *fund, int64_t run, const char *ref,
+                           const char *date, tf_status status,
+                           const char *reason, int64_t charge,
+                           const char *note, tf_diag *diag);
+
+/* The request's cached state: a new status with no reason (figures
+ * kept), or back to pending with no figures. */
+tf_error tf_grant_set_status(tf_fund *fund, const char *ref, tf_status status,
+                             tf_diag *diag);
+tf_error tf_grant_set_pending(tf_fund *fund, const char *ref, tf_diag *diag);
+
+/* Releases a funded grant's commitments (its current draws) in one
+ * release entry dated date; *released gets the total. */
+tf_error tf_grant_release(tf_fund *fund, const char *ref, const char *date,
+                          const char *memo, int64_t *released, tf_diag *diag);
+
 #endif

@@ -41,6 +41,24 @@ tf_error tf_session_add(tf_fund *fund, const tf_session *s, int *known,
     if (s->dsa < 0 || s->terminal < 0)
         return tf_diag_set(diag, TF_ERR_INPUT,
                            "dsa and terminal may not be negative");
+    {
+        /* Figures that would overflow a session's sums are refused where
+         * they come in (DESIGN.md section 10): at most 1,000,000 a day or
+         * a trip, 10,000,000,000 for the session's travel. */
+        int64_t unit = 1;
+        for (int i = 0; i < tf_fund_base(fund)->minor; i++)
+            unit *= 10;
+        if (s->dsa > 1000000 * unit || s->terminal > 1000000 * unit)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "a dsa or terminal of more than 1,000,000 %s "
+                               "is beyond any session's (a slip?)",
+                               tf_fund_base(fund)->code);
+        if (s->travel_budget > INT64_C(10000000000) * unit)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "a travel_budget of more than 10,000,000,000 "
+                               "%s is beyond any session's (a slip?)",
+                               tf_fund_base(fund)->code);
+    }
 
     {
         /* A session without a travel budget stores none (NULL), which

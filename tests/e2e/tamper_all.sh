@@ -47,6 +47,13 @@ for kind in rates donors sessions pledges receipts requests costs; do
   tf import "$kind" "$sample/$kind.csv" >/dev/null
 done
 /usr/bin/python3 "$sample/cycle.py" "$tfund" "$base" "$sample" "$work/out" >/dev/null
+# A run undone (the latest whose grants are not paid) and a request
+# amended, so that run_steps and amendments have rows.
+run=$(q "SELECT max(r.id) FROM runs r WHERE NOT EXISTS (SELECT 1 FROM requests q
+         WHERE q.run = r.id AND q.status = 'disbursed');")
+tf allocation undo "$run" --date 2019-01-14 >/dev/null
+ref=$(q "SELECT ref FROM requests WHERE status IN ('pending', 'waitlisted') ORDER BY ref LIMIT 1;")
+tf request amend "$ref" --gender X >/dev/null
 for ref in $(q "SELECT ref FROM requests WHERE status = 'funded' ORDER BY ref;"); do
   tf cancel "$ref" --date 2019-01-15 >/dev/null
 done
@@ -56,7 +63,7 @@ sql "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 
 tables="country_versions countries rates donors pledges receipts sessions
 requests costs setting_versions settings runs decisions draws spends
-transfers refunds entries postings events envelopes"
+transfers refunds entries postings events envelopes run_steps amendments"
 [ -n "$(q "SELECT 1 FROM sqlite_master WHERE name = 'users';")" ] &&
   tables="$tables users"
 for t in $tables; do
@@ -164,6 +171,15 @@ edit() {
   envelopes:insert)
     edit="INSERT INTO $t (run, pool, envelope, used, available, allowance)
           SELECT run, 'prep', envelope, used, available, allowance FROM $t
+          WHERE id = $r;" ;;
+  run_steps:update) edit="UPDATE $t SET note = 'forged' WHERE id = $r;" ;;
+  run_steps:insert)
+    edit="INSERT INTO $t (run, step, date, actor)
+          SELECT run, 'undone', date, 'someone' FROM $t WHERE id = $r;" ;;
+  amendments:update) edit="UPDATE $t SET fare = fare + 1 WHERE id = $r;" ;;
+  amendments:insert)
+    edit="INSERT INTO $t (request, delegate, fare, fare_currency, gender)
+          SELECT request, delegate, fare, fare_currency, gender FROM $t
           WHERE id = $r;" ;;
   spends:update) edit="UPDATE $t SET memo = memo || ' (forged)' WHERE rowid = $r;" ;;
   spends:insert)
