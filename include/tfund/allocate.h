@@ -95,6 +95,7 @@ typedef struct tf_envelope {
     char share[64];    /* the share of the run's --budget, "days/total" */
     char last_day[16]; /* the session's last day */
     int after_last;    /* date is after it: no run may be dated so */
+    int has_runs;      /* the session has had a run */
     int64_t envelope[TF_POOL_COUNT], used[TF_POOL_COUNT];
     int64_t available[TF_POOL_COUNT], allowance[TF_POOL_COUNT];
     int64_t travel_budget; /* the session's travel_budget; 0: no cap */

@@ -502,25 +502,46 @@ static tf_error sort_by_ref(struct run *r)
  * left as it is). */
 static tf_error load_requests(struct run *r, const struct session_ctx *sc)
 {
-    tf_stmt *st = tf_db_prepare(
-        r->fund->db,
-        "SELECT q.ref, q.country, q.submitted, coalesce(a.fare, q.fare), "
-        "coalesce(a.fare_currency, q.fare_currency), c.region_group, "
-        "c.ldc_from, c.ldc_until, c.developing, coalesce(a.delegate, "
-        "q.delegate), coalesce(a.gender, q.gender), q.rowid, q.status "
-        "= " TF_SQL_WAITLISTED " FROM requests q JOIN countries c ON c.iso3 = "
-        "q.country" TF_SQL_AMENDMENT("a",
-                                     "q") "WHERE q.session = ?1 AND "
-                                          "q.status IN (" TF_SQL_PENDING
-                                          ", " TF_SQL_WAITLISTED ") AND "
-                                          "substr(q.submitted, 1, 10) <= ?2",
-        r->diag);
-    int rc, oom = 0;
+    /* The same, reading each request's latest amendment when a fund has
+     * any (most have none, and the join costs a lookup a request). The
+     * date part of submitted is on or before the date when submitted
+     * sorts before the date followed by '~', above every character of a
+     * time. */
+#define LOAD_COLS(fare, cur, delegate, gender)                                 \
+    "SELECT q.ref, q.country, q.submitted, " fare ", " cur                     \
+    ", c.region_group, c.ldc_from, c.ldc_until, c.developing, " delegate       \
+    ", " gender ", q.rowid, q.status = " TF_SQL_WAITLISTED " FROM requests q " \
+    "JOIN countries c ON c.iso3 = q.country "
+#define LOAD_WHERE                                                             \
+    "WHERE q.session = ?1 AND q.status IN (" TF_SQL_PENDING                    \
+    ", " TF_SQL_WAITLISTED ") AND q.submitted < ?2"
+    static const char plain[] = LOAD_COLS("q.fare", "q.fare_currency",
+                                          "q.delegate", "q.gender") LOAD_WHERE;
+    static const char amended[] =
+        LOAD_COLS("coalesce(a.fare, q.fare)",
+                  "coalesce(a.fare_currency, q.fare_currency)",
+                  "coalesce(a.delegate, q.delegate)",
+                  "coalesce(a.gender, q.gender)") TF_SQL_AMENDMENT("a", "q")
+            LOAD_WHERE;
+#undef LOAD_COLS
+#undef LOAD_WHERE
+    char upto[24];
+    tf_stmt *st;
+    int rc, oom = 0, any = 0;
 
+    st = tf_db_prepare(r->fund->db, "SELECT EXISTS (SELECT 1 FROM amendments)",
+                       r->diag);
     if (!st)
         return TF_ERR_DB;
+    if ((rc = tf_stmt_step(st)) < 0)
+        return tf_stmt_error(st, r->diag);
+    any = rc > 0 && tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    if (!(st = tf_db_prepare(r->fund->db, any ? amended : plain, r->diag)))
+        return TF_ERR_DB;
+    snprintf(upto, sizeof(upto), "%s~", r->opt->date);
     tf_stmt_text(st, 1, sc->s.id);
-    tf_stmt_text(st, 2, r->opt->date);
+    tf_stmt_text(st, 2, upto);
     while ((rc = tf_stmt_step(st)) > 0) {
         struct areq *q;
         tf_country c;
@@ -884,6 +905,26 @@ static tf_error session_used(tf_fund *fund, const char *session,
     return TF_OK;
 }
 
+/* Whether the session has had a run (none: nothing of it is funded, and
+ * the scans of its requests for what its grants drew can be spared). */
+static tf_error session_has_runs(tf_fund *fund, const char *session, int *has,
+                                 tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db, "SELECT EXISTS (SELECT 1 FROM runs WHERE session = ?1)",
+        diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, session);
+    if ((rc = tf_stmt_step(st)) < 0)
+        return tf_stmt_error(st, diag);
+    *has = rc > 0 && tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
 /* The envelope stored by the session's latest run in force: *run 0 when
  * it has none. */
 static tf_error stored_envelope(tf_fund *fund, const char *session,
@@ -935,8 +976,10 @@ static tf_error start_figures(tf_fund *fund, const tf_session *s,
     e->travel_budget = s->travel_budget > 0 ? s->travel_budget : 0;
     if ((err = session_share(fund, s, budget_all, &num, &den, diag)) ||
         (err = tf_ledger_pools(fund, date, figs, diag)) ||
-        (err = session_used(fund, s->id, e->used, diag)) ||
-        (err = stored_envelope(fund, s->id, &e->run, stored, diag)))
+        (err = session_has_runs(fund, s->id, &e->has_runs, diag)) ||
+        (e->has_runs && (err = session_used(fund, s->id, e->used, diag))) ||
+        (e->has_runs &&
+         (err = stored_envelope(fund, s->id, &e->run, stored, diag))))
         return err;
     snprintf(e->share, sizeof(e->share), "%" PRId64 "/%" PRId64, num, den);
     snprintf(e->basis, sizeof(e->basis), "%s",
@@ -1053,7 +1096,8 @@ static tf_error run_decide(struct run *r, struct session_ctx *sc)
         return err;
     memcpy(r->remaining, r->env.allowance, sizeof(r->remaining));
     r->budget_used = r->env.budget_used;
-    if ((err = load_counts(r, sc->s.id)) || (err = load_requests(r, sc)))
+    if ((r->env.has_runs && (err = load_counts(r, sc->s.id))) ||
+        (err = load_requests(r, sc)))
         return err;
     return decide_all(r, &sc->s, psc_rate);
 }

@@ -52,25 +52,23 @@ static tf_error duplicate_guard(tf_fund *fund, const char *ref,
                                 const char *delegate, const char **field,
                                 tf_diag *diag)
 {
-    tf_stmt *st = tf_db_prepare(
-        fund->db,
+/* Not cancelled or rejected: a request that may still travel. */
+#define LIVE                                                                   \
+    " q.status NOT IN (" TF_SQL_Q(TF_N_CANCELLED) ", " TF_SQL_Q(               \
+        TF_N_REJECTED) ") "
+    /* The requests as recorded (through requests_delegate), then the few
+     * amended ones by their latest amendment. */
+    static const char sql[] =
         "SELECT q.ref FROM requests q WHERE q.session = ?1 AND q.country = "
         "?2 AND lower(replace(q.delegate, ' ', '')) = lower(replace(?3, ' ', "
-        "'')) AND q.ref <> ?4 AND q.status NOT IN (" TF_SQL_Q(TF_N_CANCELLED) ", " TF_SQL_Q(
-            TF_N_REJECTED) ") AND NOT EXISTS (SELECT 1 FROM "
-                           "amendments x WHERE x.request = q.ref) UNION ALL "
-                           "SELECT q.ref FROM "
-                           "requests q" TF_SQL_AMENDMENT(
-                               "a",
-                               "q") "WHERE q.session = ?1 AND "
-                                    "q.country = ?2 AND a.id IS NOT NULL AND "
-                                    "lower(replace(a.delegate, "
-                                    "' ', '')) = lower(replace(?3, ' ', '')) "
-                                    "AND q.ref <> ?4 AND q.status "
-                                    "NOT IN (" TF_SQL_Q(
-                                        TF_N_CANCELLED) ", " TF_SQL_Q(TF_N_REJECTED) ") "
-                                                                                     "LIMIT 1",
-        diag);
+        "'')) AND q.ref <> ?4 AND" LIVE "AND NOT EXISTS (SELECT 1 FROM "
+        "amendments x WHERE x.request = q.ref) UNION ALL SELECT q.ref FROM "
+        "amendments a CROSS JOIN requests q ON q.ref = a.request WHERE a.id = "
+        "(SELECT max(x.id) FROM amendments x WHERE x.request = a.request) AND "
+        "q.session = ?1 AND q.country = ?2 AND lower(replace(a.delegate, ' ', "
+        "'')) = lower(replace(?3, ' ', '')) AND q.ref <> ?4 AND" LIVE "LIMIT 1";
+#undef LIVE
+    tf_stmt *st = tf_db_prepare(fund->db, sql, diag);
     char other[128];
     int rc;
 
