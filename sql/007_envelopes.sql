@@ -120,3 +120,75 @@ CREATE INDEX entries_grant_ref ON entries (kind, ref)
 --    delegate with case and spaces folded.
 CREATE INDEX requests_delegate ON requests
     (session, country, lower(replace(delegate, ' ', '')));
+
+-- 4. Approvals (DESIGN.md section 11; the setting approvals: none,
+--    approve or certify-approve). With approvals on, a run that writes is
+--    proposed: its decisions are kept here, as it took them, and nothing
+--    else changes (no request's state, no entry) until it is approved;
+--    the run's steps (run_steps: proposed, certified, approved, rejected)
+--    say where it stands. seen_decision and seen_amendment are the
+--    request's latest decision and amendment when the run was proposed:
+--    its figures hold at the approval only if the request has not moved
+--    since.
+CREATE TABLE proposals (
+    id             INTEGER PRIMARY KEY,
+    run            INTEGER NOT NULL
+                   REFERENCES runs (id) DEFERRABLE INITIALLY DEFERRED,
+    request        TEXT NOT NULL
+                   REFERENCES requests (ref) DEFERRABLE INITIALLY DEFERRED,
+    status         TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    tier           INTEGER,
+    fare_base      INTEGER NOT NULL,
+    dsa            INTEGER NOT NULL,
+    terminal       INTEGER NOT NULL,
+    cost           INTEGER NOT NULL,
+    psc            INTEGER NOT NULL,
+    charge         INTEGER NOT NULL,
+    draws          TEXT NOT NULL,
+    seen_decision  INTEGER NOT NULL,
+    seen_amendment INTEGER NOT NULL,
+    UNIQUE (run, request)
+) STRICT;
+CREATE TRIGGER proposals_no_update BEFORE UPDATE ON proposals
+BEGIN SELECT RAISE(ABORT, 'proposals are append-only'); END;
+CREATE TRIGGER proposals_no_delete BEFORE DELETE ON proposals
+BEGIN SELECT RAISE(ABORT, 'proposals are append-only'); END;
+
+--    A disbursement with approvals on is a payment request, posted when
+--    approved: what disburse was given (amount and currency NULL: the
+--    imported cost), who asked, and its steps.
+CREATE TABLE payments (
+    id       INTEGER PRIMARY KEY,
+    request  TEXT NOT NULL
+             REFERENCES requests (ref) DEFERRABLE INITIALLY DEFERRED,
+    date     TEXT,
+    amount   INTEGER,
+    currency TEXT,
+    force    INTEGER NOT NULL CHECK (force = 0 OR force = 1),
+    correct  INTEGER NOT NULL CHECK (correct = 0 OR correct = 1),
+    actor    TEXT NOT NULL
+) STRICT;
+CREATE INDEX payments_request ON payments (request);
+CREATE TRIGGER payments_no_update BEFORE UPDATE ON payments
+BEGIN SELECT RAISE(ABORT, 'payments are append-only'); END;
+CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments
+BEGIN SELECT RAISE(ABORT, 'payments are append-only'); END;
+
+CREATE TABLE payment_steps (
+    id      INTEGER PRIMARY KEY,
+    payment INTEGER NOT NULL
+            REFERENCES payments (id) DEFERRABLE INITIALLY DEFERRED,
+    step    TEXT NOT NULL
+            CHECK (step = 'certified' OR step = 'approved' OR
+                   step = 'rejected'),
+    date    TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    note    TEXT NOT NULL DEFAULT '',
+    entry   INTEGER REFERENCES entries (id) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE INDEX payment_steps_payment ON payment_steps (payment, id);
+CREATE TRIGGER payment_steps_no_update BEFORE UPDATE ON payment_steps
+BEGIN SELECT RAISE(ABORT, 'payment steps are append-only'); END;
+CREATE TRIGGER payment_steps_no_delete BEFORE DELETE ON payment_steps
+BEGIN SELECT RAISE(ABORT, 'payment steps are append-only'); END;

@@ -934,7 +934,7 @@ static void test_disburse(void **state)
                      TF_ERR_INPUT);
     assert_same_head(before, head(f));
     {
-        tf_disburse_options o = {"2025-03-22", "USD", 1000000, 1, 0};
+        tf_disburse_options o = {"2025-03-22", "USD", 1000000, 1, 0, 0};
         begin(f);
         assert_int_equal(tf_disburse_ex(f, "d3", &o, &res, &dg), TF_ERR_RULE);
         tf_fund_rollback(f);

@@ -707,7 +707,7 @@ static tf_error do_disburse(struct history *h, void *arg)
     tf_disburse_result res;
     /* Random costs may pass cost_tolerance: the test is of the figures,
      * not of that guard (forced). */
-    tf_disburse_options o = {a->date, a->currency, a->amount, 1, 0};
+    tf_disburse_options o = {a->date, a->currency, a->amount, 1, 0, 0};
 
     return tf_disburse_ex(h->fund, a->ref, &o, &res, &dg);
 }

@@ -611,7 +611,7 @@ static tf_error op_disburse_over(tf_fund *f, const char *ref)
         return err;
     {
         /* Beyond cost_tolerance too: --force. */
-        tf_disburse_options o = {"2025-03-20", "EUR", 250000, 1, 0};
+        tf_disburse_options o = {"2025-03-20", "EUR", 250000, 1, 0, 0};
         err = tf_disburse_ex(f, ref, &o, &res, &dg);
     }
     if (!err)

@@ -117,6 +117,7 @@ typedef struct tf_alloc_result {
     int64_t allow[TF_POOL_COUNT]; /* allowance per pool (tf_pools order) */
     int64_t drawn[TF_POOL_COUNT]; /* what the run drew per pool */
     tf_envelope env;              /* the envelope it started from */
+    int proposed; /* approvals on: the run awaits its approval */
 } tf_alloc_result;
 
 /*
@@ -132,6 +133,30 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
                      const tf_alloc_options *opt, tf_alloc_result *res,
                      int (*fn)(void *ctx, const tf_request *r), void *ctx,
                      tf_diag *diag);
+
+/*
+ * The approval of a proposed run (DESIGN.md section 11; the setting
+ * approvals). With approvals on, tf_allocate records a run that writes as
+ * proposed: its decisions visible (tf_proposal_each), nothing committed,
+ * its requests where they were. Then, each by another actor than the one
+ * who proposed it:
+ * - certify (certify-approve only): the funds are available and the
+ *   purpose is the fund's;
+ * - approve (after the certification, with certify-approve; not by the
+ *   certifier): its decisions are written and its commitments posted on
+ *   date, provided its figures still hold then (none of its requests
+ *   decided or amended since, its draws within the envelope left and what
+ *   the pools have, the travel_budget and the quotas); otherwise refused
+ *   (TF_ERR_RULE): reject it and propose a run again;
+ * - reject, with a reason (by anyone): the run is void.
+ * A second run of the session is refused while one awaits approval.
+ */
+tf_error tf_allocation_certify(tf_fund *fund, int64_t run, const char *date,
+                               tf_diag *diag);
+tf_error tf_allocation_approve(tf_fund *fund, int64_t run, const char *date,
+                               tf_alloc_result *res, tf_diag *diag);
+tf_error tf_allocation_reject(tf_fund *fund, int64_t run, const char *date,
+                              const char *reason, tf_diag *diag);
 
 /* One waitlisted request as the next run would see it. */
 typedef struct tf_waitlist_row {
@@ -233,6 +258,7 @@ typedef struct tf_disburse_result {
     char date[16];    /* the date it was booked on */
     int64_t entry;    /* the disbursement entry (0: none) */
     int64_t reversed; /* the reversal of the one it replaced (0: none) */
+    int64_t payment;  /* approvals on: the payment request recorded */
 } tf_disburse_result;
 
 typedef struct tf_disburse_options {
@@ -250,6 +276,9 @@ typedef struct tf_disburse_options {
     /* Replace the disbursement of a disbursed grant: its entry reversed,
      * the new actual cost posted (needs currency and amount). */
     int correct;
+    /* Set by tf_payment_approve: the payment request being posted (with
+     * approvals on, a disbursement otherwise only records one). */
+    int64_t payment;
 } tf_disburse_options;
 
 /*
@@ -261,6 +290,37 @@ typedef struct tf_disburse_options {
 tf_error tf_disburse_ex(tf_fund *fund, const char *ref,
                         const tf_disburse_options *o, tf_disburse_result *res,
                         tf_diag *diag);
+
+/* A payment request (approvals on: what disburse records). */
+typedef struct tf_payment {
+    int64_t id;
+    const char *request, *date, *currency, *actor;
+    int64_t amount; /* in currency; none (imported cost) when currency
+                       is NULL */
+    int force, correct;
+    const char *state; /* requested, certified, approved, rejected */
+    const char *step_date, *step_actor, *note;
+    int64_t entry; /* approved: the disbursement posted */
+} tf_payment;
+
+/* Walks the payment requests (of request ref, all when NULL) in order. */
+tf_error tf_payment_each(tf_fund *fund, const char *ref,
+                         int (*fn)(void *ctx, const tf_payment *p), void *ctx,
+                         tf_diag *diag);
+
+/*
+ * A payment request's steps, as an allocation run's (tf_allocation_certify
+ * and the rest): certified (certify-approve only), approved (posted on
+ * date as tf_disburse_ex would, refused if that is refused now), or
+ * rejected with a reason; none by the actor who requested it, and the
+ * approval not by its certifier.
+ */
+tf_error tf_payment_certify(tf_fund *fund, int64_t id, const char *date,
+                            tf_diag *diag);
+tf_error tf_payment_approve(tf_fund *fund, int64_t id, const char *date,
+                            tf_disburse_result *res, tf_diag *diag);
+tf_error tf_payment_reject(tf_fund *fund, int64_t id, const char *date,
+                           const char *reason, tf_diag *diag);
 
 /* tf_disburse_ex with date (may be NULL), currency and amount. */
 tf_error tf_disburse(tf_fund *fund, const char *ref, const char *date,

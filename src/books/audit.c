@@ -54,6 +54,10 @@ const struct tf_covered tf_covered[TF_COVERED_COUNT] = {
     COVER("envelopes", 1, 0, ", *", "'run ' || run || ' ' || pool"),
     COVER("run_steps", 1, 0, ", *", "'run ' || run || ' ' || step"),
     COVER("amendments", 1, 0, ", *", "request"),
+    COVER("proposals", 1, 0, ", *", "'run ' || run || ' ' || request"),
+    COVER("payments", 1, 0, ", *", "'payment ' || id || ' of ' || request"),
+    COVER("payment_steps", 1, 0, ", *",
+          "'payment ' || payment || ' ' || step"),
 };
 
 int tf_covered_find(const char *table, size_t len)

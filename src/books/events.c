@@ -689,7 +689,8 @@ static const char *const table_names[TF_COVERED_COUNT] = {
     "countries", "rates",     "donors",    "pledges", "receipts", "sessions",
     "requests",  "costs",     "settings",  "users",   "runs",     "decisions",
     "draws",     "spends",    "transfers", "refunds", "entries",  "postings",
-    "envelopes", "run_steps", "amendments"};
+    "envelopes", "run_steps", "amendments", "proposals", "payments",
+    "payment_steps"};
 
 tf_error tf_history(tf_fund *fund, const char *ref,
                     int (*fn)(void *ctx, const tf_history_item *h), void *ctx,

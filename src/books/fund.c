@@ -88,6 +88,52 @@ void tf_fund_create_abandon(tf_fund *fund, const char *path)
     remove(path);
 }
 
+tf_error tf_fund_approvals(tf_fund *fund, tf_approvals *out, tf_diag *diag)
+{
+    char value[32];
+    tf_diag sub;
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    tf_diag_clear(&sub);
+    err = tf_setting_get(fund, "approvals", value, sizeof(value), &sub);
+    if (!err) {
+        *out = !strcmp(value, "certify-approve") ? TF_APPROVALS_CERTIFY
+               : !strcmp(value, "approve")       ? TF_APPROVALS_APPROVE
+                                                 : TF_APPROVALS_NONE;
+        return TF_OK;
+    }
+    if (err != TF_ERR_NOTFOUND)
+        return tf_diag_set(diag, err, "%s", sub.msg);
+    /* Unset: certify-approve in a team fund (one with users), none in a
+     * fund of one person. */
+    *out = TF_APPROVALS_NONE;
+    st = tf_db_prepare(fund->db,
+                       "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND "
+                       "name = 'users'",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    rc = tf_stmt_step(st);
+    tf_stmt_reset(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0)
+        return TF_OK;
+    /* Prepared only when the table exists (users come with their
+     * schema). */
+    if (!(st = tf_db_prepare(fund->db, "SELECT 1 FROM users LIMIT 1", diag)))
+        return TF_ERR_DB;
+    rc = tf_stmt_step(st);
+    tf_stmt_reset(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0)
+        *out = TF_APPROVALS_CERTIFY;
+    return TF_OK;
+}
+
 void tf_fund_allow_duplicates(tf_fund *fund, int allow)
 {
     fund->allow_duplicates = allow;
@@ -335,6 +381,14 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
                                value);
         return store_setting(fund, key, canon, diag);
     }
+    if (!strcmp(key, "approvals")) {
+        if (strcmp(value, "none") && strcmp(value, "approve") &&
+            strcmp(value, "certify-approve"))
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "approvals is none, approve or "
+                               "certify-approve");
+        return store_setting(fund, key, value, diag);
+    }
     if (!strcmp(key, "fund_name")) {
         if (!*value || strlen(value) > 200)
             return tf_diag_set(diag, TF_ERR_INPUT,
@@ -348,7 +402,7 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
     return tf_diag_set(diag, TF_ERR_USAGE,
                        "unknown setting '%s' (one of fund_name, "
                        "base_currency, psc_rate, reserve_rate, quota_ldc, "
-                       "quota_developing, cost_tolerance)",
+                       "quota_developing, cost_tolerance, approvals)",
                        key);
 }
 

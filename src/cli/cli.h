@@ -92,7 +92,7 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_pools, cmd_journal, cmd_verify, cmd_export, cmd_backup, cmd_period,
     cmd_reverse, cmd_help, cmd_request, cmd_allocate, cmd_allocation,
     cmd_disburse, cmd_cancel, cmd_surplus, cmd_spend, cmd_attribution,
-    cmd_close, cmd_report, cmd_log, cmd_history, cmd_waitlist, cmd_headroom, cmd_undisburse, cmd_reinstate;
+    cmd_close, cmd_report, cmd_log, cmd_history, cmd_waitlist, cmd_headroom, cmd_undisburse, cmd_reinstate, cmd_payment;
 
 /* getopt_long with the conventions of every command (no automatic
  * messages, "-h" for help). Returns what getopt_long returns. */

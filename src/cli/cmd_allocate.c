@@ -411,6 +411,95 @@ static int allocation_undo(int argc, char **argv)
     return err ? cli_fail(err, &diag) : 0;
 }
 
+/* RUN [--date D] [--reason TEXT]: the options of certify, approve and
+ * reject; -1 to go on, else the exit status. */
+static int step_options(int argc, char **argv, const char *what, long long *run,
+                        const char **date, const char **reason)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
+        {"reason", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    char *end;
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            *date = optarg;
+            break;
+        case 'r':
+            if (!reason)
+                return cli_bad_option(argv);
+            *reason = optarg;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage("%s needs one number", what);
+    *run = strtoll(argv[optind], &end, 10);
+    if (!*argv[optind] || *end || *run <= 0)
+        return cli_usage("'%s' is not a number", argv[optind]);
+    if (reason && !*reason)
+        return cli_usage("%s needs --reason TEXT", what);
+    return -1;
+}
+
+/* allocation certify|approve|reject RUN */
+static int allocation_step(int argc, char **argv, const char *step)
+{
+    const char *date, *reason = NULL;
+    char today[16], line[512], a[TF_AMOUNT_BUFSZ];
+    tf_alloc_result res;
+    long long run = 0;
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int rc;
+
+    tf_date_today(today);
+    date = today;
+    if ((rc = step_options(argc, argv, step, &run, &date,
+                           !strcmp(step, "reject") ? &reason : NULL)) >= 0)
+        return rc;
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        if (!strcmp(step, "certify")) {
+            err = tf_allocation_certify(fund, (int64_t)run, date, &diag);
+            snprintf(line, sizeof(line), "run %lld certified on %s", run, date);
+        } else if (!strcmp(step, "reject")) {
+            err = tf_allocation_reject(fund, (int64_t)run, date, reason, &diag);
+            snprintf(line, sizeof(line), "run %lld rejected on %s: %s", run,
+                     date, reason);
+        } else {
+            err = tf_allocation_approve(fund, (int64_t)run, date, &res, &diag);
+            snprintf(line, sizeof(line),
+                     "run %lld approved on %s: %ld funded for %s committed, "
+                     "%ld waitlisted, %ld rejected",
+                     run, date, res.funded,
+                     tf_fund_fmt(fund, a, res.funded_charge, 1), res.waitlisted,
+                     res.rejected);
+        }
+        if (!err) {
+            tf_audit_summary(fund, "%s", line);
+            printf("%s\n", line);
+        }
+        err = cli_finish(fund, err, &diag);
+    }
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
 static int run_allocation(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
@@ -425,6 +514,9 @@ static int run_allocation(int argc, char **argv)
         return allocation_runs(argc - 1, argv + 1);
     if (!strcmp(argv[1], "undo"))
         return allocation_undo(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "certify") || !strcmp(argv[1], "approve") ||
+        !strcmp(argv[1], "reject"))
+        return allocation_step(argc - 1, argv + 1, argv[1]);
     return cli_usage("unknown allocation command '%s' (show, envelope, runs "
                      "or undo)",
                      argv[1]);
@@ -587,6 +679,11 @@ static int run_allocate(int argc, char **argv)
     if (!err && (s.fmt == CLI_TEXT || quiet))
         print_summary(s.fmt == CLI_TEXT ? stdout : stderr, s.fund, session,
                       &opt, &res);
+    if (!err && res.proposed)
+        fprintf(s.fmt == CLI_TEXT ? stdout : stderr,
+                "run %" PRId64 " proposed: nothing is committed until it is "
+                "approved ('tfund allocation approve %" PRId64 "')\n",
+                res.run, res.run);
     /* Everything is written before the commit (cli_finish flushes it). */
     if (!opt.dry_run) {
         char amt[TF_AMOUNT_BUFSZ];
@@ -594,12 +691,12 @@ static int run_allocate(int argc, char **argv)
             tf_audit_summary(s.fund,
                              "%s on %s: %ld considered: %ld funded (%ld LDC, "
                              "%ld other developing) for %s, %ld waitlisted, "
-                             "%ld rejected (run %" PRId64 ", envelope %s)",
+                             "%ld rejected (run %" PRId64 ", envelope %s%s)",
                              session, opt.date, res.considered, res.funded,
                              res.funded_tier[1], res.funded_tier[2],
                              tf_fund_fmt(s.fund, amt, res.funded_charge, 1),
                              res.waitlisted, res.rejected, res.run,
-                             res.env.basis);
+                             res.env.basis, res.proposed ? ", proposed" : "");
         err = cli_finish(s.fund, err, &diag);
     }
     tf_fund_close(s.fund);
@@ -658,6 +755,9 @@ const struct tf_cmd cmd_allocation = {
     "                                 [--format text|csv|json]\n"
     "       tfund allocation runs [SESSION] [--format text|csv|json]\n"
     "       tfund allocation undo RUN --date DATE\n"
+    "       tfund allocation certify RUN [--date DATE]\n"
+    "       tfund allocation approve RUN [--date DATE]\n"
+    "       tfund allocation reject RUN --reason TEXT [--date DATE]\n"
     "\n"
     "show: every request of the session with its decision and figures,\n"
     "after the session's envelope as of today (for people and in JSON, an\n"
@@ -687,4 +787,16 @@ const struct tf_cmd cmd_allocation = {
     "alone. Refused (exit 1), naming them, if any of its grants has since\n"
     "been disbursed (undisburse them first). The session's envelope is\n"
     "then that of its latest run still in force (none: the next run fixes\n"
-    "one afresh).\n"};
+    "one afresh).\n"
+    "\n"
+    "Approvals (the setting approvals: none; approve; certify-approve, the\n"
+    "default of a fund with users): allocate records its run as proposed,\n"
+    "its decisions shown, nothing committed, its requests where they were;\n"
+    "no other run of the session until it is approved or rejected.\n"
+    "certify (certify-approve only), then approve, each by another actor\n"
+    "than the one who proposed it (and approve not by the certifier), post\n"
+    "its decisions and commitments on DATE (default today), provided its\n"
+    "figures still hold then (none of its requests decided or amended\n"
+    "since, its draws within what the envelope has left and the pools\n"
+    "have, the travel_budget and the quotas); otherwise refused (exit 1):\n"
+    "reject it and propose a run again. reject voids it, with a reason.\n"};

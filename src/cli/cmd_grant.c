@@ -105,7 +105,16 @@ static int run_disburse(int argc, char **argv)
     err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_disburse_ex(fund, argv[optind], &o, &res, &diag);
-        if (!err) {
+        if (!err && res.payment) {
+            snprintf(line, sizeof(line),
+                     "payment request %" PRId64 " for %s recorded on %s%s: "
+                     "nothing is paid until it is approved ('tfund payment "
+                     "approve %" PRId64 "')",
+                     res.payment, argv[optind], res.date,
+                     o.correct ? " (a correction)" : "", res.payment);
+            tf_audit_summary(fund, "%s", line);
+            printf("%s\n", line);
+        } else if (!err) {
             n = snprintf(line, sizeof(line),
                          "%s %s on %s: actual %s + PSC %s = %s", argv[optind],
                          o.correct ? "disbursement corrected"
@@ -281,3 +290,179 @@ const struct tf_cmd cmd_reinstate = {
     "A cancelled request back to pending on DATE (default today), with no\n"
     "figures, for the session's next run to decide (a grant cancelled while\n"
     "funded is not funded again by this: its money went back to the pools).\n"};
+
+/* ---- payment ---------------------------------------------------------- */
+
+struct pay_out {
+    tf_fund *fund;
+    cli_table *t;
+};
+
+static int payment_row(void *ctx, const tf_payment *p)
+{
+    struct pay_out *o = ctx;
+    char id[24], amount[TF_AMOUNT_BUFSZ] = "", entry[24] = "";
+    const char *cells[11];
+
+    snprintf(id, sizeof(id), "%" PRId64, p->id);
+    if (p->currency) {
+        const tf_currency *cur = tf_currency_find(p->currency);
+        tf_amount_format(amount, sizeof(amount), p->amount,
+                         cur ? cur->minor : 2, 0);
+    }
+    if (p->entry)
+        snprintf(entry, sizeof(entry), "%" PRId64, p->entry);
+    cells[0] = id;
+    cells[1] = p->request;
+    cells[2] = p->date;
+    cells[3] = p->currency ? amount : "";
+    cells[4] = p->currency ? p->currency : "";
+    cells[5] = p->correct ? "correction" : "payment";
+    cells[6] = p->actor;
+    cells[7] = p->state;
+    cells[8] = p->step_date;
+    cells[9] = p->step_actor;
+    cells[10] = entry;
+    cli_table_row(o->t, cells);
+    return 0;
+}
+
+static int payment_list(int argc, char **argv)
+{
+    static const char *const cols[] = {"payment",  "ref",  "date",  "amount",
+                                       "currency", "kind", "actor", "state",
+                                       "since",    "by",   "entry"};
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    cli_format fmt = CLI_TEXT;
+    struct pay_out o;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        if (c == 'h')
+            return cli_help();
+        if (c != 'f' || cli_parse_format(optarg, &fmt))
+            return cli_bad_option(argv);
+    }
+    if (argc - optind > 1)
+        return cli_usage("payment list takes at most one request REF");
+    if ((rc = cli_open(&o.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    o.t = cli_table_new(fmt, stdout, cols, "isssssssssi");
+    err = tf_payment_each(o.fund, argc - optind ? argv[optind] : NULL,
+                          payment_row, &o, &diag);
+    if (err)
+        cli_table_free(o.t);
+    else
+        cli_table_end(o.t);
+    tf_fund_close(o.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+static int payment_step(int argc, char **argv, const char *step)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},
+        {"reason", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *date, *reason = NULL;
+    char today[16], line[512], a[TF_AMOUNT_BUFSZ], *end;
+    tf_disburse_result res;
+    long long id;
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int c, rc;
+
+    tf_date_today(today);
+    date = today;
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((rc = cli_check_date("--date", optarg)))
+                return rc;
+            date = optarg;
+            break;
+        case 'r':
+            reason = optarg;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage("payment %s needs one payment number", step);
+    id = strtoll(argv[optind], &end, 10);
+    if (!*argv[optind] || *end || id <= 0)
+        return cli_usage("'%s' is not a payment number", argv[optind]);
+    if (!strcmp(step, "reject") != !!reason || (reason && !*reason))
+        return cli_usage(reason ? "--reason goes with reject"
+                                : "payment reject needs --reason TEXT");
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        if (!strcmp(step, "certify")) {
+            err = tf_payment_certify(fund, (int64_t)id, date, &diag);
+            snprintf(line, sizeof(line), "payment %lld certified on %s", id,
+                     date);
+        } else if (!strcmp(step, "reject")) {
+            err = tf_payment_reject(fund, (int64_t)id, date, reason, &diag);
+            snprintf(line, sizeof(line), "payment %lld rejected on %s: %s", id,
+                     date, reason);
+        } else {
+            err = tf_payment_approve(fund, (int64_t)id, date, &res, &diag);
+            snprintf(line, sizeof(line),
+                     "payment %lld approved on %s: charge %s paid (entry "
+                     "%" PRId64 ")",
+                     id, date, tf_fund_fmt(fund, a, res.charge, 1), res.entry);
+        }
+        if (!err) {
+            tf_audit_summary(fund, "%s", line);
+            printf("%s\n", line);
+        }
+        err = cli_finish(fund, err, &diag);
+    }
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
+static int run_payment(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        return cli_help();
+    if (argc < 2)
+        return cli_usage("payment needs list, certify, approve or reject");
+    if (!strcmp(argv[1], "list"))
+        return payment_list(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "certify") || !strcmp(argv[1], "approve") ||
+        !strcmp(argv[1], "reject"))
+        return payment_step(argc - 1, argv + 1, argv[1]);
+    return cli_usage("unknown payment command '%s'", argv[1]);
+}
+
+const struct tf_cmd cmd_payment = {
+    "payment", "payment requests: list, certify, approve, reject", run_payment,
+    "usage: tfund payment list [REF] [--format text|csv|json]\n"
+    "       tfund payment certify N [--date DATE]\n"
+    "       tfund payment approve N [--date DATE]\n"
+    "       tfund payment reject N --reason TEXT [--date DATE]\n"
+    "\n"
+    "With approvals on (the setting approvals), disburse records a payment\n"
+    "request instead of paying: its checks are made then, and it is posted\n"
+    "only when approved. certify (certify-approve only), then approve, each\n"
+    "by another actor than the one who requested it (and approve not by\n"
+    "the certifier); the approval posts the disbursement on DATE (default\n"
+    "today; an --amount converted at DATE), refused (exit 1) if disburse\n"
+    "would refuse it then. reject voids it, with a reason. One payment\n"
+    "request a grant at a time. CSV columns of list: payment,ref,date,\n"
+    "amount,currency,kind,actor,state,since,by,entry.\n"};

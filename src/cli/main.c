@@ -12,42 +12,26 @@
 #include "tfund/audit.h"
 
 const struct tf_cmd *const cli_commands[] = {
-    &cmd_init,        &cmd_set,       &cmd_settings, &cmd_import,
-    &cmd_donor,       &cmd_pledge,    &cmd_receipt,  &cmd_rate,
-    &cmd_session,     &cmd_request,   &cmd_allocate, &cmd_allocation,
-    &cmd_waitlist,    &cmd_headroom,  &cmd_disburse, &cmd_undisburse,
-    &cmd_cancel,      &cmd_reinstate, &cmd_surplus,  &cmd_spend,
-    &cmd_attribution, &cmd_close,     &cmd_report,   &cmd_balance,
-    &cmd_pools,       &cmd_journal,   &cmd_verify,   &cmd_export,
-    &cmd_period,      &cmd_reverse,   &cmd_log,      &cmd_history,
-    &cmd_backup,      &cmd_help,      NULL};
+    &cmd_init,     &cmd_set,         &cmd_settings, &cmd_import,
+    &cmd_donor,    &cmd_pledge,      &cmd_receipt,  &cmd_rate,
+    &cmd_session,  &cmd_request,     &cmd_allocate, &cmd_allocation,
+    &cmd_waitlist, &cmd_headroom,    &cmd_disburse, &cmd_undisburse,
+    &cmd_cancel,   &cmd_reinstate,   &cmd_payment,  &cmd_surplus,
+    &cmd_spend,    &cmd_attribution, &cmd_close,    &cmd_report,
+    &cmd_balance,  &cmd_pools,       &cmd_journal,  &cmd_verify,
+    &cmd_export,   &cmd_period,      &cmd_reverse,  &cmd_log,
+    &cmd_history,  &cmd_backup,      &cmd_help,     NULL};
 
 /* The commands that may change the fund. Only they may begin a write
  * transaction (cli_begin), and the event each commit appends records the
  * command as given. */
-static const struct tf_cmd *const writers[] = {&cmd_init,
-                                               &cmd_set,
-                                               &cmd_import,
-                                               &cmd_donor,
-                                               &cmd_pledge,
-                                               &cmd_receipt,
-                                               &cmd_rate,
-                                               &cmd_session,
-                                               &cmd_request,
-                                               &cmd_allocate,
-                                               &cmd_disburse,
-                                               &cmd_undisburse,
-                                               &cmd_reinstate,
-                                               &cmd_allocation,
-                                               &cmd_undisburse,
-                                               &cmd_cancel,
-                                               &cmd_reinstate,
-                                               &cmd_surplus,
-                                               &cmd_spend,
-                                               &cmd_close,
-                                               &cmd_period,
-                                               &cmd_reverse,
-                                               NULL};
+static const struct tf_cmd *const writers[] = {
+    &cmd_init,       &cmd_set,      &cmd_import,     &cmd_donor,
+    &cmd_pledge,     &cmd_receipt,  &cmd_rate,       &cmd_session,
+    &cmd_request,    &cmd_allocate, &cmd_allocation, &cmd_disburse,
+    &cmd_undisburse, &cmd_cancel,   &cmd_reinstate,  &cmd_payment,
+    &cmd_surplus,    &cmd_spend,    &cmd_close,      &cmd_period,
+    &cmd_reverse,    NULL};
 
 int cli_writes(const struct tf_cmd *cmd)
 {

@@ -845,8 +845,8 @@ static void to_request(const struct areq *q, const char *session,
 
 /* A run whose envelope and grants are in force: one not undone. */
 #define RUN_IN_FORCE(r)                                                        \
-    "NOT EXISTS (SELECT 1 FROM run_steps s WHERE s.run = " r ".id AND "        \
-    "s.step = 'undone')"
+    "coalesce((SELECT s.step FROM run_steps s WHERE s.run = " r ".id ORDER "   \
+    "BY s.id DESC LIMIT 1), 'approved') = 'approved'"
 
 /* The days share of session s, or 1 with --budget all. */
 static tf_error session_share(tf_fund *fund, const tf_session *s,
@@ -1219,6 +1219,41 @@ static tf_error write_outcome(struct run *r, const char *session)
                                 r->diag);
 }
 
+static tf_error run_step(tf_fund *fund, int64_t run, const char *step,
+                         const char *date, const char *note);
+static tf_error write_proposals(struct run *r);
+
+/* A second run of a session is not proposed, nor made, while one waits
+ * for its approval (DESIGN.md section 11). */
+static tf_error pending_proposal(tf_fund *fund, const char *session,
+                                 tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db,
+        "SELECT r.id, s.step FROM runs r JOIN run_steps s ON s.id = (SELECT "
+        "max(x.id) FROM run_steps x WHERE x.run = r.id) WHERE r.session = ?1 "
+        "AND s.step IN ('proposed', 'certified') LIMIT 1",
+        diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, session);
+    if ((rc = tf_stmt_step(st)) < 0)
+        return tf_stmt_error(st, diag);
+    if (rc > 0) {
+        tf_error err =
+            tf_diag_set(diag, TF_ERR_RULE,
+                        "run %" PRId64 " of %s is %s and awaits its "
+                        "approval: approve or reject it before another run",
+                        tf_col_int(st, 0), session, tf_col_text(st, 1));
+        tf_stmt_reset(st);
+        return err;
+    }
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
 /* The session, and whether a run may be dated date: not after its last
  * day (TF_ERR_RULE), not in a closed period. */
 static tf_error run_allowed(tf_fund *fund, const char *session,
@@ -1236,7 +1271,9 @@ static tf_error run_allowed(tf_fund *fund, const char *session,
                            "session '%s' ended on %s: no allocation run may "
                            "be dated after its last day (%s)",
                            sc->s.id, last, date);
-    return tf_ledger_check_date(fund, date, "an allocation", diag);
+    if ((err = tf_ledger_check_date(fund, date, "an allocation", diag)))
+        return err;
+    return pending_proposal(fund, sc->s.id, diag);
 }
 
 tf_error tf_allocate(tf_fund *fund, const char *session,
@@ -1266,13 +1303,437 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
         res->env = r.env;
         memcpy(res->allow, r.env.allowance, sizeof(res->allow));
         snprintf(res->share, sizeof(res->share), "%s", r.env.share);
-        if (!opt->dry_run && !(err = write_run(&r, sc.s.id)))
-            err = write_outcome(&r, sc.s.id);
+        tf_approvals mode = TF_APPROVALS_NONE;
+        if (!opt->dry_run && !(err = tf_fund_approvals(fund, &mode, diag)) &&
+            !(err = write_run(&r, sc.s.id))) {
+            /* With approvals on, the run is proposed: its decisions are
+             * kept for the approval, nothing else changes. */
+            if (mode == TF_APPROVALS_NONE)
+                err = write_outcome(&r, sc.s.id);
+            else if (!(err = write_proposals(&r)))
+                err = run_step(fund, res->run, "proposed", opt->date, "");
+            res->proposed = mode != TF_APPROVALS_NONE;
+        }
         if (!err)
             report_outcome(&r, sc.s.id, fn, ctx);
     }
     if (opt->dry_run)
         tf_db_read_end(fund->db, own);
+    run_release(&r);
+    return err;
+}
+
+/* ---- Approvals (DESIGN.md section 11) --------------------------------- */
+
+/* A step of run: proposed, certified, approved, rejected (undone is
+ * runs.c's). */
+static tf_error run_step(tf_fund *fund, int64_t run, const char *step,
+                         const char *date, const char *note)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "INSERT INTO run_steps (run, step, date, "
+                                "actor, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                NULL);
+    const char *actor = tf_audit_actor(fund);
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, run);
+    tf_stmt_text(st, 2, step);
+    tf_stmt_text(st, 3, date);
+    tf_stmt_text(st, 4, actor ? actor : "unknown");
+    tf_stmt_text(st, 5, note);
+    return tf_stmt_run(st, NULL);
+}
+
+/* Keeps every decision of a proposed run, with the marks that tell at
+ * its approval whether its requests have moved since. */
+static tf_error write_proposals(struct run *r)
+{
+    static const char sql[] =
+        "INSERT INTO proposals (run, request, status, reason, tier, "
+        "fare_base, dsa, terminal, cost, psc, charge, draws, seen_decision, "
+        "seen_amendment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, ?12, (SELECT coalesce(max(id), 0) FROM decisions), (SELECT "
+        "coalesce(max(id), 0) FROM amendments))";
+    tf_error err;
+
+    for (size_t i = 0; i < r->n; i++) {
+        const struct areq *q = &r->reqs[i];
+        char draws[256] = "";
+        size_t len = 0;
+        tf_stmt *st = tf_db_prepare(r->fund->db, sql, r->diag);
+        if (!st)
+            return TF_ERR_DB;
+        for (int d = 0; d < q->ndraws; d++)
+            len += (size_t)snprintf(draws + len, sizeof(draws) - len,
+                                    "%s%s:%" PRId64, d ? ";" : "",
+                                    tf_pools[q->draw_pool[d]], q->draw_amt[d]);
+        tf_stmt_int(st, 1, r->res->run);
+        tf_stmt_text_ref(st, 2, q->ref);
+        tf_stmt_text_ref(st, 3, q->status);
+        tf_stmt_text_ref(st, 4, q->reason);
+        if (q->tier && !tf_status_is(q->status, TF_STATUS_REJECTED))
+            tf_stmt_int(st, 5, q->tier);
+        else
+            tf_stmt_null(st, 5);
+        tf_stmt_int(st, 6, q->fare);
+        tf_stmt_int(st, 7, q->dsa);
+        tf_stmt_int(st, 8, q->terminal);
+        tf_stmt_int(st, 9, q->cost);
+        tf_stmt_int(st, 10, q->psc);
+        tf_stmt_int(st, 11, q->charge);
+        tf_stmt_text(st, 12, draws);
+        if ((err = tf_stmt_run(st, r->diag)))
+            return err;
+    }
+    return TF_OK;
+}
+
+/* A run as its approval steps see it. */
+struct pending {
+    int64_t id;
+    char session[80], date[16], actor[256], step[16], certifier[256];
+    char options[256];
+};
+
+static tf_error load_pending(tf_fund *fund, int64_t run, struct pending *p,
+                             tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db,
+        "SELECT r.session, r.date, coalesce(r.actor, ''), r.options, "
+        "coalesce((SELECT s.step FROM run_steps s WHERE s.run = r.id ORDER "
+        "BY s.id DESC LIMIT 1), ''), coalesce((SELECT s.actor FROM run_steps "
+        "s WHERE s.run = r.id AND s.step = 'certified' ORDER BY s.id DESC "
+        "LIMIT 1), '') FROM runs r WHERE r.id = ?1",
+        diag);
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, run);
+    if ((rc = tf_stmt_step(st)) < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "no allocation run %" PRId64,
+                           run);
+    }
+    p->id = run;
+    snprintf(p->session, sizeof(p->session), "%s", tf_col_text(st, 0));
+    snprintf(p->date, sizeof(p->date), "%s", tf_col_text(st, 1));
+    snprintf(p->actor, sizeof(p->actor), "%s", tf_col_text(st, 2));
+    snprintf(p->options, sizeof(p->options), "%s", tf_col_text(st, 3));
+    snprintf(p->step, sizeof(p->step), "%s", tf_col_text(st, 4));
+    snprintf(p->certifier, sizeof(p->certifier), "%s", tf_col_text(st, 5));
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+/* What every step of an approval checks: the run, its state, the date,
+ * and that the actor did not propose it. */
+static tf_error approval_step(tf_fund *fund, int64_t run, const char *date,
+                              const char *what, struct pending *p,
+                              tf_diag *diag)
+{
+    const char *actor = tf_audit_actor(fund);
+    tf_error err;
+
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = tf_fund_check_open(fund, diag)) ||
+        (err = load_pending(fund, run, p, diag)))
+        return err;
+    if (strcmp(p->step, "proposed") && strcmp(p->step, "certified"))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "run %" PRId64 " of %s is %s: only a proposed run "
+                           "is %s",
+                           run, p->session, *p->step ? p->step : "in force",
+                           what);
+    if (strcmp(date, p->date) < 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "run %" PRId64 " is dated %s: it cannot be %s on "
+                           "an earlier date (%s)",
+                           run, p->date, what, date);
+    if (actor && !strcmp(actor, p->actor) && strcmp(what, TF_STEP_REJECTED))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "%s proposed run %" PRId64 ": it must be %s by "
+                           "someone else",
+                           actor, run, what);
+    return tf_ledger_check_date(fund, date, "an approval step", diag);
+}
+
+tf_error tf_allocation_certify(tf_fund *fund, int64_t run, const char *date,
+                               tf_diag *diag)
+{
+    struct pending p;
+    tf_approvals mode;
+    tf_error err;
+
+    if ((err = approval_step(fund, run, date, "certified", &p, diag)) ||
+        (err = tf_fund_approvals(fund, &mode, diag)))
+        return err;
+    if (mode != TF_APPROVALS_CERTIFY)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "approvals are '%s': a run is approved without "
+                           "being certified",
+                           mode == TF_APPROVALS_APPROVE ? "approve" : "none");
+    if (!strcmp(p.step, "certified"))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "run %" PRId64 " is already certified (by %s)", run,
+                           p.certifier);
+    return run_step(fund, run, "certified", date, "");
+}
+
+tf_error tf_allocation_reject(tf_fund *fund, int64_t run, const char *date,
+                              const char *reason, tf_diag *diag)
+{
+    struct pending p;
+    tf_error err;
+
+    if (!reason || !*reason)
+        return tf_diag_set(diag, TF_ERR_USAGE, "a rejection needs a reason");
+    if ((err = approval_step(fund, run, date, TF_STEP_REJECTED, &p, diag)))
+        return err;
+    return run_step(fund, run, TF_STEP_REJECTED, date, reason);
+}
+
+/* The proposed decisions of run, as the requests a run would write. */
+static tf_error load_proposals(struct run *r, int64_t run, int64_t *moved,
+                               char *moved_ref, size_t size)
+{
+    tf_stmt *st = tf_db_prepare(
+        r->fund->db,
+        "SELECT p.request, p.status, p.reason, coalesce(p.tier, 0), "
+        "p.fare_base, p.dsa, p.terminal, p.cost, p.psc, p.charge, p.draws, "
+        "q.rowid, q.country, coalesce(a.delegate, q.delegate), "
+        "c.region_group, (SELECT count(*) FROM decisions d WHERE d.request = "
+        "p.request AND d.id > p.seen_decision) + (SELECT count(*) FROM "
+        "amendments x WHERE x.request = p.request AND x.id > "
+        "p.seen_amendment) FROM proposals p JOIN requests q ON q.ref = "
+        "p.request JOIN countries c ON c.iso3 = q.country" TF_SQL_AMENDMENT(
+            "a", "q") "WHERE p.run = ?1 ORDER BY p.request",
+        r->diag);
+    int rc, oom = 0;
+
+    *moved = 0;
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, run);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        struct areq *q;
+        const char *d;
+        if (r->n == r->cap) {
+            size_t cap = r->cap ? 2 * r->cap : 256;
+            struct areq *grown = realloc(r->reqs, cap * sizeof(*grown));
+            if (!grown) {
+                oom = 1;
+                break;
+            }
+            r->reqs = grown;
+            r->cap = cap;
+        }
+        q = &r->reqs[r->n++];
+        memset(q, 0, sizeof(*q));
+        q->ref = dup_or_empty(r, tf_col_text(st, 0), &oom);
+        q->status =
+            tf_status_name((tf_status)tf_status_find(tf_col_text(st, 1)));
+        q->reason = dup_or_empty(r, tf_col_text(st, 2), &oom);
+        q->tier = (int)tf_col_int(st, 3);
+        q->fare = tf_col_int(st, 4);
+        q->dsa = tf_col_int(st, 5);
+        q->terminal = tf_col_int(st, 6);
+        q->cost = tf_col_int(st, 7);
+        q->psc = tf_col_int(st, 8);
+        q->charge = tf_col_int(st, 9);
+        for (d = tf_col_text(st, 10); d && *d && q->ndraws < TF_POOL_COUNT;) {
+            const char *colon = strchr(d, ':');
+            char pool[16];
+            size_t n;
+            if (!colon || (n = (size_t)(colon - d)) >= sizeof(pool))
+                break;
+            memcpy(pool, d, n);
+            pool[n] = '\0';
+            q->draw_pool[q->ndraws] = tf_pool_find(pool);
+            q->draw_amt[q->ndraws] = strtoll(colon + 1, NULL, 10);
+            if (q->draw_pool[q->ndraws] >= 0)
+                q->ndraws++;
+            d = strchr(colon, ';');
+            d = d ? d + 1 : NULL;
+        }
+        q->rowid = tf_col_int(st, 11);
+        q->country = dup_or_empty(r, tf_col_text(st, 12), &oom);
+        q->delegate = dup_or_empty(r, tf_col_text(st, 13), &oom);
+        q->region = dup_or_empty(r, tf_col_text(st, 14), &oom);
+        if (tf_col_int(st, 15) && (*moved)++ == 0)
+            snprintf(moved_ref, size, "%s", q->ref);
+        if (oom)
+            break;
+    }
+    tf_stmt_reset(st);
+    if (oom)
+        return tf_diag_set(r->diag, TF_ERR_NOMEM, "out of memory");
+    return rc < 0 ? tf_stmt_error(st, r->diag) : TF_OK;
+}
+
+/* Whether the proposed run's figures still hold on the approval's date:
+ * its grants within the envelope it stored less what the session's
+ * grants draw now, within what the pools have on that date, within the
+ * travel_budget, and within the quotas the run used. */
+static tf_error figures_hold(struct run *r, const struct pending *p,
+                             struct session_ctx *sc, tf_diag *diag)
+{
+    int64_t want[TF_POOL_COUNT] = {0}, env[TF_POOL_COUNT] = {0}, stored_run,
+            charge = 0;
+    tf_pool_figures figs[TF_POOL_COUNT];
+    char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ];
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    (void)stored_run;
+    if ((err = session_used(r->fund, sc->s.id, r->env.used, diag)) ||
+        (err = tf_ledger_pools(r->fund, r->opt->date, figs, diag)))
+        return err;
+    st = tf_db_prepare(r->fund->db,
+                       "SELECT pool, envelope FROM envelopes WHERE run = ?1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, p->id);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        int k = tf_pool_find(tf_col_text(st, 0));
+        if (k >= 0)
+            env[k] = tf_col_int(st, 1);
+    }
+    tf_stmt_reset(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct areq *q = &r->reqs[i];
+        if (!tf_status_is(q->status, TF_STATUS_FUNDED))
+            continue;
+        charge += q->charge;
+        for (int d = 0; d < q->ndraws; d++)
+            want[q->draw_pool[d]] += q->draw_amt[d];
+    }
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        int64_t room = env[k] - r->env.used[k];
+        if (figs[k].available < room)
+            room = figs[k].available;
+        if (want[k] > room)
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "run %" PRId64 " draws %s from %s but on %s "
+                               "the session may spend only %s there now: its "
+                               "figures no longer hold; reject it and "
+                               "propose a run again",
+                               p->id, tf_fund_fmt(r->fund, a, want[k], 1),
+                               tf_pools[k], r->opt->date,
+                               tf_fund_fmt(r->fund, b, room > 0 ? room : 0, 1));
+    }
+    if (sc->s.travel_budget > 0) {
+        int64_t used = 0;
+        for (int k = 0; k < TF_POOL_COUNT; k++)
+            used += r->env.used[k];
+        if (used + charge > sc->s.travel_budget)
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "run %" PRId64 " would pass %s's travel_budget "
+                               "now: its figures no longer hold; reject it "
+                               "and propose a run again",
+                               p->id, sc->s.id);
+    }
+    /* Quotas: the run's funded grants with those funded now. */
+    if ((err = load_counts(r, sc->s.id)))
+        return err;
+    for (size_t i = 0; i < r->n; i++) {
+        struct areq *q = &r->reqs[i];
+        size_t c;
+        if (!tf_status_is(q->status, TF_STATUS_FUNDED))
+            continue;
+        if ((c = counter_index(&r->by_country, q->country)) == SIZE_MAX)
+            return tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+        if (++r->by_country.n[c] > (q->tier == 1 ? r->quota_ldc : r->quota_dev))
+            return tf_diag_set(diag, TF_ERR_RULE,
+                               "run %" PRId64 " would fund more delegates of "
+                               "%s than its quota now allows: its figures no "
+                               "longer hold; reject it and propose a run "
+                               "again",
+                               p->id, q->country);
+    }
+    return TF_OK;
+}
+
+tf_error tf_allocation_approve(tf_fund *fund, int64_t run, const char *date,
+                               tf_alloc_result *res, tf_diag *diag)
+{
+    const char *actor = tf_audit_actor(fund);
+    tf_alloc_options opt;
+    struct session_ctx sc;
+    struct pending p;
+    tf_approvals mode;
+    struct run r;
+    char last[16], moved_ref[128] = "", psc_rate[64];
+    int64_t moved = 0;
+    tf_error err;
+
+    memset(res, 0, sizeof(*res));
+    if ((err = approval_step(fund, run, date, "approved", &p, diag)) ||
+        (err = tf_fund_approvals(fund, &mode, diag)))
+        return err;
+    if (mode == TF_APPROVALS_CERTIFY && strcmp(p.step, "certified"))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "run %" PRId64 " is not certified yet: approvals "
+                           "are certify-approve",
+                           run);
+    if (actor && *p.certifier && !strcmp(actor, p.certifier))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "%s certified run %" PRId64 ": it must be "
+                           "approved by someone else",
+                           actor, run);
+    if ((err = load_session(fund, p.session, &sc, diag)))
+        return err;
+    tf_date_add_days(last, sc.s.start, (int)sc.s.days - 1);
+    if (strcmp(date, last) > 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "session '%s' ended on %s: run %" PRId64
+                           " cannot be approved after it (%s)",
+                           sc.s.id, last, run, date);
+
+    memset(&opt, 0, sizeof(opt));
+    opt.date = date;
+    opt.cap = -1;
+    memset(&r, 0, sizeof(r));
+    r.fund = fund;
+    r.opt = &opt;
+    r.res = res;
+    r.diag = diag;
+    r.sc = &sc;
+    res->run = run;
+    if (!(err = run_settings(&r, psc_rate, sizeof(psc_rate))) &&
+        !(err =
+              load_proposals(&r, run, &moved, moved_ref, sizeof(moved_ref)))) {
+        if (moved)
+            err = tf_diag_set(diag, TF_ERR_RULE,
+                              "%" PRId64 " of run %" PRId64 "'s requests "
+                              "(%s first) have been decided or amended since "
+                              "it was proposed: its figures no longer hold; "
+                              "reject it and propose a run again",
+                              moved, run, moved_ref);
+        else
+            err = figures_hold(&r, &p, &sc, diag);
+    }
+    if (!err) {
+        for (size_t i = 0; i < r.n; i++) {
+            struct areq *q = &r.reqs[i];
+            for (int d = 0; d < q->ndraws; d++)
+                res->drawn[q->draw_pool[d]] += q->draw_amt[d];
+        }
+        if (!(err = write_outcome(&r, sc.s.id)))
+            err = run_step(fund, run, "approved", date, "");
+        report_outcome(&r, sc.s.id, NULL, NULL);
+    }
     run_release(&r);
     return err;
 }

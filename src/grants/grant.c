@@ -14,6 +14,7 @@
 #include "books/fund_internal.h"
 #include "grants/grants.h"
 #include "tfund/allocate.h"
+#include "tfund/audit.h"
 #include "tfund/date.h"
 
 /* The pools that may pay for a tier, in draw order. */
@@ -394,6 +395,60 @@ static tf_error check_tolerance(tf_fund *fund, const struct grant *g,
                        tf_fund_fmt(fund, b, committed, 1), tol);
 }
 
+/* Records a payment request for what disburse was given (its checks
+ * passed): one a request at a time. */
+static tf_error request_payment(tf_fund *fund, const char *ref,
+                                const tf_disburse_options *o, const char *date,
+                                tf_disburse_result *res, tf_diag *diag)
+{
+    static const char open_sql[] =
+        "SELECT p.id FROM payments p WHERE p.request = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM payment_steps s WHERE s.payment = p.id AND s.step IN "
+        "('approved', " TF_SQL_Q(TF_N_REJECTED) "))";
+    const char *actor = tf_audit_actor(fund);
+    tf_stmt *st;
+    tf_error err;
+
+    if ((err = tf_db_get(fund->db, open_sql, ref, &st, diag)))
+        return err;
+    if (st) {
+        int64_t other = tf_col_int(st, 0);
+        tf_stmt_reset(st);
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "payment request %" PRId64 " for '%s' awaits its "
+                           "approval: approve or reject it first",
+                           other, ref);
+    }
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO payments (request, date, amount, currency, "
+                       "force, correct, actor) VALUES (?1, ?2, ?3, ?4, ?5, "
+                       "?6, ?7)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    tf_stmt_text(st, 2, date);
+    if (o->currency) {
+        tf_stmt_int(st, 3, o->amount);
+        tf_stmt_text(st, 4, o->currency);
+    } else {
+        tf_stmt_null(st, 3);
+        tf_stmt_null(st, 4);
+    }
+    tf_stmt_int(st, 5, o->force ? 1 : 0);
+    tf_stmt_int(st, 6, o->correct ? 1 : 0);
+    tf_stmt_text(st, 7, actor ? actor : "unknown");
+    if ((err = tf_stmt_run(st, diag)))
+        return err;
+    if (!(st = tf_db_prepare(fund->db, "SELECT max(id) FROM payments", diag)))
+        return TF_ERR_DB;
+    if (tf_stmt_step(st) <= 0)
+        return tf_stmt_error(st, diag);
+    res->payment = tf_col_int(st, 0);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
 tf_error tf_disburse_ex(tf_fund *fund, const char *ref,
                         const tf_disburse_options *o, tf_disburse_result *res,
                         tf_diag *diag)
@@ -462,6 +517,14 @@ tf_error tf_disburse_ex(tf_fund *fund, const char *ref,
         committed += g.draw_amt[i];
     if ((err = check_tolerance(fund, &g, charge, committed, o->force, diag)))
         return err;
+    if (!o->payment) {
+        tf_approvals mode;
+        if ((err = tf_fund_approvals(fund, &mode, diag)))
+            return err;
+        /* With approvals on, a payment request; posted when approved. */
+        if (mode != TF_APPROVALS_NONE)
+            return request_payment(fund, ref, o, date, res, diag);
+    }
     /* A correction first reverses the disbursement in force, which gives
      * the commitment back, then pays the new cost as a first disbursement
      * would. */
@@ -686,4 +749,215 @@ tf_error tf_reinstate(tf_fund *fund, const char *ref, const char *date,
         return err;
     return tf_grant_decision(fund, 0, ref, date, TF_STATUS_PENDING, "", -1,
                              "reinstated", diag);
+}
+
+/* ---- Payment requests (DESIGN.md section 11) --------------------------- */
+
+#define PAYMENT_COLS                                                           \
+    "SELECT p.id, p.request, coalesce(p.date, ''), p.currency, "               \
+    "coalesce(p.amount, 0), p.force, p.correct, p.actor, coalesce(s.step, "    \
+    "'requested'), coalesce(s.date, ''), coalesce(s.actor, ''), "              \
+    "coalesce(s.note, ''), coalesce(s.entry, 0), coalesce((SELECT c.actor "    \
+    "FROM payment_steps c WHERE c.payment = p.id AND c.step = 'certified' "    \
+    "ORDER BY c.id DESC LIMIT 1), '') FROM payments p LEFT JOIN "              \
+    "payment_steps s ON s.id = (SELECT max(x.id) FROM payment_steps x "        \
+    "WHERE x.payment = p.id) "
+
+static void read_payment(tf_stmt *st, tf_payment *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->id = tf_col_int(st, 0);
+    p->request = tf_col_text(st, 1);
+    p->date = tf_col_text(st, 2);
+    p->currency = tf_col_null(st, 3) ? NULL : tf_col_text(st, 3);
+    p->amount = tf_col_int(st, 4);
+    p->force = (int)tf_col_int(st, 5);
+    p->correct = (int)tf_col_int(st, 6);
+    p->actor = tf_col_text(st, 7);
+    p->state = tf_col_text(st, 8);
+    p->step_date = tf_col_text(st, 9);
+    p->step_actor = tf_col_text(st, 10);
+    p->note = tf_col_text(st, 11);
+    p->entry = tf_col_int(st, 12);
+}
+
+tf_error tf_payment_each(tf_fund *fund, const char *ref,
+                         int (*fn)(void *ctx, const tf_payment *p), void *ctx,
+                         tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(
+        fund->db,
+        PAYMENT_COLS "WHERE ?1 IS NULL OR p.request = ?1 ORDER BY p.id", diag);
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, ref);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_payment p;
+        read_payment(st, &p);
+        if (fn(ctx, &p))
+            break;
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
+struct open_payment {
+    int64_t id;
+    char request[128], date[16], currency[8], actor[256], state[16];
+    char certifier[256];
+    int64_t amount;
+    int has_currency, force, correct;
+};
+
+/* A payment request that awaits a step, and whether actor may take it. */
+static tf_error payment_step_check(tf_fund *fund, int64_t id, const char *date,
+                                   const char *what, struct open_payment *p,
+                                   tf_diag *diag)
+{
+    const char *actor = tf_audit_actor(fund);
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    if (tf_date_check(date, diag))
+        return TF_ERR_INPUT;
+    if ((err = tf_fund_check_open(fund, diag)))
+        return err;
+    if (!(st = tf_db_prepare(fund->db, PAYMENT_COLS "WHERE p.id = ?1", diag)))
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, id);
+    if ((rc = tf_stmt_step(st)) < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "no payment request %" PRId64,
+                           id);
+    }
+    p->id = id;
+    snprintf(p->request, sizeof(p->request), "%s", tf_col_text(st, 1));
+    snprintf(p->date, sizeof(p->date), "%s", tf_col_text(st, 2));
+    p->has_currency = !tf_col_null(st, 3);
+    snprintf(p->currency, sizeof(p->currency), "%s",
+             p->has_currency ? tf_col_text(st, 3) : "");
+    p->amount = tf_col_int(st, 4);
+    p->force = (int)tf_col_int(st, 5);
+    p->correct = (int)tf_col_int(st, 6);
+    snprintf(p->actor, sizeof(p->actor), "%s", tf_col_text(st, 7));
+    snprintf(p->state, sizeof(p->state), "%s", tf_col_text(st, 8));
+    snprintf(p->certifier, sizeof(p->certifier), "%s", tf_col_text(st, 13));
+    tf_stmt_reset(st);
+    if (strcmp(p->state, "requested") && strcmp(p->state, "certified"))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "payment request %" PRId64 " is %s: only one that "
+                           "awaits its approval is %s",
+                           id, p->state, what);
+    if (actor && !strcmp(actor, p->actor) && strcmp(what, TF_STEP_REJECTED))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "%s requested payment %" PRId64 ": it must be %s "
+                           "by someone else",
+                           actor, id, what);
+    return tf_ledger_check_date(fund, date, "an approval step", diag);
+}
+
+static tf_error payment_step(tf_fund *fund, int64_t id, const char *step,
+                             const char *date, const char *note, int64_t entry,
+                             tf_diag *diag)
+{
+    tf_stmt *st = tf_db_prepare(fund->db,
+                                "INSERT INTO payment_steps (payment, step, "
+                                "date, actor, note, entry) VALUES (?1, ?2, "
+                                "?3, ?4, ?5, ?6)",
+                                diag);
+    const char *actor = tf_audit_actor(fund);
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_int(st, 1, id);
+    tf_stmt_text(st, 2, step);
+    tf_stmt_text(st, 3, date);
+    tf_stmt_text(st, 4, actor ? actor : "unknown");
+    tf_stmt_text(st, 5, note);
+    if (entry)
+        tf_stmt_int(st, 6, entry);
+    else
+        tf_stmt_null(st, 6);
+    return tf_stmt_run(st, diag);
+}
+
+tf_error tf_payment_certify(tf_fund *fund, int64_t id, const char *date,
+                            tf_diag *diag)
+{
+    struct open_payment p;
+    tf_approvals mode;
+    tf_error err;
+
+    if ((err = payment_step_check(fund, id, date, "certified", &p, diag)) ||
+        (err = tf_fund_approvals(fund, &mode, diag)))
+        return err;
+    if (mode != TF_APPROVALS_CERTIFY)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "approvals are '%s': a payment is approved without "
+                           "being certified",
+                           mode == TF_APPROVALS_APPROVE ? "approve" : "none");
+    if (!strcmp(p.state, "certified"))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "payment request %" PRId64 " is already certified "
+                           "(by %s)",
+                           id, p.certifier);
+    return payment_step(fund, id, "certified", date, "", 0, diag);
+}
+
+tf_error tf_payment_reject(tf_fund *fund, int64_t id, const char *date,
+                           const char *reason, tf_diag *diag)
+{
+    struct open_payment p;
+    tf_error err;
+
+    if (!reason || !*reason)
+        return tf_diag_set(diag, TF_ERR_USAGE, "a rejection needs a reason");
+    if ((err = payment_step_check(fund, id, date, TF_STEP_REJECTED, &p, diag)))
+        return err;
+    return payment_step(fund, id, TF_STEP_REJECTED, date, reason, 0, diag);
+}
+
+tf_error tf_payment_approve(tf_fund *fund, int64_t id, const char *date,
+                            tf_disburse_result *res, tf_diag *diag)
+{
+    const char *actor = tf_audit_actor(fund);
+    struct open_payment p;
+    tf_disburse_options o;
+    tf_approvals mode;
+    tf_error err;
+
+    memset(res, 0, sizeof(*res));
+    if ((err = payment_step_check(fund, id, date, "approved", &p, diag)) ||
+        (err = tf_fund_approvals(fund, &mode, diag)))
+        return err;
+    if (mode == TF_APPROVALS_CERTIFY && strcmp(p.state, "certified"))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "payment request %" PRId64 " is not certified yet: "
+                           "approvals are certify-approve",
+                           id);
+    if (actor && *p.certifier && !strcmp(actor, p.certifier))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "%s certified payment %" PRId64 ": it must be "
+                           "approved by someone else",
+                           actor, id);
+    /* Posted on the approval's date, as disburse would post it now. */
+    memset(&o, 0, sizeof(o));
+    o.date = date;
+    o.currency = p.has_currency ? p.currency : NULL;
+    o.amount = p.amount;
+    o.force = p.force;
+    o.correct = p.correct;
+    o.payment = id;
+    if ((err = tf_disburse_ex(fund, p.request, &o, res, diag)))
+        return err;
+    res->payment = id;
+    return payment_step(fund, id, "approved", date, "", res->entry, diag);
 }

@@ -53,4 +53,8 @@ tf_error tf_grant_set_pending(tf_fund *fund, const char *ref, tf_diag *diag);
 tf_error tf_grant_release(tf_fund *fund, const char *ref, const char *date,
                           const char *memo, int64_t *released, tf_diag *diag);
 
+/* The step that voids a proposed run or a payment request: the word of
+ * the status a rejected request has (the books spell it). */
+#define TF_STEP_REJECTED tf_status_name(TF_STATUS_REJECTED)
+
 #endif
