@@ -1777,6 +1777,11 @@ static tf_error sessions_to_come(tf_fund *fund, const char *session,
 
     if (!err && l->oom)
         err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    /* The list grew by realloc: each copy points at its own strings. */
+    for (size_t i = 0; i < l->n; i++) {
+        l->s[i].s.id = l->s[i].id;
+        l->s[i].s.start = l->s[i].start;
+    }
     for (size_t i = 0; !err && i < l->n; i++) {
         char last[16];
         tf_date_add_days(last, l->s[i].s.start, (int)l->s[i].s.days - 1);

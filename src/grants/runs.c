@@ -304,7 +304,7 @@ tf_error tf_allocation_undo(tf_fund *fund, int64_t run, const char *date,
             continue; /* cancelled since: it stays so */
         if (funded) {
             int64_t released = 0;
-            char line[300];
+            char line[sizeof(memo) + sizeof(v[i].ref) + 4];
             snprintf(line, sizeof(line), "%s: %s", memo, v[i].ref);
             if ((err = tf_grant_release(fund, v[i].ref, date, line, &released,
                                         diag)))
