@@ -226,6 +226,15 @@ tf_error tf_run_each(tf_fund *fund, const char *session,
                      int (*fn)(void *ctx, const tf_run_info *r), void *ctx,
                      tf_diag *diag);
 
+/* The decisions run took, in reference order: those it proposed (the
+ * table proposals) while it awaits its approval or was rejected, the
+ * decisions it wrote otherwise. Each as a tf_request with the run's
+ * figures and draws; its other fields are the request's as recorded.
+ * TF_ERR_NOTFOUND for an unknown run. */
+tf_error tf_run_decisions(tf_fund *fund, int64_t run,
+                          int (*fn)(void *ctx, const tf_request *r), void *ctx,
+                          tf_diag *diag);
+
 /* What an undo did. */
 typedef struct tf_undo_result {
     char session[80];

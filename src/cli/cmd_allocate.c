@@ -367,6 +367,41 @@ static int allocation_runs(int argc, char **argv)
     return err ? cli_fail(err, &diag) : 0;
 }
 
+/* allocation decisions RUN */
+static int allocation_decisions(int argc, char **argv)
+{
+    struct show s;
+    long long run;
+    char *end;
+    tf_diag diag;
+    tf_error err;
+    int rc;
+
+    memset(&s, 0, sizeof(s));
+    s.fmt = CLI_TEXT;
+    if ((rc = parse_view_options(argc, argv, NULL, &s.fmt)) >= 0)
+        return rc;
+    if (argc - optind != 1)
+        return cli_usage("allocation decisions needs one RUN (its number)");
+    run = strtoll(argv[optind], &end, 10);
+    if (!*argv[optind] || *end || run <= 0)
+        return cli_usage("RUN is a run's number ('tfund allocation runs')");
+    if ((rc = cli_open(&s.fund)))
+        return rc;
+    tf_diag_clear(&diag);
+    s.t = cli_table_new(s.fmt, stdout, alloc_cols, alloc_kinds);
+    err = tf_run_decisions(s.fund, (int64_t)run, show_request, &s, &diag);
+    if (err) {
+        cli_table_free(s.t);
+    } else {
+        cli_table_end(s.t);
+        if (s.fmt == CLI_TEXT)
+            print_totals(&s);
+    }
+    tf_fund_close(s.fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
 /* allocation undo RUN --date D */
 static int allocation_undo(int argc, char **argv)
 {
@@ -512,6 +547,8 @@ static int run_allocation(int argc, char **argv)
         return allocation_envelope(argc - 1, argv + 1);
     if (!strcmp(argv[1], "runs"))
         return allocation_runs(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "decisions"))
+        return allocation_decisions(argc - 1, argv + 1);
     if (!strcmp(argv[1], "undo"))
         return allocation_undo(argc - 1, argv + 1);
     if (!strcmp(argv[1], "certify") || !strcmp(argv[1], "approve") ||
@@ -754,6 +791,7 @@ const struct tf_cmd cmd_allocation = {
     "       tfund allocation envelope SESSION [--date DATE]\n"
     "                                 [--format text|csv|json]\n"
     "       tfund allocation runs [SESSION] [--format text|csv|json]\n"
+    "       tfund allocation decisions RUN [--format text|csv|json]\n"
     "       tfund allocation undo RUN --date DATE\n"
     "       tfund allocation certify RUN [--date DATE]\n"
     "       tfund allocation approve RUN [--date DATE]\n"
@@ -780,6 +818,9 @@ const struct tf_cmd cmd_allocation = {
     "date, actor, options, how it came by its envelope (basis: fixed,\n"
     "kept, reset), the envelope, what it decided and its latest step\n"
     "(undone; proposed, certified, approved or rejected with approvals).\n"
+    "\n"
+    "decisions: what run RUN decided, with its figures and draws (the\n"
+    "columns of show): what it proposes while it awaits its approval.\n"
     "\n"
     "undo: every request whose state is still run RUN's decision goes\n"
     "back to pending on DATE, a funded one with its commitments released;\n"

@@ -333,3 +333,97 @@ tf_error tf_allocation_undo(tf_fund *fund, int64_t run, const char *date,
                  tf_audit_actor(fund) ? tf_audit_actor(fund) : "unknown");
     return tf_stmt_run(st, diag);
 }
+
+/* ---- A run's decisions -------------------------------------------------- */
+
+tf_error tf_run_decisions(tf_fund *fund, int64_t run,
+                          int (*fn)(void *ctx, const tf_request *r), void *ctx,
+                          tf_diag *diag)
+{
+    /* A proposal's decisions until it is approved, then the run's own
+     * (the same, dated on the approval) with their draws. */
+    static const char sql[] =
+        "SELECT p.request, q.session, q.country, c.region_group, p.status, "
+        "p.reason, coalesce(p.tier, 0), p.fare_base, p.dsa, p.terminal, "
+        "p.cost, p.psc, p.charge, p.draws, r.date FROM proposals p JOIN runs "
+        "r ON r.id = p.run JOIN requests q ON q.ref = p.request JOIN "
+        "countries c ON c.iso3 = q.country WHERE p.run = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM decisions e WHERE e.run = ?1) UNION ALL SELECT "
+        "d.request, q.session, q.country, c.region_group, d.status, "
+        "d.reason, coalesce(d.tier, 0), d.fare_base, d.dsa, d.terminal, "
+        "d.cost, d.psc, d.charge, coalesce((SELECT group_concat(x.pool || "
+        "':' || x.amount, ';') FROM (SELECT w.pool, w.amount FROM draws w "
+        "WHERE w.request = d.request AND w.run = d.run ORDER BY w.seq) x), "
+        "''), d.date FROM decisions d JOIN requests q ON q.ref = d.request "
+        "JOIN countries c ON c.iso3 = q.country WHERE d.run = ?1 ORDER BY 1";
+    tf_stmt *st;
+    tf_error err;
+    int rc, own;
+
+    if ((err = tf_db_read_begin(fund->db, &own, diag)))
+        return err;
+    st = tf_db_prepare(fund->db, "SELECT 1 FROM runs WHERE id = ?1", diag);
+    if (!st) {
+        err = TF_ERR_DB;
+        goto done;
+    }
+    tf_stmt_int(st, 1, run);
+    rc = tf_stmt_step(st);
+    tf_stmt_reset(st);
+    if (rc <= 0) {
+        err = rc < 0 ? tf_stmt_error(st, diag)
+                     : tf_diag_set(diag, TF_ERR_NOTFOUND,
+                                   "no allocation run %" PRId64, run);
+        goto done;
+    }
+    if (!(st = tf_db_prepare(fund->db, sql, diag))) {
+        err = TF_ERR_DB;
+        goto done;
+    }
+    tf_stmt_int(st, 1, run);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_request r;
+        char pools[TF_POOL_COUNT][16];
+        const char *p = tf_col_text(st, 13);
+        memset(&r, 0, sizeof(r));
+        r.ref = tf_col_text(st, 0);
+        r.session = tf_col_text(st, 1);
+        r.country = tf_col_text(st, 2);
+        r.region_group = tf_col_text(st, 3);
+        r.status = tf_col_text(st, 4);
+        r.reason = tf_col_text(st, 5);
+        r.tier = (int)tf_col_int(st, 6);
+        r.has_figures = !tf_col_null(st, 12);
+        r.fare = tf_col_int(st, 7);
+        r.dsa = tf_col_int(st, 8);
+        r.terminal = tf_col_int(st, 9);
+        r.cost = tf_col_int(st, 10);
+        r.psc = tf_col_int(st, 11);
+        r.charge = tf_col_int(st, 12);
+        r.decided = tf_col_text(st, 14);
+        while (p && *p && r.ndraws < TF_POOL_COUNT) {
+            const char *colon = strchr(p, ':');
+            size_t n;
+            int k;
+            if (!colon || (n = (size_t)(colon - p)) >= sizeof(pools[0]))
+                break;
+            memcpy(pools[r.ndraws], p, n);
+            pools[r.ndraws][n] = '\0';
+            if ((k = tf_pool_find(pools[r.ndraws])) >= 0) {
+                r.draws[r.ndraws].pool = tf_pools[k];
+                r.draws[r.ndraws].amount = strtoll(colon + 1, NULL, 10);
+                r.ndraws++;
+            }
+            p = strchr(colon, ';');
+            p = p ? p + 1 : NULL;
+        }
+        if (fn(ctx, &r))
+            break;
+    }
+    if (rc < 0)
+        err = tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+done:
+    tf_db_read_end(fund->db, own);
+    return err;
+}

@@ -92,6 +92,11 @@ grep -q '^run 1 proposed: nothing is committed until it is approved' <<<"$out" |
   fail "a proposed run committed money"
 as "$me" allocation runs --format csv | grep -q "^1,s1,2017-04-01,$me,.*,proposed 2017-04-01 $me\$" ||
   fail "runs: $(as "$me" allocation runs --format csv)"
+# What it proposes is there for the certifier to see.
+dec=$(as "$certifier" allocation decisions 1 --format csv)
+grep -q '^K01,s1,IDN,2,Asia-Pacific,funded,,500.00,100.00,0.00,600.00,78.00,678.00,travel:678.00$' <<<"$dec" ||
+  fail "the proposed decisions: $dec"
+grep -q '^K03,s1,BRA,2,GRULAC,waitlisted,insufficient-funds,' <<<"$dec" || fail "the proposed decisions: $dec"
 refused "$me" "run 1 of s1 is proposed and awaits its approval" allocate s1 --date 2017-04-02
 refused "$me" "$me proposed run 1: it must be certified by someone else" allocation certify 1 --date 2017-04-02
 refused "$approver" "run 1 is not certified yet" allocation approve 1 --date 2017-04-02
@@ -106,6 +111,8 @@ out=$(as "$approver" allocation approve 1 --date 2017-04-03)
   fail "the approval did not commit: $(as "$me" pools --format csv)"
 [ "$(sqlite3 "$db" "SELECT date FROM entries WHERE kind = 'commitment' LIMIT 1")" = 2017-04-03 ] ||
   fail "the commitments are not dated on the approval"
+[ "$(as "$me" allocation decisions 1 --format csv)" = "$dec" ] ||
+  fail "the approved decisions differ from the proposed: $(as "$me" allocation decisions 1 --format csv 2>&1)"
 echo "run: proposed by $me, certified by $certifier, approved by $approver; each forbidden step refused"
 
 # ---- A payment --------------------------------------------------------------------
