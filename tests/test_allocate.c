@@ -692,14 +692,15 @@ static void test_cap(void **state)
     o.cap = 250000;
     res = allocate(f, "s1", &o);
     /* allow travel = 1000000 (share 1/1). q1 + q2 = 226000; q3 would make
-     * 339000 > 250000; q4 (charge 11300) makes 237300 <= 250000. */
+     * 339000 > 250000: the pools cover it, the cap does not (cap); q4
+     * (charge 11300) makes 237300 <= 250000. */
     assert_string_equal(res.share, "1/1");
     assert_int_equal(res.allow[TRAVEL], 1000000);
     assert_int_equal(res.funded, 3);
     assert_int_equal(res.funded_charge, 237300);
     expect(f, "q1", "funded", "", 2, 113000, "travel:113000");
     expect(f, "q2", "funded", "", 2, 113000, "travel:113000");
-    expect(f, "q3", "waitlisted", "insufficient-funds", 2, 113000, "");
+    expect(f, "q3", "waitlisted", "cap", 2, 113000, "");
     expect(f, "q4", "funded", "", 2, 11300, "travel:11300");
     assert_verified(f);
 }
@@ -823,8 +824,21 @@ static void test_fare_in_eur(void **state)
     give(f, "R2", "2025-03-05", "travel", 100000);
     commit(f);
     /* 2025-03-10, rate 0.8: fare = 90000 / 0.8 = 112500; psc 14625;
-     * charge 127125 <= 200000: funded. */
+     * charge 127125. The envelope the first run fixed (100000) does not
+     * grow with R2: the re-run spends what it has left, 100000, and the
+     * request still misses. */
     res = allocate_on(f, "S1", "2025-03-10");
+    assert_int_equal(res.allow[TRAVEL], 100000);
+    assert_string_equal(res.env.basis, "kept");
+    expect(f, "eur1", "waitlisted", "insufficient-funds", 2, 127125, "");
+    /* --budget all resets it to used + available = 200000: funded. */
+    {
+        tf_alloc_options o = options("2025-03-10");
+        o.budget_all = 1;
+        res = allocate(f, "S1", &o);
+    }
+    assert_string_equal(res.env.basis, "reset");
+    assert_int_equal(res.env.envelope[TRAVEL], 200000);
     assert_int_equal(res.allow[TRAVEL], 200000);
     expect(f, "eur1", "funded", "", 2, 127125, "travel:127125");
     g = get(f, "eur1");
@@ -911,11 +925,21 @@ static void test_disburse(void **state)
     assert_int_equal(balance(f, "expense:psc", "travel"), 26000);
     assert_int_equal(balance(f, "liabilities:psc-payable", "travel"), -26000);
 
-    /* d3: actual 1000000, charge 1130000, overrun 1017000 > available
-     * 661000: refused, nothing written. */
+    /* d3: actual 1000000, charge 1130000: ten times its commitment, far
+     * beyond cost_tolerance (0.5): refused as a slip (TF_ERR_INPUT), and
+     * forced, the overrun 1017000 > available 661000 is refused too;
+     * nothing written either time. */
     before = head(f);
     assert_int_equal(disburse(f, "d3", "2025-03-22", "USD", 1000000, &res),
-                     TF_ERR_RULE);
+                     TF_ERR_INPUT);
+    assert_same_head(before, head(f));
+    {
+        tf_disburse_options o = {"2025-03-22", "USD", 1000000, 1, 0, 0};
+        begin(f);
+        assert_int_equal(tf_disburse_ex(f, "d3", &o, &res, &dg), TF_ERR_RULE);
+        tf_fund_rollback(f);
+    }
+    before = head(f);
     assert_same_head(before, head(f));
     expect(f, "d3", "funded", "", 2, 113000, "travel:113000");
     t = pool(f, "travel");
@@ -1037,8 +1061,19 @@ static void test_cancel(void **state)
     assert_same_head(h, head(f));
     expect(f, "x4", "disbursed", "", 2, 113000, "travel:113000");
 
-    /* Cancelled requests are not reconsidered. */
-    assert_int_equal(allocate_on(f, "S1", "2025-03-23").considered, 0);
+    /* Cancelled requests are not reconsidered (a run on the session's last
+     * day); no run may be dated after it. */
+    assert_int_equal(allocate_on(f, "S1", "2025-03-14").considered, 0);
+    {
+        tf_alloc_options o = options("2025-03-15");
+        tf_alloc_result r;
+        h = head(f);
+        begin(f);
+        assert_int_equal(tf_allocate(f, "S1", &o, &r, NULL, NULL, &dg),
+                         TF_ERR_RULE);
+        tf_fund_rollback(f);
+        assert_same_head(h, head(f));
+    }
     assert_verified(f);
 }
 

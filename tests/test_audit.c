@@ -328,11 +328,11 @@ static void test_settings_cache(void **state)
 
     /* With the triggers, the value becomes a version no event wrote. */
     exec(f, "UPDATE settings SET value = '0.08' WHERE key = 'psc_rate'");
-    assert_named(f, "setting_versions row 7 (psc_rate = 0.08): not written "
+    assert_named(f, "setting_versions row 8 (psc_rate = 0.08): not written "
                     "by tfund");
     /* Without them, the cache differs from the latest version. */
     exec(f, "DROP TRIGGER setting_versions_no_delete;"
-            "DELETE FROM setting_versions WHERE id = 7;"
+            "DELETE FROM setting_versions WHERE id = 8;"
             "DROP TRIGGER settings_version_update;"
             "UPDATE settings SET value = '0.09' WHERE key = 'psc_rate'");
     assert_named(f, "settings row 3 (psc_rate): value is '0.09' but "

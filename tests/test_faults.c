@@ -609,7 +609,11 @@ static tf_error op_disburse_over(tf_fund *f, const char *ref)
     tf_diag_clear(&dg);
     if ((err = tf_fund_begin(f, &dg)))
         return err;
-    err = tf_disburse(f, ref, "2025-03-20", "EUR", 250000, &res, &dg);
+    {
+        /* Beyond cost_tolerance too: --force. */
+        tf_disburse_options o = {"2025-03-20", "EUR", 250000, 1, 0, 0};
+        err = tf_disburse_ex(f, ref, &o, &res, &dg);
+    }
     if (!err)
         err = tf_fund_commit(f, &dg);
     return err;

@@ -76,6 +76,10 @@ tf_error tf_audit_set_command(tf_fund *fund, const char *command,
  * the first transaction. */
 tf_error tf_audit_set_actor(tf_fund *fund, const char *actor, tf_diag *diag);
 
+/* The actor of the open write transaction (resolved when it began), or
+ * NULL outside one. Valid until the transaction ends. */
+const char *tf_audit_actor(tf_fund *fund);
+
 /* The one-line summary of the open transaction (printf-style; the last
  * call wins; control characters become spaces). Without one, the event
  * says how many rows it wrote in which tables. */

@@ -47,6 +47,18 @@ tf_error tf_fund_begin(tf_fund *fund, tf_diag *diag);
 tf_error tf_fund_commit(tf_fund *fund, tf_diag *diag);
 void tf_fund_rollback(tf_fund *fund);
 
+/* Who must sign an allocation run or a disbursement off before it is
+ * posted (DESIGN.md section 11; the setting approvals). */
+typedef enum tf_approvals {
+    TF_APPROVALS_NONE,    /* posted at once */
+    TF_APPROVALS_APPROVE, /* proposed, then approved by another */
+    TF_APPROVALS_CERTIFY  /* proposed, certified, then approved */
+} tf_approvals;
+
+/* The fund's approvals: the setting, or when unset certify-approve in a
+ * team fund (one with users) and none in a fund of one person. */
+tf_error tf_fund_approvals(tf_fund *fund, tf_approvals *out, tf_diag *diag);
+
 /* Lets this handle record what a duplicate guard would refuse (a
  * request matching another, DESIGN.md section 10: --allow-duplicate);
  * tf_fund_duplicates counts those recorded so. */

@@ -74,6 +74,12 @@ tf_error tf_ledger_ref_entries(tf_fund *fund, const char *ref,
  * accepted afterwards. Refused if not after the current closing date. */
 tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag);
 
+/* TF_ERR_RULE, naming what ("an allocation", "a cancellation"), when
+ * date lies in the closed period: a step dated there is refused even when
+ * it would post no entry. */
+tf_error tf_ledger_check_date(tf_fund *fund, const char *date, const char *what,
+                              tf_diag *diag);
+
 /* The balance of account in pool (pool NULL: all pools) as of date (NULL:
  * now, from the running balances). */
 tf_error tf_ledger_balance(tf_fund *fund, const char *account, const char *pool,

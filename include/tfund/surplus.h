@@ -36,6 +36,19 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
                     int (*fn)(void *ctx, const tf_need *n), void *ctx,
                     tf_diag *diag);
 
+/*
+ * Why a surplus of res at date may be premature (issue of the safeguard,
+ * README "Surplus"): no session starts after date; pledges to the travel
+ * pools are still unpaid; the move would leave unrestricted and travel at
+ * zero available while requests of sessions not yet over are waitlisted.
+ * fn (may be NULL) receives each as one line; *count their number (none
+ * when nothing would move).
+ */
+tf_error tf_surplus_warnings(tf_fund *fund, const char *date,
+                             const tf_surplus_result *res,
+                             int (*fn)(void *ctx, const char *warning),
+                             void *ctx, long *count, tf_diag *diag);
+
 /* Conference-preparation spending from prep, with PSC. amount is in
  * currency's minor units, converted at date. Refused (TF_ERR_RULE) beyond
  * what prep has available on that date. Known identical ref: *known. */

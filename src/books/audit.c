@@ -51,6 +51,12 @@ const struct tf_covered tf_covered[TF_COVERED_COUNT] = {
     COVER("refunds", 1, 0, ", *", "'entry ' || entry || ' to ' || donor"),
     COVER("entries", 0, 0, "", "'entry ' || id || ' ' || kind"),
     COVER("postings", 0, 0, "", "'entry ' || entry || ' ' || account"),
+    COVER("envelopes", 1, 0, ", *", "'run ' || run || ' ' || pool"),
+    COVER("run_steps", 1, 0, ", *", "'run ' || run || ' ' || step"),
+    COVER("amendments", 1, 0, ", *", "request"),
+    COVER("proposals", 1, 0, ", *", "'run ' || run || ' ' || request"),
+    COVER("payments", 1, 0, ", *", "'payment ' || id || ' of ' || request"),
+    COVER("payment_steps", 1, 0, ", *", "'payment ' || payment || ' ' || step"),
 };
 
 int tf_covered_find(const char *table, size_t len)
@@ -432,6 +438,11 @@ tf_error tf_audit_set_actor(tf_fund *fund, const char *actor, tf_diag *diag)
     if (actor && !*actor)
         return tf_diag_set(diag, TF_ERR_INPUT, "an actor needs a name");
     return set_string(&a->actor, actor, diag);
+}
+
+const char *tf_audit_actor(tf_fund *fund)
+{
+    return fund->audit && fund->audit->marked ? fund->audit->actor : NULL;
 }
 
 void tf_audit_summary(tf_fund *fund, const char *fmt, ...)

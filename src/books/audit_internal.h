@@ -29,7 +29,7 @@ struct tf_covered {
     const char *key_sql; /* what names row ?1 for people */
 };
 
-#define TF_COVERED_COUNT 18
+#define TF_COVERED_COUNT 24
 /* In the order of every event's "wrote" (part of the format). */
 extern const struct tf_covered tf_covered[TF_COVERED_COUNT];
 

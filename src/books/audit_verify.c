@@ -395,9 +395,10 @@ static tf_error check_caches(struct av *v)
         "(SELECT 1 FROM countries c WHERE c.iso3 = v.iso3) GROUP BY v.iso3";
 #undef PAIR
     /* A request's state: status and reason of its latest decision; tier,
-     * run, date and figures of its latest decision by a run. Compared
-     * with IS NOT, so NULLs count; the first decision id that differs is
-     * named. */
+     * run, date and figures of its latest decision by a run since it was
+     * last back to pending (an undone run, a reinstatement: a decision
+     * 'pending'), none otherwise. Compared with IS NOT, so NULLs count;
+     * the first decision id that differs is named. */
     static const char requests_sql[] =
         "SELECT q.rowid, q.ref, coalesce(l.id, r.id, 0), q.status, "
         "coalesce(l.status, " TF_SQL_PENDING
@@ -407,7 +408,9 @@ static tf_error check_caches(struct av *v)
         "q.psc, r.psc, q.charge, r.charge FROM requests q LEFT JOIN decisions "
         "l ON l.id = (SELECT max(x.id) FROM decisions x WHERE x.request = "
         "q.ref) LEFT JOIN decisions r ON r.id = (SELECT max(x.id) FROM "
-        "decisions x WHERE x.request = q.ref AND x.run IS NOT NULL) WHERE "
+        "decisions x WHERE x.request = q.ref AND x.run IS NOT NULL AND x.id > "
+        "coalesce((SELECT max(y.id) FROM decisions y WHERE y.request = q.ref "
+        "AND y.status = " TF_SQL_PENDING "), 0)) WHERE "
         "q.status IS NOT coalesce(l.status, " TF_SQL_PENDING
         ") OR q.reason IS NOT "
         "coalesce(l.reason, '') OR q.tier IS NOT r.tier OR q.run IS NOT "

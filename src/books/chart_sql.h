@@ -113,4 +113,28 @@
     "(" col " LIKE " TF_SQL_TRAVEL_ANY " OR " col " IN (" TF_SQL_OUTFLOW_NAMED \
     "))"
 
+/* ---- Query fragments the layers share ------------------------------ */
+
+/*
+ * A draw d (of table draws) of request q (of table requests) that belongs
+ * to q's current funding: one of the run that funded it (q.run). Draws
+ * written before draws named their run (run NULL) belong to the request's
+ * only funding of that time, so they count when it has no draws of a
+ * later run. A request funded again after an undo or a reinstatement has
+ * the draws of each funding; only the last are its own.
+ */
+#define TF_SQL_CURRENT_DRAW(d, q)                                              \
+    "(" q ".run IS NOT NULL AND (" d ".run = " q ".run OR (" d                 \
+    ".run IS NULL AND NOT EXISTS (SELECT 1 FROM draws x WHERE x.request = " q \
+    ".ref AND x.run IS NOT NULL))))"
+
+/*
+ * The latest amendment a of request q, joined (a's columns NULL when it
+ * has none): a request's current delegate, fare, fare_currency and gender
+ * are coalesce(a.x, q.x).
+ */
+#define TF_SQL_AMENDMENT(a, q)                                                 \
+    " LEFT JOIN amendments " a " ON " a ".id = (SELECT max(x.id) FROM "       \
+    "amendments x WHERE x.request = " q ".ref) "
+
 #endif

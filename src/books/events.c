@@ -437,17 +437,19 @@ static const char *col(tf_stmt *st, int i)
     return s ? s : "";
 }
 
-#define T_DONORS    2
-#define T_PLEDGES   3
-#define T_RECEIPTS  4
-#define T_SESSIONS  5
-#define T_REQUESTS  6
-#define T_COSTS     7
-#define T_SETTINGS  8
-#define T_RUNS      10
-#define T_DECISIONS 11
-#define T_REFUNDS   15
-#define T_ENTRIES   16
+#define T_DONORS     2
+#define T_PLEDGES    3
+#define T_RECEIPTS   4
+#define T_SESSIONS   5
+#define T_REQUESTS   6
+#define T_COSTS      7
+#define T_SETTINGS   8
+#define T_RUNS       10
+#define T_DECISIONS  11
+#define T_REFUNDS    15
+#define T_ENTRIES    16
+#define T_RUN_STEPS  19
+#define T_AMENDMENTS 20
 
 /* Each query takes the reference as ?1 and gives the rowid first. */
 typedef void (*item_fn)(struct items *it, tf_stmt *st);
@@ -489,13 +491,35 @@ static void item_decision(struct items *it, tf_stmt *st)
             (size_t)n < sizeof(text))
             snprintf(text + n, sizeof(text) - (size_t)n, ", charge %s", charge);
     } else {
-        /* A decision of its own: cancellation, disbursement, ... */
+        /* A decision of its own: cancellation, disbursement, a run undone,
+         * a reinstatement, ... with its note. */
         n = snprintf(text, sizeof(text), "%s: %s on %s", col(st, 1), status,
                      col(st, 3));
         if (*charge && n > 0 && (size_t)n < sizeof(text))
-            snprintf(text + n, sizeof(text) - (size_t)n, ", charge %s", charge);
+            n += snprintf(text + n, sizeof(text) - (size_t)n, ", charge %s",
+                          charge);
+        if (*col(st, 8) && n > 0 && (size_t)n < sizeof(text))
+            snprintf(text + n, sizeof(text) - (size_t)n, " (%s)", col(st, 8));
     }
     add_item(it, T_DECISIONS, tf_col_int(st, 0), 0, "%s", text);
+}
+
+static void item_amendment(struct items *it, tf_stmt *st)
+{
+    char fare[TF_AMOUNT_BUFSZ + 8];
+
+    add_item(it, T_AMENDMENTS, tf_col_int(st, 0), 0,
+             "%s amended: delegate %s, fare %s, gender '%s'", col(st, 1),
+             col(st, 2), money(fare, tf_col_int(st, 3), col(st, 4)),
+             col(st, 5));
+}
+
+static void item_run_step(struct items *it, tf_stmt *st)
+{
+    add_item(it, T_RUN_STEPS, tf_col_int(st, 0), 0,
+             "allocation run %" PRId64 " %s on %s by %s%s%s", tf_col_int(st, 1),
+             col(st, 2), col(st, 3), col(st, 4), *col(st, 5) ? ": " : "",
+             col(st, 5));
 }
 
 static void item_cost(struct items *it, tf_stmt *st)
@@ -586,9 +610,17 @@ static const struct hquery {
     {"SELECT rowid, ref, session, country, delegate, submitted, fare, "
      "fare_currency FROM requests WHERE ref = ?1",
      item_request},
-    {"SELECT id, request, run, date, status, reason, charge, tier FROM "
-     "decisions WHERE request = ?1",
+    {"SELECT id, request, run, date, status, reason, charge, tier, note "
+     "FROM decisions WHERE request = ?1",
      item_decision},
+    {"SELECT id, request, delegate, fare, fare_currency, gender FROM "
+     "amendments WHERE request = ?1",
+     item_amendment},
+    /* The reversal of a disbursement (corrected or undone). */
+    {"SELECT " ENTRY_COLS " FROM entries e WHERE e.reverses IN (SELECT x.id "
+     "FROM entries x WHERE x.kind = " TF_SQL_KIND_DISBURSEMENT
+     " AND x.ref = ?1)",
+     item_entry},
     {"SELECT rowid, ref, date, amount, currency FROM costs WHERE ref = ?1",
      item_cost},
     {"SELECT " ENTRY_COLS
@@ -637,6 +669,9 @@ static const struct hquery {
      "r.id AND d.status = " TF_SQL_Q(TF_N_REJECTED) ") FROM runs r WHERE "
                                                     "r.session = ?1",
      item_run},
+    {"SELECT s.id, s.run, s.step, s.date, s.actor, s.note FROM run_steps s "
+     "JOIN runs r ON r.id = s.run WHERE r.session = ?1",
+     item_run_step},
 };
 
 static int cmp_item(const void *pa, const void *pb)
@@ -651,9 +686,11 @@ static int cmp_item(const void *pa, const void *pb)
 }
 
 static const char *const table_names[TF_COVERED_COUNT] = {
-    "countries", "rates",  "donors",    "pledges", "receipts", "sessions",
-    "requests",  "costs",  "settings",  "users",   "runs",     "decisions",
-    "draws",     "spends", "transfers", "refunds", "entries",  "postings"};
+    "countries",  "rates",     "donors",   "pledges",      "receipts",
+    "sessions",   "requests",  "costs",    "settings",     "users",
+    "runs",       "decisions", "draws",    "spends",       "transfers",
+    "refunds",    "entries",   "postings", "envelopes",    "run_steps",
+    "amendments", "proposals", "payments", "payment_steps"};
 
 tf_error tf_history(tf_fund *fund, const char *ref,
                     int (*fn)(void *ctx, const tf_history_item *h), void *ctx,

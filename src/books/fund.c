@@ -18,6 +18,7 @@ static const struct {
     {"reserve_rate", "0"},
     {"quota_ldc", "2"},
     {"quota_developing", "1"},
+    {"cost_tolerance", "0.5"},
 };
 
 static tf_error load_base(tf_fund *fund, tf_diag *diag)
@@ -85,6 +86,37 @@ void tf_fund_create_abandon(tf_fund *fund, const char *path)
 {
     tf_fund_close(fund);
     remove(path);
+}
+
+tf_error tf_fund_approvals(tf_fund *fund, tf_approvals *out, tf_diag *diag)
+{
+    char value[32];
+    tf_diag sub;
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    tf_diag_clear(&sub);
+    err = tf_setting_get(fund, "approvals", value, sizeof(value), &sub);
+    if (!err) {
+        *out = !strcmp(value, "certify-approve") ? TF_APPROVALS_CERTIFY
+               : !strcmp(value, "approve")       ? TF_APPROVALS_APPROVE
+                                                 : TF_APPROVALS_NONE;
+        return TF_OK;
+    }
+    if (err != TF_ERR_NOTFOUND)
+        return tf_diag_set(diag, err, "%s", sub.msg);
+    /* Unset: certify-approve in a team fund (one with a user: the first
+     * user makes it one, sql/005_users.sql), none in a fund of one
+     * person. */
+    if (!(st = tf_db_prepare(fund->db, "SELECT 1 FROM users LIMIT 1", diag)))
+        return TF_ERR_DB;
+    rc = tf_stmt_step(st);
+    tf_stmt_reset(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    *out = rc > 0 ? TF_APPROVALS_CERTIFY : TF_APPROVALS_NONE;
+    return TF_OK;
 }
 
 void tf_fund_allow_duplicates(tf_fund *fund, int allow)
@@ -330,6 +362,27 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
         fund->base = cur;
         return TF_OK;
     }
+    if (!strcmp(key, "cost_tolerance")) {
+        /* How far an actual charge may pass the committed before a
+         * disbursement asks for --force: 0.5 = 50%. */
+        tf_diag sub;
+        tf_diag_clear(&sub);
+        if (tf_decimal_parse(canon, sizeof(canon), value, 1, &sub))
+            return tf_diag_set(diag, TF_ERR_INPUT, "%s: %s", key, sub.msg);
+        if (strchr(canon, '.') ? atoi(canon) >= 100 : atol(canon) >= 100)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "%s '%s' must be below 100 (0.5 is 50%%)", key,
+                               value);
+        return store_setting(fund, key, canon, diag);
+    }
+    if (!strcmp(key, "approvals")) {
+        if (strcmp(value, "none") && strcmp(value, "approve") &&
+            strcmp(value, "certify-approve"))
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "approvals is none, approve or "
+                               "certify-approve");
+        return store_setting(fund, key, value, diag);
+    }
     if (!strcmp(key, "fund_name")) {
         if (!*value || strlen(value) > 200)
             return tf_diag_set(diag, TF_ERR_INPUT,
@@ -345,7 +398,7 @@ tf_error tf_setting_set(tf_fund *fund, const char *key, const char *value,
     return tf_diag_set(diag, TF_ERR_USAGE,
                        "unknown setting '%s' (one of fund_name, "
                        "base_currency, psc_rate, reserve_rate, quota_ldc, "
-                       "quota_developing)",
+                       "quota_developing, cost_tolerance, approvals)",
                        key);
 }
 

@@ -103,4 +103,11 @@ void tf_fund_create_abandon(tf_fund *fund, const char *path);
 /* Nonzero if entry id has been reversed. */
 int tf_ledger_is_reversed(tf_fund *fund, int64_t id);
 
+/* Reverses a grant's entry (a disbursement) as tf_ledger_reverse does a
+ * pledge's: the corrections of the grants module (a disbursement
+ * corrected or undone) call it; no command reverses one directly. */
+tf_error tf_ledger_reverse_grant(tf_fund *fund, int64_t id, const char *date,
+                                 const char *memo, int64_t *new_id,
+                                 tf_diag *diag);
+
 #endif

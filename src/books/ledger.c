@@ -743,7 +743,7 @@ static int find_entry_cb(void *ctx, const tf_entry *e)
  * PSC or interest is corrected by its reversal, once, and a pledge only once no
  * receipt is booked on it; a reversal is not itself reversed. */
 static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
-                           tf_diag *diag)
+                           int grant, tf_diag *diag)
 {
     int kind = tf_kind_find(src->kind);
     tf_stmt *st;
@@ -755,6 +755,11 @@ static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
     if (tf_ledger_is_reversed(fund, id))
         return tf_diag_set(diag, TF_ERR_RULE,
                            "entry %" PRId64 " is already reversed", id);
+    if (grant)
+        return kind == TF_KIND_DISBURSEMENT
+                   ? TF_OK
+                   : tf_diag_set(diag, TF_ERR_RULE,
+                                 "entry %" PRId64 " is not a disbursement", id);
     if (kind != TF_KIND_PLEDGE && kind != TF_KIND_RECEIPT &&
         kind != TF_KIND_SPEND && kind != TF_KIND_ADJUSTMENT &&
         kind != TF_KIND_PSC_PAYMENT && kind != TF_KIND_INTEREST)
@@ -785,8 +790,9 @@ static tf_error reversible(tf_fund *fund, int64_t id, const tf_entry *src,
     return TF_OK;
 }
 
-tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
-                           const char *memo, int64_t *new_id, tf_diag *diag)
+static tf_error reverse(tf_fund *fund, int64_t id, const char *date,
+                        const char *memo, int grant, int64_t *new_id,
+                        tf_diag *diag)
 {
     struct reverse_ctx rc;
     tf_entry rev;
@@ -808,7 +814,7 @@ tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
         err = tf_diag_set(diag, TF_ERR_NOTFOUND, "no entry %" PRId64, id);
         goto done;
     }
-    if ((err = reversible(fund, id, &rc.src, diag)))
+    if ((err = reversible(fund, id, &rc.src, grant, diag)))
         goto done;
     tf_pools_guard_what(fund, "reversing entry %" PRId64 " (%s%s%s)", id,
                         rc.src.kind, rc.src.ref ? " " : "",
@@ -835,6 +841,19 @@ done:
     free((char *)rc.src.kind);
     free((char *)rc.src.ref);
     return err;
+}
+
+tf_error tf_ledger_reverse(tf_fund *fund, int64_t id, const char *date,
+                           const char *memo, int64_t *new_id, tf_diag *diag)
+{
+    return reverse(fund, id, date, memo, 0, new_id, diag);
+}
+
+tf_error tf_ledger_reverse_grant(tf_fund *fund, int64_t id, const char *date,
+                                 const char *memo, int64_t *new_id,
+                                 tf_diag *diag)
+{
+    return reverse(fund, id, date, memo, 1, new_id, diag);
 }
 
 /* The entry of kind recorded under ref, or 0. */
@@ -974,6 +993,27 @@ tf_error tf_ledger_close_period(tf_fund *fund, const char *date, tf_diag *diag)
     tf_stmt_text(st, 1, date);
     snprintf(fund->closed_through, sizeof(fund->closed_through), "%s", date);
     return tf_stmt_run(st, diag);
+}
+
+tf_error tf_ledger_check_date(tf_fund *fund, const char *date, const char *what,
+                              tf_diag *diag)
+{
+    char closed[32];
+    tf_diag sub;
+    tf_error err;
+
+    tf_diag_clear(&sub);
+    err = tf_setting_get(fund, "closed_through", closed, sizeof(closed), &sub);
+    if (err == TF_ERR_NOTFOUND)
+        return TF_OK;
+    if (err) /* a failed read is not an open period */
+        return tf_diag_set(diag, err, "%s", sub.msg);
+    if (strcmp(date, closed) <= 0)
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "the books are closed through %s: %s dated %s is "
+                           "refused",
+                           closed, what, date);
+    return TF_OK;
 }
 
 /* ---- Balances ------------------------------------------------------- */

@@ -233,8 +233,10 @@ static const char *const record_checks[] = {
     "|| sum(x.drawn) FROM (SELECT pool, balance AS booked, 0 AS "
     "drawn FROM balances WHERE account = " TF_SQL_ENCUMBRANCES " UNION "
     "ALL SELECT d.pool, 0, d.amount FROM draws d JOIN requests q ON "
-    "q.ref = d.request WHERE q.status = " TF_SQL_FUNDED ") x GROUP BY x.pool "
-    "HAVING sum(x.booked) <> sum(x.drawn)",
+    "q.ref = d.request WHERE q.status = " TF_SQL_FUNDED
+    " AND " TF_SQL_CURRENT_DRAW("d",
+                                "q") ") x GROUP BY x.pool "
+                                     "HAVING sum(x.booked) <> sum(x.drawn)",
     "SELECT d.entry, 'draw of ' || d.request || ' points at entry ' "
     "|| d.entry || ' which is not its commitment' FROM draws d LEFT "
     "JOIN entries e ON e.id = d.entry WHERE e.id IS NULL OR e.kind "

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -175,6 +176,12 @@ tf_error cli_begin(tf_fund *fund, tf_diag *diag)
 
 tf_error cli_finish(tf_fund *fund, tf_error err, tf_diag *diag)
 {
+    /* What the command printed goes out before the commit: output that
+     * cannot be written (a closed pipe, a full disk) fails the command,
+     * which then writes nothing (DESIGN.md section 10). */
+    if (!err && (fflush(stdout) != 0 || ferror(stdout)))
+        err = tf_diag_set(diag, TF_ERR_IO, "cannot write the output: %s",
+                          strerror(errno ? errno : EIO));
     if (err) {
         tf_fund_rollback(fund);
         return err;

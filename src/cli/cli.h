@@ -65,10 +65,11 @@ int cli_open(tf_fund **fund);
 int cli_db_is_dir(void);
 
 /* Runs a command's writes in one transaction: cli_begin, then
- * cli_finish, which commits when err is TF_OK (appending the event of
- * what was written, with the summary the command gave tf_audit_summary)
- * or rolls back. Only a command that cli_writes may begin. Returns err
- * or the commit's error. */
+ * cli_finish, which flushes what the command printed and commits when
+ * err is TF_OK and the output went out (appending the event of what was
+ * written, with the summary the command gave tf_audit_summary), or rolls
+ * back (TF_ERR_IO when the output could not be written). Only a command that
+ * cli_writes may begin. Returns err or the commit's error. */
 tf_error cli_begin(tf_fund *fund, tf_diag *diag);
 tf_error cli_finish(tf_fund *fund, tf_error err, tf_diag *diag);
 
@@ -112,7 +113,8 @@ extern const struct tf_cmd cmd_init, cmd_set, cmd_settings, cmd_import,
     cmd_reverse, cmd_help, cmd_request, cmd_allocate, cmd_allocation,
     cmd_disburse, cmd_cancel, cmd_surplus, cmd_spend, cmd_attribution,
     cmd_close, cmd_report, cmd_log, cmd_history, cmd_statement, cmd_psc,
-    cmd_interest, cmd_country;
+    cmd_interest, cmd_country, cmd_waitlist, cmd_headroom, cmd_undisburse,
+    cmd_reinstate, cmd_payment;
 
 /* ---- Users and roles (cmd_user.c) ---------------------------------- */
 

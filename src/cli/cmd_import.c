@@ -167,8 +167,8 @@ static const char *summary(char *line, size_t size, const char *file,
                      res->known);
 
     if (res->updated && n > 0 && (size_t)n < size)
-        n += snprintf(line + n, size - (size_t)n, ", %ld updated",
-                      res->updated);
+        n +=
+            snprintf(line + n, size - (size_t)n, ", %ld updated", res->updated);
     if (duplicates && n > 0 && (size_t)n < size)
         snprintf(line + n, size - (size_t)n,
                  ", %ld duplicate%s allowed (--allow-duplicate)", duplicates,
@@ -319,7 +319,8 @@ const struct tf_cmd cmd_import = {
     "--max-errors, default 100), each naming file:line:column. Rows whose\n"
     "reference is already in the books with the same details add nothing\n"
     "and are counted as known. A receipt with the donor, date, amount and\n"
-    "currency of one recorded under another reference is refused unless\n"
+    "currency of one recorded under another reference, or a request that\n"
+    "duplicates another (see 'tfund help request'), is refused unless\n"
     "--allow-duplicate.\n"
     "\n"
     "A file is CSV with a header row naming its columns, in any order. As\n"

@@ -164,9 +164,11 @@ static int add_record(const struct family *f, int argc, char **argv)
 
     while (f->cols[ncols])
         ncols++;
-    /* --allow-duplicate (receipts) is an option, not a column. */
+    /* --allow-duplicate (requests and receipts) is an option, not a
+     * column. */
     for (int i = 0; i < argc && nargs < 64; i++) {
-        if (f == &receipt_family && !strcmp(argv[i], "--allow-duplicate"))
+        if ((f == &request_family || f == &receipt_family) &&
+            !strcmp(argv[i], "--allow-duplicate"))
             allow_duplicate = 1;
         else
             args[nargs++] = argv[i];
@@ -464,8 +466,102 @@ static int run_rate(int argc, char **argv)
     return run_family(&rate_family, argc, argv);
 }
 
+/* request amend REF [--fare X --fare-currency C] [--delegate N]
+ * [--gender G] [--allow-duplicate] */
+static int amend_request(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"fare", required_argument, NULL, 'f'},
+        {"fare-currency", required_argument, NULL, 'c'},
+        {"delegate", required_argument, NULL, 'd'},
+        {"gender", required_argument, NULL, 'g'},
+        {"allow-duplicate", no_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    tf_request_amendment am;
+    const char *fare = NULL;
+    char line[600];
+    tf_fund *fund;
+    tf_diag diag;
+    tf_error err;
+    int c, rc, changed = 0, allow = 0;
+
+    memset(&am, 0, sizeof(am));
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'f':
+            fare = optarg;
+            break;
+        case 'c':
+            am.fare_currency = optarg;
+            break;
+        case 'd':
+            am.delegate = optarg;
+            break;
+        case 'g':
+            am.gender = optarg;
+            break;
+        case 'a':
+            allow = 1;
+            break;
+        case 'h':
+            return cli_help();
+        default:
+            return cli_bad_option(argv);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage("request amend needs one request REF");
+    if (!fare != !am.fare_currency)
+        return cli_usage("--fare and --fare-currency go together");
+    if (!fare && !am.delegate && !am.gender)
+        return cli_usage("request amend needs --fare, --delegate or --gender");
+    am.ref = argv[optind];
+    if (fare) {
+        const tf_currency *cur = tf_currency_find(am.fare_currency);
+        tf_diag sub;
+        tf_diag_clear(&sub);
+        if (!cur)
+            return cli_usage("--fare-currency: unknown currency '%s'",
+                             am.fare_currency);
+        if (tf_amount_parse(&am.fare, fare, cur, 0, &sub))
+            return cli_usage("--fare: %s", sub.msg);
+    }
+    if ((rc = cli_open(&fund)))
+        return rc;
+    tf_fund_allow_duplicates(fund, allow);
+    tf_diag_clear(&diag);
+    err = cli_begin(fund, &diag);
+    if (!err) {
+        err = tf_request_amend(fund, &am, &changed, &diag);
+        if (!err) {
+            int n = snprintf(line, sizeof(line), "%s %s", am.ref,
+                             changed ? "amended:" : "unchanged: nothing new");
+            if (changed && am.delegate && n > 0 && (size_t)n < sizeof(line))
+                n += snprintf(line + n, sizeof(line) - (size_t)n,
+                              " delegate '%s'", am.delegate);
+            if (changed && fare && n > 0 && (size_t)n < sizeof(line))
+                n += snprintf(line + n, sizeof(line) - (size_t)n, " fare %s %s",
+                              fare, am.fare_currency);
+            if (changed && am.gender && n > 0 && (size_t)n < sizeof(line))
+                n += snprintf(line + n, sizeof(line) - (size_t)n,
+                              " gender '%s'", am.gender);
+            if (tf_fund_duplicates(fund) && n > 0 && (size_t)n < sizeof(line))
+                snprintf(line + n, sizeof(line) - (size_t)n,
+                         " (a duplicate, --allow-duplicate)");
+            tf_audit_summary(fund, "%s", line);
+            printf("%s\n", line);
+        }
+        err = cli_finish(fund, err, &diag);
+    }
+    tf_fund_close(fund);
+    return err ? cli_fail(err, &diag) : 0;
+}
+
 static int run_request(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "amend"))
+        return amend_request(argc - 1, argv + 1);
     return run_family(&request_family, argc, argv);
 }
 
@@ -548,11 +644,27 @@ const struct tf_cmd cmd_request = {
     "usage: tfund request add REF --session ID --country ISO3 --delegate NAME\n"
     "                         --submitted TIME --fare AMOUNT\n"
     "                         --fare-currency CUR [--gender G]\n"
+    "                         [--allow-duplicate]\n"
+    "       tfund request amend REF [--fare AMOUNT --fare-currency CUR]\n"
+    "                         [--delegate NAME] [--gender G]\n"
+    "                         [--allow-duplicate]\n"
     "       tfund request list [--session ID] [--status STATUS]\n"
     "                          [--format text|csv|json]\n"
     "\n"
     "TIME is YYYY-MM-DDTHH:MM:SSZ, or YYYY-MM-DD HH:MM[:SS] taken as UTC.\n"
-    "The fare is converted at the allocation run's date.\n"
+    "The fare is converted at the allocation run's date; a fare above\n"
+    "10^12 minor units of its currency (10,000,000,000.00 USD) is refused.\n"
+    "\n"
+    "A request whose session, country and delegate (letters' case and\n"
+    "spaces ignored) match another's that is not cancelled or rejected is\n"
+    "refused as a likely slip (exit 2), unless --allow-duplicate (recorded\n"
+    "in the event). 'import requests FILE --allow-duplicate' does the same\n"
+    "for a file.\n"
+    "\n"
+    "amend: a pending or waitlisted request's fare, delegate or gender; the\n"
+    "request as recorded and every earlier amendment stay in its history.\n"
+    "A waitlisted request keeps the figures of its last run until the next\n"
+    "one prices the new fare.\n"
     "\n"
     "The list shows every request (of one session, in one state) with its\n"
     "status (pending, funded, waitlisted, rejected, disbursed, cancelled),\n"

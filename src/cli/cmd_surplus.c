@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -27,10 +28,56 @@ static int print_need(void *ctx, const tf_need *n)
     return 0;
 }
 
+static int print_warning(void *ctx, const char *warning)
+{
+    (void)ctx;
+    printf("warning: %s\n", warning);
+    fprintf(stderr, "tfund: warning: %s\n", warning);
+    return 0;
+}
+
+/* Asks on the terminal whether to go on; nonzero for yes. */
+static int confirmed(void)
+{
+    char line[64];
+
+    fputs("move the surplus to prep all the same? It cannot be undone "
+          "[y/N] ",
+          stderr);
+    fflush(stderr);
+    if (!fgets(line, sizeof(line), stdin))
+        return 0;
+    return line[0] == 'y' || line[0] == 'Y';
+}
+
+static void print_result(tf_fund *fund, const tf_surplus_result *res,
+                         int dry_run)
+{
+    char a[TF_AMOUNT_BUFSZ], b[TF_AMOUNT_BUFSZ], t[TF_AMOUNT_BUFSZ];
+
+    printf("need %s; available: unrestricted %s, travel %s\n",
+           tf_fund_fmt(fund, a, res->need, 1),
+           tf_fund_fmt(fund, b, res->available_unrestricted, 1),
+           tf_fund_fmt(fund, t, res->available_travel, 1));
+    printf("surplus %s", tf_fund_fmt(fund, a, res->surplus, 1));
+    if (res->surplus) {
+        printf(": %s from unrestricted and %s from travel %s to prep",
+               tf_fund_fmt(fund, a, res->moved_unrestricted, 1),
+               tf_fund_fmt(fund, b, res->moved_travel, 1),
+               dry_run ? "would move" : "moved");
+        if (!dry_run)
+            printf(" (entry %" PRId64 ")", res->entry);
+    } else {
+        printf(": nothing to move");
+    }
+    printf("%s\n", dry_run ? "; dry run, nothing written" : "");
+}
+
 static int run_surplus(int argc, char **argv)
 {
     static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
                                          {"dry-run", no_argument, NULL, 'n'},
+                                         {"yes", no_argument, NULL, 'y'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     /* The counts of waitlisted and pending requests are named by their
@@ -42,9 +89,10 @@ static int run_surplus(int argc, char **argv)
                                 "charges",
                                 "travel_budget"};
     const char *date = NULL;
-    int dry_run = 0, c, rc;
-    tf_surplus_result res;
+    int dry_run = 0, yes = 0, c, rc;
+    tf_surplus_result plan, res;
     struct need_out o;
+    long warnings = 0;
     char a[TF_AMOUNT_BUFSZ];
     tf_diag diag;
     tf_error err;
@@ -59,6 +107,9 @@ static int run_surplus(int argc, char **argv)
         case 'n':
             dry_run = 1;
             break;
+        case 'y':
+            yes = 1;
+            break;
         case 'h':
             return cli_help();
         default:
@@ -72,47 +123,59 @@ static int run_surplus(int argc, char **argv)
     if ((rc = cli_open(&o.fund)))
         return rc;
     tf_diag_clear(&diag);
+    /* First what it would do, and why it may be too soon. */
+    printf("travel still needed for sessions starting on or after %s:\n", date);
+    o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssiiaa");
+    err = tf_surplus(o.fund, date, 1, &plan, print_need, &o, &diag);
+    cli_table_end(o.t);
+    if (!err)
+        err = tf_surplus_warnings(o.fund, date, &plan, print_warning, NULL,
+                                  &warnings, &diag);
+    if (err || dry_run) {
+        if (!err)
+            print_result(o.fund, &plan, 1);
+        tf_fund_close(o.fund);
+        return err ? cli_fail(err, &diag) : 0;
+    }
+    if (warnings && !yes) {
+        fflush(stdout);
+        if (!isatty(STDIN_FILENO) || !confirmed()) {
+            tf_fund_close(o.fund);
+            fprintf(stderr,
+                    "tfund: surplus not moved: %s (give --yes to move it "
+                    "all the same)\n",
+                    isatty(STDIN_FILENO) ? "not confirmed"
+                                         : "the warnings need a confirmation");
+            return 1;
+        }
+    }
+    /* Then the move, on the books as they are now. */
     if ((err = cli_begin(o.fund, &diag))) {
         tf_fund_close(o.fund);
         return cli_fail(err, &diag);
     }
-    printf("travel still needed for sessions starting on or after %s:\n", date);
-    o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssiiaa");
-    err = tf_surplus(o.fund, date, dry_run, &res, print_need, &o, &diag);
-    cli_table_end(o.t);
-    if (dry_run) {
-        tf_fund_rollback(o.fund);
-    } else {
+    err = tf_surplus(o.fund, date, 0, &res, NULL, NULL, &diag);
+    if (!err && res.surplus != plan.surplus)
+        err = tf_diag_set(&diag, TF_ERR_RULE,
+                          "the books changed while the surplus was being "
+                          "confirmed (%s now): nothing moved, run it again",
+                          tf_fund_fmt(o.fund, a, res.surplus, 1));
+    if (!err) {
         char b[TF_AMOUNT_BUFSZ], t[TF_AMOUNT_BUFSZ];
-        if (!err && res.surplus)
+        if (res.surplus)
             tf_audit_summary(o.fund,
                              "surplus %s: %s from unrestricted and %s from "
-                             "travel moved to prep (entry %" PRId64 ")",
+                             "travel moved to prep (entry %" PRId64 ")%s",
                              tf_fund_fmt(o.fund, a, res.surplus, 1),
                              tf_fund_fmt(o.fund, b, res.moved_unrestricted, 1),
                              tf_fund_fmt(o.fund, t, res.moved_travel, 1),
-                             res.entry);
-        err = cli_finish(o.fund, err, &diag);
+                             res.entry,
+                             warnings ? ", confirmed over its warnings" : "");
+        print_result(o.fund, &res, 0);
+        if (fflush(stdout) != 0 || ferror(stdout))
+            err = tf_diag_set(&diag, TF_ERR_IO, "cannot write the output");
     }
-    if (!err) {
-        char b[TF_AMOUNT_BUFSZ], t[TF_AMOUNT_BUFSZ];
-        printf("need %s; available: unrestricted %s, travel %s\n",
-               tf_fund_fmt(o.fund, a, res.need, 1),
-               tf_fund_fmt(o.fund, b, res.available_unrestricted, 1),
-               tf_fund_fmt(o.fund, t, res.available_travel, 1));
-        printf("surplus %s", tf_fund_fmt(o.fund, a, res.surplus, 1));
-        if (res.surplus) {
-            printf(": %s from unrestricted and %s from travel %s to prep",
-                   tf_fund_fmt(o.fund, a, res.moved_unrestricted, 1),
-                   tf_fund_fmt(o.fund, b, res.moved_travel, 1),
-                   dry_run ? "would move" : "moved");
-            if (!dry_run)
-                printf(" (entry %" PRId64 ")", res.entry);
-        } else {
-            printf(": nothing to move");
-        }
-        printf("%s\n", dry_run ? "; dry run, nothing written" : "");
-    }
+    err = cli_finish(o.fund, err, &diag);
     tf_fund_close(o.fund);
     return err ? cli_fail(err, &diag) : 0;
 }
@@ -120,7 +183,7 @@ static int run_surplus(int argc, char **argv)
 const struct tf_cmd cmd_surplus = {
     "surplus", "route surplus travel money to conference preparation",
     run_surplus,
-    "usage: tfund surplus --date DATE [--dry-run]\n"
+    "usage: tfund surplus --date DATE [--dry-run] [--yes]\n"
     "\n"
     "need = the last charge of every waitlisted request + the charge (fare\n"
     "converted at DATE) of every pending request from an eligible country,\n"
@@ -129,7 +192,15 @@ const struct tf_cmd cmd_surplus = {
     "unrestricted + available of travel - need), moved to prep in one\n"
     "transfer entry dated DATE, from unrestricted first, then travel.\n"
     "ldc-travel is never routed. Run twice, it moves nothing the second\n"
-    "time.\n"};
+    "time.\n"
+    "\n"
+    "A move cannot be undone, so surplus warns (on stderr and in its\n"
+    "output, dry run included) when no session starts after DATE (the next\n"
+    "meeting's travel is not in the need yet), when pledges to the travel\n"
+    "pools are still unpaid, or when it would leave unrestricted and travel\n"
+    "at zero available with requests of sessions not yet over waitlisted.\n"
+    "Then it asks for a confirmation on a terminal; --yes gives it for\n"
+    "scripts, and without a terminal or --yes nothing moves (exit 1).\n"};
 
 static int print_spend(void *ctx, const tf_spend *s, int64_t entry,
                        int64_t reversed_by)

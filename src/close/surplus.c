@@ -53,11 +53,12 @@ static int session_need(void *ctx, const tf_session *s)
     n.session = s->id;
     n.start = s->start;
     st = tf_db_prepare(c->fund->db,
-                       "SELECT q.status, coalesce(q.charge, 0), q.fare, "
-                       "q.fare_currency, c.ldc_from, c.ldc_until, "
+                       "SELECT q.status, coalesce(q.charge, 0), "
+                       "coalesce(a.fare, q.fare), coalesce(a.fare_currency, "
+                       "q.fare_currency), c.ldc_from, c.ldc_until, "
                        "c.developing, q.ref FROM requests q JOIN countries c "
-                       "ON c.iso3 = q.country WHERE q.session = ?1 ORDER BY "
-                       "q.ref",
+                       "ON c.iso3 = q.country" TF_SQL_AMENDMENT("a", "q")
+                       "WHERE q.session = ?1 ORDER BY q.ref",
                        c->diag);
     if (!st) {
         c->err = TF_ERR_DB;
@@ -236,6 +237,104 @@ tf_error tf_surplus(tf_fund *fund, const char *date, int dry_run,
     if (dry_run || res->surplus == 0)
         return TF_OK;
     return route_surplus(fund, date, res, diag);
+}
+
+/* ---- Thinking twice before a surplus ------------------------------- */
+
+struct unpaid {
+    char prefix[TF_ACCOUNT_BUFSZ];
+    int64_t total;
+};
+
+/* Sums the receivables (unpaid pledges) of the travel pools. */
+static int add_unpaid(void *ctx, const char *account, const char *pool,
+                      int64_t balance)
+{
+    struct unpaid *u = ctx;
+    int k = tf_pool_find(pool);
+
+    if ((k == TF_POOL_TRAVEL || k == TF_POOL_LDC_TRAVEL) &&
+        !strncmp(account, u->prefix, strlen(u->prefix)) && balance > 0)
+        u->total += balance;
+    return 0;
+}
+
+tf_error tf_surplus_warnings(tf_fund *fund, const char *date,
+                             const tf_surplus_result *res,
+                             int (*fn)(void *ctx, const char *warning),
+                             void *ctx, long *count, tf_diag *diag)
+{
+    char text[512], a[TF_AMOUNT_BUFSZ];
+    struct unpaid u;
+    tf_stmt *st;
+    tf_error err;
+    int64_t later = 0, waitlisted = 0;
+    int rc;
+
+    *count = 0;
+    if (res->surplus <= 0)
+        return TF_OK;
+    /* 1. No meeting registered after the date: its travel is not in the
+     *    need yet. */
+    st = tf_db_prepare(fund->db,
+                       "SELECT count(*) FROM sessions WHERE start > ?1", diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, date);
+    if ((rc = tf_stmt_step(st)) < 0)
+        return tf_stmt_error(st, diag);
+    later = rc > 0 ? tf_col_int(st, 0) : 0;
+    tf_stmt_reset(st);
+    if (!later) {
+        snprintf(text, sizeof(text),
+                 "no session starts after %s: the travel of a meeting not "
+                 "registered yet is not counted in the need",
+                 date);
+        (*count)++;
+        if (fn)
+            fn(ctx, text);
+    }
+    /* 2. Donors' pledges to the travel pools still unpaid. */
+    memset(&u, 0, sizeof(u));
+    tf_account_name(u.prefix, sizeof(u.prefix), TF_ACCT_RECEIVABLE, "");
+    if ((err = tf_ledger_each_balance(fund, date, add_unpaid, &u, diag)))
+        return err;
+    if (u.total > 0) {
+        snprintf(text, sizeof(text),
+                 "pledges to the travel pools are still unpaid (%s): the "
+                 "donors gave them for travel",
+                 tf_fund_fmt(fund, a, u.total, 1));
+        (*count)++;
+        if (fn)
+            fn(ctx, text);
+    }
+    /* 3. The travel pools left at zero while requests wait. */
+    st = tf_db_prepare(fund->db,
+                       "SELECT count(*) FROM requests q JOIN sessions s ON "
+                       "s.id = q.session WHERE q.status = " TF_SQL_WAITLISTED
+                       " AND date(s.start, '+' || (s.days - 1) || ' days') "
+                       ">= ?1",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, date);
+    if ((rc = tf_stmt_step(st)) < 0)
+        return tf_stmt_error(st, diag);
+    waitlisted = rc > 0 ? tf_col_int(st, 0) : 0;
+    tf_stmt_reset(st);
+    if (waitlisted > 0 &&
+        res->available_unrestricted + res->available_travel - res->surplus <=
+            0) {
+        snprintf(text, sizeof(text),
+                 "it leaves unrestricted and travel at zero available with "
+                 "%" PRId64 " request(s) of sessions not yet over on the "
+                 "waitlist",
+                 waitlisted);
+        (*count)++;
+        if (fn)
+            fn(ctx, text);
+    }
+    return TF_OK;
 }
 
 /* ---- Preparation spending ------------------------------------------- */

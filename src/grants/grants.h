@@ -14,12 +14,12 @@ const int *tf_tier_pools(int tier);
 
 /*
  * A dated command sees the books as of its date, so one dated before
- * later commitments could spend money those already hold: TF_ERR_RULE if
- * any pool k with touched[k] has a negative available today. what and
- * date name the command in the message.
+ * later commitments could spend money those already hold: the commit's
+ * rule (tf_pools_guard: TF_ERR_RULE when a pool ends below zero today and
+ * below where it was), applied at once, with what and date naming the
+ * step in the message (kept for the commit's check).
  */
-tf_error tf_pools_check_today(tf_fund *fund, const int *touched,
-                              const char *what, const char *date,
+tf_error tf_pools_check_today(tf_fund *fund, const char *what, const char *date,
                               tf_diag *diag);
 
 /* A trip's figures (DESIGN.md 9.2): cost = fare + dsa x (days +
@@ -28,5 +28,27 @@ tf_error tf_pools_check_today(tf_fund *fund, const int *touched,
 tf_error tf_trip_charge(const tf_session *s, int64_t fare, const char *psc_rate,
                         int64_t *dsa, int64_t *cost, int64_t *psc,
                         int64_t *charge);
+
+/* A request's decision, one row of the decisions table (run 0: a
+ * decision of its own; charge -1: none). */
+tf_error tf_grant_decision(tf_fund *fund, int64_t run, const char *ref,
+                           const char *date, tf_status status,
+                           const char *reason, int64_t charge, const char *note,
+                           tf_diag *diag);
+
+/* The request's cached state: a new status with no reason (figures
+ * kept), or back to pending with no figures. */
+tf_error tf_grant_set_status(tf_fund *fund, const char *ref, tf_status status,
+                             tf_diag *diag);
+tf_error tf_grant_set_pending(tf_fund *fund, const char *ref, tf_diag *diag);
+
+/* Releases a funded grant's commitments (its current draws) in one
+ * release entry dated date; *released gets the total. */
+tf_error tf_grant_release(tf_fund *fund, const char *ref, const char *date,
+                          const char *memo, int64_t *released, tf_diag *diag);
+
+/* The step that voids a proposed run or a payment request: the word of
+ * the status a rejected request has (the books spell it). */
+#define TF_STEP_REJECTED tf_status_name(TF_STATUS_REJECTED)
 
 #endif

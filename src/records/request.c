@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "books/chart_sql.h"
 #include "books/fund_internal.h"
 #include "store/record.h"
 #include "tfund/allocate.h"
@@ -28,6 +29,61 @@ static tf_error exists(tf_fund *fund, const char *sql, const char *key,
         tf_stmt_reset(st);
     *found = st != NULL;
     return err;
+}
+
+/* Another request of the same session, country and delegate (case and
+ * spaces folded) that is not cancelled or rejected: TF_ERR_INPUT naming
+ * it, unless the handle allows duplicates (then counted). */
+static tf_error duplicate_guard(tf_fund *fund, const char *ref,
+                                const char *session, const char *country,
+                                const char *delegate, const char **field,
+                                tf_diag *diag)
+{
+/* Not cancelled or rejected: a request that may still travel. */
+#define LIVE                                                                   \
+    " q.status NOT IN (" TF_SQL_Q(TF_N_CANCELLED) ", " TF_SQL_Q(               \
+        TF_N_REJECTED) ") "
+    /* The requests as recorded (through requests_delegate), then the few
+     * amended ones by their latest amendment. */
+    static const char sql[] =
+        "SELECT q.ref FROM requests q WHERE q.session = ?1 AND q.country = "
+        "?2 AND lower(replace(q.delegate, ' ', '')) = lower(replace(?3, ' ', "
+        "'')) AND q.ref <> ?4 AND" LIVE "AND NOT EXISTS (SELECT 1 FROM "
+        "amendments x WHERE x.request = q.ref) UNION ALL SELECT q.ref FROM "
+        "amendments a CROSS JOIN requests q ON q.ref = a.request WHERE a.id = "
+        "(SELECT max(x.id) FROM amendments x WHERE x.request = a.request) AND "
+        "q.session = ?1 AND q.country = ?2 AND lower(replace(a.delegate, ' ', "
+        "'')) = lower(replace(?3, ' ', '')) AND q.ref <> ?4 AND" LIVE "LIMIT 1";
+#undef LIVE
+    tf_stmt *st = tf_db_prepare(fund->db, sql, diag);
+    char other[128];
+    int rc;
+
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, session);
+    tf_stmt_text(st, 2, country);
+    tf_stmt_text(st, 3, delegate);
+    tf_stmt_text(st, 4, ref);
+    rc = tf_stmt_step(st);
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return TF_OK;
+    }
+    snprintf(other, sizeof(other), "%s", tf_col_text(st, 0));
+    tf_stmt_reset(st);
+    if (fund->allow_duplicates) {
+        fund->duplicates++;
+        return TF_OK;
+    }
+    *field = "delegate";
+    return tf_diag_set(diag, TF_ERR_INPUT,
+                       "request '%s' duplicates request '%s': the same "
+                       "delegate, country and session (give --allow-duplicate "
+                       "if both are meant)",
+                       ref, other);
 }
 
 tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
@@ -100,9 +156,19 @@ tf_error tf_request_add(tf_fund *fund, const tf_request *r, int *known,
             TF_TEXT(r->country),       TF_TEXT(r->delegate),
             TF_TEXT(r->submitted),     TF_NUM(r->fare_orig),
             TF_TEXT(r->fare_currency), TF_TEXT(r->gender ? r->gender : "")};
+        tf_record_state state;
+        if ((err = tf_record_look(fund->db, TF_REC_REQUEST, row, row + 1,
+                                  &state, NULL, 0, diag)))
+            return err;
+        /* A new reference for a delegate already requested: a slip,
+         * unless the caller says otherwise. */
+        if (state == TF_RECORD_ABSENT &&
+            (err = duplicate_guard(fund, r->ref, r->session, r->country,
+                                   r->delegate, field, diag)))
+            return err;
         err = tf_record_add(fund->db, TF_REC_REQUEST, row, row + 1, row, known,
                             diag);
-        if (err == TF_ERR_INPUT)
+        if (err == TF_ERR_INPUT && !*field)
             *field = "ref";
         return err;
     }
@@ -145,15 +211,25 @@ tf_error tf_request_each(tf_fund *fund, const char *session, const char *ref,
 {
     tf_stmt *st = tf_db_prepare(
         fund->db,
-        "SELECT q.ref, q.session, q.country, q.delegate, q.submitted, "
-        "q.fare_currency, q.gender, q.fare, q.status, q.reason, "
-        "c.region_group, q.decided, coalesce(q.tier, 0), q.charge IS NOT "
-        "NULL, q.fare_base, q.dsa, q.terminal, q.cost, q.psc, q.charge, "
-        "(SELECT group_concat(d.pool || ':' || d.amount, ';') FROM (SELECT "
-        "pool, amount FROM draws WHERE request = q.ref ORDER BY seq) d) "
-        "FROM requests q JOIN countries c ON c.iso3 = q.country "
-        "WHERE (?1 IS NULL OR q.session = ?1) AND (?2 IS NULL OR q.ref = ?2) "
-        "ORDER BY q.ref",
+        "SELECT q.ref, q.session, q.country, coalesce(a.delegate, "
+        "q.delegate), q.submitted, coalesce(a.fare_currency, "
+        "q.fare_currency), coalesce(a.gender, q.gender), coalesce(a.fare, "
+        "q.fare), q.status, q.reason, c.region_group, q.decided, "
+        "coalesce(q.tier, 0), q.charge IS NOT NULL, q.fare_base, q.dsa, "
+        "q.terminal, q.cost, q.psc, q.charge, CASE WHEN q.status IN "
+        "(" TF_SQL_FUNDED ", " TF_SQL_DISBURSED ", " TF_SQL_Q(
+            TF_N_CANCELLED) ") THEN (SELECT group_concat(d.pool || ':' || "
+                            "d.amount, ';') FROM "
+                            "(SELECT d.pool, d.amount FROM draws d WHERE "
+                            "d.request = q.ref AND " TF_SQL_CURRENT_DRAW(
+                                "d", "q") " ORDER BY d.seq) d) END "
+                                          "FROM requests q JOIN countries c ON "
+                                          "c.iso3 = q.country" TF_SQL_AMENDMENT(
+                                              "a",
+                                              "q") "WHERE (?1 IS NULL OR "
+                                                   "q.session = ?1) AND (?2 IS "
+                                                   "NULL OR q.ref = ?2) "
+                                                   "ORDER BY q.ref",
         diag);
     int rc, n = 0;
 
@@ -215,5 +291,98 @@ tf_error tf_request_each(tf_fund *fund, const char *session, const char *ref,
     tf_stmt_reset(st);
     if (ref && n == 0)
         return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'", ref);
+    return TF_OK;
+}
+
+/* ---- Amendments ----------------------------------------------------- */
+
+tf_error tf_request_amend(tf_fund *fund, const tf_request_amendment *a,
+                          int *changed, tf_diag *diag)
+{
+    char session[80], country[8], status[16], delegate[256], currency[8];
+    char gender[64];
+    int64_t fare;
+    const char *field = NULL;
+    tf_stmt *st;
+    tf_error err;
+    int found = 0;
+
+    *changed = 0;
+    if ((err = tf_fund_check_open(fund, diag)) ||
+        (err = tf_db_get(
+             fund->db,
+             "SELECT q.session, q.country, q.status, "
+             "coalesce(a.delegate, q.delegate), coalesce(a.fare, "
+             "q.fare), coalesce(a.fare_currency, "
+             "q.fare_currency), coalesce(a.gender, q.gender) "
+             "FROM requests q" TF_SQL_AMENDMENT("a", "q") "WHERE q.ref = ?1",
+             a->ref, &st, diag)))
+        return err;
+    if (!st)
+        return tf_diag_set(diag, TF_ERR_NOTFOUND, "unknown request '%s'",
+                           a->ref);
+    snprintf(session, sizeof(session), "%s", tf_col_text(st, 0));
+    snprintf(country, sizeof(country), "%s", tf_col_text(st, 1));
+    snprintf(status, sizeof(status), "%s", tf_col_text(st, 2));
+    snprintf(delegate, sizeof(delegate), "%s", tf_col_text(st, 3));
+    fare = tf_col_int(st, 4);
+    snprintf(currency, sizeof(currency), "%s", tf_col_text(st, 5));
+    snprintf(gender, sizeof(gender), "%s", tf_col_text(st, 6));
+    tf_stmt_reset(st);
+    if (!tf_status_is(status, TF_STATUS_PENDING) &&
+        !tf_status_is(status, TF_STATUS_WAITLISTED))
+        return tf_diag_set(diag, TF_ERR_RULE,
+                           "request '%s' is %s: only a pending or waitlisted "
+                           "request is amended",
+                           a->ref, status);
+    if (a->delegate &&
+        (err = tf_text_check("delegate name", a->delegate, 200, 0, diag)))
+        return err;
+    if (a->gender && (err = tf_text_check("gender", a->gender, 32, 1, diag)))
+        return err;
+    if (a->fare_currency) {
+        const tf_currency *cur = tf_currency_find(a->fare_currency);
+        if (!cur)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "unknown currency '%s' (ISO 4217 code)",
+                               a->fare_currency);
+        if (a->fare < 0)
+            return tf_diag_set(diag, TF_ERR_INPUT,
+                               "a fare may not be negative");
+        if ((err = tf_amount_bound("fare", a->fare, TF_TRIP_MAX, cur, diag)))
+            return err;
+        if (cur != tf_fund_base(fund) && strcmp(cur->code, "USD")) {
+            if ((err = exists(fund, "SELECT 1 FROM rates WHERE currency = ?1",
+                              cur->code, &found, diag)))
+                return err;
+            if (!found)
+                return tf_diag_set(diag, TF_ERR_INPUT,
+                                   "no %s rate at all: record one before a "
+                                   "fare in %s",
+                                   cur->code, cur->code);
+        }
+    }
+    if ((!a->delegate || !strcmp(a->delegate, delegate)) &&
+        (!a->gender || !strcmp(a->gender, gender)) &&
+        (!a->fare_currency ||
+         (a->fare == fare && !strcmp(a->fare_currency, currency))))
+        return TF_OK;
+    if (a->delegate && (err = duplicate_guard(fund, a->ref, session, country,
+                                              a->delegate, &field, diag)))
+        return err;
+    st = tf_db_prepare(fund->db,
+                       "INSERT INTO amendments (request, delegate, fare, "
+                       "fare_currency, gender) VALUES (?1, ?2, ?3, ?4, ?5)",
+                       diag);
+    if (!st)
+        return TF_ERR_DB;
+    tf_stmt_text(st, 1, a->ref);
+    tf_stmt_text(st, 2, a->delegate ? a->delegate : delegate);
+    tf_stmt_int(st, 3, a->fare_currency ? a->fare : fare);
+    tf_stmt_text(st, 4, a->fare_currency ? a->fare_currency : currency);
+    tf_stmt_text(st, 5, a->gender ? a->gender : gender);
+    if ((err = tf_stmt_run(st, diag)))
+        return err;
+    *changed = 1;
     return TF_OK;
 }

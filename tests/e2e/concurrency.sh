@@ -188,7 +188,7 @@ awk -v n="$n_requests" 'NR == FNR { c[m++] = $1; next }
     print "ref,session,country,delegate,submitted,fare,fare_currency"
     for (i = 0; i < n; i++)
       printf "CQ-%05d,big,%s,Delegate %d,2018-%02d-%02dT10:00:%02dZ,%d.00,USD\n",
-        i, c[i % m], i, 1 + i % 12, 1 + i % 28, i % 60, 400 + (i * 37) % 3000
+        i, c[i % m], i, 1 + i % 12, 1 + i % 20, i % 60, 400 + (i * 37) % 3000
   }' "$work/countries.txt" /dev/null >"$work/requests.csv"
 tf import requests "$work/requests.csv" >/dev/null
 # Cash for the allocation before it starts, so that it funds some.

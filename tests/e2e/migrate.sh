@@ -47,7 +47,7 @@ dump() {
                      SELECT rowid, * FROM postings ORDER BY rowid;
                      SELECT rowid, * FROM requests ORDER BY rowid;
                      SELECT rowid, * FROM decisions ORDER BY rowid;
-                     SELECT rowid, * FROM draws ORDER BY rowid;
+                     SELECT rowid, request, seq, pool, amount, entry FROM draws ORDER BY rowid;
                      SELECT id, hash FROM entries ORDER BY id DESC LIMIT 1;" >"$1"
 }
 schema() {
@@ -129,7 +129,10 @@ sqlite3 fund.db "SELECT name FROM sqlite_master WHERE tbl_name IN
                  ('entries', 'postings', 'requests', 'decisions', 'draws')
                  AND name NOT LIKE 'sqlite_%' ORDER BY name" >migrated-names.txt
 # Schema 4 replaces one index on purpose (sql/004_checks.sql, point 5).
-sed 's/^postings_account$/postings_committed/' v3-names.txt | sort >expected-names.txt
+# Schema 7 adds two (sql/007_envelopes.sql, point 3): the grant entries'
+# references, and requests by session, country and folded delegate.
+{ sed 's/^postings_account$/postings_committed/' v3-names.txt
+  printf '%s\n' entries_grant_ref requests_delegate; } | sort >expected-names.txt
 diff -u expected-names.txt migrated-names.txt >names.diff ||
     fail "the migration lost or renamed tables, indexes or triggers: $(cat names.diff)"
 dump after.txt

@@ -47,6 +47,23 @@ for kind in rates donors sessions pledges receipts requests costs; do
   tf import "$kind" "$sample/$kind.csv" >/dev/null
 done
 /usr/bin/python3 "$sample/cycle.py" "$tfund" "$base" "$sample" "$work/out" >/dev/null
+# A run undone (the latest whose grants are not paid) and a request
+# amended, so that run_steps and amendments have rows.
+run=$(q "SELECT max(r.id) FROM runs r WHERE NOT EXISTS (SELECT 1 FROM requests q
+         WHERE q.run = r.id AND q.status = 'disbursed');")
+tf allocation undo "$run" --date 2019-01-14 >/dev/null
+ref=$(q "SELECT ref FROM requests WHERE status IN ('pending', 'waitlisted') ORDER BY ref LIMIT 1;")
+tf request amend "$ref" --gender X >/dev/null
+# With approvals on, a run proposed and rejected, and a payment requested
+# and rejected, so that proposals, payments and payment_steps have rows.
+tf set approvals approve >/dev/null
+tf allocate conf --date 2018-12-11 --quiet >/dev/null
+tf allocation reject "$(q "SELECT max(id) FROM runs;")" --reason "tamper test" \
+  --date 2018-12-11 >/dev/null
+ref=$(q "SELECT ref FROM requests WHERE status = 'funded' ORDER BY ref LIMIT 1;")
+tf disburse "$ref" --amount 1.00 --currency USD --date 2019-01-14 --force >/dev/null
+tf payment reject 1 --reason "tamper test" --date 2019-01-14 >/dev/null
+tf set approvals none >/dev/null
 for ref in $(q "SELECT ref FROM requests WHERE status = 'funded' ORDER BY ref;"); do
   tf cancel "$ref" --date 2019-01-15 >/dev/null
 done
@@ -62,7 +79,7 @@ sql "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 
 tables="country_versions countries rates donors pledges receipts sessions
 requests costs setting_versions settings runs decisions draws spends
-transfers refunds entries postings events"
+transfers refunds entries postings events envelopes run_steps amendments proposals payments payment_steps"
 tables="$tables users"
 for t in $tables; do
   n=$(q "SELECT count(*) FROM $t;")
@@ -151,8 +168,8 @@ edit() {
     r=$(q "SELECT rowid FROM settings WHERE key = 'psc_rate';")
     expect="settings row $r \\(psc_rate\\)|setting_versions row $(($(top setting_versions) + 1)) \\(psc_rate" ;;
   settings:insert)
-    edit="INSERT INTO $t (key, value) VALUES ('approvals', 'none');"
-    expect="settings row $n \\(approvals\\)|setting_versions row $(($(top setting_versions) + 1)) \\(approvals" ;;
+    edit="INSERT INTO $t (key, value) VALUES ('forged_key', 'none');"
+    expect="settings row $n \\(forged_key\\)|setting_versions row $(($(top setting_versions) + 1)) \\(forged_key" ;;
   runs:update) edit="UPDATE $t SET options = replace(options, 'strict=0', 'strict=1') WHERE id = $r;" ;;
   runs:insert)
     edit="INSERT INTO $t (session, date, options, share)
@@ -165,6 +182,36 @@ edit() {
   draws:insert)
     edit="INSERT INTO $t (request, seq, pool, amount, entry)
           SELECT request, seq + 10, pool, amount, entry FROM $t WHERE rowid = $r;" ;;
+  envelopes:update) edit="UPDATE $t SET envelope = envelope + 100 WHERE id = $r;" ;;
+  envelopes:insert)
+    edit="INSERT INTO $t (run, pool, envelope, used, available, allowance)
+          SELECT run, 'prep', envelope, used, available, allowance FROM $t
+          WHERE id = $r;" ;;
+  run_steps:update) edit="UPDATE $t SET note = 'forged' WHERE id = $r;" ;;
+  run_steps:insert)
+    edit="INSERT INTO $t (run, step, date, actor)
+          SELECT run, 'undone', date, 'someone' FROM $t WHERE id = $r;" ;;
+  amendments:update) edit="UPDATE $t SET fare = fare + 1 WHERE id = $r;" ;;
+  amendments:insert)
+    edit="INSERT INTO $t (request, delegate, fare, fare_currency, gender)
+          SELECT request, delegate, fare, fare_currency, gender FROM $t
+          WHERE id = $r;" ;;
+  proposals:update) edit="UPDATE $t SET status = 'funded', reason = '' WHERE id = $r;" ;;
+  proposals:insert)
+    edit="INSERT INTO $t (run, request, status, reason, tier, fare_base, dsa,
+            terminal, cost, psc, charge, draws, seen_decision, seen_amendment)
+          SELECT run, 'ZZ-' || request, status, reason, tier, fare_base, dsa,
+                 terminal, cost, psc, charge, draws, seen_decision,
+                 seen_amendment FROM $t WHERE id = $r;" ;;
+  payments:update) edit="UPDATE $t SET amount = amount * 10 WHERE id = $r;" ;;
+  payments:insert)
+    edit="INSERT INTO $t (request, date, amount, currency, force, correct, actor)
+          SELECT request, date, amount, currency, force, correct, 'someone'
+          FROM $t WHERE id = $r;" ;;
+  payment_steps:update) edit="UPDATE $t SET step = 'approved' WHERE id = $r;" ;;
+  payment_steps:insert)
+    edit="INSERT INTO $t (payment, step, date, actor)
+          SELECT payment, 'approved', date, 'someone' FROM $t WHERE id = $r;" ;;
   spends:update) edit="UPDATE $t SET memo = memo || ' (forged)' WHERE rowid = $r;" ;;
   spends:insert)
     edit="INSERT INTO $t (ref, date, amount, currency, memo, base_amount, psc, entry)

@@ -4,20 +4,35 @@
 compares them, to the cent, field by field.
 
 For each scenario folder (see model.py for its files):
-  1. the hand-worked expectations (`#= ` lines of `actions`), if any, are
-     checked against the model, so the model itself is checked;
-  2. a fresh fund is built with tfund from the same files (init; set the
-     settings; import countries if present, rates, donors, sessions,
-     pledges, receipts, requests, costs), the actions are run in order
-     and their exit statuses recorded;
-  3. every action's exit status, `allocation show S --format csv` of every
-     session and `pools --format csv` are compared with the model's, and
-     `tfund verify` must pass.
+  1. the model runs the actions; the hand-worked expectations written in
+     `actions` are checked against it (`#= ` lines: final allocation rows,
+     pools rows and `exit N N ...`; `#> ` lines after a view action: that
+     view's rows, all of them, in order; `#> -` for none), and so are the
+     model's own promises: after every run that wrote, without --cap, a
+     re-run at the same date with the same --order and --strict (and no
+     --budget) funds nothing and leaves the envelope as it is;
+  2. unless --model-only, a fresh fund is built with tfund from the same
+     files (init; set the settings; import countries if present, rates,
+     donors, sessions, pledges, receipts, requests, costs), the actions
+     are run in order and compared as they go: every action's exit status,
+     and the CSV of every view action
+       show S                  tfund allocation show S --format csv
+       envelope S [D]          tfund allocation envelope S [--date D] --format csv
+       waitlist [D] [--session S]
+                               tfund waitlist [--date D] [--session S] --format csv
+  3. then, at the end: `allocation show S --format csv` of every session,
+     `pools --format csv`, `allocation envelope S --date L --format csv`
+     of every session S at its last day L and `allocation envelope S
+     --format csv` (today), `waitlist --date L --format csv` at every
+     session's last day L and `waitlist --format csv` (today) are compared
+     with the model's, and `tfund verify` must pass.
 
 usage: check.py TFUND SCENARIO_DIR... [--jobs N]
+       check.py --model-only SCENARIO_DIR...
 Exit 0 when everything agrees, 1 on any disagreement.
 """
 
+import copy
 import csv
 import io
 import os
@@ -47,7 +62,24 @@ def tfund_command(line):
         if len(args) == 4:
             out += ["--amount", args[2], "--currency", args[3]]
         return out
+    if cmd == "show":
+        return ["allocation", "show", args[0], "--format", "csv"]
+    if cmd == "envelope":
+        return envelope_command(args[0], args[1] if len(args) > 1 else None)
+    if cmd == "waitlist":
+        date, session = model.view_options(args)
+        return waitlist_command(date, session)
     raise ValueError(f"unknown action {line!r}")
+
+
+def envelope_command(sid, date=None):
+    return (["allocation", "envelope", sid] + (["--date", date] if date else [])
+            + ["--format", "csv"])
+
+
+def waitlist_command(date=None, session=None):
+    return (["waitlist"] + (["--date", date] if date else [])
+            + (["--session", session] if session else []) + ["--format", "csv"])
 
 
 def parse_csv(text):
@@ -55,10 +87,22 @@ def parse_csv(text):
 
 
 def hand_expectations(folder):
-    """The `#= ` lines of the actions file."""
-    rows, exits = [], None
+    """The `#= ` lines of the actions file (rows, exit statuses) and the
+    `#> ` lines, by the index of the action they follow."""
+    rows, exits, views = [], None, {}
+    index = -1
     with open(os.path.join(folder, "actions"), encoding="utf-8") as f:
         for line in f:
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#"):
+                index += 1
+                continue
+            if line.startswith("#> "):
+                body = line[3:].strip()
+                want = views.setdefault(index, [])
+                if body != "-":
+                    want.append(next(csv.reader([body])))
+                continue
             if not line.startswith("#= "):
                 continue
             body = line[3:].strip()
@@ -66,13 +110,11 @@ def hand_expectations(folder):
                 exits = [int(x) for x in body[5:].split()]
             else:
                 rows.append(next(csv.reader([body])))
-    return rows, exits
+    return rows, exits, views
 
 
 def check_model_by_hand(name, folder, m, problems):
-    rows, exits = hand_expectations(folder)
-    if not rows and exits is None:
-        return 0
+    rows, exits, views = hand_expectations(folder)
     alloc = {}
     for sid in model.session_ids(folder):
         for r in m.allocation_rows(sid):
@@ -93,11 +135,105 @@ def check_model_by_hand(name, folder, m, problems):
             if a != b:
                 problems.append(f"{name}: MODEL disagrees with the hand-worked result: "
                                 f"row {want[0]} {c}: by hand {a!r}, model {b!r}")
+    for index, want in sorted(views.items()):
+        line = m.exits[index][0] if 0 <= index < len(m.exits) else None
+        if line is None or shlex.split(line)[0] not in model.VIEW_COLUMNS:
+            problems.append(f"{name}: `#> ` lines after action {index + 1}, not a view")
+            continue
+        got = m.views.get(index)
+        if got != want:
+            problems.append(f"{name}: MODEL disagrees with the hand-worked view '{line}': "
+                            f"by hand {want}, model {got}")
     if exits is not None:
         got = [code for _, code in m.exits]
         if got != exits:
             problems.append(f"{name}: MODEL exit statuses {got}, by hand {exits}")
-    return len(rows) + (1 if exits is not None else 0)
+    return len(rows) + sum(len(v) for v in views.values()) + (1 if exits is not None else 0)
+
+
+def rerun_check(name, problems):
+    """The model's promise that a re-run with nothing changed funds
+    nothing: called after every action of the model."""
+
+    def after(m, index, line, code):
+        w = shlex.split(line)
+        if w[0] != "allocate" or code != 0 or "--dry-run" in w or "--cap" in w:
+            return
+        args = w[3:]
+        kw = {"strict": "--strict" in args}
+        if "--order" in args:
+            kw["order"] = args[args.index("--order") + 1]
+        shadow = copy.deepcopy(m)
+        before = {ref for ref, r in shadow.requests.items() if r["status"] == "funded"}
+        envelope = copy.deepcopy(shadow.envelope)
+        shadow.allocate(w[1], w[2], **kw)
+        after_ = {ref for ref, r in shadow.requests.items() if r["status"] == "funded"}
+        if after_ != before or shadow.envelope != envelope:
+            problems.append(f"{name}: MODEL: a re-run right after '{line}' funds "
+                            f"{sorted(after_ - before)} (envelope {shadow.envelope[w[1]]}, "
+                            f"was {envelope[w[1]]})")
+    return after
+
+
+def compare_rows(problems, what, cols, want_rows, text, key_cols, ordered):
+    """Compares a CSV output of tfund with the model's rows."""
+    got = parse_csv(text)
+    if not got or got[0][:len(cols)] != cols:
+        problems.append(f"{what}: header {got[:1]}, expected {cols}")
+        return
+    body = [r for r in got[1:] if r]
+    if ordered:
+        for i in range(max(len(want_rows), len(body))):
+            want = want_rows[i] if i < len(want_rows) else None
+            row = body[i] if i < len(body) else None
+            if want is None:
+                problems.append(f"{what}: tfund has an extra row {row[:len(cols)]}")
+            elif row is None:
+                problems.append(f"{what}: tfund has no row {want}")
+            else:
+                for c, a, b in zip(cols, want, row):
+                    if a != b:
+                        problems.append(f"{what}: row {i + 1} ({want[key_cols]}) {c}: "
+                                        f"model {a!r}, tfund {b!r}")
+        return
+    have = {r[key_cols]: r for r in body}
+    for want in want_rows:
+        row = have.pop(want[key_cols], None)
+        if row is None:
+            problems.append(f"{what}: tfund has no row {want[key_cols]}")
+            continue
+        for c, a, b in zip(cols, want, row):
+            if a != b:
+                problems.append(f"{what}: row {want[key_cols]} {c}: model {a!r}, tfund {b!r}")
+    for k in have:
+        problems.append(f"{what}: tfund has an extra row {k}")
+
+
+def compare_view(problems, name, tf, kind, args, want_code, want_rows):
+    """Runs one view with tfund and compares it with the model."""
+    what = f"{name}: tfund {' '.join(args)}"
+    p = tf(*args)
+    if p.returncode != want_code:
+        msg = (p.stderr.strip() or p.stdout.strip()).splitlines()
+        problems.append(f"{what}: exit status model {want_code}, tfund {p.returncode}"
+                        + (f" ({msg[-1]})" if msg else ""))
+        return
+    if want_code != 0:
+        return
+    if kind == "show":
+        compare_rows(problems, what, model.ALLOCATION_COLUMNS, want_rows, p.stdout, 0, False)
+    elif kind == "envelope":
+        compare_rows(problems, what, model.ENVELOPE_COLUMNS, want_rows, p.stdout, 0, False)
+    else:
+        compare_rows(problems, what, model.WAITLIST_COLUMNS, want_rows, p.stdout, 2, True)
+
+
+def model_view(fn):
+    """(exit status, rows) of a model view."""
+    try:
+        return 0, fn()
+    except model.Refused as e:
+        return e.code, None
 
 
 def run_scenario(tfund, folder):
@@ -105,8 +241,14 @@ def run_scenario(tfund, folder):
     name = os.path.basename(os.path.normpath(folder))
     problems = []
     m = model.Model(folder)
-    m.run()
+    try:
+        m.run(after=rerun_check(name, problems))
+    except AssertionError as e:
+        problems.append(f"{name}: MODEL broke one of its own rules: {e!r}")
+        return name, len(m.requests), problems, 0
     hand = check_model_by_hand(name, folder, m, problems)
+    if tfund is None:
+        return name, len(m.requests), problems, hand
 
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "fund.db")
@@ -136,7 +278,12 @@ def run_scenario(tfund, folder):
         if problems:
             return name, len(m.requests), problems, hand
 
-        for line, want in m.exits:
+        for index, (line, want) in enumerate(m.exits):
+            kind = shlex.split(line)[0]
+            if kind in model.VIEW_COLUMNS:
+                compare_view(problems, name, tf, kind, tfund_command(line), want,
+                             m.views.get(index))
+                continue
             p = tf(*tfund_command(line))
             if p.returncode != want:
                 msg = (p.stderr.strip() or p.stdout.strip()).splitlines()
@@ -148,39 +295,27 @@ def run_scenario(tfund, folder):
             if p.returncode != 0:
                 problems.append(f"{name}: allocation show {sid} exited {p.returncode}")
                 continue
-            got = parse_csv(p.stdout)
-            cols = got[0] if got else []
-            if cols[:len(model.ALLOCATION_COLUMNS)] != model.ALLOCATION_COLUMNS:
-                problems.append(f"{name}: allocation show {sid}: header {cols}")
-                continue
-            have = {r[0]: r for r in got[1:]}
-            for want in m.allocation_rows(sid):
-                row = have.pop(want[0], None)
-                if row is None:
-                    problems.append(f"{name}: session {sid}: tfund has no row {want[0]}")
-                    continue
-                for c, a, b in zip(model.ALLOCATION_COLUMNS, want, row):
-                    if a != b:
-                        problems.append(f"{name}: session {sid} row {want[0]} {c}: "
-                                        f"model {a!r}, tfund {b!r}")
-            for ref in have:
-                problems.append(f"{name}: session {sid}: tfund has an extra row {ref}")
+            compare_rows(problems, f"{name}: session {sid}", model.ALLOCATION_COLUMNS,
+                         m.allocation_rows(sid), p.stdout, 0, False)
 
         p = tf("pools", "--format", "csv")
-        got = parse_csv(p.stdout) if p.returncode == 0 else []
-        if not got or got[0][:len(model.POOL_COLUMNS)] != model.POOL_COLUMNS:
-            problems.append(f"{name}: pools: exit {p.returncode}, header {got[:1]}")
+        if p.returncode != 0:
+            problems.append(f"{name}: pools exited {p.returncode}")
         else:
-            have = {r[0]: r for r in got[1:]}
-            for want in m.pool_rows():
-                row = have.get(want[0])
-                if row is None:
-                    problems.append(f"{name}: pools: tfund has no row {want[0]}")
-                    continue
-                for c, a, b in zip(model.POOL_COLUMNS, want, row):
-                    if a != b:
-                        problems.append(f"{name}: pools row {want[0]} {c}: "
-                                        f"model {a!r}, tfund {b!r}")
+            compare_rows(problems, f"{name}: pools", model.POOL_COLUMNS, m.pool_rows(),
+                         p.stdout, 0, False)
+
+        # The final envelopes and waitlists, at each session's last day
+        # and today.
+        lasts = sorted({s["last"] for s in m.sessions.values()})
+        for sid in model.session_ids(folder):
+            for date in (m.sessions[sid]["last"], None):
+                code, rows = model_view(lambda: m.envelope_rows(sid, date))
+                compare_view(problems, name, tf, "envelope", envelope_command(sid, date),
+                             code, rows)
+        for date in lasts + [None]:
+            code, rows = model_view(lambda: m.waitlist_rows(date))
+            compare_view(problems, name, tf, "waitlist", waitlist_command(date), code, rows)
 
         p = tf("verify")
         if p.returncode != 0:
@@ -196,10 +331,16 @@ def main(argv):
         i = args.index("--jobs")
         jobs = int(args[i + 1])
         del args[i:i + 2]
-    if len(args) < 2:
+    if "--model-only" in args:
+        args.remove("--model-only")
+        tfund, folders = None, args
+    elif len(args) >= 2:
+        tfund, folders = os.path.abspath(args[0]), args[1:]
+    else:
+        folders = []
+    if not folders:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    tfund, folders = os.path.abspath(args[0]), args[1:]
     with ThreadPoolExecutor(max_workers=jobs) as ex:
         results = list(ex.map(lambda f: run_scenario(tfund, f), folders))
     n_req = sum(r[1] for r in results)
@@ -211,12 +352,13 @@ def main(argv):
             print("  " + msg)
         if len(problems) > MAX_REPORTED:
             print(f"  ... and {len(problems) - MAX_REPORTED} more")
+    against = "the model alone" if tfund is None else "tfund against the model"
     if bad:
         print(f"{len(results)} scenarios, {n_req} requests, {len(bad)} scenario(s) disagree "
-              f"({n_hand} hand-worked figures checked against the model)")
+              f"({against}; {n_hand} hand-worked figures checked against the model)")
         return 1
     print(f"{len(results)} scenarios, {n_req} requests, all agree "
-          f"({n_hand} hand-worked figures checked against the model)")
+          f"({against}; {n_hand} hand-worked figures checked against the model)")
     return 0
 
 

@@ -1,12 +1,18 @@
 #!/usr/bin/python3
-"""Reference model of tfund's travel-grant allocation, written from DESIGN.md.
+"""Reference model of tfund's travel-grant allocation, written from DESIGN.md
+(sections 4, 5 and 9, in their revised form: session envelopes, caps that
+mean what they say, late requests, no run after the session).
 
 It reads a scenario folder and computes, without tfund, what tfund must
 print after running the scenario's actions:
 
+  - the exit status of every action;
+  - the output of every view action (`envelope`, `waitlist`) at the moment
+    it is run;
   - for every session, the rows of `tfund allocation show S --format csv`;
   - the final `tfund pools --format csv`;
-  - the exit status of every action.
+  - the final `allocation envelope S` and `waitlist` at any date (check.py
+    asks for them at each session's last day).
 
 Scenario folder:
   rates.csv donors.csv sessions.csv pledges.csv receipts.csv requests.csv
@@ -17,21 +23,79 @@ Scenario folder:
   actions        one command a line; blank lines and `#` comments ignored:
                    allocate SESSION DATE [--order submitted|cost|region]
                        [--budget days|all] [--cap AMOUNT] [--strict]
+                       [--dry-run]
                    cancel REF DATE
                    disburse REF DATE [AMOUNT CURRENCY]
+                   show SESSION                  (view: allocation show)
+                   envelope SESSION [DATE]       (view: allocation envelope)
+                   waitlist [DATE] [--session S] (view: waitlist)
+                 A view without DATE is as of today (the local date).
                  Lines starting `#= ` hold expected results worked out by
-                 hand (see check.py): an allocation row, a pools row or
-                 `exit N N ...`.
+                 hand: an allocation row, a pools row or `exit N N ...`
+                 (final state); lines starting `#> ` right after a view
+                 action hold that view's expected CSV rows (no header),
+                 all of them, in order. check.py checks them.
+
+The rules, as this model reads DESIGN.md (tests/reference/README.md says
+why where DESIGN.md leaves a choice):
+
+  Envelope. The first run of a session that writes (not a dry run, not a
+  refused run; also one that decides nothing) fixes, per pool p of
+  ldc-travel, travel and unrestricted, env_p = floor(available_p x share)
+  with available as of the run's date and share = days / days of every
+  session starting on or after it (--budget days, the default) or 1
+  (--budget all). used_p = the draws on p of the session's requests that
+  are funded or disbursed when the run starts. Every run may spend
+  allow_p = max(0, min(available_p, env_p - used_p)), computed once at the
+  start and shared by both tiers. A re-run given --budget all resets
+  env_p = used_p + available_p (kept for the later runs); a re-run given
+  --budget days, or no --budget, keeps the envelope.
+
+  Caps. --cap caps this run's total funded charge; a nonzero
+  travel_budget caps the charges of all the session's funded and disbursed
+  requests, this run's included. After the quota check: a charge the
+  remaining allowance of the tier's pools does not cover is
+  insufficient-funds; one it covers but that would pass --cap or the
+  travel_budget is cap. With --strict the first such miss stops funding;
+  every later request is still checked for quota, then gets the reason of
+  the request that stopped the walk.
+
+  Dates. A run considers only pending and waitlisted requests whose
+  `submitted` date part is on or before its date; the others are left as
+  they are (figures too). A run dated after the session's last day
+  (start + days - 1) is refused with exit 1, dry run or not.
+
+  `allocation envelope S [--date D]`: the figures a run of S dated D
+  (default today) would start from: envelope = the stored one, or, before
+  S's first writing run, what a first run dated D with the default
+  --budget days would fix; used = used_p now; available = the pool's
+  available as of D (as `pools --as-of D`); allowance = max(0,
+  min(available, envelope - used)), or 0 when D is after S's last day
+  (no run could spend anything). Rows: unrestricted, travel, ldc-travel.
+
+  `waitlist [--session S] [--date D]`: for every session whose last day is
+  on or after D (a run dated D is still allowed), sessions by start then
+  id, the requests with status waitlisted and submitted on or before D, in
+  the order a run of that session dated D with the default options
+  (--order submitted, no --cap, not --strict, no --budget) would consider
+  them; that run is simulated (figures at D, pending requests included)
+  and each row shows what it would decide: position (1, 2, ... within the
+  session), reason (empty: it would be funded), charge (at D) and
+  shortfall: 0.00 when it would be funded; for insufficient-funds, its
+  charge less the allowance its tier's pools have left when the walk
+  reaches it; for cap, its charge less the travel_budget left then; empty
+  for quota. --session S of a session already over: exit 1.
 
 Only the standard library; every amount is an integer count of cents of
 the base currency (USD) and every product or quotient is an exact
-Fraction, rounded half to even where DESIGN.md says so.
+Fraction, rounded half to even (or floored) where DESIGN.md says so.
 
 usage: model.py SCENARIO_DIR [--countries FILE]
 """
 
 import copy
 import csv
+import datetime
 import os
 import shlex
 import sys
@@ -42,6 +106,8 @@ POOLS = ["unrestricted", "travel", "ldc-travel", "prep"]
 # Section 4.6: the pools a tier may draw, in draw order.
 TIER_POOLS = {1: ["ldc-travel", "travel", "unrestricted"],
               2: ["travel", "unrestricted"]}
+# The pools a session's envelope covers, in the order `pools` prints them.
+ENVELOPE_POOLS = ["unrestricted", "travel", "ldc-travel"]
 # Section 9.6: the fixed tie order of the regional groups.
 GROUP_RANK = ["African", "Asia-Pacific", "Eastern European", "GRULAC", "WEOG"]
 
@@ -51,6 +117,11 @@ SHIPPED = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__
 ALLOCATION_COLUMNS = ["ref", "session", "country", "tier", "region_group", "status",
                       "reason", "fare", "dsa", "terminal", "cost", "psc", "charge", "draws"]
 POOL_COLUMNS = ["pool", "receipts", "cash", "committed", "reserve", "available"]
+ENVELOPE_COLUMNS = ["pool", "envelope", "used", "available", "allowance"]
+WAITLIST_COLUMNS = ["session", "position", "ref", "country", "tier", "reason", "charge",
+                    "shortfall"]
+VIEW_COLUMNS = {"show": ALLOCATION_COLUMNS, "envelope": ENVELOPE_COLUMNS,
+                "waitlist": WAITLIST_COLUMNS}
 
 
 class Refused(Exception):
@@ -74,6 +145,7 @@ def half_even(q):
 
 
 def floor(q):
+    """The largest integer not above q (also for a negative q)."""
     q = Fraction(q)
     return q.numerator // q.denominator
 
@@ -101,6 +173,22 @@ def money(c):
     sign = "-" if c < 0 else ""
     c = abs(c)
     return f"{sign}{c // 100}.{c % 100:02d}"
+
+
+def today():
+    return datetime.date.today().isoformat()
+
+
+def is_date(text):
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def add_days(date, n):
+    return (datetime.date.fromisoformat(date) + datetime.timedelta(days=n)).isoformat()
 
 
 # ---------------------------------------------------------------- files
@@ -154,10 +242,14 @@ class Model:
         self.sessions = {}
         for r in read_csv(os.path.join(folder, "sessions.csv")):
             extra = opt(r, "extra_days").strip()
+            budget = opt(r, "travel_budget").strip()
             self.sessions[r["id"]] = {
                 "id": r["id"], "start": r["start"], "days": int(r["days"]),
+                "last": add_days(r["start"], int(r["days"]) - 1),
                 "dsa": cents_of(r["dsa"]), "terminal": cents_of(r["terminal"]),
                 "extra_days": int(extra) if extra else 1,
+                # Section 9.5: a travel_budget of 0 (or none) caps nothing.
+                "travel_budget": cents_of(budget) if budget else 0,
             }
 
         pledge_pool = {}
@@ -194,7 +286,14 @@ class Model:
             for r in read_csv(path):
                 self.costs[r["ref"]] = (r["date"], dec(r["amount"]), r["currency"])
 
+        # Section 9.4: the envelope of each session, {pool: cents}, fixed
+        # by its first run that writes and reset by a re-run --budget all.
+        self.envelope = {}
+        # Every run that wrote: (session, date, budget choice, envelope).
+        self.runs = []
+
         self.exits = []
+        self.views = {}     # action index -> rows of a view that succeeded
         self.why = []       # (action, why it was refused)
 
     # ------------------------------------------------------------ money
@@ -258,6 +357,48 @@ class Model:
     def group(self, iso3):
         return self.countries[iso3]["region_group"]
 
+    # ------------------------------------------------------------ envelope
+
+    def session(self, sid):
+        if sid not in self.sessions:
+            raise Refused(2, f"unknown session {sid}")
+        return self.sessions[sid]
+
+    def share(self, s):
+        """Section 9.4: days / days of every session starting on or after s."""
+        total = sum(x["days"] for x in self.sessions.values() if x["start"] >= s["start"])
+        return Fraction(s["days"], total)
+
+    def used(self, sid):
+        """used_p: the draws of the session's funded and disbursed requests."""
+        used = {p: 0 for p in ENVELOPE_POOLS}
+        for r in self.requests.values():
+            if r["session"] == sid and r["status"] in ("funded", "disbursed"):
+                for p, c in r["draws"]:
+                    used[p] += c
+        return used
+
+    def start_figures(self, sid, date, budget=None):
+        """What a run of sid dated date starts from: (envelope, used,
+        available, allowance, whether this run fixes or resets the
+        envelope), each per pool."""
+        s = self.sessions[sid]
+        figs = self.pool_figures(date)
+        avail = {p: figs[p]["available"] for p in ENVELOPE_POOLS}
+        used = self.used(sid)
+        if sid not in self.envelope:
+            share = Fraction(1) if budget == "all" else self.share(s)
+            env = {p: floor(avail[p] * share) for p in ENVELOPE_POOLS}
+            fixes = True
+        elif budget == "all":
+            env = {p: used[p] + avail[p] for p in ENVELOPE_POOLS}
+            fixes = True
+        else:
+            env = dict(self.envelope[sid])
+            fixes = False
+        allow = {p: max(0, min(avail[p], env[p] - used[p])) for p in ENVELOPE_POOLS}
+        return env, used, avail, allow, fixes
+
     # ------------------------------------------------------------ allocation
 
     def figures(self, r, s, date):
@@ -280,24 +421,34 @@ class Model:
                 by_group[g] = by_group.get(g, 0) + 1
         return by_country, by_group
 
-    def allocate(self, sid, date, order="submitted", budget="days", cap=None, strict=False):
-        if sid not in self.sessions:
-            raise Refused(2, f"unknown session {sid}")
-        s = self.sessions[sid]
-        todo = sorted((r for r in self.requests.values()
-                       if r["session"] == sid and r["status"] in ("pending", "waitlisted")),
+    def considered(self, sid, date):
+        """Section 9.4: the pending and waitlisted requests of the session
+        submitted (date part) on or before the run's date."""
+        return sorted((r for r in self.requests.values()
+                       if r["session"] == sid and r["status"] in ("pending", "waitlisted")
+                       and r["submitted"][:10] <= date),
                       key=lambda r: r["ref"].encode())
+
+    def allocate(self, sid, date, order="submitted", budget=None, cap=None, strict=False):
+        """One run. Returns the walk: [(request, room)] in the order the
+        requests were decided, room being what the request's charge was
+        measured against (see shortfall in the module's docstring)."""
+        s = self.session(sid)
+        if order not in ("submitted", "cost", "region"):
+            raise Refused(2, f"unknown order {order}")
+        if budget not in (None, "days", "all"):
+            raise Refused(2, f"unknown budget {budget}")
+        if date > s["last"]:
+            raise Refused(1, f"session {sid} ended on {s['last']}")
+        todo = self.considered(sid, date)
         # Figures first: a missing rate refuses the whole run, changing nothing.
         figs = {r["ref"]: self.figures(r, s, date) for r in todo}
 
-        # Section 9.4: the allowance of every pool, computed once.
-        avail = self.pool_figures(date)
-        if budget == "days":
-            total_days = sum(x["days"] for x in self.sessions.values() if x["start"] >= s["start"])
-            share = Fraction(s["days"], total_days)
-        else:
-            share = Fraction(1)
-        allow = {p: floor(avail[p]["available"] * share) for p in TIER_POOLS[1]}
+        env, used, _, allow, fixes = self.start_figures(sid, date, budget)
+        allow0 = dict(allow)
+        if fixes:
+            self.envelope[sid] = env
+        self.runs.append((sid, date, budget, dict(self.envelope[sid])))
 
         by_country, by_group = self.session_counts(sid)
         tiers = {1: [], 2: []}
@@ -312,24 +463,40 @@ class Model:
                 tiers[t].append(r)
 
         quota = {1: self.settings["quota_ldc"], 2: self.settings["quota_developing"]}
+        budget_cap = s["travel_budget"]
+        budget_used = sum(used.values())
         spent = 0
-        stopped = False
+        stop_reason = None
+        walk = []
 
         def decide(r, t):
-            nonlocal spent, stopped
+            nonlocal spent, budget_used, stop_reason
+            room = None
             if by_country.get(r["country"], 0) >= quota[t]:
-                r["status"], r["reason"] = "waitlisted", "quota"
+                reason = "quota"
+            elif stop_reason is not None:
+                reason = stop_reason
+            else:
+                charge = r["charge"]
+                money_room = sum(allow[p] for p in TIER_POOLS[t])
+                cap_rooms = []
+                if cap is not None:
+                    cap_rooms.append(cap - spent)
+                if budget_cap:
+                    cap_rooms.append(budget_cap - budget_used)
+                if charge > money_room:
+                    reason, room = "insufficient-funds", money_room
+                elif cap_rooms and charge > min(cap_rooms):
+                    reason, room = "cap", min(cap_rooms)
+                else:
+                    reason = ""
+                if reason and strict:
+                    stop_reason = reason
+            if reason:
+                r["status"], r["reason"] = "waitlisted", reason
+                walk.append((r, room))
                 return
-            charge = r["charge"]
-            fits = (not stopped
-                    and sum(allow[p] for p in TIER_POOLS[t]) >= charge
-                    and (cap is None or spent + charge <= cap))
-            if not fits:
-                r["status"], r["reason"] = "waitlisted", "insufficient-funds"
-                if strict:
-                    stopped = True
-                return
-            need = charge
+            need = r["charge"]
             draws = []
             for p in TIER_POOLS[t]:
                 take = min(allow[p], need)
@@ -340,12 +507,14 @@ class Model:
             assert need == 0
             r["draws"] = draws
             r["status"], r["reason"] = "funded", ""
-            spent += charge
+            spent += r["charge"]
+            budget_used += r["charge"]
             by_country[r["country"]] = by_country.get(r["country"], 0) + 1
             g = self.group(r["country"])
             by_group[g] = by_group.get(g, 0) + 1
             for p, c in draws:
                 self.book.append((date, p, "committed", c))
+            walk.append((r, 0))
 
         def by_time(r):
             return (r["submitted"].encode(), r["ref"].encode())
@@ -358,7 +527,7 @@ class Model:
             elif order == "cost":
                 for r in sorted(queue, key=lambda r: (r["charge"],) + by_time(r)):
                     decide(r, t)
-            elif order == "region":
+            else:
                 groups = {}
                 for r in sorted(queue, key=by_time):
                     groups.setdefault(self.group(r["country"]), []).append(r)
@@ -374,8 +543,62 @@ class Model:
                     if not groups[g]:
                         del groups[g]
                     decide(r, t)
-            else:
-                raise Refused(2, f"unknown order {order}")
+
+        # What the rules promise, checked on every run of the model.
+        for p in ENVELOPE_POOLS:
+            drawn = sum(c for r, _ in walk for q, c in r["draws"] if q == p)
+            assert drawn <= allow0[p], (sid, date, p, drawn, allow0[p])
+        if cap is not None:
+            assert spent <= cap
+        if budget_cap:
+            assert budget_used <= budget_cap
+        return walk
+
+    # ------------------------------------------------------------ views
+
+    def envelope_rows(self, sid, date=None):
+        """`allocation envelope S --date D --format csv` (D default today)."""
+        date = date or today()
+        s = self.session(sid)
+        env, used, avail, allow, _ = self.start_figures(sid, date)
+        if date > s["last"]:
+            allow = {p: 0 for p in ENVELOPE_POOLS}
+        return [[p, money(env[p]), money(used[p]), money(avail[p]), money(allow[p])]
+                for p in ENVELOPE_POOLS]
+
+    def waitlist_rows(self, date=None, session=None):
+        """`waitlist [--session S] --date D --format csv` (D default today)."""
+        date = date or today()
+        if session is not None:
+            s = self.session(session)
+            if s["last"] < date:
+                raise Refused(1, f"session {session} ended on {s['last']}")
+            sids = [session]
+        else:
+            sids = sorted((x["id"] for x in self.sessions.values() if x["last"] >= date),
+                          key=lambda i: (self.sessions[i]["start"], i.encode()))
+        rows = []
+        for sid in sids:
+            waiting = {r["ref"] for r in self.considered(sid, date) if r["status"] == "waitlisted"}
+            if not waiting:
+                continue
+            # The next run, simulated on a copy of the model.
+            shadow = copy.deepcopy(self)
+            walk = shadow.allocate(sid, date)
+            pos = 0
+            for r, room in walk:
+                if r["ref"] not in waiting:
+                    continue
+                pos += 1
+                if r["reason"] == "quota":
+                    short = ""
+                elif r["reason"]:
+                    short = money(r["charge"] - room)
+                else:
+                    short = money(0)
+                rows.append([sid, str(pos), r["ref"], r["country"], str(r["tier"]),
+                             r["reason"], money(r["charge"]), short])
+        return rows
 
     # ------------------------------------------------------------ after travel
 
@@ -433,14 +656,16 @@ class Model:
 
     # ------------------------------------------------------------ driving
 
-    def run_action(self, line):
-        """Run one action line; returns its exit status."""
+    def run_action(self, line, index=None):
+        """Run one action line; returns its exit status. A view's rows go
+        to self.views[index]."""
         words = shlex.split(line)
         try:
             cmd, args = words[0], words[1:]
             if cmd == "allocate":
                 sid, date = args[0], args[1]
                 kw = {}
+                dry = False
                 i = 2
                 while i < len(args):
                     a = args[i]
@@ -456,10 +681,13 @@ class Model:
                     elif a == "--strict":
                         kw["strict"] = True
                         i += 1
+                    elif a == "--dry-run":
+                        dry = True
+                        i += 1
                     else:
                         raise Refused(2, f"unknown option {a}")
-                # A refused run changes nothing: work on a copy.
-                self.transact(lambda: self.allocate(sid, date, **kw))
+                # A refused run changes nothing, nor does a dry run.
+                self.transact(lambda: self.allocate(sid, date, **kw), keep=not dry)
             elif cmd == "cancel":
                 self.transact(lambda: self.cancel(args[0], args[1]))
             elif cmd == "disburse":
@@ -467,6 +695,15 @@ class Model:
                     self.transact(lambda: self.disburse(args[0], args[1], args[2], args[3]))
                 else:
                     self.transact(lambda: self.disburse(args[0], args[1]))
+            elif cmd == "show":
+                self.session(args[0])
+                self.views[index] = self.allocation_rows(args[0])
+            elif cmd == "envelope":
+                date = args[1] if len(args) > 1 else None
+                self.views[index] = self.envelope_rows(args[0], date)
+            elif cmd == "waitlist":
+                date, session = view_options(args)
+                self.views[index] = self.waitlist_rows(date, session)
             else:
                 raise Refused(2, f"unknown action {cmd}")
         except Refused as e:
@@ -474,20 +711,28 @@ class Model:
             return e.code
         return 0
 
-    def transact(self, fn):
-        """Runs fn; a refused command leaves the model as it was."""
-        saved = (copy.deepcopy(self.requests), list(self.book))
+    def transact(self, fn, keep=True):
+        """Runs fn; a refused command (or one not kept: a dry run) leaves
+        the model as it was."""
+        saved = (copy.deepcopy(self.requests), list(self.book),
+                 copy.deepcopy(self.envelope), list(self.runs))
         try:
             fn()
         except Refused:
-            self.requests, self.book = saved
+            self.requests, self.book, self.envelope, self.runs = saved
             raise
+        if not keep:
+            self.requests, self.book, self.envelope, self.runs = saved
 
-    def run(self):
-        """Run the actions file; returns the list of (line, exit status)."""
+    def run(self, after=None):
+        """Run the actions file; returns the list of (line, exit status).
+        after(model, index, line, status) is called after each action."""
         out = []
-        for line in read_actions(self.folder):
-            out.append((line, self.run_action(line)))
+        for i, line in enumerate(read_actions(self.folder)):
+            code = self.run_action(line, i)
+            out.append((line, code))
+            if after is not None:
+                after(self, i, line, code)
         self.exits = out
         return out
 
@@ -508,6 +753,22 @@ class Model:
     def pool_rows(self, date=None):
         figs = self.pool_figures(date)
         return [[p] + [money(figs[p][k]) for k in POOL_COLUMNS[1:]] for p in POOLS]
+
+
+def view_options(args):
+    """`waitlist [DATE] [--session S]` action arguments: (date, session)."""
+    date = session = None
+    i = 0
+    while i < len(args):
+        if args[i] == "--session":
+            session = args[i + 1]
+            i += 2
+        elif is_date(args[i]) and date is None:
+            date = args[i]
+            i += 1
+        else:
+            raise Refused(2, f"bad waitlist argument {args[i]}")
+    return date, session
 
 
 def read_actions(folder):
@@ -535,12 +796,22 @@ def main(argv):
     m = Model(folder, countries)
     w = csv.writer(sys.stdout, lineterminator="\n")
     print("# exit statuses")
-    for line, code in m.run():
+    for i, (line, code) in enumerate(m.run()):
         print(f"{code}  {line}")
+        if i in m.views:
+            cmd = shlex.split(line)[0]
+            w.writerow(["#"] + VIEW_COLUMNS[cmd])
+            for row in m.views[i]:
+                w.writerow(["#"] + row)
     for sid in session_ids(folder):
         print(f"# allocation show {sid}")
         w.writerow(ALLOCATION_COLUMNS)
         w.writerows(m.allocation_rows(sid))
+    for sid in session_ids(folder):
+        last = m.sessions[sid]["last"]
+        print(f"# allocation envelope {sid} --date {last}")
+        w.writerow(ENVELOPE_COLUMNS)
+        w.writerows(m.envelope_rows(sid, last))
     print("# pools")
     w.writerow(POOL_COLUMNS)
     w.writerows(m.pool_rows())

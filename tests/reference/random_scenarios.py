@@ -3,17 +3,22 @@
 """Writes seeded random allocation scenarios for check.py and model.py.
 
 Each scenario has 3 to 5 sessions (2017-2018, sometimes two on the same
-day, sometimes one starting on Equatorial Guinea's graduation day), USD
-and 2 or 3 other currencies with monthly and mid-month rates, donors,
-pledges and (partial, late) receipts into all four pools, requests from
-a handful of the shipped countries (LDCs, graduated and graduating ones,
-other developing countries, ineligible ones and Palestine, which has no
-regional group), sometimes changed settings, and actions: allocation
-runs with random options, re-runs after cancellations, cancellations in
-every state (pending ones too), and disbursements of actual costs within
-20% of the estimate, from costs.csv or given on the command line, some
-in another currency and some dated apart from their cost row. Actions
-are in date order.
+day, sometimes one starting on Equatorial Guinea's graduation day), some
+with a travel_budget (a few of 0, which caps nothing), USD and 2 or 3
+other currencies with monthly and mid-month rates, donors, pledges and
+(partial, late) receipts into all four pools, requests from a handful of
+the shipped countries (LDCs, graduated and graduating ones, other
+developing countries, ineligible ones and Palestine, which has no
+regional group), some submitted after the session's first run (on its
+very day, between runs, or after the session), sometimes changed
+settings, and actions: dry runs, allocation runs with random options
+(--cap, --strict, --budget all on first runs and re-runs), up to three
+re-runs with or without cancellations in between (some on the same day),
+runs on the session's last day and after it (refused), cancellations in
+every state (pending ones too), disbursements of actual costs within 20%
+of the estimate, from costs.csv or given on the command line, some in
+another currency and some dated apart from their cost row, and views
+(show, envelope, waitlist) between them. Actions are in date order.
 
 usage: random_scenarios.py OUTDIR N [FIRST_SEED]
 writes OUTDIR/random-<seed> for N seeds from FIRST_SEED (default 1).
@@ -129,10 +134,6 @@ def make(seed, folder):
             "start": st, "days": rnd.randint(1, 5), "dsa": dsa,
             "terminal": str(rnd.randint(80, 150)), "extra_days": rnd.choice(["", "", "0", "1", "2"]),
         })
-    write(folder, "sessions.csv",
-          ["id", "name", "venue", "start", "days", "dsa", "terminal", "extra_days", "travel_budget"],
-          [[s["id"], s["name"], s["venue"], d2s(s["start"]), s["days"], s["dsa"], s["terminal"],
-            s["extra_days"], ""] for s in sessions])
 
     # --- countries of this scenario: few, so quotas bite
     pick = (rnd.sample(LDC, rnd.randint(3, 6)) + rnd.sample(GRADUATED, rnd.randint(1, 2))
@@ -153,8 +154,18 @@ def make(seed, folder):
         rnd.shuffle(refs)      # reference order is not submission order
         times = []
         for ref in refs:
+            late = rnd.random()
             if times and rnd.random() < 0.15:
                 t = rnd.choice(times)          # same submission time
+            elif late < 0.12:
+                # after the first run: on its day (then it counts), between
+                # runs, or even after the session (never considered)
+                days = rnd.randint(0, (s["start"] - first_alloc).days - 1)
+                if late < 0.03:
+                    days = (s["start"] - first_alloc).days + s["days"] + rnd.randint(0, 5)
+                t = dt.datetime.combine(first_alloc + dt.timedelta(days=days),
+                                        dt.time(rnd.randint(0, 23), rnd.randint(0, 59), rnd.randint(0, 59)))
+                times.append(t)
             else:
                 t = dt.datetime.combine(first_alloc - dt.timedelta(days=rnd.randint(1, 60)),
                                         dt.time(rnd.randint(0, 23), rnd.randint(0, 59), rnd.randint(0, 59)))
@@ -172,6 +183,22 @@ def make(seed, folder):
           ["ref", "session", "country", "delegate", "submitted", "fare", "fare_currency", "gender"],
           requests)
     total_need = sum(est.values()) * 1.13
+
+    # --- sessions, now that their requests are known: a travel_budget for
+    # some (a share of what their requests would cost), 0 for a few
+    for s in sessions:
+        r = rnd.random()
+        need = sum(v for k, v in est.items() if k.startswith(f"R-{s['id']}-")) * 1.13
+        if r < 0.3:
+            s["travel_budget"] = f"{need * rnd.uniform(0.2, 0.8):.2f}"
+        elif r < 0.4:
+            s["travel_budget"] = "0"
+        else:
+            s["travel_budget"] = ""
+    write(folder, "sessions.csv",
+          ["id", "name", "venue", "start", "days", "dsa", "terminal", "extra_days", "travel_budget"],
+          [[s["id"], s["name"], s["venue"], d2s(s["start"]), s["days"], s["dsa"], s["terminal"],
+            s["extra_days"], s["travel_budget"]] for s in sessions])
 
     # --- settings
     settings = []
@@ -233,8 +260,10 @@ def make(seed, folder):
         seq += 1
         actions.append((date, seq, text))
 
-    def options(s):
+    def options(s, bare=0.0):
         o = []
+        if rnd.random() < bare:
+            return o
         r = rnd.random()
         if r < 0.3:
             o += ["--order", "cost"]
@@ -265,15 +294,47 @@ def make(seed, folder):
             act(before, f"cancel {rnd.choice(refs)} {d2s(before)}")             # pending
         if rnd.random() < 0.1:
             act(before, f"disburse {rnd.choice(refs)} {d2s(before)} 100.00 USD")  # refused
+        last_day = s["start"] + dt.timedelta(days=s["days"] - 1)
+
+        def views(d):
+            if rnd.random() < 0.4:
+                act(d, f"envelope {sid} {d2s(d)}")
+            if rnd.random() < 0.25:
+                act(d, f"waitlist {d2s(d)}" + (f" --session {sid}" if rnd.random() < 0.3 else ""))
+            if rnd.random() < 0.15:
+                act(d, f"show {sid}")
+
+        if rnd.random() < 0.15:
+            dd = a1 - dt.timedelta(days=rnd.randint(0, 10))
+            act(dd, " ".join(["allocate", sid, d2s(dd)] + options(s) + ["--dry-run"]))
         act(a1, " ".join(["allocate", sid, d2s(a1)] + options(s)))
+        views(a1)
         last = a1
-        if rnd.random() < 0.5:
-            for ref in rnd.sample(refs, min(len(refs), rnd.randint(1, 3))):
-                cd = a1 + dt.timedelta(days=rnd.randint(0, 3))
+        for _ in range(rnd.choice([0, 0, 1, 1, 2, 3])):
+            latest = last
+            for ref in rnd.sample(refs, min(len(refs), rnd.choice([0, 0, 1, 1, 2, 3]))):
+                cd = last + dt.timedelta(days=rnd.randint(0, 3))
                 act(cd, f"cancel {ref} {d2s(cd)}")
-            a2 = a1 + dt.timedelta(days=rnd.randint(4, 12))
-            act(a2, " ".join(["allocate", sid, d2s(a2)] + options(s)))
+                if rnd.random() < 0.3:
+                    act(cd, f"waitlist {d2s(cd)}")     # what the freed money would fund
+                latest = max(latest, cd)
+            gap = rnd.choice([0, 1, 4, 8, 12])
+            a2 = min(max(latest, last + dt.timedelta(days=gap)), last_day)
+            if rnd.random() < 0.1:
+                act(a2, " ".join(["allocate", sid, d2s(a2)] + options(s) + ["--dry-run"]))
+            act(a2, " ".join(["allocate", sid, d2s(a2)] + options(s, bare=0.4)))
+            views(a2)
             last = a2
+        r = rnd.random()
+        if r < 0.1:
+            act(last_day, " ".join(["allocate", sid, d2s(last_day)] + options(s, bare=0.5)))
+            views(last_day)
+            last = max(last, last_day)
+        elif r < 0.2:
+            dd = last_day + dt.timedelta(days=rnd.randint(1, 10))
+            act(dd, " ".join(["allocate", sid, d2s(dd)] + options(s)
+                             + (["--dry-run"] if rnd.random() < 0.3 else [])))
+            views(dd)
         end = s["start"] + dt.timedelta(days=s["days"])
         if rnd.random() < 0.3:
             ref = rnd.choice(refs)
