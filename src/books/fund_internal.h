@@ -48,6 +48,9 @@ struct tf_fund {
      * for the check at commit (tf_pools_guard). */
     int guard_armed;
     int64_t guard_before[TF_POOL_COUNT];
+    /* Each pool's PSC owed to the UN then (the credit balance of its PSC
+     * payable), which may not end below zero either. */
+    int64_t guard_owed[TF_POOL_COUNT];
     char guard_what[160];
 };
 
@@ -67,7 +70,10 @@ void tf_ledger_forget(tf_fund *fund);
  * first changes the pools (posting an entry, setting reserve_rate), notes
  * each pool's available; tf_pools_guard, called by tf_fund_commit, refuses
  * (TF_ERR_RULE) when a pool ends below zero and below where it was, so
- * that a fund already short can still be given money. tf_pools_guard_what
+ * that a fund already short can still be given money, or when a pool
+ * ends owing the UN less than nothing in PSC (more remitted than charged:
+ * a disbursement corrected or undone, or spending reversed, after its
+ * PSC was remitted) and less than it owed before. tf_pools_guard_what
  * names the change in the message ("reversing entry 37"); the last name
  * given before the commit is used.
  */

@@ -1280,6 +1280,34 @@ tf_error tf_ledger_pools(tf_fund *fund, const char *as_of,
 
 /* ---- No pool below zero today ----------------------------------------- */
 
+/* What each pool owes the UN in PSC now: the credit balance of its PSC
+ * payable. */
+static tf_error psc_owed(tf_fund *fund, int64_t owed[TF_POOL_COUNT],
+                         tf_diag *diag)
+{
+    tf_stmt *st;
+    tf_error err;
+    int rc;
+
+    memset(owed, 0, TF_POOL_COUNT * sizeof(*owed));
+    if ((err = tf_ledger_flush(fund, diag)))
+        return err;
+    if (!(st = tf_db_prepare(fund->db,
+                             "SELECT pool, balance FROM balances WHERE "
+                             "account = " TF_SQL_PSC_PAYABLE,
+                             diag)))
+        return TF_ERR_DB;
+    while ((rc = tf_stmt_step(st)) > 0) {
+        int k = tf_pool_find(tf_col_text(st, 0));
+        if (k >= 0)
+            owed[k] = -tf_col_int(st, 1);
+    }
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
 tf_error tf_pools_guard_arm(tf_fund *fund, tf_diag *diag)
 {
     tf_pool_figures figs[TF_POOL_COUNT];
@@ -1291,6 +1319,8 @@ tf_error tf_pools_guard_arm(tf_fund *fund, tf_diag *diag)
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++)
         fund->guard_before[k] = figs[k].available;
+    if ((err = psc_owed(fund, fund->guard_owed, diag)))
+        return err;
     fund->guard_armed = 1;
     return TF_OK;
 }
@@ -1309,10 +1339,24 @@ tf_error tf_pools_guard(tf_fund *fund, tf_diag *diag)
     tf_pool_figures now[TF_POOL_COUNT];
     char a[TF_AMOUNT_BUFSZ], c[TF_AMOUNT_BUFSZ], m[TF_AMOUNT_BUFSZ],
         r[TF_AMOUNT_BUFSZ];
+    int64_t owed[TF_POOL_COUNT];
     tf_error err;
 
     if (!fund->guard_armed)
         return TF_OK;
+    if ((err = psc_owed(fund, owed, diag)))
+        return err;
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        if (owed[k] >= 0 || owed[k] >= fund->guard_owed[k])
+            continue;
+        return tf_diag_set(
+            diag, TF_ERR_RULE,
+            "%s would leave pool '%s' with %s more PSC remitted to the UN "
+            "than charged (the PSC of what it takes back was already "
+            "remitted): refused, nothing was written",
+            fund->guard_what[0] ? fund->guard_what : "this change", tf_pools[k],
+            tf_fund_fmt(fund, a, -owed[k], 1));
+    }
     if ((err = pool_figures(fund, NULL, now, 1, diag)))
         return err;
     for (int k = 0; k < TF_POOL_COUNT; k++) {

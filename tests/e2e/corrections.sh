@@ -39,7 +39,7 @@ books() {
   q "SELECT count(*) FROM events; SELECT count(*) FROM entries;
      SELECT group_concat(ref || ':' || status, ' ') FROM requests;"
 }
-travel() { tf pools --format csv | grep '^travel,'; }
+travel() { tf pools --format csv | grep '^travel,' | cut -d, -f1-6; }  # pool,receipts,cash,committed,reserve,available
 row() { tf allocation show "$1" --format csv | grep "^$2,"; }
 # expect_refused RC PATTERN CMD...: exit RC, PATTERN on stderr, nothing written.
 expect_refused() {
@@ -240,14 +240,37 @@ echo "closed period: an allocation, disbursement, cancellation, undo, reinstatem
 # ---- Figures too large to be real ------------------------------------------------------
 expect_refused 2 "column 'fare'|--fare" tf request add K08 --session s2 --country NPL --delegate "Big Fare" \
   --submitted 2017-04-06T10:00:00Z --fare 92233720368547758.07 --fare-currency USD
-expect_refused 2 'dsa or terminal of more than 1,000,000' tf session add s9 --name "Big" --venue "Nowhere" \
+expect_refused 2 'dsa 46000000000000000.00 USD is too large' tf session add s9 --name "Big" --venue "Nowhere" \
   --start 2018-01-10 --days 2 --dsa 46000000000000000 --terminal 0
 printf '%s\n' "ref,date,amount,currency" "K04,2017-06-20,92233720368547758.07,USD" >big.csv
-expect_refused 2 'beyond any trip' tf import costs big.csv
+expect_refused 2 'too large' tf import costs big.csv
 # The session's later runs still work.
 tf allocate s2 --date 2017-06-10 --dry-run >/dev/null || fail "a dry run after the refusals"
 sound "at the end"
 echo "bounds: a fare, a DSA and a cost beyond any trip's refused where they come in"
+
+# ---- The PSC of a payment already remitted ---------------------------------------
+# K01 paid 600.00 + PSC 78.00 and the 78.00 remitted to the UN: undoing
+# the payment, or correcting it down to 500.00 (PSC 65.00), would leave
+# travel with more PSC remitted than charged (verify's check 8): refused.
+# Corrected up to 700.00 (PSC 91.00) it owes 13.00 again.
+rm -f "$db"*
+tf init >/dev/null
+for kind in rates donors sessions pledges receipts requests; do
+  tf import "$kind" "$src/tests/scenarios/rerun_cancel/$kind.csv" >/dev/null
+done
+tf allocate s1 --date 2017-04-01 >/dev/null
+tf disburse K01 --date 2017-05-12 --amount 600.00 --currency USD >/dev/null
+tf psc pay --date 2017-05-13 --amount 78.00 >/dev/null
+expect_refused 1 "undoing a disbursement dated 2017-05-14 would leave pool 'travel' with 78.00 more PSC remitted to the UN than charged" \
+  tf undisburse K01 --date 2017-05-14
+expect_refused 1 "a corrected disbursement dated 2017-05-14 would leave pool 'travel' with 13.00 more PSC remitted" \
+  tf disburse K01 --correct --amount 500.00 --currency USD --date 2017-05-14
+tf disburse K01 --correct --amount 700.00 --currency USD --date 2017-05-14 >/dev/null
+[ "$(tf psc show --format csv | grep '^travel,')" = "travel,91.00,78.00,13.00" ] ||
+  fail "PSC after the correction up: $(tf psc show --format csv)"
+sound "after the PSC refusals"
+echo "PSC remitted: a payment whose PSC the UN has is not taken back below it"
 
 # ---- The sample fund's first run, undone ---------------------------------------------
 rm -f "$db"*
