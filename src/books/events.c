@@ -450,6 +450,9 @@ static const char *col(tf_stmt *st, int i)
 #define T_ENTRIES    16
 #define T_RUN_STEPS  19
 #define T_AMENDMENTS 20
+#define T_PROPOSALS  21
+#define T_PAYMENTS   22
+#define T_PAY_STEPS  23
 
 /* Each query takes the reference as ?1 and gives the rowid first. */
 typedef void (*item_fn)(struct items *it, tf_stmt *st);
@@ -520,6 +523,49 @@ static void item_run_step(struct items *it, tf_stmt *st)
              "allocation run %" PRId64 " %s on %s by %s%s%s", tf_col_int(st, 1),
              col(st, 2), col(st, 3), col(st, 4), *col(st, 5) ? ": " : "",
              col(st, 5));
+}
+
+static void item_proposal(struct items *it, tf_stmt *st)
+{
+    char amt[TF_AMOUNT_BUFSZ + 8];
+    const char *status = col(st, 3);
+
+    if (strcmp(status, TF_N_FUNDED))
+        add_item(it, T_PROPOSALS, tf_col_int(st, 0), 0,
+                 "%s: proposed %s by allocation run %" PRId64 "%s%s",
+                 col(st, 1), status, tf_col_int(st, 2), *col(st, 4) ? ", " : "",
+                 col(st, 4));
+    else
+        add_item(it, T_PROPOSALS, tf_col_int(st, 0), 0,
+                 "%s: proposed funded by allocation run %" PRId64
+                 ", tier %" PRId64 ", charge %s",
+                 col(st, 1), tf_col_int(st, 2), tf_col_int(st, 5),
+                 base_money(it, amt, tf_col_int(st, 6)));
+}
+
+static void item_payment(struct items *it, tf_stmt *st)
+{
+    char amt[TF_AMOUNT_BUFSZ + 8];
+
+    if (tf_col_null(st, 3))
+        add_item(it, T_PAYMENTS, tf_col_int(st, 0), 0,
+                 "payment request %" PRId64 " for %s by %s: its recorded cost%s",
+                 tf_col_int(st, 0), col(st, 1), col(st, 5),
+                 tf_col_int(st, 6) ? " (a correction)" : "");
+    else
+        add_item(it, T_PAYMENTS, tf_col_int(st, 0), 0,
+                 "payment request %" PRId64 " for %s by %s: %s on %s%s",
+                 tf_col_int(st, 0), col(st, 1), col(st, 5),
+                 money(amt, tf_col_int(st, 3), col(st, 4)), col(st, 2),
+                 tf_col_int(st, 6) ? " (a correction)" : "");
+}
+
+static void item_payment_step(struct items *it, tf_stmt *st)
+{
+    add_item(it, T_PAY_STEPS, tf_col_int(st, 0), 0,
+             "payment request %" PRId64 " %s on %s by %s%s%s",
+             tf_col_int(st, 1), col(st, 2), col(st, 3), col(st, 4),
+             *col(st, 5) ? ": " : "", col(st, 5));
 }
 
 static void item_cost(struct items *it, tf_stmt *st)
@@ -616,6 +662,23 @@ static const struct hquery {
     {"SELECT id, request, delegate, fare, fare_currency, gender FROM "
      "amendments WHERE request = ?1",
      item_amendment},
+    /* The runs that proposed a decision for it, and each run's steps
+     * (proposed, certified, approved, rejected, undone). */
+    {"SELECT id, request, run, status, reason, tier, charge FROM proposals "
+     "WHERE request = ?1",
+     item_proposal},
+    {"SELECT s.id, s.run, s.step, s.date, s.actor, s.note FROM run_steps s "
+     "WHERE s.run IN (SELECT run FROM proposals WHERE request = ?1 UNION "
+     "SELECT run FROM decisions WHERE request = ?1 AND run IS NOT NULL)",
+     item_run_step},
+    /* Its payment requests and their steps. */
+    {"SELECT id, request, date, amount, currency, actor, correct FROM "
+     "payments WHERE request = ?1",
+     item_payment},
+    {"SELECT s.id, s.payment, s.step, s.date, s.actor, s.note FROM "
+     "payment_steps s JOIN payments p ON p.id = s.payment WHERE p.request "
+     "= ?1",
+     item_payment_step},
     /* The reversal of a disbursement (corrected or undone). */
     {"SELECT " ENTRY_COLS " FROM entries e WHERE e.reverses IN (SELECT x.id "
      "FROM entries x WHERE x.kind = " TF_SQL_KIND_DISBURSEMENT

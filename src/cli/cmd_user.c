@@ -51,6 +51,7 @@ static const struct option allocate_opts[] = {
 static const struct option surplus_opts[] = {
     {"date", required_argument, NULL, 'd'},
     {"dry-run", no_argument, NULL, 'n'},
+    {"yes", no_argument, NULL, 'y'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 static const struct option spend_opts[] = {
@@ -81,12 +82,13 @@ static const struct option list_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
-#define ADMIN     TF_ROLE_ADMIN
-#define RECORDER  TF_ROLE_RECORDER
-#define PROGRAMME TF_ROLE_PROGRAMME
-#define APPROVING TF_ROLE_APPROVING
-#define AUDITOR   TF_ROLE_AUDITOR
-#define ANY_USER  0u
+#define ADMIN      TF_ROLE_ADMIN
+#define RECORDER   TF_ROLE_RECORDER
+#define PROGRAMME  TF_ROLE_PROGRAMME
+#define CERTIFYING TF_ROLE_CERTIFYING
+#define APPROVING  TF_ROLE_APPROVING
+#define AUDITOR    TF_ROLE_AUDITOR
+#define ANY_USER   0u
 
 /* In order: the first row that matches a command decides. A command with
  * no matching row is refused in a team fund (a new command must be given
@@ -107,11 +109,34 @@ static const struct cmd_role cmd_roles[] = {
     {"session", "list", ANY_USER, 0, NULL},
     {"request", "add", RECORDER, 0, NULL},
     {"request", "list", ANY_USER, 0, NULL},
+    {"request", "amend", PROGRAMME, 0, NULL},
     {"country", NULL, ANY_USER, 0, NULL},
+    /* The programme officer proposes runs and payments (disburse, also
+     * --correct) and corrects a grant's life; the certifying officer
+     * certifies, the approving officer approves; each rejects what it was
+     * asked to decide (the core checks which step a run or payment
+     * awaits: tf_grant_may_reject). Nobody certifies or approves what it
+     * proposed, nor approves what it certified (the core, by the audit
+     * actor: the user). */
     {"allocate", NULL, PROGRAMME, R_DRY_RUN, allocate_opts},
     {"allocation", "show", ANY_USER, 0, NULL},
+    {"allocation", "envelope", ANY_USER, 0, NULL},
+    {"allocation", "runs", ANY_USER, 0, NULL},
+    {"allocation", "decisions", ANY_USER, 0, NULL},
+    {"allocation", "undo", PROGRAMME, 0, NULL},
+    {"allocation", "certify", CERTIFYING, 0, NULL},
+    {"allocation", "approve", APPROVING, 0, NULL},
+    {"allocation", "reject", CERTIFYING | APPROVING, 0, NULL},
+    {"waitlist", NULL, ANY_USER, 0, NULL},
+    {"headroom", NULL, ANY_USER, 0, NULL},
     {"disburse", NULL, PROGRAMME, 0, NULL},
+    {"undisburse", NULL, PROGRAMME, 0, NULL},
     {"cancel", NULL, PROGRAMME, 0, NULL},
+    {"reinstate", NULL, PROGRAMME, 0, NULL},
+    {"payment", "list", ANY_USER, 0, NULL},
+    {"payment", "certify", CERTIFYING, 0, NULL},
+    {"payment", "approve", APPROVING, 0, NULL},
+    {"payment", "reject", CERTIFYING | APPROVING, 0, NULL},
     {"surplus", NULL, APPROVING, R_DRY_RUN, surplus_opts},
     {"spend", "list", ANY_USER, R_POSITIONAL, spend_opts},
     {"spend", "*", RECORDER, R_POSITIONAL, spend_opts},

@@ -1221,7 +1221,9 @@ static tf_error run_step(tf_fund *fund, int64_t run, const char *step,
 static tf_error write_proposals(struct run *r);
 
 /* A second run of a session is not proposed, nor made, while one waits
- * for its approval (DESIGN.md section 11). */
+ * for its approval (DESIGN.md section 11). A dry run still is: a
+ * proposal changes no figure until it is approved, so the dry run shows
+ * what a run would decide from the books as they are. */
 static tf_error pending_proposal(tf_fund *fund, const char *session,
                                  tf_diag *diag)
 {
@@ -1252,10 +1254,11 @@ static tf_error pending_proposal(tf_fund *fund, const char *session,
 }
 
 /* The session, and whether a run may be dated date: not after its last
- * day (TF_ERR_RULE), not in a closed period. */
+ * day (TF_ERR_RULE), not in a closed period, not (unless a dry run) while
+ * another awaits its approval. */
 static tf_error run_allowed(tf_fund *fund, const char *session,
-                            const char *date, struct session_ctx *sc,
-                            tf_diag *diag)
+                            const char *date, int dry_run,
+                            struct session_ctx *sc, tf_diag *diag)
 {
     char last[16];
     tf_error err;
@@ -1270,7 +1273,7 @@ static tf_error run_allowed(tf_fund *fund, const char *session,
                            sc->s.id, last, date);
     if ((err = tf_ledger_check_date(fund, date, "an allocation", diag)))
         return err;
-    return pending_proposal(fund, sc->s.id, diag);
+    return dry_run ? TF_OK : pending_proposal(fund, sc->s.id, diag);
 }
 
 tf_error tf_allocate(tf_fund *fund, const char *session,
@@ -1295,7 +1298,8 @@ tf_error tf_allocate(tf_fund *fund, const char *session,
     if (opt->dry_run && (err = tf_db_read_begin(fund->db, &own, diag)))
         return err;
     if (!(err = tf_fund_check_open(fund, diag)) &&
-        !(err = run_allowed(fund, session, opt->date, &sc, diag)) &&
+        !(err =
+              run_allowed(fund, session, opt->date, opt->dry_run, &sc, diag)) &&
         !(err = run_decide(&r, &sc))) {
         res->env = r.env;
         memcpy(res->allow, r.env.allowance, sizeof(res->allow));
@@ -1488,11 +1492,20 @@ tf_error tf_allocation_reject(tf_fund *fund, int64_t run, const char *date,
                               const char *reason, tf_diag *diag)
 {
     struct pending p;
+    tf_approvals mode;
+    char what[64];
     tf_error err;
 
     if (!reason || !*reason)
         return tf_diag_set(diag, TF_ERR_USAGE, "a rejection needs a reason");
-    if ((err = approval_step(fund, run, date, TF_STEP_REJECTED, &p, diag)))
+    if ((err = approval_step(fund, run, date, TF_STEP_REJECTED, &p, diag)) ||
+        (err = tf_fund_approvals(fund, &mode, diag)))
+        return err;
+    snprintf(what, sizeof(what), "run %" PRId64, run);
+    if ((err = tf_grant_may_reject(fund, what,
+                                   mode != TF_APPROVALS_CERTIFY ||
+                                       !strcmp(p.step, "certified"),
+                                   diag)))
         return err;
     return run_step(fund, run, TF_STEP_REJECTED, date, reason);
 }

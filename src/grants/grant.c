@@ -16,6 +16,7 @@
 #include "tfund/allocate.h"
 #include "tfund/audit.h"
 #include "tfund/date.h"
+#include "tfund/users.h"
 
 /* The pools that may pay for a tier, in draw order. */
 static const int tier1_pools[] = {TF_POOL_LDC_TRAVEL, TF_POOL_TRAVEL,
@@ -532,14 +533,19 @@ tf_error tf_disburse_ex(tf_fund *fund, const char *ref,
     if (!old &&
         (err = tf_grant_set_status(fund, ref, TF_STATUS_DISBURSED, diag)))
         return err;
-    if (old)
-        snprintf(note, sizeof(note),
-                 "actual %" PRId64 " psc %" PRId64
-                 " (correction: entry %" PRId64 " reversed)",
-                 actual, psc, old);
-    else
-        snprintf(note, sizeof(note), "actual %" PRId64 " psc %" PRId64, actual,
-                 psc);
+    {
+        char a[TF_AMOUNT_BUFSZ], p[TF_AMOUNT_BUFSZ];
+
+        tf_fund_fmt(fund, a, actual, 1);
+        tf_fund_fmt(fund, p, psc, 1);
+        if (old)
+            snprintf(note, sizeof(note),
+                     "actual %s + PSC %s (correction: entry %" PRId64
+                     " reversed)",
+                     a, p, old);
+        else
+            snprintf(note, sizeof(note), "actual %s + PSC %s", a, p);
+    }
     if ((err = tf_grant_decision(fund, 0, ref, date, TF_STATUS_DISBURSED, "",
                                  charge, note, diag)))
         return err;
@@ -890,15 +896,59 @@ tf_error tf_payment_certify(tf_fund *fund, int64_t id, const char *date,
     return payment_step(fund, id, "certified", date, "", 0, diag);
 }
 
+static int note_roles(void *ctx, const tf_user *u)
+{
+    *(unsigned *)ctx = u->disabled ? 0u : u->roles;
+    return 1;
+}
+
+tf_error tf_grant_may_reject(tf_fund *fund, const char *what,
+                             int awaits_approval, tf_diag *diag)
+{
+    const char *actor = tf_audit_actor(fund);
+    unsigned need = awaits_approval ? TF_ROLE_APPROVING : TF_ROLE_CERTIFYING;
+    unsigned roles = 0;
+    long users;
+    tf_diag sub;
+    tf_error err;
+
+    if ((err = tf_users_count(fund, &users, diag)))
+        return err;
+    if (users == 0)
+        return TF_OK; /* a fund of one person: every role is its user's */
+    tf_diag_clear(&sub);
+    if (actor && (err = tf_user_each(fund, actor, note_roles, &roles, &sub)) &&
+        err != TF_ERR_NOTFOUND)
+        return tf_diag_set(diag, err, "%s", sub.msg);
+    if (roles & need)
+        return TF_OK;
+    return tf_diag_set(diag, TF_ERR_RULE,
+                       "%s awaits its %s: only a user with the %s role may "
+                       "reject it now, which %s does not have",
+                       what, awaits_approval ? "approval" : "certification",
+                       tf_role_name(need), actor ? actor : "this user");
+}
+
 tf_error tf_payment_reject(tf_fund *fund, int64_t id, const char *date,
                            const char *reason, tf_diag *diag)
 {
     struct open_payment p;
+    tf_approvals mode;
+    char what[64];
     tf_error err;
 
     if (!reason || !*reason)
         return tf_diag_set(diag, TF_ERR_USAGE, "a rejection needs a reason");
-    if ((err = payment_step_check(fund, id, date, TF_STEP_REJECTED, &p, diag)))
+
+    if ((err =
+             payment_step_check(fund, id, date, TF_STEP_REJECTED, &p, diag)) ||
+        (err = tf_fund_approvals(fund, &mode, diag)))
+        return err;
+    snprintf(what, sizeof(what), "payment request %" PRId64, id);
+    if ((err = tf_grant_may_reject(fund, what,
+                                   mode != TF_APPROVALS_CERTIFY ||
+                                       !strcmp(p.state, "certified"),
+                                   diag)))
         return err;
     return payment_step(fund, id, TF_STEP_REJECTED, date, reason, 0, diag);
 }

@@ -51,4 +51,15 @@ tf_error tf_grant_release(tf_fund *fund, const char *ref, const char *date,
  * the status a rejected request has (the books spell it). */
 #define TF_STEP_REJECTED tf_status_name(TF_STATUS_REJECTED)
 
+/*
+ * Who may reject what awaits a step (DESIGN.md section 11): in a team
+ * fund, a run or payment request that awaits its certification is
+ * rejected by a user with the certifying role, one that awaits its
+ * approval by a user with the approving role; in a fund of one person,
+ * by its user. what names it in the message ("run 3", "payment request
+ * 2"); TF_ERR_RULE otherwise.
+ */
+tf_error tf_grant_may_reject(tf_fund *fund, const char *what,
+                             int awaits_approval, tf_diag *diag);
+
 #endif

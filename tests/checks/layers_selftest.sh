@@ -33,6 +33,6 @@ lib low 'int tf_high(int); int tf_low(int x) { return x > 0 ? tf_high(x - 1) : 0
 rc=0
 out=$(bash "$src/tests/checks/layers.sh" "$nm" liblow.a libhigh.a) || rc=$?
 [ "$rc" -eq 1 ] || fail "a call from low to high was not refused (exit $rc): $out"
-echo "$out" | grep -q "low (low.o) calls tf_high, defined in high above it" ||
+echo "$out" | grep >/dev/null "low (low.o) calls tf_high, defined in high above it" ||
     fail "the refusal does not name the call: $out"
 echo "layers.sh refuses a call up ($(echo "$out" | head -n 1)) and passes calls down"

@@ -34,7 +34,7 @@ before=$(t journal --format csv | sha256sum)
 expect 1 t allocate S1 --date 2025-03-01 --budget all
 grep -q "would leave pool 'travel' at -760.00 available" "$tmp/err"
 [ "$(t journal --format csv | sha256sum)" = "$before" ] || { echo "FAIL: refused run wrote"; exit 1; }
-t allocation show S1 --format csv | grep -q '^q1,S1,KEN,,.*,pending,' || {
+t allocation show S1 --format csv | grep >/dev/null '^q1,S1,KEN,,.*,pending,' || {
   echo "FAIL: q1 should still be pending"; exit 1; }
 
 # A grant is neither paid nor cancelled before the day it was funded.

@@ -148,7 +148,7 @@ check_file() {
             cat "$WORK/err" >&2
             fail "$file: stderr does not name '$loc'"
         fi
-        if ! grep -F -- "tfund: $loc" "$WORK/err" | grep -qF -- "$frag"; then
+        if ! grep -F -- "tfund: $loc" "$WORK/err" | grep >/dev/null -F -- "$frag"; then
             cat "$WORK/err" >&2
             fail "$file: the message at $loc does not contain '$frag'"
         fi

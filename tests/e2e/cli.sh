@@ -68,7 +68,7 @@ ncmd=0
 for c in $(cat commands.txt); do
     tf help "$c" >h1 2>err || fail "tfund help $c: exit status $?"
     [ ! -s err ] || fail "tfund help $c wrote to stderr"
-    head -1 h1 | grep -q "^usage: tfund .*$c" || fail "tfund help $c does not start with its usage"
+    head -1 h1 | grep >/dev/null "^usage: tfund .*$c" || fail "tfund help $c does not start with its usage"
     [ "$(wc -l <h1)" -ge 2 ] || fail "tfund help $c is a single line"
     # No database is needed (nor created) for help.
     TFUND_DB=$WORK/none.db tf "$c" --help >h2 2>err || fail "tfund $c --help: exit status $?"
@@ -126,7 +126,7 @@ tf receipt add R2 --date 2017-03-12 --amount 50.00 --currency USD --donor d-two 
 # Same values again: known, nothing added.
 out=$(tf pledge add P1 --donor d-one --date 2017-03-01 --amount 1000.00 --currency EUR \
     --pool travel --due 2017-12-31)
-echo "$out" | grep -q "already recorded" || fail "re-adding P1 said '$out'"
+echo "$out" | grep >/dev/null "already recorded" || fail "re-adding P1 said '$out'"
 
 tf donor list --format csv >donors.csv
 tf pledge list --format csv >pledges.csv

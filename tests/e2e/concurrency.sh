@@ -47,7 +47,7 @@ q() { sqlite3 -batch -noheader "$db" "$1"; }
 
 # The single-call loops start a process per write; a sanitizer build
 # starts them several times slower.
-if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || grep -aq __asan_init "$tfund"; then
+if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || grep >/dev/null -a __asan_init "$tfund"; then
   per_loop=150
 else
   per_loop=250

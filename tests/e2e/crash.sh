@@ -57,7 +57,7 @@ RANDOM=$seed
 
 # Sizes: about a minute in all. A sanitizer build runs about twice as
 # slowly, so it gets fewer rows and the same number of kills.
-if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || grep -aq __asan_init "$tfund"; then
+if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || grep >/dev/null -a __asan_init "$tfund"; then
   n_pledges=600 n_requests=500 kills_each=100 build=sanitizer
 else
   n_pledges=3000 n_requests=2500 kills_each=100 build=normal

@@ -67,7 +67,7 @@ tf receipt add RC-D1 --pledge PL-X --date 2018-02-06 --amount 100000.00 --curren
 tf receipt add RC-D2 --pledge PL-X --date 2018-02-05 --amount 100000.01 --currency NOK >/dev/null
 tf receipt add RC-D3 --donor sweden --date 2018-02-05 --amount 100000.00 --currency NOK \
   --pool travel >/dev/null
-tf import receipts "$sample/receipts.csv" | grep -q ": 41 rows: 0 added, 41 already known" ||
+tf import receipts "$sample/receipts.csv" | grep >/dev/null ": 41 rows: 0 added, 41 already known" ||
   fail "the sample's receipts imported again were not all known"
 
 echo "--allow-duplicate"

@@ -106,7 +106,7 @@ grep -q '2 considered: 1 funded .* for 678.00, 1 waitlisted' <<<"$out" || fail "
 drawn=$(q "SELECT sum(amount) FROM draws WHERE run = (SELECT max(id) FROM runs)")
 [ "$drawn" -le $((67800 + 19200)) ] || fail "the re-run drew $drawn cents, more than 870.00"
 [ "$(tf allocation show s1 --format csv | grep -c ',funded,')" = 3 ] || fail "K02, K03, K04 funded"
-tf allocation show s1 --format csv | grep -q '^K05,.*,waitlisted,insufficient-funds,' || fail "K05 still waits"
+tf allocation show s1 --format csv | grep >/dev/null '^K05,.*,waitlisted,insufficient-funds,' || fail "K05 still waits"
 # s2 keeps its money: its first run fixes 2192 = all that s1's envelope did not take.
 env=$(tf allocation envelope s2 --date 2017-04-10 --format csv)
 grep -q '^travel,2192.00,0.00,2192.00,2192.00$' <<<"$env" || fail "s2's envelope: $env"
@@ -147,7 +147,7 @@ fund "$src/tests/scenarios/rerun_cancel"
 tf request add LATE1 --session s1 --country NPL --delegate "Late Delegate" \
   --submitted 2017-04-02T09:00:00Z --fare 10.00 --fare-currency USD >/dev/null
 tf allocate s1 --date 2017-04-01 >/dev/null
-tf allocation show s1 --format csv | grep -q '^LATE1,s1,NPL,,Asia-Pacific,pending,,,,,,,,$' ||
+tf allocation show s1 --format csv | grep >/dev/null '^LATE1,s1,NPL,,Asia-Pacific,pending,,,,,,,,$' ||
   fail "a request submitted after the run's date was decided: $(tf allocation show s1 --format csv)"
 before=$(books)
 rc=0
@@ -265,7 +265,7 @@ EOF
 
 # ---- 8. allocation show carries the envelope ---------------------------------
 tf allocation show its2 >show.txt
-head -n 1 show.txt | grep -q '^envelope of its2: stored by run 2;' || fail "show's header: $(head -n 3 show.txt)"
+head -n 1 show.txt | grep >/dev/null '^envelope of its2: stored by run 2;' || fail "show's header: $(head -n 3 show.txt)"
 grep -Eq '^travel +18,735.85 ' show.txt || fail "show's envelope block: $(head -n 6 show.txt)"
 tf allocation show its2 --format json >show.json
 "$PY" - <<'EOF' || fail "allocation show --format json"
@@ -276,7 +276,7 @@ assert [e["pool"] for e in d["envelope"]] == ["unrestricted", "travel", "ldc-tra
 assert d["envelope"][1]["envelope"] == "18735.85", d["envelope"]
 assert len(d["requests"]) == 26 and d["requests"][0]["session"] == "its2"
 EOF
-tf allocation show its2 --format csv | head -n 1 | grep -q '^ref,session,country,tier,' ||
+tf allocation show its2 --format csv | head -n 1 | grep >/dev/null '^ref,session,country,tier,' ||
   fail "allocation show --format csv begins with its header"
 echo "allocation show: the envelope before the requests (text, JSON), CSV unchanged"
 
@@ -305,7 +305,7 @@ rc=0
 printf 'y\n' | script -qec "'$tfund' --db '$db' surplus --date 2018-12-20" /dev/null >tty.txt 2>&1 || rc=$?
 [ "$rc" = 0 ] || fail "surplus answered yes: exit $rc: $(cat tty.txt)"
 grep -q 'moved to prep' tty.txt || fail "surplus answered yes did not move: $(cat tty.txt)"
-tf log --format csv | tail -n 1 | grep -q 'confirmed over its warnings' ||
+tf log --format csv | tail -n 1 | grep >/dev/null 'confirmed over its warnings' ||
   fail "the event does not say the move was confirmed over warnings"
 tf verify >/dev/null || fail "the fund does not verify after the surplus"
 # A surplus that would empty unrestricted and travel while s1 (on its last

@@ -158,6 +158,29 @@ def make_funds():
         must(["import", kind, os.path.join(sample, kind + ".csv")], mid)
     must(["allocate", "its1", "--date", "2017-05-01", "--quiet"], mid)
     funds["mid"] = mid
+    # paid: mid with one of its grants paid (from its costs row) and
+    # another cancelled; prop: mid with approvals on, a run of its2
+    # proposed and a payment requested.
+    shown = list(__import__("csv").DictReader(
+        must(["allocation", "show", "its1", "--format", "csv"], mid)
+        .splitlines()))
+    funded = [r["ref"] for r in shown if r["status"] == "funded"]
+    costs = {l.split(",")[0] for l in open(os.path.join(sample, "costs.csv"))}
+    with_cost = [r for r in funded if r in costs]
+    if len(funded) < 2 or not with_cost:
+        sys.exit("every_option: the sample's first run funds too little")
+    other = [r for r in funded if r != with_cost[0]][0]
+    paid = os.path.join(work, "paid.db")
+    shutil.copy(mid, paid)
+    must(["disburse", with_cost[0]], paid)
+    must(["cancel", other, "--date", "2017-05-03"], paid)
+    funds["paid"] = paid
+    prop = os.path.join(work, "prop.db")
+    shutil.copy(mid, prop)
+    must(["set", "approvals", "certify-approve"], prop)
+    must(["allocate", "its2", "--date", "2017-05-10", "--quiet"], prop)
+    must(["disburse", with_cost[0]], prop)
+    funds["prop"] = prop
     end = os.path.join(work, "end.db")
     # cycle.py runs the whole cycle from the records.
     fresh = os.path.join(work, "cycle.db")
@@ -236,10 +259,51 @@ end  0  session list --format csv
 end  0  session list --format json
 end  0  session list --format text
 end  0  request add ZQ-1 --session its2 --country NPL --delegate "Z Delegate" --submitted 2017-06-01T10:00:00Z --fare 900.00 --fare-currency USD --gender F
-mid  0  allocate its2 --date 2017-06-20 --order submitted --budget days --quiet
-mid  0  allocate its2 --date 2017-06-20 --order cost --budget all --cap 5000 --strict --format csv
-mid  0  allocate its2 --date 2017-06-20 --order region --dry-run --format json
-mid  0  allocate its2 --date 2017-06-20 --dry-run --format text
+mid  0  allocate its2 --date 2017-05-10 --order submitted --budget days --quiet
+mid  0  allocate its2 --date 2017-05-10 --order cost --budget all --cap 5000 --strict --format csv
+mid  0  allocate its2 --date 2017-05-10 --order region --dry-run --format json
+mid  0  allocate its2 --date 2017-05-10 --dry-run --format text
+mid  1  allocate its2 --date 2017-06-20
+mid  0  allocation envelope its2 --date 2017-05-10
+mid  0  allocation envelope its1 --format csv
+mid  0  allocation envelope its1 --format json
+mid  0  allocation envelope its1 --format text
+mid  0  allocation runs
+mid  0  allocation runs its1 --format csv
+mid  0  allocation runs --format json
+mid  0  allocation runs --format text
+mid  0  allocation decisions 1
+mid  0  allocation decisions 1 --format csv
+mid  0  allocation decisions 1 --format json
+mid  0  allocation decisions 1 --format text
+mid  0  allocation undo 1 --date 2017-05-02
+prop 0  allocation decisions 2 --format csv
+prop 1  allocate its2 --date 2017-05-11
+prop 1  allocation certify 2 --date 2017-05-11
+prop 1  allocation approve 2 --date 2017-05-11
+prop 0  allocation reject 2 --reason "Figures to check" --date 2017-05-11
+prop 0  payment list
+prop 0  payment list --format csv
+prop 0  payment list --format json
+prop 0  payment list --format text
+prop 1  payment certify 1 --date 2017-06-01
+prop 1  payment approve 1 --date 2017-06-01
+prop 0  payment reject 1 --reason "Receipt missing" --date 2017-06-01
+mid  0  waitlist
+mid  0  waitlist --session its1 --date 2017-05-02 --format csv
+mid  0  waitlist --format json
+mid  0  waitlist --format text
+mid  0  headroom
+mid  0  headroom its2 --date 2017-05-10 --format csv
+mid  0  headroom --format json
+mid  0  headroom --format text
+mid  0  request amend R-its2-001 --fare 1700.00 --fare-currency USD --delegate "Shafiqul Hossain Khan" --gender M
+mid  0  request amend R-its2-002 --gender F --allow-duplicate
+end  0  request add ZQ-2 --session its2 --country NPL --delegate "Z Delegate" --submitted 2017-05-01T10:00:00Z --fare 900.00 --fare-currency USD --allow-duplicate
+mid  0  disburse $FUNDED1 --date 2017-05-25 --amount 4000.00 --currency USD --force
+paid 0  disburse $FUNDED1 --correct --amount 2000.00 --currency USD --date 2017-05-30
+paid 0  undisburse $FUNDED1 --date 2017-05-30
+paid 0  reinstate $FUNDED2 --date 2017-05-04
 mid  0  allocation show its1
 mid  0  allocation show its1 --format csv
 mid  0  allocation show its1 --format json
@@ -248,7 +312,8 @@ mid  0  disburse $FUNDED1
 mid  0  disburse $FUNDED1 --date 2017-05-25 --amount 1500.00 --currency USD
 mid  0  cancel $FUNDED2 --date 2017-05-03
 end  0  surplus --date 2019-03-31 --dry-run
-end  0  surplus --date 2019-03-31
+end  1  surplus --date 2019-03-31
+end  0  surplus --date 2019-03-31 --yes
 end  0  spend ZS-1 --date 2019-01-10 --amount 1.00 --currency USD --memo "Courier"
 end  0  spend list
 end  0  spend list --format csv

@@ -51,7 +51,7 @@ fail() {
   exit 1
 }
 
-if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || grep -aq __asan_init "$tfund"; then
+if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || grep >/dev/null -a __asan_init "$tfund"; then
   n_pledges=1200 n_requests=800 steps=8
 else
   n_pledges=2000 n_requests=1500 steps=10
@@ -151,7 +151,7 @@ sweep() {
         echo "  found:  $fp" >&2
         fail "$name under a ${cap} KiB cap: refused but the books changed"
       }
-      head -n1 err | grep -Eq '^tfund: .*(I/O error|disk|full|too large|cannot write)' ||
+      head -n1 err | grep >/dev/null -E '^tfund: .*(I/O error|disk|full|too large|cannot write)' ||
         fail "$name under a ${cap} KiB cap: unclear message: $(cat err)"
       [ "$(wc -l <err)" -le 2 ] || fail "$name under a ${cap} KiB cap: more than two lines of error: $(cat err)"
       # allocate writes its decisions and summary before its commit (so
@@ -201,7 +201,7 @@ expect_one_line() {
   [ ! -s out ] || fail "$*: printed on stdout: $(head -c 200 out)"
   [ "$(grep -vc "^tfund: nothing was imported from '" err)" -eq 1 ] ||
     fail "$*: expected one line on stderr: $(cat err)"
-  head -n1 err | grep -Eq "$pattern" || fail "$*: message does not match /$pattern/: $(cat err)"
+  head -n1 err | grep >/dev/null -E "$pattern" || fail "$*: message does not match /$pattern/: $(cat err)"
   [ "$(fingerprint "$db")" = "$before" ] || fail "$*: the books changed"
   cases=$((cases + 1))
 }

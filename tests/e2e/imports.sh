@@ -55,7 +55,7 @@ done
 
 excel=$SAMPLES/requests-its3-excel.csv
 [ -f "$excel" ] || fail "no $excel"
-head -c 200 "$excel" | grep -q ';' || fail "the spreadsheet file is not separated by ';'"
+head -c 200 "$excel" | grep >/dev/null ';' || fail "the spreadsheet file is not separated by ';'"
 [ "$(grep -c $'\r$' "$excel")" -eq "$(wc -l <"$excel")" ] || fail "the spreadsheet file has lines without CRLF"
 if iconv -f utf-8 -t utf-8 "$excel" >/dev/null 2>&1; then
     fail "the spreadsheet file is valid UTF-8: it should be Windows-1252 with accented names"
@@ -99,12 +99,12 @@ printf 'ref\tdonor\tdate\tamount\tcurrency\tpool\tdue\nMD-1\tnorway\t3/5/2018\t1
 expect 0 -- import pledges md.tsv --date-format MM/DD/YYYY --decimal-comma
 has "md.tsv: 1 row: 1 added, 0 already known" out
 has "fields separated by tabs (found in the header row)" err
-tf pledge list --format csv | grep -q '^MD-1,norway,2018-03-05,travel,EUR,1234.50,.*,2018-12-31,[0-9]*,$' ||
+tf pledge list --format csv | grep >/dev/null '^MD-1,norway,2018-03-05,travel,EUR,1234.50,.*,2018-12-31,[0-9]*,$' ||
     fail "MD-1 not read as 2018-03-05, EUR 1234.50, due 2018-12-31: $(tf pledge list --format csv | grep MD-1)"
 
 printf 'id,name,type,country\nlatin-1,Ville de Gen\xe8ve (\xe9t\xe9),other,CHE\n' >latin1.csv
 expect 0 -- import donors latin1.csv --encoding iso-8859-1
-tf donor list --format csv | grep -qF 'latin-1,Ville de Genève (été),other,CHE' || fail "ISO-8859-1 name not read"
+tf donor list --format csv | grep >/dev/null -F 'latin-1,Ville de Genève (été),other,CHE' || fail "ISO-8859-1 name not read"
 
 printf 'ref,session,country,delegate,submitted,fare,fare_currency\nTM-1,its4,NPL,A B,2017-06-01 09:30,100.00,USD\nTM-2,its4,NPL,C D,2017-06-01 9:30:15,100.00,USD\n' >times.csv
 expect 0 -- import requests times.csv

@@ -44,7 +44,7 @@ peak_kib() {
   fi
 }
 # A sanitizer build keeps freed memory in quarantine: no memory bound there.
-if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || grep -aq __asan_init "$tfund"; then
+if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || grep >/dev/null -a __asan_init "$tfund"; then
   max_kib=0
 else
   max_kib=$((64 * 1024))
@@ -58,7 +58,7 @@ expect_error() {
   peak_kib "$tfund" --db "$db" import "$kind" "$file" >out 2>err || rc=$?
   rss=$(tail -n1 "$work/rss")
   [ "$rc" -eq 2 ] || fail "$name: exit status $rc, expected 2: $(head -c 300 err)"
-  head -n1 err | grep -q "^tfund: $file:$where: .*$words" ||
+  head -n1 err | grep >/dev/null "^tfund: $file:$where: .*$words" ||
     fail "$name: the message does not say '$file:$where: ... $words': $(head -c 300 err)"
   [ "$(wc -c <err)" -lt 2000 ] || fail "$name: the message is $(wc -c <err) bytes long"
   [ "$(fingerprint)" = "$before" ] || fail "$name: the books changed"
@@ -132,7 +132,7 @@ expect_stream() {
   ) >out 2>err || rc=$?
   rss=$(tail -n1 "$work/rss")
   [ "$rc" -eq 2 ] || fail "$name: exit status $rc, expected 2: $(head -c 300 err)"
-  head -n1 err | grep -q "^tfund: -:$where: .*$words" ||
+  head -n1 err | grep >/dev/null "^tfund: -:$where: .*$words" ||
     fail "$name: the message does not say '-:$where: ... $words': $(head -c 300 err)"
   [ "$(fingerprint)" = "$before" ] || fail "$name: the books changed"
   [ "$max_kib" -eq 0 ] || [ "$rss" -le "$max_kib" ] || fail "$name: peak memory $rss KiB"

@@ -115,7 +115,7 @@ db.execute("PRAGMA user_version = 3")
 db.execute("COMMIT")
 EOF
 [ "$(sqlite3 fund.db 'PRAGMA user_version')" = 3 ] || fail "could not make a schema-3 fund"
-sqlite3 fund.db "SELECT sql FROM sqlite_master WHERE name = 'postings'" | grep -q " IN (" ||
+sqlite3 fund.db "SELECT sql FROM sqlite_master WHERE name = 'postings'" | grep >/dev/null " IN (" ||
     fail "the schema-3 postings table lacks its IN check"
 
 # Opening it migrates it.

@@ -48,7 +48,7 @@ tf init >/dev/null
 for kind in rates donors pledges receipts; do
   tf import "$kind" "$sample/$kind.csv" >/dev/null
 done
-tf journal --format csv | grep -q '^[0-9]*,2017-01-23,receipt,RC-2016-01-1,' || fail "the sample has no receipt of 2017-01-23"
+tf journal --format csv | grep >/dev/null '^[0-9]*,2017-01-23,receipt,RC-2016-01-1,' || fail "the sample has no receipt of 2017-01-23"
 
 echo "a rate between an old rate and a posting that used it"
 refused 1 "would change the rate in force for entries already booked" -- rate add NOK 2017-01-15 1.0

@@ -179,7 +179,7 @@ as "$owner" "$tf" --db "$db" donor add in-the-log --name "In the log" --type sta
 [ -e "$db-wal" ] && [ -e "$db-shm" ] || fail "the owner's write-ahead log is not there"
 [ "$(stat -c %U "$db-wal")" = "$owner" ] || fail "the log is not the owner's"
 reads_as "$reader" "$db"
-as "$reader" "$tf" --db "$db" donor list --format csv | grep -q '^in-the-log,' ||
+as "$reader" "$tf" --db "$db" donor list --format csv | grep >/dev/null '^in-the-log,' ||
   fail "the reader does not see the owner's last commit (still in the log)"
 [ "$(stat -c %U "$db-wal") $(stat -c %U "$db-shm")" = "$owner $owner" ] ||
   fail "the log or its shared memory changed hands"

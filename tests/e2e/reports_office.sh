@@ -61,7 +61,7 @@ for x in "$WORK"/out/*.xlsx; do
         { cat "$WORK/lo.log" >&2; fail "$name: conversion failed"; }
     pdf=$WORK/pdf/$name.pdf
     [ -s "$pdf" ] || fail "$name: no PDF"
-    head -c 5 "$pdf" | grep -q '%PDF-' || fail "$name: not a PDF"
+    head -c 5 "$pdf" | grep >/dev/null '%PDF-' || fail "$name: not a PDF"
     pdftotext "$pdf" "$WORK/pdf/$name.txt"
     grep -Eq "Books as of|Period" "$WORK/pdf/$name.txt" ||
         fail "$name: the cover is not in the PDF"

@@ -86,7 +86,7 @@ expect() {
     local rc=$?
     set -e
     [ $rc -eq "$want" ] || fail "$*: exit $rc, expected $want"
-    head -n 1 "$WORK/err" | grep -q '^tfund: ' || fail "$*: no message"
+    head -n 1 "$WORK/err" | grep >/dev/null '^tfund: ' || fail "$*: no message"
 }
 expect 2 tf report donor norway -o "$WORK/x.xlsx" --from "$TO" --to "$FROM"
 expect 2 tf statement norway --from "$TO" --to "$FROM"
