@@ -526,8 +526,7 @@ static tf_error read_record(tf_csv *csv, int *got, tf_diag *diag)
         if (first)
             csv->lineno++;
         csv->line_start = eol;
-        if (first && csv->lineno == 1 &&
-            (rc = first_line(csv, &s, &len, diag)))
+        if (first && csv->lineno == 1 && (rc = first_line(csv, &s, &len, diag)))
             break;
         if (!csv->in_record) {
             /* Line ends between records are skipped, however long the

@@ -158,7 +158,9 @@ tf_error tf_outfile_begin(tf_outfile **out, const char *path, int replace,
     f->replace = replace;
     /* Beside the target, so that the rename stays on one file system. */
     memcpy(f->tmp, path, n);
-    memcpy(f->tmp + n, ".XXXXXX", 8);
+    f->tmp[n] = '.';
+    memset(f->tmp + n + 1, 'X', 6); /* mkstemp's six random characters */
+    f->tmp[n + 7] = '\0';
     fd = mkstemp(f->tmp);
     if (fd < 0) {
         err = tf_diag_set(diag, TF_ERR_IO, "cannot %s '%s': %s",

@@ -125,7 +125,7 @@
  */
 #define TF_SQL_CURRENT_DRAW(d, q)                                              \
     "(" q ".run IS NOT NULL AND (" d ".run = " q ".run OR (" d                 \
-    ".run IS NULL AND NOT EXISTS (SELECT 1 FROM draws x WHERE x.request = " q \
+    ".run IS NULL AND NOT EXISTS (SELECT 1 FROM draws x WHERE x.request = " q  \
     ".ref AND x.run IS NOT NULL))))"
 
 /*
@@ -134,7 +134,7 @@
  * are coalesce(a.x, q.x).
  */
 #define TF_SQL_AMENDMENT(a, q)                                                 \
-    " LEFT JOIN amendments " a " ON " a ".id = (SELECT max(x.id) FROM "       \
+    " LEFT JOIN amendments " a " ON " a ".id = (SELECT max(x.id) FROM "        \
     "amendments x WHERE x.request = " q ".ref) "
 
 #endif

@@ -549,7 +549,8 @@ static void item_payment(struct items *it, tf_stmt *st)
 
     if (tf_col_null(st, 3))
         add_item(it, T_PAYMENTS, tf_col_int(st, 0), 0,
-                 "payment request %" PRId64 " for %s by %s: its recorded cost%s",
+                 "payment request %" PRId64
+                 " for %s by %s: its recorded cost%s",
                  tf_col_int(st, 0), col(st, 1), col(st, 5),
                  tf_col_int(st, 6) ? " (a correction)" : "");
     else

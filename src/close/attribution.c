@@ -404,12 +404,14 @@ tf_error tf_grant_shares(tf_fund *fund, const char *as_of, const char *donor,
         fund->db,
         "SELECT e.id, e.ref, q.session, q.country, coalesce(a.delegate, "
         "q.delegate), coalesce(q.tier, 0), p.pool, p.amount FROM entries e "
-        "JOIN requests q ON q.ref = e.ref" TF_SQL_AMENDMENT("a", "q")
-        "JOIN postings p ON p.entry = e.id WHERE e.kind "
-        "= " TF_SQL_KIND_DISBURSEMENT " AND " TF_SQL_NET_CASH(
-            "p.account") " AND (?1 IS NULL OR e.date <= ?1) AND NOT EXISTS "
-        "(SELECT 1 FROM entries r WHERE r.reverses = e.id AND (?1 IS NULL OR "
-        "r.date <= ?1)) ORDER BY e.ref, e.id",
+        "JOIN requests q ON q.ref = e.ref" TF_SQL_AMENDMENT(
+            "a", "q") "JOIN postings p ON p.entry = e.id WHERE e.kind "
+                      "= " TF_SQL_KIND_DISBURSEMENT " AND " TF_SQL_NET_CASH(
+                          "p.account") " AND (?1 IS NULL OR e.date <= ?1) AND "
+                                       "NOT EXISTS "
+                                       "(SELECT 1 FROM entries r WHERE "
+                                       "r.reverses = e.id AND (?1 IS NULL OR "
+                                       "r.date <= ?1)) ORDER BY e.ref, e.id",
         diag);
     if (!st) {
         err = TF_ERR_DB;

@@ -57,8 +57,8 @@ static int session_need(void *ctx, const tf_session *s)
                        "coalesce(a.fare, q.fare), coalesce(a.fare_currency, "
                        "q.fare_currency), c.ldc_from, c.ldc_until, "
                        "c.developing, q.ref FROM requests q JOIN countries c "
-                       "ON c.iso3 = q.country" TF_SQL_AMENDMENT("a", "q")
-                       "WHERE q.session = ?1 ORDER BY q.ref",
+                       "ON c.iso3 = q.country" TF_SQL_AMENDMENT(
+                           "a", "q") "WHERE q.session = ?1 ORDER BY q.ref",
                        c->diag);
     if (!st) {
         c->err = TF_ERR_DB;

@@ -682,6 +682,7 @@ static int send_report(struct web_request *rq, enum report_kind kind,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     const char *tmp = getenv("TMPDIR"), *as_of;
     char dir[512], path[700], filename[160];
+    int n;
     struct stat st;
     tf_diag diag;
     tf_error err;
@@ -697,8 +698,13 @@ static int send_report(struct web_request *rq, enum report_kind kind,
         snprintf(filename, sizeof(filename), "%s-statement.xlsx", id);
     else
         snprintf(filename, sizeof(filename), "%s-report.xlsx", id);
-    snprintf(dir, sizeof(dir), "%s/tfund-report-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
+    n = snprintf(dir, sizeof(dir), "%s/tfund-report-",
+                 tmp && *tmp ? tmp : "/tmp");
+    if (n < 0 || (size_t)n + 7 > sizeof(dir))
+        return page_message(rq, 500, "Server error",
+                            "the temporary folder's name is too long");
+    memset(dir + n, 'X', 6); /* mkdtemp's six random characters */
+    dir[n + 6] = '\0';
     if (!mkdtemp(dir))
         return page_message(rq, 500, "Server error",
                             "cannot make a temporary folder");
