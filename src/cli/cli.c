@@ -13,6 +13,7 @@
 
 const char *cli_db_path;
 const struct tf_cmd *cli_current;
+const char *cli_current_form;
 
 /*
  * text as it may be shown on a terminal: control characters (C0, DEL and
@@ -89,6 +90,67 @@ int cli_fail(tf_error err, const tf_diag *diag)
     return tf_exit_status(err);
 }
 
+/* Where a usage line starts: after "usage: " or the spaces that line up
+ * the next forms under it. */
+static const char *form_start(const char *line, const char *end)
+{
+    if ((size_t)(end - line) > 7 && !strncmp(line, "usage: ", 7))
+        return line + 7;
+    while (line < end && *line == ' ')
+        line++;
+    return line;
+}
+
+/* The usage lines of the form a mistaken command line was aiming at
+ * ("tfund allocation approve ..." for 'allocation approve x'), with the
+ * lines that continue it; the command's first form when form names none
+ * of them. */
+static void usage_of_form(const struct tf_cmd *c, const char *form, FILE *out)
+{
+    const char *u = c->usage, *from = NULL, *to = NULL;
+    size_t name = strlen(c->name), flen = form ? strlen(form) : 0;
+
+    for (const char *line = u; *line && line[0] != '\n';) {
+        const char *end = strchr(line, '\n');
+        const char *f;
+        if (!end)
+            end = line + strlen(line);
+        f = form_start(line, end);
+        if (!strncmp(f, "tfund ", 6)) {
+            if (from) /* the next form ends the one found */
+                break;
+            if (flen && !strncmp(f + 6, c->name, name) && f[6 + name] == ' ' &&
+                !strncmp(f + 7 + name, form, flen) &&
+                (f[7 + name + flen] == ' ' || f[7 + name + flen] == '\n' ||
+                 !f[7 + name + flen]))
+                from = f;
+        }
+        if (from)
+            to = end;
+        line = *end ? end + 1 : end;
+    }
+    if (!from) {
+        const char *nl = strchr(u, '\n');
+        fprintf(out, "%.*s\n", nl ? (int)(nl - u) : (int)strlen(u), u);
+        return;
+    }
+    /* "usage: " in front, the continuation lines kept as they are
+     * (indented under the form in the help, a few columns further here:
+     * they still read as one). */
+    fprintf(out, "usage: %.*s\n", (int)(to - from), from);
+}
+
+int cli_parse_id(const char *text, int64_t *id)
+{
+    char *end;
+
+    if (*text < '0' || *text > '9')
+        return -1;
+    errno = 0;
+    *id = strtoll(text, &end, 10);
+    return *end || errno == ERANGE || *id <= 0 ? -1 : 0;
+}
+
 int cli_usage(const char *fmt, ...)
 {
     va_list ap;
@@ -99,9 +161,7 @@ int cli_usage(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     if (cli_current) {
-        const char *u = cli_current->usage;
-        const char *nl = strchr(u, '\n');
-        fprintf(stderr, "%.*s\n", nl ? (int)(nl - u) : (int)strlen(u), u);
+        usage_of_form(cli_current, cli_current_form, stderr);
         fprintf(stderr, "(see 'tfund help %s')\n", cli_current->name);
     }
     return 2;

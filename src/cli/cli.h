@@ -30,11 +30,19 @@ extern const char *cli_db_path;
 
 /* The command being run (for its usage). */
 extern const struct tf_cmd *cli_current;
+/* The word after the command (its form: 'show' of 'allocation show'),
+ * NULL when there is none; for the usage line of a mistake. */
+extern const char *cli_current_form;
 
 /* Prints "tfund: message" for err on stderr; returns the exit status. */
 int cli_fail(tf_error err, const tf_diag *diag);
 
 /* Prints "tfund: <fmt>" and the command's usage line; returns 2. */
+/* A positive decimal number naming a row (a run, a payment request, an
+ * entry): 0, or -1 for anything else (signs, spaces, trailing text, a
+ * number past int64_t). */
+int cli_parse_id(const char *text, int64_t *id);
+
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints the command's full help on stdout; returns 0. */

@@ -386,8 +386,7 @@ static int allocation_runs(int argc, char **argv)
 static int allocation_decisions(int argc, char **argv)
 {
     struct show s;
-    long long run;
-    char *end;
+    int64_t run;
     tf_diag diag;
     tf_error err;
     int rc;
@@ -398,14 +397,13 @@ static int allocation_decisions(int argc, char **argv)
         return rc;
     if (argc - optind != 1)
         return cli_usage("allocation decisions needs one RUN (its number)");
-    run = strtoll(argv[optind], &end, 10);
-    if (!*argv[optind] || *end || run <= 0)
+    if (cli_parse_id(argv[optind], &run))
         return cli_usage("RUN is a run's number ('tfund allocation runs')");
     if ((rc = cli_open(&s.fund)))
         return rc;
     tf_diag_clear(&diag);
     s.t = cli_table_new(s.fmt, stdout, alloc_cols, alloc_kinds);
-    err = tf_run_decisions(s.fund, (int64_t)run, show_request, &s, &diag);
+    err = tf_run_decisions(s.fund, run, show_request, &s, &diag);
     if (err) {
         cli_table_free(s.t);
     } else {
@@ -421,10 +419,10 @@ static int allocation_decisions(int argc, char **argv)
 static int allocation_undo(int argc, char **argv)
 {
     const char *date = NULL;
-    char a[TF_AMOUNT_BUFSZ], line[512], *end;
+    char a[TF_AMOUNT_BUFSZ], line[512];
     cli_format fmt = CLI_TEXT;
     tf_undo_result res;
-    long long run;
+    int64_t run;
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
@@ -436,18 +434,17 @@ static int allocation_undo(int argc, char **argv)
         return cli_usage("allocation undo needs one RUN (its number)");
     if (!date)
         return cli_usage("allocation undo needs --date DATE");
-    run = strtoll(argv[optind], &end, 10);
-    if (!*argv[optind] || *end || run <= 0)
+    if (cli_parse_id(argv[optind], &run))
         return cli_usage("RUN is a run's number ('tfund allocation runs')");
     if ((rc = cli_open(&fund)))
         return rc;
     tf_diag_clear(&diag);
     err = cli_begin(fund, &diag);
     if (!err) {
-        err = tf_allocation_undo(fund, (int64_t)run, date, &res, &diag);
+        err = tf_allocation_undo(fund, run, date, &res, &diag);
         if (!err) {
             snprintf(line, sizeof(line),
-                     "run %lld of %s undone on %s: %ld grant(s) back to "
+                     "run %" PRId64 " of %s undone on %s: %ld grant(s) back to "
                      "pending, commitments of %s released; %ld waitlisted or "
                      "rejected back to pending",
                      run, res.session, date, res.funded,
@@ -463,7 +460,7 @@ static int allocation_undo(int argc, char **argv)
 
 /* RUN [--date D] [--reason TEXT]: the options of certify, approve and
  * reject; -1 to go on, else the exit status. */
-static int step_options(int argc, char **argv, const char *what, long long *run,
+static int step_options(int argc, char **argv, const char *what, int64_t *run,
                         const char **date, const char **reason)
 {
     static const struct option opts[] = {
@@ -471,7 +468,6 @@ static int step_options(int argc, char **argv, const char *what, long long *run,
         {"reason", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    char *end;
     int c, rc;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
@@ -494,8 +490,7 @@ static int step_options(int argc, char **argv, const char *what, long long *run,
     }
     if (argc - optind != 1)
         return cli_usage("%s needs one number", what);
-    *run = strtoll(argv[optind], &end, 10);
-    if (!*argv[optind] || *end || *run <= 0)
+    if (cli_parse_id(argv[optind], run))
         return cli_usage("'%s' is not a number", argv[optind]);
     if (reason && !*reason)
         return cli_usage("%s needs --reason TEXT", what);
@@ -508,7 +503,7 @@ static int allocation_step(int argc, char **argv, const char *step)
     const char *date, *reason = NULL;
     char today[16], line[512], a[TF_AMOUNT_BUFSZ];
     tf_alloc_result res;
-    long long run = 0;
+    int64_t run = 0;
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
@@ -525,16 +520,18 @@ static int allocation_step(int argc, char **argv, const char *step)
     err = cli_begin(fund, &diag);
     if (!err) {
         if (!strcmp(step, "certify")) {
-            err = tf_allocation_certify(fund, (int64_t)run, date, &diag);
-            snprintf(line, sizeof(line), "run %lld certified on %s", run, date);
+            err = tf_allocation_certify(fund, run, date, &diag);
+            snprintf(line, sizeof(line), "run %" PRId64 " certified on %s", run,
+                     date);
         } else if (!strcmp(step, "reject")) {
-            err = tf_allocation_reject(fund, (int64_t)run, date, reason, &diag);
-            snprintf(line, sizeof(line), "run %lld rejected on %s: %s", run,
-                     date, reason);
+            err = tf_allocation_reject(fund, run, date, reason, &diag);
+            snprintf(line, sizeof(line), "run %" PRId64 " rejected on %s: %s",
+                     run, date, reason);
         } else {
-            err = tf_allocation_approve(fund, (int64_t)run, date, &res, &diag);
+            err = tf_allocation_approve(fund, run, date, &res, &diag);
             snprintf(line, sizeof(line),
-                     "run %lld approved on %s: %ld funded for %s committed, "
+                     "run %" PRId64
+                     " approved on %s: %ld funded for %s committed, "
                      "%ld waitlisted, %ld rejected",
                      run, date, res.funded,
                      tf_fund_fmt(fund, a, res.funded_charge, 1), res.waitlisted,
@@ -555,7 +552,8 @@ static int run_allocation(int argc, char **argv)
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
         return cli_help();
     if (argc < 2)
-        return cli_usage("allocation needs show, envelope, runs or undo");
+        return cli_usage("allocation needs show, envelope, runs, decisions, "
+                         "undo, certify, approve or reject");
     if (!strcmp(argv[1], "show"))
         return allocation_show(argc - 1, argv + 1);
     if (!strcmp(argv[1], "envelope"))
@@ -569,8 +567,8 @@ static int run_allocation(int argc, char **argv)
     if (!strcmp(argv[1], "certify") || !strcmp(argv[1], "approve") ||
         !strcmp(argv[1], "reject"))
         return allocation_step(argc - 1, argv + 1, argv[1]);
-    return cli_usage("unknown allocation command '%s' (show, envelope, runs "
-                     "or undo)",
+    return cli_usage("unknown allocation command '%s' (show, envelope, runs, "
+                     "decisions, undo, certify, approve or reject)",
                      argv[1]);
 }
 

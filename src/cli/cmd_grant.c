@@ -373,9 +373,9 @@ static int payment_step(int argc, char **argv, const char *step)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *date, *reason = NULL;
-    char today[16], line[512], a[TF_AMOUNT_BUFSZ], *end;
+    char today[16], line[512], a[TF_AMOUNT_BUFSZ];
     tf_disburse_result res;
-    long long id;
+    int64_t id;
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
@@ -401,8 +401,7 @@ static int payment_step(int argc, char **argv, const char *step)
     }
     if (argc - optind != 1)
         return cli_usage("payment %s needs one payment number", step);
-    id = strtoll(argv[optind], &end, 10);
-    if (!*argv[optind] || *end || id <= 0)
+    if (cli_parse_id(argv[optind], &id))
         return cli_usage("'%s' is not a payment number", argv[optind]);
     if (!strcmp(step, "reject") != !!reason || (reason && !*reason))
         return cli_usage(reason ? "--reason goes with reject"
@@ -413,17 +412,19 @@ static int payment_step(int argc, char **argv, const char *step)
     err = cli_begin(fund, &diag);
     if (!err) {
         if (!strcmp(step, "certify")) {
-            err = tf_payment_certify(fund, (int64_t)id, date, &diag);
-            snprintf(line, sizeof(line), "payment %lld certified on %s", id,
-                     date);
+            err = tf_payment_certify(fund, id, date, &diag);
+            snprintf(line, sizeof(line), "payment %" PRId64 " certified on %s",
+                     id, date);
         } else if (!strcmp(step, "reject")) {
-            err = tf_payment_reject(fund, (int64_t)id, date, reason, &diag);
-            snprintf(line, sizeof(line), "payment %lld rejected on %s: %s", id,
-                     date, reason);
-        } else {
-            err = tf_payment_approve(fund, (int64_t)id, date, &res, &diag);
+            err = tf_payment_reject(fund, id, date, reason, &diag);
             snprintf(line, sizeof(line),
-                     "payment %lld approved on %s: charge %s paid (entry "
+                     "payment %" PRId64 " rejected on %s: %s", id, date,
+                     reason);
+        } else {
+            err = tf_payment_approve(fund, id, date, &res, &diag);
+            snprintf(line, sizeof(line),
+                     "payment %" PRId64
+                     " approved on %s: charge %s paid (entry "
                      "%" PRId64 ")",
                      id, date, tf_fund_fmt(fund, a, res.charge, 1), res.entry);
         }
@@ -448,7 +449,9 @@ static int run_payment(int argc, char **argv)
     if (!strcmp(argv[1], "certify") || !strcmp(argv[1], "approve") ||
         !strcmp(argv[1], "reject"))
         return payment_step(argc - 1, argv + 1, argv[1]);
-    return cli_usage("unknown payment command '%s'", argv[1]);
+    return cli_usage("unknown payment command '%s' (list, certify, approve or "
+                     "reject)",
+                     argv[1]);
 }
 
 const struct tf_cmd cmd_payment = {

@@ -58,7 +58,6 @@ static int run_reverse(int argc, char **argv)
     int64_t id = 0, reversed[2], reversals[2];
     char line[512];
     size_t n = 0;
-    char *end;
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
@@ -88,8 +87,7 @@ static int run_reverse(int argc, char **argv)
     if (!ref) {
         if (argc - optind != 1)
             return cli_usage("reverse needs one ENTRY id, or --ref REF");
-        id = strtoll(argv[optind], &end, 10);
-        if (*end || id <= 0)
+        if (cli_parse_id(argv[optind], &id))
             return cli_usage("'%s' is not an entry id", argv[optind]);
     }
     if (!date)

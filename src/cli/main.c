@@ -201,6 +201,8 @@ int main(int argc, char **argv)
     cli_current = cmd;
     argc -= optind;
     argv += optind;
+    if (argc > 1 && argv[1][0] != '-')
+        cli_current_form = argv[1];
     /* What the event of a write records: the command as given, without
      * the fund's path (--db) and without any secret. */
     if (cli_writes(cmd)) {

@@ -279,4 +279,27 @@ head=$(tf verify | sed -n 's/.*hash chain intact (head \([0-9]*:[0-9a-f]*\)).*/\
 ehead=$(tf verify | sed -n 's/.*(head event:\([0-9]*:[0-9a-f]*\)).*/\1/p')
 run 0 -- verify --expect "$head" --expect "event:$ehead"
 tf verify >/dev/null || fail "the fund does not verify"
+
+# A mistake shows the usage of the form it aimed at, not the command's
+# first; a number past what a row id can hold is not read as another.
+usage_of() {
+  local want=$1
+  shift
+  rc=0
+  tf "$@" >out 2>err || rc=$?
+  [ "$rc" -eq 2 ] || fail "tfund $*: exit $rc, expected 2"
+  [ "$(sed -n 2p err)" = "$want" ] || fail "tfund $*: usage line '$(sed -n 2p err)', expected '$want'"
+}
+usage_of "usage: tfund allocation approve RUN [--date DATE]" allocation approve abc
+usage_of "usage: tfund allocation reject RUN --reason TEXT [--date DATE]" allocation reject 1
+usage_of "usage: tfund payment certify N [--date DATE]" payment certify 1x
+usage_of "usage: tfund allocation show SESSION [--as-of DATE]" allocation bogus
+for args in "payment approve 99999999999999999999" "allocation undo 99999999999999999999 --date 2017-05-02" \
+  "allocation decisions 9223372036854775808" "reverse 99999999999999999999 --date 2017-05-02"; do
+  rc=0
+  # shellcheck disable=SC2086
+  tf $args >out 2>err || rc=$?
+  [ "$rc" -eq 2 ] && grep -q "is not a\|is a run's number" err ||
+    fail "tfund $args: exit $rc: $(cat err)"
+done
 echo "rough edges: $checked commands refuse an option given twice; entries, marks, messages, lists and exit statuses as described"
