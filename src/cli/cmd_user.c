@@ -720,7 +720,8 @@ static int user_roles(int argc, char **argv)
                  : strcmp(r->sub, "*")           ? r->sub
                  : !strcmp(r->command, "import") ? "KIND (other kinds)"
                  : !strcmp(r->command, "report") ? "KIND (other reports)"
-                                                 : "REF");
+                 : (r->flags & R_POSITIONAL)     ? "REF"
+                                                 : "(its other forms)");
         if (r->roles)
             snprintf(role, sizeof(role), "%s",
                      tf_roles_format(r->roles, names, sizeof(names)));
