@@ -59,30 +59,13 @@ static int read_date(struct web_request *rq, const char *name,
     return 0;
 }
 
-static void checkbox(FILE *out, const struct page_form *f, const char *label,
-                     const char *name, int checked)
-{
-    (void)f;
-    html_raw(out, "<div class=\"field\"><label><input type=\"checkbox\" "
-                  "name=\"");
-    html_attr(out, name);
-    html_raw(out, "\" value=\"1\"");
-    if (checked)
-        html_raw(out, " checked");
-    html_raw(out, "> ");
-    html_txt(out, label);
-    html_raw(out, "</label></div>\n");
-}
-
 /* ---- The allocation form and its run ---------------------------------- */
 
 void allocate_form(struct web_request *rq, FILE *out, const char *session,
                    const struct page_form *f)
 {
     char action[200];
-    int strict = 0;
 
-    read_flag(rq, "strict", &strict);
     snprintf(action, sizeof(action), "/sessions/%s/allocate", session);
     html_raw(out, "<h2>Allocate</h2>");
     page_form_error(out, f);
@@ -93,8 +76,9 @@ void allocate_form(struct web_request *rq, FILE *out, const char *session,
     page_select(rq, out, f, "Budget share", "budget", budgets, 0);
     page_input(rq, out, f, "Cap on the run's total charge", "cap", "text", 0,
                NULL);
-    checkbox(out, f, "Strict: stop funding at the first that does not fit",
-             "strict", strict);
+    page_checkbox(rq, out, f,
+                  "Strict: stop funding at the first that does not fit",
+                  "strict");
     html_raw(out, "<button type=\"submit\" name=\"dry_run\" value=\"1\">Dry "
                   "run</button> <button type=\"submit\">Propose the "
                   "run</button></form><p>A dry run shows what the run would "
@@ -429,10 +413,10 @@ static void life_form(struct web_request *rq, FILE *out, const char *what,
         page_input(rq, out, f, "Actual cost", "amount", "text", 0,
                    "empty: the imported cost");
         page_input(rq, out, f, "Currency", "currency", "text", 0, "USD");
-        checkbox(out, f,
-                 "Force: accept a cost beyond the tolerance over the "
-                 "committed",
-                 "force", 0);
+        page_checkbox(rq, out, f,
+                      "Force: accept a cost beyond the tolerance over the "
+                      "committed",
+                      "force");
     } else {
         page_input(rq, out, f, "Date", "date", "date", 0, "YYYY-MM-DD (today)");
     }

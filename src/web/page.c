@@ -325,6 +325,28 @@ void page_select(struct web_request *rq, FILE *out, const struct page_form *f,
     html_raw(out, "</div>\n");
 }
 
+void page_checkbox(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *label, const char *name)
+{
+    const char *value = web_field(rq, name);
+
+    html_raw(out, "<div class=\"field");
+    if (is_error_field(f, name))
+        html_raw(out, " invalid");
+    html_raw(out, "\"><label><input type=\"checkbox\" id=\"f-");
+    html_attr(out, name);
+    html_raw(out, "\" name=\"");
+    html_attr(out, name);
+    html_raw(out, "\" value=\"1\"");
+    if (value && (!strcmp(value, "1") || !strcmp(value, "on")))
+        html_raw(out, " checked");
+    html_raw(out, "> ");
+    html_txt(out, label);
+    html_raw(out, "</label>");
+    field_error(out, f, name);
+    html_raw(out, "</div>\n");
+}
+
 void page_form_error(FILE *out, const struct page_form *f)
 {
     if (!f || !f->error_field || *f->error_field)

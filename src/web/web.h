@@ -155,6 +155,10 @@ void page_input(struct web_request *rq, FILE *out, const struct page_form *f,
 void page_select(struct web_request *rq, FILE *out, const struct page_form *f,
                  const char *label, const char *name,
                  const char *const *choices, int required);
+/* A labelled checkbox (value 1), checked when the form's value is 1 or
+ * on. */
+void page_checkbox(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *label, const char *name);
 /* The form-wide error, if any. */
 void page_form_error(FILE *out, const struct page_form *f);
 
