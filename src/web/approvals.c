@@ -80,7 +80,7 @@ static void step_forms(struct web_request *rq, FILE *out, const char *base,
     } steps[] = {{MAY_CERTIFY, "certify", "Certify"},
                  {MAY_APPROVE, "approve", "Approve"},
                  {MAY_REJECT, "reject", "Reject"}};
-    char action[160];
+    char action[160], form[160];
 
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         const struct page_form *g =
@@ -90,9 +90,16 @@ static void step_forms(struct web_request *rq, FILE *out, const char *base,
         snprintf(action, sizeof(action), "%s/%s", base, steps[i].step);
         page_form_error(out, g);
         page_form_open(rq, out, action, 0);
-        page_input(rq, out, g, "Date", "date", "date", 0, "YYYY-MM-DD (today)");
+        /* Several forms on a page: ids made apart by the form's path. */
+        snprintf(form, sizeof(form), "%s-%s", base + 1, steps[i].step);
+        for (char *p = form; *p; p++)
+            if (*p == '/')
+                *p = '-';
+        page_input_in(rq, out, g, form, "Date", "date", "date", 0,
+                      "YYYY-MM-DD (today)");
         if (!strcmp(steps[i].step, "reject"))
-            page_input(rq, out, g, "Reason", "reason", "text", 1, NULL);
+            page_input_in(rq, out, g, form, "Reason", "reason", "text", 1,
+                          NULL);
         html_raw(out, "<button type=\"submit\" class=\"");
         html_attr(out, steps[i].step);
         html_raw(out, "\">");

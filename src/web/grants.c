@@ -408,8 +408,8 @@ static void life_form(struct web_request *rq, FILE *out, const char *what,
     page_form_open(rq, out, action, 0);
     free(action);
     if (!strcmp(what, "disburse")) {
-        page_input(rq, out, f, "Date", "date", "date", 0,
-                   "YYYY-MM-DD (the cost's date)");
+        page_input_in(rq, out, f, what, "Date", "date", "date", 0,
+                      "YYYY-MM-DD (the cost's date)");
         page_input(rq, out, f, "Actual cost", "amount", "text", 0,
                    "empty: the imported cost");
         page_input(rq, out, f, "Currency", "currency", "text", 0, "USD");
@@ -418,7 +418,8 @@ static void life_form(struct web_request *rq, FILE *out, const char *what,
                       "committed",
                       "force");
     } else {
-        page_input(rq, out, f, "Date", "date", "date", 0, "YYYY-MM-DD (today)");
+        page_input_in(rq, out, f, what, "Date", "date", "date", 0,
+                      "YYYY-MM-DD (today)");
     }
     html_raw(out, "<button type=\"submit\">");
     html_txt(out, button);

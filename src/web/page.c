@@ -250,14 +250,26 @@ static void field_error(FILE *out, const struct page_form *f, const char *name)
     html_raw(out, "</span>");
 }
 
-static void label_open(FILE *out, const struct page_form *f, const char *label,
-                       const char *name, int required)
+/* The id of a form's element: f-NAME, or f-FORM-NAME (form may be NULL). */
+static void element_id(FILE *out, const char *form, const char *name)
+{
+    html_raw(out, "f-");
+    if (form) {
+        html_attr(out, form);
+        html_raw(out, "-");
+    }
+    html_attr(out, name);
+}
+
+static void label_open_in(FILE *out, const struct page_form *f,
+                          const char *form, const char *label, const char *name,
+                          int required)
 {
     html_raw(out, "<div class=\"field");
     if (is_error_field(f, name))
         html_raw(out, " invalid");
-    html_raw(out, "\"><label for=\"f-");
-    html_attr(out, name);
+    html_raw(out, "\"><label for=\"");
+    element_id(out, form, name);
     html_raw(out, "\">");
     html_txt(out, label);
     if (!required)
@@ -265,15 +277,28 @@ static void label_open(FILE *out, const struct page_form *f, const char *label,
     html_raw(out, "</label>");
 }
 
+static void label_open(FILE *out, const struct page_form *f, const char *label,
+                       const char *name, int required)
+{
+    label_open_in(out, f, NULL, label, name, required);
+}
+
 void page_input(struct web_request *rq, FILE *out, const struct page_form *f,
                 const char *label, const char *name, const char *type,
                 int required, const char *hint)
 {
+    page_input_in(rq, out, f, NULL, label, name, type, required, hint);
+}
+
+void page_input_in(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *form, const char *label, const char *name,
+                   const char *type, int required, const char *hint)
+{
     const char *value = web_field(rq, name);
 
-    label_open(out, f, label, name, required);
-    html_raw(out, "<input id=\"f-");
-    html_attr(out, name);
+    label_open_in(out, f, form, label, name, required);
+    html_raw(out, "<input id=\"");
+    element_id(out, form, name);
     html_raw(out, "\" name=\"");
     html_attr(out, name);
     html_raw(out, "\" type=\"");

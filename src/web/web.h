@@ -151,6 +151,11 @@ struct page_form {
 void page_input(struct web_request *rq, FILE *out, const struct page_form *f,
                 const char *label, const char *name, const char *type,
                 int required, const char *hint);
+/* The same, for one of several forms of a page: its elements' ids are
+ * f-FORM-NAME. */
+void page_input_in(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *form, const char *label, const char *name,
+                   const char *type, int required, const char *hint);
 /* A labelled select of choices (NULL-terminated), keeping the choice. */
 void page_select(struct web_request *rq, FILE *out, const struct page_form *f,
                  const char *label, const char *name,
