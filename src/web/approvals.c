@@ -200,6 +200,28 @@ static int step_row(void *ctx, const tf_run_step *s)
     return 0;
 }
 
+/* What a run decided or proposes, counted from its decisions. */
+struct counts {
+    long considered, funded, waitlisted, rejected;
+    int64_t funded_charge;
+};
+
+static int count_decision(void *ctx, const tf_request *r)
+{
+    struct counts *c = ctx;
+
+    c->considered++;
+    if (tf_status_is(r->status, TF_STATUS_FUNDED)) {
+        c->funded++;
+        tf_money_add(&c->funded_charge, c->funded_charge, r->charge);
+    } else if (tf_status_is(r->status, TF_STATUS_WAITLISTED)) {
+        c->waitlisted++;
+    } else {
+        c->rejected++;
+    }
+    return 0;
+}
+
 /* The run's page (status; f, failed: a step's form shown again). */
 static int run_page(struct web_request *rq, int status,
                     const struct page_form *f, const char *failed)
@@ -209,6 +231,7 @@ static int run_page(struct web_request *rq, int status,
     struct run_view v;
     struct decisions d;
     struct steps_out so;
+    struct counts c;
     char title[128], n[24], a[TF_AMOUNT_BUFSZ], base[64];
     int64_t id;
     int fmt = f ? 0 : web_format(rq);
@@ -230,6 +253,17 @@ static int run_page(struct web_request *rq, int status,
         return 0;
     }
     aw = awaited(approvals(rq), v.state);
+    /* A proposal has no decisions yet: what it proposes is counted. */
+    if (aw != AWAITS_NOTHING ||
+        !strcmp(v.state, tf_status_name(TF_STATUS_REJECTED))) {
+        memset(&c, 0, sizeof(c));
+        tf_run_decisions(rq->fund, id, count_decision, &c, &diag);
+        v.considered = c.considered;
+        v.funded = c.funded;
+        v.waitlisted = c.waitlisted;
+        v.rejected = c.rejected;
+        v.funded_charge = c.funded_charge;
+    }
     html_raw(out, "<dl class=\"record\"><dt>Session</dt><dd>");
     html_link_open(out, "/sessions/", v.session, NULL);
     html_txt(out, v.session);
@@ -243,7 +277,10 @@ static int run_page(struct web_request *rq, int status,
                     : aw == AWAITS_APPROVAL    ? "awaits its approval"
                     : v.state[0]               ? v.state
                                                : "in force");
-    html_raw(out, "<dt>Decided</dt><dd>");
+    if (aw != AWAITS_NOTHING)
+        html_raw(out, "<dt>Proposes</dt><dd>");
+    else
+        html_raw(out, "<dt>Decided</dt><dd>");
     html_int(out, v.considered);
     html_raw(out, ": ");
     html_int(out, v.funded);

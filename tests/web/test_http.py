@@ -733,6 +733,8 @@ def approvals(fund, srv):
           "the dry run's table lacks the command line's requests")
     check(">envelope<" in r.text and ">allowance<" in r.text,
           "the dry run shows no envelope")
+    proposes = "<dt>Proposes</dt><dd>%d: %d funded" % (
+        len(want), sum(w["status"] == "funded" for w in want))
     funded = [w["ref"] for w in want if w["status"] == "funded"]
     waitlisted = [w["ref"] for w in want if w["status"] == "waitlisted"]
     check(funded and waitlisted, "its2 on 2017-05-15 funds %r, waitlists %r"
@@ -787,6 +789,8 @@ def approvals(fund, srv):
           "awaits its certification" in r.text, "the run's page: %s" %
           r.text[-600:])
     check("run %s proposed" % run in r.text, "no message after proposing")
+    check(proposes in r.text, "the run's page does not count what it "
+          "proposes (%s)" % proposes)
     for fmt in ("csv", "json"):
         want = cli_csv(fund, "allocation", "decisions", run, "--format", fmt)
         got = aud.get("/runs/%s?format=%s" % (run, fmt))
