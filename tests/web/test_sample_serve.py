@@ -6,8 +6,8 @@ role and a donor user, whose generated passwords are written once to a
 file of mode 0600 and never printed; the script serves it on 127.0.0.1,
 where every user logs in with the password from the file and sees what
 its role allows, and the programme, certifying and approving officers
-walk a run through its approvals; a second run serves the same copy with the same
-passwords, --fresh makes new ones.
+walk a run through its approvals; a second run serves the same copy
+with the same passwords, --fresh makes new ones.
 
 usage: test_sample_serve.py TFUND SOURCE_DIR"""
 
