@@ -973,6 +973,26 @@ def approvals(fund, srv):
     r = appr.post("/runs/%s/approve" % run3, {"date": "2017-06-11"})
     check(r.status == 409, "a rejected run approved: %d" % r.status)
 
+    # With approvals none, a run is posted at once; a disbursement pays.
+    fund.run("set", "approvals", "none")
+    r = prog.post("/sessions/its4/allocate", {"date": "2017-07-17"})
+    check(r.status == 303 and r.header("Location").startswith("/runs/"),
+          "a run with approvals none: %d %s" % (r.status, r.text[-400:]))
+    run4 = r.header("Location")
+    page = aud.get(run4).text
+    check("in force" in page and "awaits" not in page and
+          "<dt>Decided</dt>" in page, "the posted run's page")
+    shown = csv_rows(cli_csv(fund, "allocation", "show", "its4", "--format",
+                             "csv"))
+    paid = [row["ref"] for row in shown if row["status"] == "funded"]
+    check(paid, "a run with approvals none funded nothing")
+    r = prog.post("/requests/%s/disburse" % paid[0], {
+        "date": "2017-07-30", "amount": "1500.00", "currency": "USD"})
+    check(r.status == 303 and status_of(fund, "its4", paid[0]) ==
+          "disbursed", "a disbursement with approvals none: %d %s" %
+          (r.status, r.text[-300:]))
+    fund.run("set", "approvals", "certify-approve")
+
     # The waitlist, as the command line's.
     for fmt in ("csv", "json"):
         want = cli_csv(fund, "waitlist", "--date", "2017-05-17", "--format",
