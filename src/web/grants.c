@@ -399,7 +399,7 @@ static void life_form(struct web_request *rq, FILE *out, const char *what,
     html_raw(a, "/requests/");
     html_url_seg(a, ref);
     html_raw(a, "/");
-    html_txt(a, what);
+    html_url_seg(a, what);
     fclose(a);
     html_raw(out, "<h2>");
     html_txt(out, title);
