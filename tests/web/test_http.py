@@ -11,6 +11,7 @@ named like a script shown as text; the security headers.
 usage: test_http.py TFUND SOURCE_DIR"""
 
 import csv
+import decimal
 import io
 import json
 import os
@@ -992,6 +993,22 @@ def approvals(fund, srv):
           "disbursed", "a disbursement with approvals none: %d %s" %
           (r.status, r.text[-300:]))
     fund.run("set", "approvals", "certify-approve")
+
+    # The dashboard: the envelopes of the sessions to come, as 'headroom'.
+    rec = srv.client().login("rec")
+    r = rec.post("/sessions", {"id": "far", "name": "A far session",
+                               "venue": "Nairobi", "start": "2099-01-05",
+                               "days": "3", "dsa": "300",
+                               "terminal": "100"})
+    check(r.status == 303, "the far session: %d" % r.status)
+    room = csv_rows(cli_csv(fund, "headroom", "far", "--format", "csv"))
+    left = sum(decimal.Decimal(row["allowance"]) for row in room
+               if not row["what"].startswith("tier"))
+    dash = aud.get("/").text
+    check('<a href="/sessions/far">far</a>' in dash and
+          ("%s</td>" % "{:,.2f}".format(left)) in dash and
+          "Envelopes of the sessions to come" in dash,
+          "the dashboard's envelopes: %s" % dash[-1500:])
 
     # The waitlist, as the command line's.
     for fmt in ("csv", "json"):
