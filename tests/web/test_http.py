@@ -1004,6 +1004,7 @@ def approvals(fund, srv):
     room = csv_rows(cli_csv(fund, "headroom", "far", "--format", "csv"))
     left = sum(decimal.Decimal(row["allowance"]) for row in room
                if not row["what"].startswith("tier"))
+    check(left > 0, "the far session has nothing left to spend: %r" % room)
     dash = aud.get("/").text
     check('<a href="/sessions/far">far</a>' in dash and
           ("%s</td>" % "{:,.2f}".format(left)) in dash and
