@@ -249,6 +249,19 @@ tf_error tf_run_decisions(tf_fund *fund, int64_t run,
                           int (*fn)(void *ctx, const tf_request *r), void *ctx,
                           tf_diag *diag);
 
+/* One step of a run's approval (DESIGN.md section 11): proposed,
+ * certified, approved, rejected (note: the reason) or undone, with its
+ * date and actor. Strings borrowed for the call. */
+typedef struct tf_run_step {
+    const char *step, *date, *actor, *note;
+} tf_run_step;
+
+/* Walks the steps of run in the order they were taken (none for a run
+ * made with approvals off). TF_ERR_NOTFOUND for an unknown run. */
+tf_error tf_run_steps(tf_fund *fund, int64_t run,
+                      int (*fn)(void *ctx, const tf_run_step *s), void *ctx,
+                      tf_diag *diag);
+
 /* What an undo did. */
 typedef struct tf_undo_result {
     char session[80];

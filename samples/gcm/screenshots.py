@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: MIT
 """Draws the screenshots of README's "In a browser" section again, from
 the real server: makes the sample team fund (samples/gcm/serve.sh
---no-serve), serves it on a free port of 127.0.0.1, logs in with
-Debian's headless Chromium (python3-selenium, JavaScript off, as the
-browser tests do) and saves each page as a PNG in docs/img/.
+--no-serve), serves a copy of it (the team fund itself is left as it
+was) on a free port of 127.0.0.1, logs in with Debian's headless
+Chromium (python3-selenium, JavaScript off, as the browser tests do) and
+saves each page as a PNG in docs/img/: the programme officer's
+dashboard (dashboard.png); then the programme officer proposes a run of
+the conference dated 2018-12-03 and the certifying officer opens it from
+its dashboard (approval.png).
 
 usage: samples/gcm/screenshots.py [--fresh]
 
@@ -91,6 +95,27 @@ def log_in(d, base, user, pw):
         time.sleep(0.1)
 
 
+def click_and_wait(d, css):
+    """Clicks what leads to another page and waits until it has loaded."""
+    d.execute_script("document.documentElement.setAttribute('data-old', 1)")
+    d.find_element("css selector", css).click()
+    end = time.time() + 30
+    while time.time() < end:
+        try:
+            if d.execute_script(
+                    "return document.readyState === 'complete' && "
+                    "!document.documentElement.hasAttribute('data-old')"):
+                return
+        except Exception:
+            pass  # between two pages
+        time.sleep(0.05)
+    raise SystemExit("screenshots: no new page after clicking %s" % css)
+
+
+def log_out(d):
+    click_and_wait(d, "form.logout button")
+
+
 def main():
     args = ["--no-serve"] + (["--fresh"] if "--fresh" in sys.argv[1:] else [])
     subprocess.run(["bash", os.path.join(TOP, "samples", "gcm", "serve.sh")]
@@ -101,10 +126,14 @@ def main():
         return 77
     pw = passwords()
     os.makedirs(IMG, exist_ok=True)
-    server = subprocess.Popen([TFUND, "--db", DB, "serve", "--listen",
+    profile = tempfile.mkdtemp(prefix="tfund-shots-")
+    # A copy: the run proposed for the picture stays out of the team fund.
+    copy = os.path.join(profile, "gcm-team.db")
+    subprocess.run([TFUND, "--db", DB, "backup", copy], check=True,
+                   stdout=subprocess.DEVNULL)
+    server = subprocess.Popen([TFUND, "--db", copy, "serve", "--listen",
                                "127.0.0.1:0"], stdout=subprocess.PIPE,
                               text=True)
-    profile = tempfile.mkdtemp(prefix="tfund-shots-")
     d = None
     try:
         m = re.search(r"(http://127\.0\.0\.1:\d+)/", server.stdout.readline())
@@ -116,6 +145,21 @@ def main():
         log_in(d, base, "programme", pw["programme"])
         d.get(base + "/")
         shoot(d, os.path.join(IMG, "dashboard.png"))
+        # A run proposed by the programme officer, as the certifying
+        # officer finds it.
+        d.get(base + "/sessions/conf")
+        d.find_element("css selector", "#f-date").send_keys("12032018")
+        click_and_wait(d, "form.entry button[type=submit]:not([name])")
+        if "/runs/" not in d.current_url:
+            print("screenshots: the run was not proposed: %s" %
+                  d.find_element("css selector", "main").text[:300],
+                  file=sys.stderr)
+            return 1
+        run = d.current_url.rsplit("/", 1)[1]
+        log_out(d)
+        log_in(d, base, "certifying", pw["certifying"])
+        click_and_wait(d, "ul.awaiting a[href='/runs/%s']" % run)
+        shoot(d, os.path.join(IMG, "approval.png"))
     finally:
         if d is not None:
             d.quit()

@@ -427,3 +427,55 @@ done:
     tf_db_read_end(fund->db, own);
     return err;
 }
+
+/* ---- A run's steps ------------------------------------------------------ */
+
+tf_error tf_run_steps(tf_fund *fund, int64_t run,
+                      int (*fn)(void *ctx, const tf_run_step *s), void *ctx,
+                      tf_diag *diag)
+{
+    tf_stmt *st;
+    tf_error err = TF_OK;
+    int rc, own;
+
+    if ((err = tf_db_read_begin(fund->db, &own, diag)))
+        return err;
+    st = tf_db_prepare(fund->db, "SELECT 1 FROM runs WHERE id = ?1", diag);
+    if (!st) {
+        err = TF_ERR_DB;
+        goto done;
+    }
+    tf_stmt_int(st, 1, run);
+    rc = tf_stmt_step(st);
+    tf_stmt_reset(st);
+    if (rc <= 0) {
+        err = rc < 0 ? tf_stmt_error(st, diag)
+                     : tf_diag_set(diag, TF_ERR_NOTFOUND,
+                                   "no allocation run %" PRId64, run);
+        goto done;
+    }
+    st = tf_db_prepare(fund->db,
+                       "SELECT step, date, actor, coalesce(note, '') FROM "
+                       "run_steps WHERE run = ?1 ORDER BY id",
+                       diag);
+    if (!st) {
+        err = TF_ERR_DB;
+        goto done;
+    }
+    tf_stmt_int(st, 1, run);
+    while ((rc = tf_stmt_step(st)) > 0) {
+        tf_run_step s;
+        s.step = tf_col_text(st, 0);
+        s.date = tf_col_text(st, 1);
+        s.actor = tf_col_text(st, 2);
+        s.note = tf_col_text(st, 3);
+        if (fn(ctx, &s))
+            break;
+    }
+    if (rc < 0)
+        err = tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+done:
+    tf_db_read_end(fund->db, own);
+    return err;
+}

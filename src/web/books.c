@@ -21,12 +21,6 @@
 
 #define JOURNAL_PAGE 100
 
-static const char *content_type(int fmt)
-{
-    return fmt == 1 ? "text/csv; charset=utf-8"
-                    : "application/json; charset=utf-8";
-}
-
 /* ---- Trial balance -------------------------------------------------- */
 
 struct balance_out {
@@ -124,7 +118,7 @@ int page_balance(struct web_request *rq)
     memset(&b, 0, sizeof(b));
     if ((b.fmt = web_format(rq)) < 0 || web_as_of(rq, &b.as_of))
         return 0;
-    out = b.fmt ? web_begin(rq, 200, content_type(b.fmt))
+    out = b.fmt ? web_begin(rq, 200, web_format_type(b.fmt))
                 : page_begin(rq, 200, "Trial balance");
     if (!out)
         return 0;
@@ -266,7 +260,7 @@ int page_journal(struct web_request *rq)
     pages = count ? (long)((count + JOURNAL_PAGE - 1) / JOURNAL_PAGE) : 1;
     /* The whole journal may be large: downloads are written to a file,
      * not kept in memory. */
-    o.out = o.fmt ? web_begin_file(rq, 200, content_type(o.fmt))
+    o.out = o.fmt ? web_begin_file(rq, 200, web_format_type(o.fmt))
                   : page_begin(rq, 200, "Journal");
     if (!o.out)
         return 0;
@@ -341,7 +335,7 @@ int page_verify(struct web_request *rq)
 
     if (fmt < 0)
         return 0;
-    out = fmt ? web_begin(rq, 200, content_type(fmt))
+    out = fmt ? web_begin(rq, 200, web_format_type(fmt))
               : page_begin(rq, 200, "Verify the books");
     if (!out)
         return 0;
@@ -490,7 +484,7 @@ int page_log(struct web_request *rq)
     o.left = -1;
     if (fmt) {
         /* Every event: written to a file, not kept in memory. */
-        if (!(out = web_begin_file(rq, 200, content_type(fmt))))
+        if (!(out = web_begin_file(rq, 200, web_format_type(fmt))))
             return 0;
         o.t = web_table_new(rq, out, fmt, cols, "issss");
         err = tf_event_each(rq->fund, &flt, log_event, &o, &diag);
@@ -605,6 +599,28 @@ static void upload_name(const char *filename, char *out, size_t size)
     out[n] = '\0';
 }
 
+/* The import of an uploaded file. */
+struct upload {
+    const char *kind, *name;
+    tf_csv *csv;
+    tf_import_result *res;
+};
+
+static tf_error import_upload(struct web_request *rq, void *ctx, tf_diag *diag)
+{
+    struct upload *up = ctx;
+    tf_import_result *res = up->res;
+    tf_error err =
+        tf_import_csv(rq->fund, up->kind, up->csv, res, NULL, NULL, diag);
+
+    if (!err)
+        tf_audit_summary(rq->fund,
+                         "%s: %ld rows: %ld added, %ld already known%s",
+                         up->name, res->rows, res->added, res->known,
+                         res->updated ? " (some countries updated)" : "");
+    return err;
+}
+
 int post_import(struct web_request *rq)
 {
     const char *kind = web_field(rq, "kind");
@@ -644,17 +660,9 @@ int post_import(struct web_request *rq)
     tf_diag_clear(&diag);
     err = tf_csv_open_stream(&csv, fmemopen(file->value, file->len, "r"), name,
                              &diag);
-    if (!err && !(err = tf_fund_begin(rq->fund, &diag))) {
-        err = tf_import_csv(rq->fund, kind, csv, &res, NULL, NULL, &diag);
-        if (!err)
-            tf_audit_summary(rq->fund,
-                             "%s: %ld rows: %ld added, %ld already known%s",
-                             name, res.rows, res.added, res.known,
-                             res.updated ? " (some countries updated)" : "");
-        if (err)
-            tf_fund_rollback(rq->fund);
-        else
-            err = tf_fund_commit(rq->fund, &diag);
+    if (!err) {
+        struct upload up = {kind, name, csv, &res};
+        err = web_transaction(rq, import_upload, &up, &diag);
     }
     tf_csv_free(csv);
     if (err) {

@@ -52,6 +52,65 @@ int web_as_of(struct web_request *rq, const char **as_of)
     return 0;
 }
 
+const char *web_format_type(int fmt)
+{
+    return fmt == 1 ? "text/csv; charset=utf-8"
+                    : "application/json; charset=utf-8";
+}
+
+FILE *web_list_begin(struct web_request *rq, int fmt, int status,
+                     const char *title)
+{
+    return fmt ? web_begin(rq, 200, web_format_type(fmt))
+               : page_begin(rq, status, title);
+}
+
+int web_list_end(struct web_request *rq, int fmt)
+{
+    return fmt ? 0 : page_end(rq);
+}
+
+void page_record_row(FILE *out, const char *term, const char *value)
+{
+    html_raw(out, "<dt>");
+    html_txt(out, term);
+    html_raw(out, "</dt><dd>");
+    html_txt(out, value);
+    html_raw(out, "</dd>");
+}
+
+tf_error web_transaction(struct web_request *rq,
+                         tf_error (*write)(struct web_request *rq, void *ctx,
+                                           tf_diag *diag),
+                         void *ctx, tf_diag *diag)
+{
+    tf_error err;
+
+    if ((err = tf_fund_begin(rq->fund, diag)))
+        return err;
+    if ((err = write(rq, ctx, diag))) {
+        tf_fund_rollback(rq->fund);
+        return err;
+    }
+    return tf_fund_commit(rq->fund, diag);
+}
+
+int web_number(const char *text, int64_t *n)
+{
+    int64_t v = 0;
+
+    /* At most 18 digits: no overflow, and no leading zero or sign. */
+    if (!text || !*text || *text == '0' || strlen(text) > 18)
+        return -1;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    *n = v;
+    return 0;
+}
+
 /* ---- The frame ------------------------------------------------------ */
 
 static void nav_link(FILE *out, const char *path, const char *text)
@@ -80,6 +139,8 @@ static void navigation(struct web_request *rq, FILE *out)
         nav_link(out, "/pledges", "Pledges");
         nav_link(out, "/receipts", "Receipts");
         nav_link(out, "/sessions", "Sessions");
+        nav_link(out, "/waitlist", "Waitlist");
+        nav_link(out, "/payments", "Payments");
         nav_link(out, "/balance", "Balance");
         nav_link(out, "/journal", "Journal");
         nav_link(out, "/verify", "Verify");
@@ -189,14 +250,26 @@ static void field_error(FILE *out, const struct page_form *f, const char *name)
     html_raw(out, "</span>");
 }
 
-static void label_open(FILE *out, const struct page_form *f, const char *label,
-                       const char *name, int required)
+/* The id of a form's element: f-NAME, or f-FORM-NAME (form may be NULL). */
+static void element_id(FILE *out, const char *form, const char *name)
+{
+    html_raw(out, "f-");
+    if (form) {
+        html_attr(out, form);
+        html_raw(out, "-");
+    }
+    html_attr(out, name);
+}
+
+static void label_open_in(FILE *out, const struct page_form *f,
+                          const char *form, const char *label, const char *name,
+                          int required)
 {
     html_raw(out, "<div class=\"field");
     if (is_error_field(f, name))
         html_raw(out, " invalid");
-    html_raw(out, "\"><label for=\"f-");
-    html_attr(out, name);
+    html_raw(out, "\"><label for=\"");
+    element_id(out, form, name);
     html_raw(out, "\">");
     html_txt(out, label);
     if (!required)
@@ -204,15 +277,28 @@ static void label_open(FILE *out, const struct page_form *f, const char *label,
     html_raw(out, "</label>");
 }
 
+static void label_open(FILE *out, const struct page_form *f, const char *label,
+                       const char *name, int required)
+{
+    label_open_in(out, f, NULL, label, name, required);
+}
+
 void page_input(struct web_request *rq, FILE *out, const struct page_form *f,
                 const char *label, const char *name, const char *type,
                 int required, const char *hint)
 {
+    page_input_in(rq, out, f, NULL, label, name, type, required, hint);
+}
+
+void page_input_in(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *form, const char *label, const char *name,
+                   const char *type, int required, const char *hint)
+{
     const char *value = web_field(rq, name);
 
-    label_open(out, f, label, name, required);
-    html_raw(out, "<input id=\"f-");
-    html_attr(out, name);
+    label_open_in(out, f, form, label, name, required);
+    html_raw(out, "<input id=\"");
+    element_id(out, form, name);
     html_raw(out, "\" name=\"");
     html_attr(out, name);
     html_raw(out, "\" type=\"");
@@ -260,6 +346,28 @@ void page_select(struct web_request *rq, FILE *out, const struct page_form *f,
         html_option(out, choices[i], choices[i],
                     value && !strcmp(value, choices[i]));
     html_raw(out, "</select>");
+    field_error(out, f, name);
+    html_raw(out, "</div>\n");
+}
+
+void page_checkbox(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *label, const char *name)
+{
+    const char *value = web_field(rq, name);
+
+    html_raw(out, "<div class=\"field");
+    if (is_error_field(f, name))
+        html_raw(out, " invalid");
+    html_raw(out, "\"><label><input type=\"checkbox\" id=\"f-");
+    html_attr(out, name);
+    html_raw(out, "\" name=\"");
+    html_attr(out, name);
+    html_raw(out, "\" value=\"1\"");
+    if (value && (!strcmp(value, "1") || !strcmp(value, "on")))
+        html_raw(out, " checked");
+    html_raw(out, "> ");
+    html_txt(out, label);
+    html_raw(out, "</label>");
     field_error(out, f, name);
     html_raw(out, "</div>\n");
 }

@@ -20,13 +20,17 @@
 #define RECORDER TF_ROLE_RECORDER
 #define ADMIN    TF_ROLE_ADMIN
 
-/* Every route of section 12 that the server answers today. The routes of
- * the approvals and the grant's life slot in as rows here:
- *   POST /sessions/{}/allocate          programme (dry run: staff)
- *   GET  /runs/{}                       staff
- *   POST /runs/{}/certify | approve | reject   certifying | approving
- *   POST /requests/{}/disburse | cancel | reinstate   programme
- *   GET  /waitlist                      staff */
+#define PROGRAMME  TF_ROLE_PROGRAMME
+#define CERTIFYING TF_ROLE_CERTIFYING
+#define APPROVING  TF_ROLE_APPROVING
+
+/* Every route of section 12, with the role of the command line's command
+ * for each write (cmd_roles[] in src/cli/cmd_user.c). An allocation's
+ * dry run is open to every officer, its real run to the programme
+ * officer only (post_allocate checks which it is). A rejection is open to
+ * both officers; the core lets only the one the step awaits take it. Two
+ * routes the table of section 12 does not name: a request's page, where
+ * its life's forms are, and the payment requests with their steps. */
 const struct web_route web_routes[] = {
     {"GET", "/healthz", 0, WEB_PUBLIC, page_healthz},
     {"GET", "/static/style.css", 0, WEB_PUBLIC, page_style},
@@ -54,6 +58,22 @@ const struct web_route web_routes[] = {
     {"GET", "/verify", STAFF, 0, page_verify},
     {"GET", "/log", STAFF, 0, page_log},
     {"GET", "/reports/fund.xlsx", STAFF, 0, get_fund_report},
+    {"POST", "/sessions/{}/allocate",
+     PROGRAMME | CERTIFYING | APPROVING | RECORDER | ADMIN, 0, post_allocate},
+    {"GET", "/runs/{}", STAFF, 0, page_run},
+    {"POST", "/runs/{}/certify", CERTIFYING, 0, post_run_certify},
+    {"POST", "/runs/{}/approve", APPROVING, 0, post_run_approve},
+    {"POST", "/runs/{}/reject", CERTIFYING | APPROVING, 0, post_run_reject},
+    {"GET", "/requests/{}", STAFF, 0, page_request},
+    {"POST", "/requests/{}/disburse", PROGRAMME, 0, post_disburse},
+    {"POST", "/requests/{}/cancel", PROGRAMME, 0, post_cancel},
+    {"POST", "/requests/{}/reinstate", PROGRAMME, 0, post_reinstate},
+    {"GET", "/payments", STAFF, 0, page_payments},
+    {"POST", "/payments/{}/certify", CERTIFYING, 0, post_payment_certify},
+    {"POST", "/payments/{}/approve", APPROVING, 0, post_payment_approve},
+    {"POST", "/payments/{}/reject", CERTIFYING | APPROVING, 0,
+     post_payment_reject},
+    {"GET", "/waitlist", STAFF, 0, page_waitlist},
 };
 const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);
 
@@ -218,11 +238,44 @@ struct upcoming {
     struct web_request *rq;
     web_table *t;
     const char *today;
+    long waitlisted;
 };
 
 struct counts {
     long n[TF_STATUS_COUNT];
 };
+
+/* The sessions still to come: their envelope, what their grants used and
+ * what a run today could still spend (tf_headroom_each). */
+struct headroom_out {
+    struct web_request *rq;
+    web_table *t;
+};
+
+static int headroom_row(void *ctx, const tf_headroom *h)
+{
+    struct headroom_out *o = ctx;
+    int64_t sum[3] = {0, 0, 0};
+    char a[5][TF_AMOUNT_BUFSZ];
+    const char *cells[] = {h->session, h->env->last_day, a[0], a[1], a[2], a[3],
+                           a[4]};
+    int overflow = 0;
+
+    for (int k = 0; k < TF_POOL_COUNT; k++) {
+        overflow |= tf_money_add(&sum[0], sum[0], h->env->envelope[k]) != 0;
+        overflow |= tf_money_add(&sum[1], sum[1], h->env->used[k]) != 0;
+        overflow |= tf_money_add(&sum[2], sum[2], h->env->allowance[k]) != 0;
+    }
+    for (int i = 0; i < 3; i++)
+        if (overflow)
+            snprintf(a[i], sizeof(a[i]), "(too large)");
+        else
+            tf_fund_fmt(o->rq->fund, a[i], sum[i], 1);
+    tf_fund_fmt(o->rq->fund, a[3], h->tier[1].room, 1);
+    tf_fund_fmt(o->rq->fund, a[4], h->tier[2].room, 1);
+    web_table_row(o->t, cells);
+    return 0;
+}
 
 static int count_request(void *ctx, const tf_request *r)
 {
@@ -249,6 +302,7 @@ static int upcoming_session(void *ctx, const tf_session *s)
     snprintf(days, sizeof(days), "%lld", (long long)s->days);
     for (int k = 0; k < TF_STATUS_COUNT; k++)
         snprintf(n[k], sizeof(n[k]), "%ld", c.n[k]);
+    u->waitlisted += c.n[TF_STATUS_WAITLISTED];
     web_table_row(u->t, cells);
     return 0;
 }
@@ -321,6 +375,33 @@ static int dashboard_part(struct web_request *rq, FILE *out, void *ctx)
         return -1;
     }
     web_table_end(u.t);
+    html_raw(out, "<p>");
+    html_int(out, u.waitlisted);
+    html_raw(out, " request");
+    if (u.waitlisted != 1)
+        html_raw(out, "s");
+    html_raw(out, " waitlisted for the sessions to come: "
+                  "<a href=\"/waitlist\">the waitlist</a>, in the order "
+                  "their next runs would consider them.</p>");
+
+    html_raw(out, "<h2>Envelopes of the sessions to come</h2>");
+    {
+        static const char *const cols[] = {"session",
+                                           "last_day",
+                                           "envelope",
+                                           "used",
+                                           "left",
+                                           "LDC room",
+                                           "other developing room"};
+        struct headroom_out h = {rq, NULL};
+        h.t = web_table_new(rq, out, 0, cols, "ssaaaaa");
+        web_table_link(h.t, 0, "/sessions/", NULL);
+        if (tf_headroom_each(rq->fund, NULL, today, headroom_row, &h, diag)) {
+            web_table_end(h.t);
+            return -1;
+        }
+        web_table_end(h.t);
+    }
     return 0;
 }
 
@@ -334,6 +415,8 @@ int page_dashboard(struct web_request *rq)
     out = page_begin(rq, 200, "Dashboard");
     if (!out)
         return 0;
+    /* Each user's own: never kept in the cache. */
+    awaiting_you(rq, out);
     tf_diag_clear(&diag);
     if (web_cache_part(web_server_cache(rq->server), rq, out, "dashboard",
                        dashboard_part, &diag))

@@ -45,25 +45,6 @@ static struct pool_choices pool_choices(void)
     return c;
 }
 
-static const char *content_type(int fmt)
-{
-    return fmt == 1 ? "text/csv; charset=utf-8"
-                    : "application/json; charset=utf-8";
-}
-
-/* Opens the answer of a list: a page, or the CSV or JSON download. */
-static FILE *list_begin(struct web_request *rq, int fmt, int status,
-                        const char *title)
-{
-    return fmt ? web_begin(rq, 200, content_type(fmt))
-               : page_begin(rq, status, title);
-}
-
-static int list_end(struct web_request *rq, int fmt)
-{
-    return fmt ? 0 : page_end(rq);
-}
-
 /* ---- Writing a record from a form ---------------------------------- */
 
 /* A copy of s without leading and trailing spaces and tabs. */
@@ -77,6 +58,25 @@ static char *trimmed(const char *s)
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
     return strndup(s, n);
+}
+
+/* The import of one row of a form. */
+struct one_row {
+    const char *kind;
+    tf_csv *csv;
+    tf_import_result *res;
+    const char *what; /* the record's id or reference, for the event */
+};
+
+static tf_error import_row(struct web_request *rq, void *ctx, tf_diag *diag)
+{
+    struct one_row *row = ctx;
+    tf_error err = tf_import_csv(rq->fund, row->kind, row->csv, row->res, NULL,
+                                 NULL, diag);
+
+    if (!err)
+        tf_audit_summary(rq->fund, "%s: recorded", row->what);
+    return err;
 }
 
 /* Imports the form's fields cols (the non-empty ones) as one row of kind.
@@ -133,15 +133,9 @@ static int write_record(struct web_request *rq, const char *kind,
     }
     fp = fmemopen(text, len, "r");
     err = tf_csv_open_stream(&csv, fp, "form", &diag);
-    if (!err && !(err = tf_fund_begin(rq->fund, &diag))) {
-        err = tf_import_csv(rq->fund, kind, csv, &res, NULL, NULL, &diag);
-        if (!err)
-            tf_audit_summary(rq->fund, "%s: recorded",
-                             values[0] ? values[0] : kind);
-        if (err)
-            tf_fund_rollback(rq->fund);
-        else
-            err = tf_fund_commit(rq->fund, &diag);
+    if (!err) {
+        struct one_row row = {kind, csv, &res, values[0] ? values[0] : kind};
+        err = web_transaction(rq, import_row, &row, &diag);
     }
 done:
     if (err)
@@ -201,7 +195,7 @@ static int render_donors(struct web_request *rq, int status,
     /* A donor user sees its own donor only. */
     if (rq->user.roles & TF_ROLE_DONOR)
         only = rq->user.donor;
-    if (!(out = list_begin(rq, fmt, status, "Donors")))
+    if (!(out = web_list_begin(rq, fmt, status, "Donors")))
         return 0;
     if (f) /* shown again: the form and its errors come first */
         donor_form(rq, out, f);
@@ -211,7 +205,7 @@ static int render_donors(struct web_request *rq, int status,
     web_table_end(l.t);
     if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
         donor_form(rq, out, f);
-    return list_end(rq, fmt);
+    return web_list_end(rq, fmt);
 }
 
 int page_donors(struct web_request *rq)
@@ -416,14 +410,14 @@ static int render_pledges(struct web_request *rq, int status,
 
     if (fmt < 0 || list_donor_of(rq, &donor))
         return 0;
-    if (!(out = list_begin(rq, fmt, status, "Pledges")))
+    if (!(out = web_list_begin(rq, fmt, status, "Pledges")))
         return 0;
     if (f)
         pledge_form(rq, out, f);
     pledges_table(rq, out, fmt, donor);
     if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
         pledge_form(rq, out, f);
-    return list_end(rq, fmt);
+    return web_list_end(rq, fmt);
 }
 
 int page_pledges(struct web_request *rq)
@@ -473,14 +467,14 @@ static int render_receipts(struct web_request *rq, int status,
 
     if (fmt < 0 || list_donor_of(rq, &donor))
         return 0;
-    if (!(out = list_begin(rq, fmt, status, "Receipts")))
+    if (!(out = web_list_begin(rq, fmt, status, "Receipts")))
         return 0;
     if (f)
         receipt_form(rq, out, f);
     receipts_table(rq, out, fmt, donor);
     if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
         receipt_form(rq, out, f);
-    return list_end(rq, fmt);
+    return web_list_end(rq, fmt);
 }
 
 int page_receipts(struct web_request *rq)
@@ -520,15 +514,6 @@ static int got_donor(void *ctx, const tf_donor *d)
     return 1;
 }
 
-static void record_row(FILE *out, const char *term, const char *value)
-{
-    html_raw(out, "<dt>");
-    html_txt(out, term);
-    html_raw(out, "</dt><dd>");
-    html_txt(out, value);
-    html_raw(out, "</dd>");
-}
-
 int donor_overview(struct web_request *rq, const char *donor, const char *title)
 {
     struct one_donor d;
@@ -545,11 +530,11 @@ int donor_overview(struct web_request *rq, const char *donor, const char *title)
     if (!out)
         return 0;
     html_raw(out, "<dl class=\"record\">");
-    record_row(out, "Donor", d.name);
-    record_row(out, "Id", donor);
-    record_row(out, "Type", d.type);
+    page_record_row(out, "Donor", d.name);
+    page_record_row(out, "Id", donor);
+    page_record_row(out, "Type", d.type);
     if (d.country[0])
-        record_row(out, "Country", d.country);
+        page_record_row(out, "Country", d.country);
     html_raw(out, "</dl>");
 
     html_raw(out, "<h2>Statement</h2><form method=\"get\" action=\"");
@@ -629,7 +614,7 @@ static int render_sessions(struct web_request *rq, int status,
 
     if (fmt < 0)
         return 0;
-    if (!(out = list_begin(rq, fmt, status, "Sessions")))
+    if (!(out = web_list_begin(rq, fmt, status, "Sessions")))
         return 0;
     if (f)
         session_form(rq, out, f);
@@ -639,7 +624,7 @@ static int render_sessions(struct web_request *rq, int status,
     web_table_end(l.t);
     if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
         session_form(rq, out, f);
-    return list_end(rq, fmt);
+    return web_list_end(rq, fmt);
 }
 
 int page_sessions(struct web_request *rq)
@@ -685,9 +670,30 @@ static int got_session(void *ctx, const tf_session *s)
     return 1;
 }
 
-static int list_request(void *ctx, const tf_request *r)
+/* The columns of 'allocation show' and 'allocation decisions'. */
+static const char *const decision_cols[] = {
+    "ref",  "session", "country",  "tier", "region_group", "status", "reason",
+    "fare", "dsa",     "terminal", "cost", "psc",          "charge", "draws"};
+
+void decisions_begin(struct decisions *d, struct web_request *rq, FILE *out,
+                     int fmt)
 {
-    struct lister *l = ctx;
+    memset(d, 0, sizeof(*d));
+    d->rq = rq;
+    d->fmt = fmt;
+    d->t = web_table_new(rq, out, fmt, decision_cols, "sssisssaaaaaas");
+    web_table_link(d->t, 0, "/requests/", NULL);
+}
+
+void decisions_end(struct decisions *d)
+{
+    web_table_end(d->t);
+    d->t = NULL;
+}
+
+int decisions_row(void *ctx, const tf_request *r)
+{
+    struct decisions *l = ctx;
     char tier[8] = "", fig[6][TF_AMOUNT_BUFSZ], draws[256] = "";
     int group = l->fmt == 0;
     size_t len = 0;
@@ -722,16 +728,12 @@ static int list_request(void *ctx, const tf_request *r)
     return 0;
 }
 
-int page_session(struct web_request *rq)
+int session_page(struct web_request *rq, int status, const struct page_form *f)
 {
-    static const char *const cols[] = {
-        "ref",    "session", "country", "tier", "region_group",
-        "status", "reason",  "fare",    "dsa",  "terminal",
-        "cost",   "psc",     "charge",  "draws"};
     const char *id = rq->params[0];
     struct one_session s;
-    struct lister l;
-    int fmt = web_format(rq);
+    struct decisions l;
+    int fmt = f ? 0 : web_format(rq);
     char a[TF_AMOUNT_BUFSZ];
     FILE *out;
 
@@ -743,24 +745,24 @@ int page_session(struct web_request *rq)
         page_message(rq, 404, "Not found", "There is no such session.");
         return 0;
     }
-    if (!(out = list_begin(rq, fmt, 200, s.name)))
+    if (!(out = web_list_begin(rq, fmt, status, s.name)))
         return 0;
     if (!fmt) {
         html_raw(out, "<dl class=\"record\">");
-        record_row(out, "Id", id);
-        record_row(out, "Venue", s.venue);
-        record_row(out, "Start", s.start);
+        page_record_row(out, "Id", id);
+        page_record_row(out, "Venue", s.venue);
+        page_record_row(out, "Start", s.start);
         html_raw(out, "<dt>Days</dt><dd>");
         html_int(out, (long long)s.days);
         html_raw(out, " (DSA for ");
         html_int(out, (long long)(s.days + s.extra_days));
         html_raw(out, ")</dd>");
-        record_row(out, "DSA per day", tf_fund_fmt(rq->fund, a, s.dsa, 1));
-        record_row(out, "Terminal expenses",
-                   tf_fund_fmt(rq->fund, a, s.terminal, 1));
+        page_record_row(out, "DSA per day", tf_fund_fmt(rq->fund, a, s.dsa, 1));
+        page_record_row(out, "Terminal expenses",
+                        tf_fund_fmt(rq->fund, a, s.terminal, 1));
         if (s.travel_budget >= 0)
-            record_row(out, "Travel budget",
-                       tf_fund_fmt(rq->fund, a, s.travel_budget, 1));
+            page_record_row(out, "Travel budget",
+                            tf_fund_fmt(rq->fund, a, s.travel_budget, 1));
         html_raw(out, "</dl><p class=\"downloads\">");
         html_link_open(out, "/sessions/", id, "/report.xlsx");
         html_raw(out, "Allocation report (.xlsx)");
@@ -768,13 +770,20 @@ int page_session(struct web_request *rq)
         html_link_open(out, "/sessions/", id, "?format=csv");
         html_raw(out, "Requests (CSV)");
         html_link_close(out);
-        html_raw(out, "</p><h2>Requests</h2>");
+        html_raw(out, "</p>");
+        /* The allocation: the programme officer's form, then the runs. */
+        if (f || web_user_has(rq, TF_ROLE_PROGRAMME))
+            allocate_form(rq, out, id, f);
+        session_runs(rq, out, id);
+        html_raw(out, "<h2>Requests</h2>");
     }
-    memset(&l, 0, sizeof(l));
-    l.rq = rq;
-    l.fmt = fmt;
-    l.t = web_table_new(rq, out, fmt, cols, "sssisssaaaaaas");
-    tf_request_each(rq->fund, id, NULL, list_request, &l, NULL);
-    web_table_end(l.t);
-    return list_end(rq, fmt);
+    decisions_begin(&l, rq, out, fmt);
+    tf_request_each(rq->fund, id, NULL, decisions_row, &l, NULL);
+    decisions_end(&l);
+    return web_list_end(rq, fmt);
+}
+
+int page_session(struct web_request *rq)
+{
+    return session_page(rq, 200, NULL);
 }

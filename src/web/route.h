@@ -4,9 +4,7 @@
  * command line's: method, path pattern, the roles that may use it, and
  * the handler. A pattern is a path whose segments "{}" match one segment
  * of the request's path (not empty, no '/'), handed to the handler as a
- * parameter. Routes still to come (allocation runs and approvals, the
- * waitlist, a request's disbursement, cancellation and
- * reinstatement) are rows to add to web_routes (pages.c).
+ * parameter. The table itself is web_routes (pages.c).
  */
 #ifndef TF_WEB_ROUTE_H
 #define TF_WEB_ROUTE_H

@@ -11,6 +11,7 @@
 #define TF_WEB_WEB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "route.h"
@@ -150,10 +151,19 @@ struct page_form {
 void page_input(struct web_request *rq, FILE *out, const struct page_form *f,
                 const char *label, const char *name, const char *type,
                 int required, const char *hint);
+/* The same, for one of several forms of a page: its elements' ids are
+ * f-FORM-NAME. */
+void page_input_in(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *form, const char *label, const char *name,
+                   const char *type, int required, const char *hint);
 /* A labelled select of choices (NULL-terminated), keeping the choice. */
 void page_select(struct web_request *rq, FILE *out, const struct page_form *f,
                  const char *label, const char *name,
                  const char *const *choices, int required);
+/* A labelled checkbox (value 1), checked when the form's value is 1 or
+ * on. */
+void page_checkbox(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *label, const char *name);
 /* The form-wide error, if any. */
 void page_form_error(FILE *out, const struct page_form *f);
 
@@ -172,6 +182,32 @@ web_table *web_table_new(struct web_request *rq, FILE *out, int format,
 void web_table_link(web_table *t, int col, const char *path, const char *tail);
 void web_table_row(web_table *t, const char *const *cells);
 void web_table_end(web_table *t);
+
+/* The content type of a download of format fmt (1 CSV, 2 JSON). */
+const char *web_format_type(int fmt);
+
+/* Opens the answer of a list: a page titled title with status (fmt 0),
+ * or the CSV or JSON download (200). web_list_end closes it. */
+FILE *web_list_begin(struct web_request *rq, int fmt, int status,
+                     const char *title);
+int web_list_end(struct web_request *rq, int fmt);
+
+/* A term and its value in a <dl class="record">, the value as text. */
+void page_record_row(FILE *out, const char *term, const char *value);
+
+/* Writes to the books for a POST: write(rq, ctx, diag) in one BEGIN
+ * IMMEDIATE transaction, committed when it returns TF_OK (the event's
+ * summary set by write with tf_audit_summary, its actor and command the
+ * request's), rolled back otherwise. Returns write's or the commit's
+ * error, the message in diag. */
+tf_error web_transaction(struct web_request *rq,
+                         tf_error (*write)(struct web_request *rq, void *ctx,
+                                           tf_diag *diag),
+                         void *ctx, tf_diag *diag);
+
+/* A positive decimal number of a URL (a run's, a payment request's): 0
+ * and *n, or -1 for anything else. */
+int web_number(const char *text, int64_t *n);
 
 /* A JSON string: text quoted, with " \ and control characters escaped. */
 void web_json_str(FILE *out, const char *text);

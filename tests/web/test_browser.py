@@ -7,7 +7,11 @@ recorder logs in, sees the dashboard, records a pledge through the form
 its CSRF token is refused; a donor user downloads its own statement (read
 back with openpyxl) and is refused another donor's page and statement;
 a donor named <script>alert(1)</script> shows as text; every page reads
-at 360 px wide without a page-wide scroll.
+at 360 px wide without a page-wide scroll. A programme officer imports
+requests through the form, runs a dry run and proposes the run, whose
+approval by its proposer is refused; the certifying and the approving
+officers take their steps; the session shows the requests funded and the
+event log names each step's user.
 
 Exit status 77 (skipped) only when Chromium cannot start here.
 
@@ -244,7 +248,9 @@ def run(fund, d, base, downloads):
           "another site carries no session")
 
     no_page_scroll(d, base, ["/", "/pledges", "/donors", "/sessions",
-                             "/sessions/its1", "/balance", "/journal"])
+                             "/sessions/its1", "/balance", "/journal",
+                             "/runs/1", "/payments", "/waitlist",
+                             "/requests/R-its1-001"])
     print("  pages read at 360 px wide")
     d.get(base + "/")
     log_out(d)
@@ -289,6 +295,125 @@ def run(fund, d, base, downloads):
               "%s downloaded something" % path)
     print("  another donor's page and statement: 403")
     log_out(d)
+
+    approvals(fund, d, base, downloads)
+
+
+OFFICER = ("officer", "recorder,programme,approving", "officer password 1")
+REQUESTS_CSV = (
+    "ref,session,country,delegate,submitted,fare,fare_currency,gender\n"
+    "B-its2-001,its2,NPL,Maya Gurung,2017-04-02T09:00:00Z,1210.00,USD,F\n"
+    "B-its2-002,its2,HTI,Paul Joseph,2017-04-03T10:30:00Z,980.50,USD,M\n")
+
+
+def post_by_hand(d, action, fields):
+    """A form the page does not offer, made by the test (the pages run no
+    script) with the page's own CSRF token, and sent."""
+    d.execute_script(
+        "var f = document.createElement('form');"
+        "f.method = 'post'; f.action = arguments[0]; f.id = 'by-hand';"
+        "var t = document.querySelector('input[name=csrf]').value;"
+        "var add = function (n, v) { var i = document.createElement('input');"
+        " i.type = 'hidden'; i.name = n; i.value = v; f.appendChild(i); };"
+        "add('csrf', t);"
+        "for (var k in arguments[1]) add(k, arguments[1][k]);"
+        "var b = document.createElement('button'); b.id = 'by-hand-go';"
+        "f.appendChild(b); document.body.appendChild(f);", action, fields)
+    click_and_wait(d, "#by-hand-go")
+
+
+def approvals(fund, d, base, downloads):
+    """The programme officer imports requests through the form, runs a dry
+    run and proposes the run; its approval by hand is refused; the
+    certifying and the approving officers take their steps from their
+    dashboards; the session then shows the requests funded, and the event
+    log names each step's user."""
+    uid, roles, pw = OFFICER
+    fund.run("user", "add", uid, "--name", "Programme officer", "--role",
+             roles)
+    fund.run("user", "password", uid, stdin=pw + "\n")
+    from selenium.webdriver.support.ui import Select
+
+    log_in(d, base, uid, pw)
+    d.get(base + "/import")
+    Select(by(d, "#f-kind")).select_by_value("requests")
+    path = os.path.join(downloads, "requests-its2.csv")
+    with open(path, "w") as f:
+        f.write(REQUESTS_CSV)
+    by(d, "#f-file").send_keys(path)
+    click_and_wait(d, "form.entry button[type=submit]")
+    check("2 rows: 2 added" in by(d, ".flash").text,
+          "the import of requests: %s" % by(d, "main").text[:300])
+    print("  the programme officer imports two requests through the form")
+
+    d.get(base + "/sessions/its2")
+    by(d, "#f-date").send_keys("05152017")
+    click_and_wait(d, "button[name=dry_run]")
+    check(h1(d) == "Dry run", "the dry run: %s" % h1(d))
+    table = by(d, "main").text
+    check("B-its2-001" in table and "B-its2-002" in table and
+          "Dry run, nothing written" in table,
+          "the dry run's table: %s" % table[:500])
+    check(fund.run("allocation", "runs", "its2", "--format",
+                   "csv").stdout.count("\n") == 1, "a dry run made a run")
+    click_and_wait(d, "form.entry button[type=submit]")
+    check(h1(d).startswith("Run ") and h1(d).endswith(" of its2"),
+          "after proposing: %s" % h1(d))
+    run = d.current_url.rsplit("/", 1)[1]
+    check("proposed" in by(d, ".flash").text, "no message after proposing")
+    check(not d.find_elements("css selector", "button.approve") and
+          not d.find_elements("css selector", "button.certify"),
+          "the proposer is offered a step of its own run")
+    print("  a dry run shows the table; the run %s is proposed" % run)
+
+    post_by_hand(d, "/runs/%s/approve" % run, {"date": "2017-05-16"})
+    err = by(d, "p.error").text
+    check("officer proposed run %s" % run in err,
+          "the proposer's approval: %s" % err)
+    runs = fund.run("allocation", "runs", "its2", "--format", "csv").stdout
+    check("proposed" in runs.splitlines()[-1], "the run moved: %s" % runs)
+    print("  the proposer's approval (a form made by hand) is refused by "
+          "the rule")
+    log_out(d)
+
+    log_in(d, base, "cert", "certifying password 1")
+    click_and_wait(d, "ul.awaiting a[href='/runs/%s']" % run)
+    by(d, "#f-runs-%s-certify-date" % run).send_keys("05162017")
+    click_and_wait(d, "button.certify")
+    check("certified" in by(d, ".flash").text, "certify: %s" %
+          by(d, "main").text[:300])
+    log_out(d)
+
+    log_in(d, base, "appr", "approving password 1")
+    click_and_wait(d, "ul.awaiting a[href='/runs/%s']" % run)
+    by(d, "#f-runs-%s-approve-date" % run).send_keys("05162017")
+    click_and_wait(d, "button.approve")
+    check("approved" in by(d, ".flash").text, "approve: %s" %
+          by(d, "main").text[:300])
+    print("  the certifying and the approving officers take their steps "
+          "from their dashboards")
+
+    d.get(base + "/sessions/its2")
+    rows = {tr.find_element("css selector", "td").text: tr.text
+            for tr in d.find_elements("css selector", "main table tbody tr")
+            if tr.find_elements("css selector", "td")}
+    for ref in ("B-its2-001", "B-its2-002"):
+        check(ref in rows and " funded " in " %s " % rows[ref],
+              "the session page's %s: %r" % (ref, rows.get(ref)))
+    log_out(d)
+    import csv
+    import io
+    log = list(csv.DictReader(io.StringIO(
+        fund.run("log", "--format", "csv").stdout)))
+    steps = [(e["actor"], e["command"].split(" ")[1]) for e in log
+             if e["command"].startswith("POST ")][-4:]
+    check(steps == [("officer", "/import"),
+                    ("officer", "/sessions/its2/allocate"),
+                    ("cert", "/runs/%s/certify" % run),
+                    ("appr", "/runs/%s/approve" % run)],
+          "the event log's steps: %r" % steps)
+    print("  the session shows the requests funded; tfund log names each "
+          "step's user")
 
 
 if __name__ == "__main__":

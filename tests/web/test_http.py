@@ -11,6 +11,7 @@ named like a script shown as text; the security headers.
 usage: test_http.py TFUND SOURCE_DIR"""
 
 import csv
+import decimal
 import io
 import json
 import os
@@ -38,6 +39,14 @@ GET_DONOR_403 = ["/donors/norway", "/donors/norway/statement.xlsx",
                  "/verify", "/log", "/reports/fund.xlsx", "/import"]
 POSTS = ["/donors", "/pledges", "/receipts", "/sessions", "/import",
          "/logout"]
+PA_PASSWORD = "pa password 1"
+# The routes of the approvals and the grant's life.
+GET_GRANTS = ["/runs/1", "/payments", "/waitlist", "/requests/R-its1-001"]
+POST_GRANTS = ["/sessions/its2/allocate", "/runs/1/certify", "/runs/1/approve",
+               "/runs/1/reject", "/requests/R-its1-001/disburse",
+               "/requests/R-its1-001/cancel", "/requests/R-its1-001/reinstate",
+               "/payments/1/certify", "/payments/1/approve",
+               "/payments/1/reject"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -62,6 +71,11 @@ def run(fund):
           "serve of a single-user fund: exit %d %s" % (p.returncode,
                                                        p.stderr))
     fund.add_users()
+    # A user who proposes and approves: the separation of duties is the
+    # core's to enforce, whatever its roles.
+    fund.run("user", "add", "pa", "--name", "Programme and approving",
+             "--role", "programme,approving")
+    fund.run("user", "password", "pa", stdin=PA_PASSWORD + "\n")
     srv = fund.serve()
 
     public(srv)
@@ -69,6 +83,7 @@ def run(fund):
     roles(srv)
     lists_match_the_command_line(fund, srv)
     forms(fund, srv)
+    approvals(fund, srv)
     csrf(srv)
     lockout(srv)
     fixation(srv)
@@ -113,7 +128,10 @@ def logged_out(srv):
         check(r.status == 401, "GET %s logged out: %d" % (path, r.status))
         check("/login" in r.text, "the 401 page of %s has no way to log in" %
               path)
-    for path in POSTS:
+    for path in GET_GRANTS:
+        r = c.get(path)
+        check(r.status == 401, "GET %s logged out: %d" % (path, r.status))
+    for path in POSTS + POST_GRANTS:
         r = c.post(path, {"x": "1"})
         check(r.status == 401, "POST %s logged out: %d" % (path, r.status))
     r = c.get("/nowhere")
@@ -648,6 +666,373 @@ def cached_pages(fund, srv):
               "the balance as of %s" % as_of)
     print("  kept parts of pages: rendered again after writes by the "
           "command line and by the server")
+
+
+def csv_rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def status_of(fund, session, ref):
+    for row in csv_rows(cli_csv(fund, "allocation", "show", session,
+                                "--format", "csv")):
+        if row["ref"] == ref:
+            return row["status"]
+    fail("no request %s in %s" % (ref, session))
+
+
+def login_pa(srv):
+    return srv.client().login("pa", PA_PASSWORD)
+
+
+def approvals(fund, srv):
+    """Allocation runs and payment requests walked through the browser's
+    routes: a dry run writes nothing; a run is proposed, certified and
+    approved by three users, each step refused to a role that lacks it
+    (403) and to the user a rule forbids (409, with the core's message);
+    bad input 400 by its field; unknown ids 404; the run's, the payments'
+    and the waitlist's CSV and JSON are the command line's."""
+    def events():
+        return csv_rows(cli_csv(fund, "log", "--format", "csv"))
+
+    prog = srv.client().login("prog")
+    cert = srv.client().login("cert")
+    appr = srv.client().login("appr")
+    aud = srv.client().login("aud")
+    pa = login_pa(srv)
+    donor = srv.client().login("acme-user")
+
+    # Who may read and who may write.
+    for path in GET_GRANTS:
+        check(donor.get(path).status == 403, "GET %s as a donor user" % path)
+        check(aud.get(path).status == 200, "GET %s as the auditor: %d" %
+              (path, aud.get(path).status))
+    for path in POST_GRANTS:
+        r = donor.post(path, {"date": "2017-05-15", "reason": "x"})
+        check(r.status == 403, "POST %s as a donor user: %d" % (path,
+                                                                r.status))
+    page = prog.get("/sessions/its2").text
+    check('action="/sessions/its2/allocate"' in page,
+          "no allocation form for the programme officer")
+    check('action="/sessions/its2/allocate"' not in
+          aud.get("/sessions/its2").text,
+          "the allocation form is shown to the auditor")
+
+    # A dry run: the decisions and the envelope, nothing written.
+    before = len(events())
+    want = csv_rows(cli_csv(fund, "allocate", "its2", "--date", "2017-05-15",
+                            "--dry-run", "--format", "csv"))
+    r = prog.post("/sessions/its2/allocate", {"date": "2017-05-15",
+                                              "order": "submitted",
+                                              "budget": "days",
+                                              "dry_run": "1"})
+    check(r.status == 200 and "Dry run" in r.text, "a dry run: %d %s" %
+          (r.status, r.text[-400:]))
+    check("Propose this run" in r.text and
+          'name="date" value="2017-05-15"' in r.text,
+          "the dry run has no button to propose the same run")
+    check(want and all(w["ref"] in r.text for w in want),
+          "the dry run's table lacks the command line's requests")
+    check(">envelope<" in r.text and ">allowance<" in r.text,
+          "the dry run shows no envelope")
+    proposes = "<dt>Proposes</dt><dd>%d: %d funded" % (
+        len(want), sum(w["status"] == "funded" for w in want))
+    funded = [w["ref"] for w in want if w["status"] == "funded"]
+    waitlisted = [w["ref"] for w in want if w["status"] == "waitlisted"]
+    check(funded and waitlisted, "its2 on 2017-05-15 funds %r, waitlists %r"
+          % (funded, waitlisted))
+    r = cert.post("/sessions/its2/allocate", {"date": "2017-05-15",
+                                              "dry_run": "1"})
+    check(r.status == 200 and "Propose this run" not in r.text,
+          "a dry run of the certifying officer: %d" % r.status)
+    check(len(events()) == before, "a dry run appended an event")
+
+    # Bad input: 400, the message by its field, the form kept.
+    for fields, field in [({"date": "2017-02-30"}, "date"),
+                          ({"date": "2017-05-15", "cap": "12.345"}, "cap"),
+                          ({"date": "2017-05-15", "order": "random"},
+                           "order"),
+                          ({"date": "2017-05-15", "strict": "maybe"},
+                           "strict")]:
+        r = prog.post("/sessions/its2/allocate", dict(fields, dry_run="1"))
+        check(r.status == 400 and ('id="error-%s"' % field) in r.text,
+              "allocate with %r: %d" % (fields, r.status))
+    r = prog.post("/sessions/its2/allocate", {"date": "2017-02-30"})
+    check('value="2017-02-30"' in r.text, "the form lost the date typed")
+    # A rule: no run after the session's last day.
+    r = prog.post("/sessions/its2/allocate", {"date": "2017-06-30"})
+    check(r.status == 409 and "last day" in r.text, "a run after the "
+          "session: %d %s" % (r.status, r.text[-400:]))
+    r = prog.post("/sessions/nowhere/allocate", {"date": "2017-05-15"})
+    check(r.status == 404, "allocate an unknown session: %d" % r.status)
+    r = prog.post("/sessions/its2/allocate", {"date": "2017-05-15"},
+                  csrf=False)
+    check(r.status == 403, "allocate without the token: %d" % r.status)
+    # A real run needs the programme role.
+    r = cert.post("/sessions/its2/allocate", {"date": "2017-05-15"})
+    check(r.status == 403, "a run by the certifying officer: %d" % r.status)
+    r = aud.post("/sessions/its2/allocate", {"date": "2017-05-15",
+                                             "dry_run": "1"})
+    check(r.status == 403, "a POST of the auditor: %d" % r.status)
+    check(len(events()) == before, "a refused run appended an event")
+
+    # Proposed by the user who also approves.
+    r = pa.post("/sessions/its2/allocate", {"date": "2017-05-15",
+                                            "order": "submitted",
+                                            "budget": "days", "cap": "",
+                                            "strict": ""})
+    check(r.status == 303 and r.header("Location").startswith("/runs/"),
+          "the proposal: %d %s" % (r.status, r.text[-400:]))
+    run = r.header("Location")[len("/runs/"):]
+    check(status_of(fund, "its2", funded[0]) == "pending",
+          "a proposal changed a request")
+    r = pa.get("/runs/" + run)
+    check(r.status == 200 and "proposed" in r.text and
+          "awaits its certification" in r.text, "the run's page: %s" %
+          r.text[-600:])
+    check("run %s proposed" % run in r.text, "no message after proposing")
+    check(proposes in r.text, "the run's page does not count what it "
+          "proposes (%s)" % proposes)
+    for fmt in ("csv", "json"):
+        want = cli_csv(fund, "allocation", "decisions", run, "--format", fmt)
+        got = aud.get("/runs/%s?format=%s" % (run, fmt))
+        check(got.status == 200, "/runs/%s?format=%s: %d" % (run, fmt,
+                                                              got.status))
+        if fmt == "csv":
+            check(got.text == want, "the run's CSV differs from 'allocation "
+                  "decisions':\n%s\n---\n%s" % (got.text[:400], want[:400]))
+        else:
+            check(json.loads(got.text) == json.loads(want),
+                  "the run's JSON differs from 'allocation decisions'")
+    r = prog.post("/sessions/its2/allocate", {"date": "2017-05-15"})
+    check(r.status == 409 and "awaits its approval" in r.text,
+          "a second proposal while one awaits: %d" % r.status)
+
+    # The buttons follow who may act; the server refuses regardless.
+    check('class="certify"' in cert.get("/runs/" + run).text,
+          "no certify button for the certifying officer")
+    page = pa.get("/runs/" + run).text
+    check('class="approve"' not in page and 'class="certify"' not in page,
+          "the proposer is offered a step of its own run")
+    check('class="approve"' not in appr.get("/runs/" + run).text,
+          "an approve button on an uncertified run")
+    check('href="/runs/%s"' % run in cert.get("/").text,
+          "the run does not await the certifying officer on its dashboard")
+    check('href="/runs/%s"' % run not in appr.get("/").text,
+          "an uncertified run awaits the approving officer")
+    r = prog.post("/runs/%s/certify" % run, {"date": "2017-05-16"})
+    check(r.status == 403, "certify by the programme officer: %d" % r.status)
+    r = prog.post("/runs/%s/approve" % run, {"date": "2017-05-16"})
+    check(r.status == 403, "approve by the programme officer: %d" % r.status)
+    r = pa.post("/runs/%s/approve" % run, {"date": "2017-05-16"})
+    check(r.status == 409 and "pa proposed run %s" % run in r.text,
+          "the proposer approves its run: %d %s" % (r.status,
+                                                    r.text[-500:]))
+    r = appr.post("/runs/%s/approve" % run, {"date": "2017-05-16"})
+    check(r.status == 409 and "not certified yet" in r.text,
+          "an uncertified run approved: %d %s" % (r.status, r.text[-500:]))
+    r = appr.post("/runs/%s/reject" % run, {"date": "2017-05-16",
+                                            "reason": "no"})
+    check(r.status == 409 and "awaits its certification" in r.text,
+          "the approving officer rejects what awaits certification: %d" %
+          r.status)
+    r = cert.post("/runs/%s/reject" % run, {"date": "2017-05-16"})
+    check(r.status == 400 and 'id="error-reason"' in r.text,
+          "a rejection without a reason: %d" % r.status)
+    r = cert.post("/runs/%s/certify" % run, {"date": "2017-05-32"})
+    check(r.status == 400 and 'id="error-date"' in r.text,
+          "a bad date: %d" % r.status)
+    r = cert.post("/runs/%s/certify" % run, {"date": "2017-05-16"},
+                  csrf=False)
+    check(r.status == 403, "certify without the token: %d" % r.status)
+    check(status_of(fund, "its2", funded[0]) == "pending",
+          "a refused step changed a request")
+    r = cert.post("/runs/%s/certify" % run, {"date": "2017-05-16"})
+    check(r.status == 303 and r.header("Location") == "/runs/" + run,
+          "certify: %d %s" % (r.status, r.text[-500:]))
+    r = cert.post("/runs/%s/certify" % run, {"date": "2017-05-16"})
+    check(r.status == 409 and "already certified" in r.text,
+          "certified twice: %d" % r.status)
+    check('href="/runs/%s"' % run in appr.get("/").text,
+          "the certified run does not await the approving officer")
+    check('href="/runs/%s"' % run not in pa.get("/").text,
+          "the proposer's own run awaits it on its dashboard")
+    check('class="approve"' in appr.get("/runs/" + run).text,
+          "no approve button for the approving officer")
+    r = appr.post("/runs/%s/approve" % run, {"date": "2017-05-16"})
+    check(r.status == 303, "approve: %d %s" % (r.status, r.text[-500:]))
+    check(status_of(fund, "its2", funded[0]) == "funded",
+          "the approved run funded nothing")
+    r = aud.get("/runs/" + run)
+    check("awaits" not in r.text and ">approved<" in r.text and
+          ">cert<" in r.text and ">appr<" in r.text and ">pa<" in r.text,
+          "the run's steps with who took them")
+    log = events()
+    steps = [(e["actor"], e["command"].split(" ")[1]) for e in log
+             if e["command"].startswith("POST /runs/" + run + "/") or
+             e["command"].startswith("POST /sessions/its2/allocate")]
+    check(steps == [("pa", "/sessions/its2/allocate"),
+                    ("cert", "/runs/%s/certify" % run),
+                    ("appr", "/runs/%s/approve" % run)],
+          "the events of the run: %r" % steps)
+
+    # Unknown and path-like ids.
+    for path in ["/runs/999", "/runs/0", "/runs/abc", "/runs/-1",
+                 "/runs/01", "/runs/1%2F..", "/requests/nowhere",
+                 "/requests/..", "/requests/%2e%2e",
+                 "/requests/R-its1-001%2F..", "/requests/%00"]:
+        r = aud.get(path)
+        check(r.status == 404, "GET %s: %d" % (path, r.status))
+    check(appr.post("/runs/999/approve", {"date": "2017-05-16"}).status ==
+          404, "approve an unknown run")
+    check(cert.post("/payments/999/certify", {}).status == 404,
+          "certify an unknown payment request")
+    check(prog.post("/requests/nowhere/cancel", {}).status == 404,
+          "cancel an unknown request")
+
+    # The grant's life: a payment request, certified and approved.
+    ref = funded[0]
+    r = prog.get("/requests/" + ref)
+    check(r.status == 200 and 'action="/requests/%s/disburse"' % ref in
+          r.text, "the request's page has no disburse form")
+    for fields, field in [({"date": "2017-05-30", "amount": "12.345",
+                            "currency": "USD"}, "amount"),
+                          ({"date": "2017-05-30", "amount": "100"},
+                           "currency"),
+                          ({"date": "2017-05-30", "amount": "100",
+                            "currency": "XXX"}, "currency"),
+                          ({"date": "2017-13-01"}, "date")]:
+        r = prog.post("/requests/%s/disburse" % ref, fields)
+        check(r.status == 400 and 'id="error-%s"' % field in r.text,
+              "disburse with %r: %d" % (fields, r.status))
+    check(aud.post("/requests/%s/disburse" % ref, {}).status == 403,
+          "disburse by the auditor")
+    check(cert.post("/requests/%s/disburse" % ref, {}).status == 403,
+          "disburse by the certifying officer")
+    r = prog.post("/requests/%s/disburse" % ref, {"date": "2017-05-30",
+                                                  "amount": "2000.00",
+                                                  "currency": "USD"})
+    check(r.status == 303 and r.header("Location") == "/requests/" + ref,
+          "disburse: %d %s" % (r.status, r.text[-500:]))
+    check("payment request" in prog.get("/requests/" + ref).text,
+          "no message after the payment request")
+    check(status_of(fund, "its2", ref) == "funded",
+          "a payment request paid before its approval")
+    payments = csv_rows(cli_csv(fund, "payment", "list", "--format", "csv"))
+    pay = payments[-1]["payment"]
+    check(payments[-1]["ref"] == ref and payments[-1]["state"] ==
+          "requested", "the payment request: %r" % payments[-1])
+    for fmt in ("csv", "json"):
+        want = cli_csv(fund, "payment", "list", "--format", fmt)
+        got = aud.get("/payments?format=" + fmt).text
+        check(got == want if fmt == "csv" else
+              json.loads(got) == json.loads(want),
+              "/payments?format=%s differs from 'payment list'" % fmt)
+    check('href="/payments#payment-%s"' % pay in cert.get("/").text,
+          "the payment request does not await the certifying officer")
+    r = prog.post("/payments/%s/certify" % pay, {"date": "2017-05-31"})
+    check(r.status == 403, "a payment certified by the programme officer")
+    r = appr.post("/payments/%s/approve" % pay, {"date": "2017-05-31"})
+    check(r.status == 409 and "not certified yet" in r.text,
+          "an uncertified payment approved: %d" % r.status)
+    r = cert.post("/payments/%s/certify" % pay, {"date": "2017-05-31"})
+    check(r.status == 303 and r.header("Location") == "/payments",
+          "certify the payment: %d %s" % (r.status, r.text[-500:]))
+    r = appr.post("/payments/%s/approve" % pay, {"date": "2017-05-31"})
+    check(r.status == 303, "approve the payment: %d %s" % (r.status,
+                                                           r.text[-500:]))
+    check(status_of(fund, "its2", ref) == "disbursed",
+          "the approved payment was not posted")
+
+    # Cancel and reinstate a waitlisted request.
+    wl = waitlisted[0]
+    r = prog.post("/requests/%s/cancel" % wl, {"date": "2016-06-01"})
+    check(r.status == 409 and "closed" in r.text,
+          "a cancellation in a closed period: %d %s" % (r.status,
+                                                        r.text[-300:]))
+    r = prog.post("/requests/%s/cancel" % wl, {"date": "2017-05-17"})
+    check(r.status == 303 and status_of(fund, "its2", wl) == "cancelled",
+          "cancel: %d %s" % (r.status, r.text[-300:]))
+    check('action="/requests/%s/reinstate"' % wl in
+          prog.get("/requests/" + wl).text, "no reinstate form")
+    r = prog.post("/requests/%s/cancel" % wl, {"date": "2017-05-17"})
+    check(r.status == 409, "cancelled twice: %d" % r.status)
+    r = prog.post("/requests/%s/reinstate" % wl, {"date": "2017-05-17"})
+    check(r.status == 303 and status_of(fund, "its2", wl) == "pending",
+          "reinstate: %d %s" % (r.status, r.text[-300:]))
+
+    # A run rejected by the officer its step awaits.
+    r = prog.post("/sessions/its3/allocate", {"date": "2017-06-10"})
+    check(r.status == 303, "a proposal for its3: %d %s" % (r.status,
+                                                          r.text[-400:]))
+    run3 = r.header("Location")[len("/runs/"):]
+    r = cert.post("/runs/%s/reject" % run3, {"date": "2017-06-11",
+                                             "reason": "the <fares> are old"})
+    check(r.status == 303, "reject: %d %s" % (r.status, r.text[-400:]))
+    page = aud.get("/runs/" + run3).text
+    check("the &lt;fares&gt; are old" in page and "<fares>" not in page,
+          "the rejection's reason is not shown as text")
+    r = appr.post("/runs/%s/approve" % run3, {"date": "2017-06-11"})
+    check(r.status == 409, "a rejected run approved: %d" % r.status)
+
+    # With approvals none, a run is posted at once; a disbursement pays.
+    fund.run("set", "approvals", "none")
+    r = prog.post("/sessions/its4/allocate", {"date": "2017-07-17"})
+    check(r.status == 303 and r.header("Location").startswith("/runs/"),
+          "a run with approvals none: %d %s" % (r.status, r.text[-400:]))
+    run4 = r.header("Location")
+    page = aud.get(run4).text
+    check("in force" in page and "awaits" not in page and
+          "<dt>Decided</dt>" in page, "the posted run's page")
+    shown = csv_rows(cli_csv(fund, "allocation", "show", "its4", "--format",
+                             "csv"))
+    paid = [row["ref"] for row in shown if row["status"] == "funded"]
+    check(paid, "a run with approvals none funded nothing")
+    r = prog.post("/requests/%s/disburse" % paid[0], {
+        "date": "2017-07-30", "amount": "1500.00", "currency": "USD"})
+    check(r.status == 303 and status_of(fund, "its4", paid[0]) ==
+          "disbursed", "a disbursement with approvals none: %d %s" %
+          (r.status, r.text[-300:]))
+    fund.run("set", "approvals", "certify-approve")
+
+    # The dashboard: the envelopes of the sessions to come, as 'headroom'.
+    rec = srv.client().login("rec")
+    r = rec.post("/sessions", {"id": "far", "name": "A far session",
+                               "venue": "Nairobi", "start": "2099-01-05",
+                               "days": "3", "dsa": "300",
+                               "terminal": "100"})
+    check(r.status == 303, "the far session: %d" % r.status)
+    room = csv_rows(cli_csv(fund, "headroom", "far", "--format", "csv"))
+    left = sum(decimal.Decimal(row["allowance"]) for row in room
+               if not row["what"].startswith("tier"))
+    check(left > 0, "the far session has nothing left to spend: %r" % room)
+    dash = aud.get("/").text
+    check('<a href="/sessions/far">far</a>' in dash and
+          ("%s</td>" % "{:,.2f}".format(left)) in dash and
+          "Envelopes of the sessions to come" in dash,
+          "the dashboard's envelopes: %s" % dash[-1500:])
+
+    # The waitlist, as the command line's.
+    for fmt in ("csv", "json"):
+        want = cli_csv(fund, "waitlist", "--date", "2017-05-17", "--format",
+                       fmt)
+        got = aud.get("/waitlist?date=2017-05-17&format=" + fmt)
+        check(got.status == 200 and (got.text == want if fmt == "csv" else
+                                     json.loads(got.text) ==
+                                     json.loads(want)),
+              "/waitlist?format=%s differs from 'waitlist'" % fmt)
+    r = aud.get("/waitlist?date=2017-05-17")
+    check(r.status == 200 and "position" in r.text, "the waitlist page")
+    check(aud.get("/waitlist?date=2017-02-30").status == 400,
+          "the waitlist with a bad date")
+    check(aud.get("/waitlist?session=nowhere").status == 404,
+          "the waitlist of an unknown session")
+    check(aud.get("/waitlist?session=its1&date=2017-06-01").status == 409,
+          "the waitlist of a session over")
+    print("  approvals: a dry run writes nothing; a run proposed, certified "
+          "and approved by three users (403 by role, 409 by rule), a "
+          "payment request walked the same way, a cancellation and a "
+          "reinstatement; 400 by the field, 404 for unknown ids; CSV and "
+          "JSON of runs, payments and the waitlist as the command line's")
 
 
 def disabled(fund, srv):

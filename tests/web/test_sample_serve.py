@@ -5,8 +5,9 @@ it, with the binary under test) becomes a team fund with one user per
 role and a donor user, whose generated passwords are written once to a
 file of mode 0600 and never printed; the script serves it on 127.0.0.1,
 where every user logs in with the password from the file and sees what
-its role allows; a second run serves the same copy with the same
-passwords, --fresh makes new ones.
+its role allows, and the programme, certifying and approving officers
+walk a run through its approvals; a second run serves the same copy
+with the same passwords, --fresh makes new ones.
 
 usage: test_sample_serve.py TFUND SOURCE_DIR"""
 
@@ -112,6 +113,25 @@ def main():
                       "the dashboard of %s: %d" % (user, r.status))
                 check(c.get("/balance").status == 200,
                       "%s reads the books" % user)
+        # Its users walk a run through its approvals (the team default,
+        # certify-approve): proposed, certified, approved.
+        prog = Client(srv).login("programme", users["programme"][1])
+        r = prog.post("/sessions/conf/allocate", {"date": "2018-12-03"})
+        check(r.status == 303 and r.header("Location").startswith("/runs/"),
+              "the programme officer's proposal: %d %s" % (r.status,
+                                                          r.text[-400:]))
+        run = r.header("Location")
+        for user, step in (("certifying", "certify"),
+                           ("approving", "approve")):
+            c = Client(srv).login(user, users[user][1])
+            check('href="%s"' % run in c.get("/").text,
+                  "the run does not await %s" % user)
+            r = c.post("%s/%s" % (run, step), {"date": "2018-12-03"})
+            check(r.status == 303, "%s by %s: %d %s" % (step, user, r.status,
+                                                         r.text[-400:]))
+        r = prog.get(run)
+        check(">approved<" in r.text and ">certifying<" in r.text and
+              ">approving<" in r.text, "the run's steps after its approval")
         bad = Client(srv)
         bad.get("/login")
         r = bad.post("/login", {"user": "admin", "password": "wrong"})
