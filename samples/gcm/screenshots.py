@@ -116,6 +116,31 @@ def log_out(d):
     click_and_wait(d, "form.logout button")
 
 
+def late_pledge(d, base):
+    """A pledge of 30,000.00 USD to travel, received in full."""
+    from selenium.webdriver.support.ui import Select
+    fields = {"/pledges": [("#f-ref", "PL-2018-LATE"), ("#f-date", "11202018"),
+                           ("#f-amount", "30000.00"), ("#f-currency", "USD")],
+              "/receipts": [("#f-ref", "RC-2018-LATE"),
+                            ("#f-date", "12012018"),
+                            ("#f-amount", "30000.00"),
+                            ("#f-currency", "USD"),
+                            ("#f-pledge", "PL-2018-LATE")]}
+    for page, values in fields.items():
+        d.get(base + page)
+        for css, value in values:
+            d.find_element("css selector", css).send_keys(value)
+        if page == "/pledges":
+            Select(d.find_element("css selector", "#f-donor")).select_by_value(
+                "sweden")
+            Select(d.find_element("css selector", "#f-pool")).select_by_value(
+                "travel")
+        click_and_wait(d, "form.entry button[type=submit]")
+        if d.current_url != base + page:
+            raise SystemExit("screenshots: %s refused: %s" % (
+                page, d.find_element("css selector", "main").text[:300]))
+
+
 def main():
     args = ["--no-serve"] + (["--fresh"] if "--fresh" in sys.argv[1:] else [])
     subprocess.run(["bash", os.path.join(TOP, "samples", "gcm", "serve.sh")]
@@ -145,10 +170,20 @@ def main():
         log_in(d, base, "programme", pw["programme"])
         d.get(base + "/")
         shoot(d, os.path.join(IMG, "dashboard.png"))
-        # A run proposed by the programme officer, as the certifying
-        # officer finds it.
+        log_out(d)
+        # A late pledge paid before the conference: the recording officer
+        # enters it through the forms, and the programme officer proposes
+        # a run of the conference's waitlist spending everything available
+        # (budget "all"), as the certifying officer then finds it.
+        log_in(d, base, "recorder", pw["recorder"])
+        late_pledge(d, base)
+        log_out(d)
+        log_in(d, base, "programme", pw["programme"])
         d.get(base + "/sessions/conf")
         d.find_element("css selector", "#f-date").send_keys("12032018")
+        from selenium.webdriver.support.ui import Select
+        Select(d.find_element("css selector", "#f-budget")).select_by_value(
+            "all")
         click_and_wait(d, "form.entry button[type=submit]:not([name])")
         if "/runs/" not in d.current_url:
             print("screenshots: the run was not proposed: %s" %

@@ -123,6 +123,35 @@ struct run_view {
     int found;
 };
 
+/* A run's options (as stored: "order=submitted budget=days cap=-1
+ * strict=0") in words, for its page; what cannot be read is shown as
+ * stored. */
+static const char *options_in_words(tf_fund *fund, const char *stored,
+                                    char *buf, size_t size)
+{
+    char order[16], budget[16], a[TF_AMOUNT_BUFSZ], capped[TF_AMOUNT_BUFSZ + 8];
+    long long cap;
+    int strict;
+
+    if (sscanf(stored, "order=%15s budget=%15s cap=%lld strict=%d", order,
+               budget, &cap, &strict) != 4)
+        return stored;
+    if (cap < 0)
+        snprintf(capped, sizeof(capped), "no cap");
+    else
+        snprintf(capped, sizeof(capped), "cap %s",
+                 tf_fund_fmt(fund, a, (int64_t)cap, 1));
+    snprintf(buf, size, "%s; %s; %s%s",
+             !strcmp(order, "cost")     ? "by charge, lowest first"
+             : !strcmp(order, "region") ? "by regional group"
+                                        : "in order of submission",
+             !strcmp(budget, "all") ? "may spend everything available"
+                                    : "the session's share by its days",
+             capped,
+             strict ? "; stops at the first request that does not fit" : "");
+    return buf;
+}
+
 static int got_run(void *ctx, const tf_run_info *r)
 {
     struct run_view *v = ctx;
@@ -232,7 +261,7 @@ static int run_page(struct web_request *rq, int status,
     struct decisions d;
     struct steps_out so;
     struct counts c;
-    char title[128], n[24], a[TF_AMOUNT_BUFSZ], base[64];
+    char title[128], n[24], a[TF_AMOUNT_BUFSZ], base[64], words[256];
     int64_t id;
     int fmt = f ? 0 : web_format(rq);
     enum awaits aw;
@@ -271,7 +300,9 @@ static int run_page(struct web_request *rq, int status,
     html_raw(out, "</dd>");
     page_record_row(out, "Date", v.date);
     page_record_row(out, aw != AWAITS_NOTHING ? "Proposed by" : "By", v.actor);
-    page_record_row(out, "Options", v.options);
+    page_record_row(
+        out, "Options",
+        options_in_words(rq->fund, v.options, words, sizeof(words)));
     page_record_row(out, "State",
                     aw == AWAITS_CERTIFICATION ? "awaits its certification"
                     : aw == AWAITS_APPROVAL    ? "awaits its approval"

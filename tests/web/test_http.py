@@ -790,6 +790,10 @@ def approvals(fund, srv):
           "awaits its certification" in r.text, "the run's page: %s" %
           r.text[-600:])
     check("run %s proposed" % run in r.text, "no message after proposing")
+    check("in order of submission; the session&#39;s share by its days; "
+          "no cap" in r.text or "in order of submission; the session's "
+          "share by its days; no cap" in r.text,
+          "the run's options are not in words")
     check(proposes in r.text, "the run's page does not count what it "
           "proposes (%s)" % proposes)
     for fmt in ("csv", "json"):
