@@ -3,12 +3,44 @@
 # The sample fund's whole cycle: installs what is missing, builds tfund,
 # then keeps the books of the sample fund from its first pledge to its
 # reports. Output goes to out/gcm/ (the database, the journal, reports).
+#
+#   bash samples/gcm/cycle.sh [--install PREFIX]
+#
+# --install PREFIX also installs the tfund it built under PREFIX
+# (PREFIX/bin/tfund and its manual page; /usr/local puts it on root's
+# PATH on Debian), before the cycle runs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+prefix=
+while [ $# -gt 0 ]; do
+  case $1 in
+  --install)
+    [ $# -ge 2 ] && [ -n "$2" ] || { echo "cycle.sh: --install needs a PREFIX" >&2; exit 2; }
+    prefix=$2
+    shift 2
+    ;;
+  -h | --help)
+    sed -n '3,11s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+  *)
+    echo "cycle.sh: unknown argument '$1' (usage: bash samples/gcm/cycle.sh [--install PREFIX])" >&2
+    exit 2
+    ;;
+  esac
+done
+case $prefix in
+"" | /*) ;;
+*) prefix=$(realpath -m "$prefix") ;;
+esac
 cd "$top"
 bash .ci/install-deps
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
+if [ -n "$prefix" ]; then
+  cmake --install build --prefix "$prefix" >/dev/null
+  echo "tfund installed: $prefix/bin/tfund (man tfund for its manual page)"
+fi
 
 out=${TFUND_OUT:-$top/out/gcm}
 sample=$top/samples/gcm

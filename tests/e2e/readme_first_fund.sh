@@ -15,11 +15,15 @@ command -v cmake >/dev/null || { echo "skipped: cmake is not installed"; exit 77
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The Quick start's install step, and the prefix it installs into.
+# The Quick start's first command installs tfund ('cycle.sh --install P'),
+# as cycle.sh does it: cmake --install build --prefix P.
 quick=$(awk '/^## Quick start/ {on = 1; next} on && /^## / {exit} on' "$src/README.md")
-install=$(printf '%s\n' "$quick" | grep -E '^cmake --install build --prefix [^ ]+' | head -n1 || true)
-[ -n "$install" ] || { echo "FAIL: the Quick start does not install tfund ('cmake --install build --prefix ...')"; exit 1; }
-prefix=$(printf '%s\n' "$install" | awk '{print $5}')
+install=$(printf '%s\n' "$quick" | grep -E '^bash samples/gcm/cycle.sh --install [^ ]+' | head -n1 || true)
+[ -n "$install" ] || { echo "FAIL: the Quick start does not install tfund ('bash samples/gcm/cycle.sh --install PREFIX')"; exit 1; }
+[ "$(printf '%s\n' "$quick" | awk '/^```sh$/ {on = 1; next} /^```$/ {on = 0} on && NF' | grep -cv '^#')" = 2 ] || { echo "FAIL: the Quick start has not exactly two commands"; exit 1; }
+grep -q 'cmake --install build --prefix "$prefix"' "$src/samples/gcm/cycle.sh" ||
+  { echo "FAIL: cycle.sh --install does not run cmake --install"; exit 1; }
+prefix=$(printf '%s\n' "$install" | awk '{print $4}')
 case "$prefix" in /*) ;; *) echo "FAIL: the Quick start's prefix '$prefix' is not an absolute path"; exit 1 ;; esac
 DESTDIR=$tmp/root cmake --install "$(dirname "$tfund_bin")" --prefix "$prefix" >/dev/null
 [ -x "$tmp/root$prefix/bin/tfund" ] || { echo "FAIL: '$install' installs no $prefix/bin/tfund"; exit 1; }
