@@ -603,6 +603,22 @@ const char *cli_entries_text(tf_fund *fund, const char *ref, char *buf,
     return buf;
 }
 
+int cli_other_option(int c, char **argv)
+{
+    if (c == 'h')
+        return cli_help();
+    return cli_bad_option(argv);
+}
+
+int cli_shared_option(int c, char **argv, cli_format *fmt)
+{
+    if (c != 'f')
+        return cli_other_option(c, argv);
+    if (cli_parse_format(optarg, fmt))
+        return cli_usage("unknown format '%s'", optarg);
+    return -1;
+}
+
 int cli_check_date(const char *option, const char *date)
 {
     tf_diag diag;
@@ -631,14 +647,9 @@ int cli_as_of_options(int argc, char **argv, const char **as_of,
                 return rc;
             *as_of = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)

@@ -139,6 +139,15 @@ int cli_getopt(int argc, char **argv, const struct option *opts);
 /* Reports the option getopt_long refused; returns 2. */
 int cli_bad_option(char **argv);
 
+/* What every command does with an option c its own switch does not
+ * handle: -h/--help prints the help (returns 0), anything else is
+ * refused (cli_bad_option, returns 2). */
+int cli_other_option(int c, char **argv);
+
+/* As cli_other_option, and --format ('f') read into *fmt: returns -1 when
+ * the format is known (the command goes on), else the exit status. */
+int cli_shared_option(int c, char **argv, cli_format *fmt);
+
 /* Validates a DATE given on the command line for option name; returns 0
  * or prints the error and returns 2. */
 int cli_check_date(const char *option, const char *date);

@@ -208,10 +208,8 @@ static int parse_view_options(int argc, char **argv, const char **date,
             if ((rc = parse_common(optarg, fmt)))
                 return rc;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     return -1;
@@ -486,10 +484,8 @@ static int step_options(int argc, char **argv, const char *what, long long *run,
                 return cli_bad_option(argv);
             *reason = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -631,10 +627,8 @@ static int allocate_options(int argc, char **argv, tf_alloc_options *opt,
             if ((rc = parse_common(optarg, fmt)))
                 return rc;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)

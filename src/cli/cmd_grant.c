@@ -26,10 +26,8 @@ static int ref_date_options(int argc, char **argv, const char **date,
                 return rc;
             *date = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -77,10 +75,8 @@ static int run_disburse(int argc, char **argv)
         case 'F':
             o.force = 1;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -393,10 +389,8 @@ static int payment_step(int argc, char **argv, const char *step)
         case 'r':
             reason = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)

@@ -174,10 +174,8 @@ static int run_export(int argc, char **argv)
         case 'o':
             path = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)

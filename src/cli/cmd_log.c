@@ -55,14 +55,9 @@ static int run_log(int argc, char **argv)
         case 'r':
             filter.ref = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -133,14 +128,9 @@ static int run_history(int argc, char **argv)
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (argc - optind != 1)

@@ -77,10 +77,8 @@ static int run_reverse(int argc, char **argv)
         case 'm':
             memo = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (ref && argc - optind != 0)

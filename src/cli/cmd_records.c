@@ -350,14 +350,10 @@ static int list_options(const struct family *f, int argc, char **argv,
     const struct option *opts = f == &request_family   ? by_session
                                 : f == &session_family ? plain
                                                        : by_donor;
-    int c;
+    int c, rc;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
         case 'd':
             *donor = optarg;
             break;
@@ -371,10 +367,9 @@ static int list_options(const struct family *f, int argc, char **argv,
                                  optarg);
             *status = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -504,10 +499,8 @@ static int amend_request(int argc, char **argv)
         case 'a':
             allow = 1;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -741,14 +734,9 @@ static int run_country(int argc, char **argv)
             l.date = optarg;
             l.ldc_only = 1;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)

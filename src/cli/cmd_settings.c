@@ -109,17 +109,12 @@ static int run_settings(int argc, char **argv)
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
         case 'H':
             history = 1;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (history && argc - optind == 1)

@@ -183,10 +183,8 @@ static int run_statement(int argc, char **argv)
             if (cli_parse_format(optarg, &fmt))
                 return cli_usage("unknown format '%s'", optarg);
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)

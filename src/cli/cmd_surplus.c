@@ -110,10 +110,8 @@ static int run_surplus(int argc, char **argv)
         case 'y':
             yes = 1;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (optind < argc)
@@ -316,14 +314,9 @@ static int run_spend(int argc, char **argv)
         case 'm':
             memo = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (argc - optind == 1 && !strcmp(argv[optind], "list"))
@@ -406,14 +399,9 @@ static int run_attribution(int argc, char **argv)
         case 'd':
             donor = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -483,10 +471,8 @@ static int run_close(int argc, char **argv)
                 return rc;
             date = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (optind < argc)

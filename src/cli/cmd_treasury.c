@@ -65,14 +65,9 @@ static int parse_opts(int argc, char **argv, int allow_pool,
                 return rc;
             o->as_of = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &o->fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &o->fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)

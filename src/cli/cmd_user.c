@@ -417,10 +417,8 @@ static int user_add(int argc, char **argv)
         case 'd':
             u.donor = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -501,14 +499,9 @@ static int user_list(int argc, char **argv)
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -688,7 +681,7 @@ static int user_roles(int argc, char **argv)
     static const char *const cols[] = {"command", "role"};
     cli_format fmt = CLI_TEXT;
     cli_table *t;
-    int c;
+    int c, rc;
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
@@ -696,14 +689,9 @@ static int user_roles(int argc, char **argv)
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)

@@ -34,14 +34,9 @@ static int view_options(int argc, char **argv, const char **session,
                 return rc;
             *date = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, fmt)) >= 0)
+                return rc;
         }
     }
     if (session_arg && optind < argc)
