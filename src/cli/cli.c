@@ -603,6 +603,18 @@ const char *cli_entries_text(tf_fund *fund, const char *ref, char *buf,
     return buf;
 }
 
+const struct option cli_help_opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+
+int cli_help_options(int argc, char **argv)
+{
+    int c;
+
+    while ((c = cli_getopt(argc, argv, cli_help_opts)) != -1)
+        return cli_other_option(c, argv);
+    return -1;
+}
+
 int cli_other_option(int c, char **argv)
 {
     if (c == 'h')

@@ -148,6 +148,17 @@ int cli_other_option(int c, char **argv);
  * the format is known (the command goes on), else the exit status. */
 int cli_shared_option(int c, char **argv, cli_format *fmt);
 
+/* The options of a command that takes only --help: returns -1 when the
+ * command goes on (its arguments from optind), else the exit status. */
+int cli_help_options(int argc, char **argv);
+
+/* Option tables that the role check of cmd_user.c reads the arguments
+ * with, as the commands themselves do: --help alone (cli.c), allocate's
+ * (cmd_allocate.c), surplus's and spend's (cmd_surplus.c), and pledge
+ * and receipt list's (cmd_records.c). */
+extern const struct option cli_help_opts[], cli_allocate_opts[],
+    cli_surplus_opts[], cli_spend_opts[], cli_list_opts[];
+
 /* Validates a DATE given on the command line for option name; returns 0
  * or prints the error and returns 2. */
 int cli_check_date(const char *option, const char *date);

@@ -570,25 +570,26 @@ static int run_allocation(int argc, char **argv)
                      argv[1]);
 }
 
+const struct option cli_allocate_opts[] = {
+    {"date", required_argument, NULL, 'd'},
+    {"order", required_argument, NULL, 'o'},
+    {"budget", required_argument, NULL, 'b'},
+    {"cap", required_argument, NULL, 'c'},
+    {"strict", no_argument, NULL, 's'},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"format", required_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 /* Parses allocate's options into opt (the cap's text into *cap, read once
  * the fund's currency is known); -1 to go on, else the exit status. */
 static int allocate_options(int argc, char **argv, tf_alloc_options *opt,
                             const char **cap, int *quiet, cli_format *fmt)
 {
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"order", required_argument, NULL, 'o'},
-        {"budget", required_argument, NULL, 'b'},
-        {"cap", required_argument, NULL, 'c'},
-        {"strict", no_argument, NULL, 's'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"format", required_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     int c, rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+    while ((c = cli_getopt(argc, argv, cli_allocate_opts)) != -1) {
         switch (c) {
         case 'd':
             if ((rc = cli_check_date("--date", optarg)))

@@ -326,17 +326,17 @@ static int list_request(void *ctx, const tf_request *q)
     return 0;
 }
 
+const struct option cli_list_opts[] = {{"format", required_argument, NULL, 'f'},
+                                       {"donor", required_argument, NULL, 'd'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+
 /* The options of 'KIND list': --format, and --donor for the lists kept
  * by donor, --session and --status for requests. */
 static int list_options(const struct family *f, int argc, char **argv,
                         cli_format *fmt, const char **donor,
                         const char **session, const char **status)
 {
-    static const struct option by_donor[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"donor", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     static const struct option by_session[] = {
         {"format", required_argument, NULL, 'f'},
         {"session", required_argument, NULL, 's'},
@@ -349,7 +349,7 @@ static int list_options(const struct family *f, int argc, char **argv,
         {NULL, 0, NULL, 0}};
     const struct option *opts = f == &request_family   ? by_session
                                 : f == &session_family ? plain
-                                                       : by_donor;
+                                                       : cli_list_opts;
     int c, rc;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {

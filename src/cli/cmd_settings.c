@@ -5,18 +5,13 @@
 
 static int run_set(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        if (c == 'h')
-            return cli_help();
-        return cli_bad_option(argv);
-    }
+    if ((rc = cli_help_options(argc, argv)) >= 0)
+        return rc;
     if (argc - optind != 2)
         return cli_usage("set needs a KEY and a VALUE");
     if ((rc = cli_open(&fund)))

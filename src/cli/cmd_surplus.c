@@ -73,13 +73,15 @@ static void print_result(tf_fund *fund, const tf_surplus_result *res,
     printf("%s\n", dry_run ? "; dry run, nothing written" : "");
 }
 
+const struct option cli_surplus_opts[] = {
+    {"date", required_argument, NULL, 'd'},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"yes", no_argument, NULL, 'y'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 static int run_surplus(int argc, char **argv)
 {
-    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
-                                         {"dry-run", no_argument, NULL, 'n'},
-                                         {"yes", no_argument, NULL, 'y'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     /* The counts of waitlisted and pending requests are named by their
      * status. */
     const char *const cols[] = {"session",
@@ -97,7 +99,7 @@ static int run_surplus(int argc, char **argv)
     tf_diag diag;
     tf_error err;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+    while ((c = cli_getopt(argc, argv, cli_surplus_opts)) != -1) {
         switch (c) {
         case 'd':
             if ((rc = cli_check_date("--date", optarg)))
@@ -284,21 +286,22 @@ static int add_spend(const char *ref, const char *date, const char *amount,
     return 0;
 }
 
+const struct option cli_spend_opts[] = {
+    {"date", required_argument, NULL, 'd'},
+    {"amount", required_argument, NULL, 'a'},
+    {"currency", required_argument, NULL, 'c'},
+    {"memo", required_argument, NULL, 'm'},
+    {"format", required_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 static int run_spend(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"amount", required_argument, NULL, 'a'},
-        {"currency", required_argument, NULL, 'c'},
-        {"memo", required_argument, NULL, 'm'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const char *date = NULL, *amount = NULL, *currency = "USD", *memo = "";
     cli_format fmt = CLI_TEXT;
     int c, rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+    while ((c = cli_getopt(argc, argv, cli_spend_opts)) != -1) {
         switch (c) {
         case 'd':
             if ((rc = cli_check_date("--date", optarg)))
