@@ -603,6 +603,18 @@ const char *cli_entries_text(tf_fund *fund, const char *ref, char *buf,
     return buf;
 }
 
+void cli_announce(tf_fund *fund, const char *line)
+{
+    tf_audit_summary(fund, "%s", line);
+    printf("%s\n", line);
+}
+
+int cli_close(tf_fund *fund, tf_error err, const tf_diag *diag)
+{
+    tf_fund_close(fund);
+    return err ? cli_fail(err, diag) : 0;
+}
+
 const struct option cli_help_opts[] = {{"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
 

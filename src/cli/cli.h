@@ -73,6 +73,14 @@ int cli_db_is_dir(void);
 tf_error cli_begin(tf_fund *fund, tf_diag *diag);
 tf_error cli_finish(tf_fund *fund, tf_error err, tf_diag *diag);
 
+/* Prints line on stdout and gives it to tf_audit_summary as the summary
+ * of what the command wrote. */
+void cli_announce(tf_fund *fund, const char *line);
+
+/* Closes fund (NULL is safe) and returns the command's exit status: 0
+ * when err is TF_OK, else cli_fail's. */
+int cli_close(tf_fund *fund, tf_error err, const tf_diag *diag);
+
 /* Nonzero when stderr is a terminal (progress is shown only then). */
 int cli_progress_wanted(void);
 

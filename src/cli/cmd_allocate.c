@@ -251,8 +251,7 @@ static int allocation_show(int argc, char **argv)
         if (s.fmt == CLI_JSON)
             printf("}\n");
     }
-    tf_fund_close(s.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(s.fund, err, &diag);
 }
 
 /* allocation envelope SESSION [--date D] */
@@ -285,8 +284,7 @@ static int allocation_envelope(int argc, char **argv)
         envelope_rows(fund, t, &env, fmt == CLI_TEXT);
         cli_table_end(t);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 /* ---- allocation runs, allocation undo ------------------------------ */
@@ -376,8 +374,7 @@ static int allocation_runs(int argc, char **argv)
         cli_table_free(o.t);
     else
         cli_table_end(o.t);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 /* allocation decisions RUN */
@@ -411,8 +408,7 @@ static int allocation_decisions(int argc, char **argv)
         if (s.fmt == CLI_TEXT)
             print_totals(&s);
     }
-    tf_fund_close(s.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(s.fund, err, &diag);
 }
 
 /* allocation undo RUN --date D */
@@ -450,13 +446,11 @@ static int allocation_undo(int argc, char **argv)
                      "rejected back to pending",
                      run, res.session, date, res.funded,
                      tf_fund_fmt(fund, a, res.released, 1), res.other);
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 /* RUN [--date D] [--reason TEXT]: the options of certify, approve and
@@ -537,13 +531,11 @@ static int allocation_step(int argc, char **argv, const char *step)
                      res.rejected);
         }
         if (!err) {
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_allocation(int argc, char **argv)
@@ -746,8 +738,7 @@ static int run_allocate(int argc, char **argv)
                              res.env.basis, res.proposed ? ", proposed" : "");
         err = cli_finish(s.fund, err, &diag);
     }
-    tf_fund_close(s.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(s.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_allocate = {

@@ -109,8 +109,7 @@ static int run_disburse(int argc, char **argv)
                      "approve %" PRId64 "')",
                      res.payment, argv[optind], res.date,
                      o.correct ? " (a correction)" : "", res.payment);
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         } else if (!err) {
             n = snprintf(line, sizeof(line),
                          "%s %s on %s: actual %s + PSC %s = %s", argv[optind],
@@ -133,13 +132,11 @@ static int run_disburse(int argc, char **argv)
             if (o.force && n > 0 && (size_t)n < sizeof(line))
                 snprintf(line + n, sizeof(line) - (size_t)n,
                          " (--force: beyond cost_tolerance allowed)");
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_undisburse(int argc, char **argv)
@@ -168,13 +165,11 @@ static int run_undisburse(int argc, char **argv)
                      "(entry %" PRId64 "), commitment of %s re-established",
                      argv[optind], date, res.reversed,
                      tf_fund_fmt(fund, a, res.committed, 1));
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_cancel(int argc, char **argv)
@@ -201,13 +196,11 @@ static int run_cancel(int argc, char **argv)
             snprintf(line, sizeof(line), "%s cancelled on %s%s%s", argv[optind],
                      date, released ? ", commitment released: " : "",
                      released ? tf_fund_fmt(fund, amt, released, 1) : "");
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_reinstate(int argc, char **argv)
@@ -232,13 +225,11 @@ static int run_reinstate(int argc, char **argv)
         if (!err) {
             snprintf(line, sizeof(line), "%s reinstated on %s: pending",
                      argv[optind], date);
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_disburse = {
@@ -357,8 +348,7 @@ static int payment_list(int argc, char **argv)
         cli_table_free(o.t);
     else
         cli_table_end(o.t);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 static int payment_step(int argc, char **argv, const char *step)
@@ -422,13 +412,11 @@ static int payment_step(int argc, char **argv, const char *step)
                      id, date, tf_fund_fmt(fund, a, res.charge, 1), res.entry);
         }
         if (!err) {
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_payment(int argc, char **argv)

@@ -71,8 +71,7 @@ static int run_log(int argc, char **argv)
         cli_table_free(o.t);
     else
         cli_table_end(o.t);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_log = {
@@ -149,8 +148,7 @@ static int run_history(int argc, char **argv)
         cli_table_free(o.t);
     else
         cli_table_end(o.t);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_history = {

@@ -423,8 +423,7 @@ static int list_records(const struct family *f, int argc, char **argv)
         err = tf_session_each(l.fund, NULL, list_session, &l, &diag);
     }
     cli_table_end(l.t);
-    tf_fund_close(l.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(l.fund, err, &diag);
 }
 
 static int run_family(const struct family *f, int argc, char **argv)
@@ -542,13 +541,11 @@ static int amend_request(int argc, char **argv)
             if (tf_fund_duplicates(fund) && n > 0 && (size_t)n < sizeof(line))
                 snprintf(line + n, sizeof(line) - (size_t)n,
                          " (a duplicate, --allow-duplicate)");
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_request(int argc, char **argv)
@@ -748,8 +745,7 @@ static int run_country(int argc, char **argv)
     err = tf_country_each(fund, list_country, &l, &diag);
     if (cli_table_end(l.t) && !err)
         err = tf_diag_set(&diag, TF_ERR_IO, "cannot write the list");
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_country = {

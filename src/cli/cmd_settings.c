@@ -127,8 +127,7 @@ static int run_settings(int argc, char **argv)
         err = tf_setting_each(fund, print_setting, &o, &diag);
     }
     cli_table_end(o.t);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_settings = {

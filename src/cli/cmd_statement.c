@@ -205,8 +205,7 @@ static int run_statement(int argc, char **argv)
         cli_table_end(o.t);
     }
     tf_statement_release(&st);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_statement = {

@@ -134,8 +134,7 @@ static int run_surplus(int argc, char **argv)
     if (err || dry_run) {
         if (!err)
             print_result(o.fund, &plan, 1);
-        tf_fund_close(o.fund);
-        return err ? cli_fail(err, &diag) : 0;
+        return cli_close(o.fund, err, &diag);
     }
     if (warnings && !yes) {
         fflush(stdout);
@@ -176,8 +175,7 @@ static int run_surplus(int argc, char **argv)
             err = tf_diag_set(&diag, TF_ERR_IO, "cannot write the output");
     }
     err = cli_finish(o.fund, err, &diag);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_surplus = {
@@ -240,8 +238,7 @@ static int list_spend(cli_format fmt)
     o.t = cli_table_new(fmt, stdout, cols, "sssaaaiis");
     err = tf_spend_list(o.fund, print_spend, &o, &diag);
     cli_table_end(o.t);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 /* 'spend REF': records one preparation spending. */
@@ -422,8 +419,7 @@ static int run_attribution(int argc, char **argv)
         err = tf_attribution_each(o.fund, as_of, donor, print_attr, &o, &diag);
         cli_table_end(o.t);
     }
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_attribution = {
@@ -504,8 +500,7 @@ static int run_close(int argc, char **argv)
         printf("fund closed on %s: no new pledges, receipts, requests or "
                "allocations\n",
                date);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_close = {

@@ -212,8 +212,7 @@ static int psc_show(const struct entry_opts *o)
         }
         cli_table_end(t);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 struct lister {
@@ -277,8 +276,7 @@ static int psc_list(const struct entry_opts *o)
     l.t = cli_table_new(o->fmt, stdout, cols, kinds);
     err = tf_psc_payment_each(l.fund, o->as_of, list_payment, &l, &diag);
     cli_table_end(l.t);
-    tf_fund_close(l.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(l.fund, err, &diag);
 }
 
 static int run_psc(int argc, char **argv)
@@ -419,8 +417,7 @@ static int interest_list(const struct entry_opts *o)
     l.t = cli_table_new(o->fmt, stdout, cols, "isssais");
     err = tf_interest_each(l.fund, o->as_of, list_interest, &l, &diag);
     cli_table_end(l.t);
-    tf_fund_close(l.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(l.fund, err, &diag);
 }
 
 static int run_interest(int argc, char **argv)

@@ -480,8 +480,7 @@ static int user_list(int argc, char **argv)
     o.t = cli_table_new(fmt, stdout, cols, "ssssssss");
     err = tf_user_each(fund, NULL, list_user, &o, &diag);
     cli_table_end(o.t);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int user_disable(int argc, char **argv)

@@ -114,8 +114,7 @@ static int run_waitlist(int argc, char **argv)
         printf("nothing waitlisted for a session a run on %s may still "
                "fund\n",
                date);
-    tf_fund_close(c.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(c.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_waitlist = {
@@ -222,8 +221,7 @@ static int run_headroom(int argc, char **argv)
         cli_table_free(c.t);
     else
         cli_table_end(c.t);
-    tf_fund_close(c.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(c.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_headroom = {
