@@ -438,8 +438,5 @@ tf_error tf_setting_each(tf_fund *fund,
     while ((rc = tf_stmt_step(st)) > 0)
         if (fn(ctx, tf_col_text(st, 0), tf_col_text(st, 1)))
             break;
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }

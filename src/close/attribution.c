@@ -170,10 +170,7 @@ static tf_error add_receipts(tf_fund *fund, const char *as_of,
         if (k >= 0 && d >= 0)
             w->weight[k][d] += tf_col_int(st, 2);
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Transfers carry their attribution, leg by leg, in entry order; only
@@ -225,10 +222,7 @@ carry_transfers(tf_fund *fund, const char *as_of, struct weights *w,
                 break;
         }
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Builds the weights and outflows of every pool as of date, handing fn

@@ -839,10 +839,7 @@ tf_error tf_statement_pledges(tf_fund *fund, const char *donor, const char *to,
         if (fn(ctx, &p))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_statement_receipts(tf_fund *fund, const char *donor,
@@ -886,10 +883,7 @@ tf_error tf_statement_receipts(tf_fund *fund, const char *donor,
         if (fn(ctx, &r))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* ---- Currencies ------------------------------------------------------ */

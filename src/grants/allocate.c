@@ -899,10 +899,7 @@ static tf_error session_used(tf_fund *fund, const char *session,
         if (k >= 0)
             used[k] = tf_col_int(st, 1);
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Whether the session has had a run (none: nothing of it is funded, and
@@ -949,10 +946,7 @@ static tf_error stored_envelope(tf_fund *fund, const char *session,
         if (k >= 0)
             env[k] = tf_col_int(st, 2);
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /*

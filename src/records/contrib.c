@@ -280,10 +280,7 @@ static tf_error pledge_walk(tf_fund *fund, const char *donor, int all,
         if (fn(ctx, &p))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_pledge_each(tf_fund *fund, const char *donor,
@@ -635,10 +632,7 @@ static tf_error receipt_walk(tf_fund *fund, const char *donor, int all,
         if (fn(ctx, &r))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_receipt_each(tf_fund *fund, const char *donor,
