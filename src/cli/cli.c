@@ -681,6 +681,14 @@ int cli_as_of_options(int argc, char **argv, const char **as_of,
     return -1;
 }
 
+void cli_table_done(cli_table *t, tf_error err)
+{
+    if (err)
+        cli_table_free(t);
+    else
+        cli_table_end(t);
+}
+
 void cli_table_free(cli_table *t)
 {
     if (!t)

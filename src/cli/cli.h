@@ -108,6 +108,10 @@ int cli_table_end(cli_table *t);
 /* Frees t without writing what it gathered. NULL is safe. */
 void cli_table_free(cli_table *t);
 
+/* The end of a listing: what t gathered written (cli_table_end) when err
+ * is TF_OK, else dropped (cli_table_free); t is freed. */
+void cli_table_done(cli_table *t, tf_error err);
+
 /* Writes the manual page tfund(1) in roff; returns the exit status. */
 int cli_print_man(FILE *out);
 

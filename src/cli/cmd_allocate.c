@@ -370,10 +370,7 @@ static int allocation_runs(int argc, char **argv)
     o.t = cli_table_new(fmt, stdout, cols, "issssssiiiias");
     err = tf_run_each(o.fund, argc - optind == 1 ? argv[optind] : NULL, run_row,
                       &o, &diag);
-    if (err)
-        cli_table_free(o.t);
-    else
-        cli_table_end(o.t);
+    cli_table_done(o.t, err);
     return cli_close(o.fund, err, &diag);
 }
 
@@ -710,10 +707,7 @@ static int run_allocate(int argc, char **argv)
     err = tf_allocate(s.fund, session, &opt, &res, quiet ? NULL : show_request,
                       &s, &diag);
     if (s.t) {
-        if (err)
-            cli_table_free(s.t);
-        else
-            cli_table_end(s.t);
+        cli_table_done(s.t, err);
     }
     if (!err && (s.fmt == CLI_TEXT || quiet))
         print_summary(s.fmt == CLI_TEXT ? stdout : stderr, s.fund, session,

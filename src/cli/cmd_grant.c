@@ -344,10 +344,7 @@ static int payment_list(int argc, char **argv)
     o.t = cli_table_new(fmt, stdout, cols, "isssssssssi");
     err = tf_payment_each(o.fund, argc - optind ? argv[optind] : NULL,
                           payment_row, &o, &diag);
-    if (err)
-        cli_table_free(o.t);
-    else
-        cli_table_end(o.t);
+    cli_table_done(o.t, err);
     return cli_close(o.fund, err, &diag);
 }
 

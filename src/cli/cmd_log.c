@@ -67,10 +67,7 @@ static int run_log(int argc, char **argv)
     tf_diag_clear(&diag);
     o.t = cli_table_new(fmt, stdout, cols, "issss");
     err = tf_event_each(fund, &filter, print_event, &o, &diag);
-    if (err)
-        cli_table_free(o.t);
-    else
-        cli_table_end(o.t);
+    cli_table_done(o.t, err);
     return cli_close(fund, err, &diag);
 }
 
@@ -144,10 +141,7 @@ static int run_history(int argc, char **argv)
                           "no donor, pledge, receipt, session or request is "
                           "named '%s'",
                           argv[optind]);
-    if (err)
-        cli_table_free(o.t);
-    else
-        cli_table_end(o.t);
+    cli_table_done(o.t, err);
     return cli_close(fund, err, &diag);
 }
 

@@ -106,10 +106,7 @@ static int run_waitlist(int argc, char **argv)
     c.group = fmt == CLI_TEXT;
     c.t = cli_table_new(fmt, stdout, cols, "sissisaa");
     err = tf_waitlist(c.fund, session, date, waitlist_row, &c, &diag);
-    if (err)
-        cli_table_free(c.t);
-    else
-        cli_table_end(c.t);
+    cli_table_done(c.t, err);
     if (!err && fmt == CLI_TEXT && !c.rows)
         printf("nothing waitlisted for a session a run on %s may still "
                "fund\n",
@@ -217,10 +214,7 @@ static int run_headroom(int argc, char **argv)
     c.date = date;
     c.t = cli_table_new(fmt, stdout, cols, "sssaaaaiai");
     err = tf_headroom_each(c.fund, session, date, headroom_row, &c, &diag);
-    if (err)
-        cli_table_free(c.t);
-    else
-        cli_table_end(c.t);
+    cli_table_done(c.t, err);
     return cli_close(c.fund, err, &diag);
 }
 
