@@ -576,14 +576,8 @@ static tf_error try_spend(tf_fund *f, const char *ref, const char *date,
     err = tf_spend_add(f, &s, &k, &dg);
     if (known)
         *known = k;
-    if (err) {
-        /* Nothing was written, even before the rollback. */
-        assert_same_head(before, head(f));
-        tf_fund_rollback(f);
-        return err;
-    }
-    commit(f);
-    return TF_OK;
+    /* Nothing was written, even before the rollback. */
+    return end_step(f, before, err);
 }
 
 struct spends {
@@ -1069,13 +1063,7 @@ static tf_error try_close(tf_fund *f, const char *date,
     begin(f);
     tf_diag_clear(&dg);
     err = tf_close(f, date, fn, ctx, &dg);
-    if (err) {
-        assert_same_head(before, head(f));
-        tf_fund_rollback(f);
-        return err;
-    }
-    commit(f);
-    return TF_OK;
+    return end_step(f, before, err);
 }
 
 /* A funded grant's commitment is outstanding: closing is refused and

@@ -99,13 +99,7 @@ static tf_error try_pay(tf_fund *f, const char *date, int64_t amount,
     tf_diag_clear(&dg);
     err = tf_psc_pay(f, p, known, &dg);
     snprintf(refused, sizeof(refused), "%s", dg.msg);
-    if (err) {
-        assert_same_head(before, head(f));
-        tf_fund_rollback(f);
-        return err;
-    }
-    commit(f);
-    return TF_OK;
+    return end_step(f, before, err);
 }
 
 static tf_error try_interest(tf_fund *f, const char *date, int64_t amount,
@@ -124,13 +118,7 @@ static tf_error try_interest(tf_fund *f, const char *date, int64_t amount,
     tf_diag_clear(&dg);
     err = tf_interest_add(f, i, known, &dg);
     snprintf(refused, sizeof(refused), "%s", dg.msg);
-    if (err) {
-        assert_same_head(before, head(f));
-        tf_fund_rollback(f);
-        return err;
-    }
-    commit(f);
-    return TF_OK;
+    return end_step(f, before, err);
 }
 
 static void expect_psc(tf_fund *f, const char *as_of, int k, int64_t charged,

@@ -185,3 +185,14 @@ int keep_refund(void *ctx, const char *pool, const char *donor, int64_t amount)
     c->n++;
     return 0;
 }
+
+tf_error end_step(tf_fund *f, struct head before, tf_error err)
+{
+    if (err) {
+        assert_same_head(before, head(f));
+        tf_fund_rollback(f);
+        return err;
+    }
+    commit(f);
+    return TF_OK;
+}

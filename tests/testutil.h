@@ -88,4 +88,10 @@ struct head {
 struct head head(tf_fund *f);
 void assert_same_head(struct head a, struct head b);
 
+/* Ends a step begun with begin(f) whose call returned err: when refused
+ * (err not TF_OK) nothing may have been written (the head is still
+ * before) and the step is rolled back, else it is committed. Returns
+ * err. */
+tf_error end_step(tf_fund *f, struct head before, tf_error err);
+
 #endif
