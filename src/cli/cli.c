@@ -603,6 +603,17 @@ const char *cli_entries_text(tf_fund *fund, const char *ref, char *buf,
     return buf;
 }
 
+int cli_open_begin(tf_fund **fund, tf_error *err, tf_diag *diag)
+{
+    int rc = cli_open(fund);
+
+    if (rc)
+        return rc;
+    tf_diag_clear(diag);
+    *err = cli_begin(*fund, diag);
+    return 0;
+}
+
 void cli_announce(tf_fund *fund, const char *line)
 {
     tf_audit_summary(fund, "%s", line);

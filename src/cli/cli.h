@@ -71,6 +71,11 @@ int cli_db_is_dir(void);
  * back (TF_ERR_IO when the output could not be written). Only a command that
  * cli_writes may begin. Returns err or the commit's error. */
 tf_error cli_begin(tf_fund *fund, tf_diag *diag);
+
+/* cli_open, then (diag cleared) cli_begin: the exit status when the fund
+ * cannot be opened (why is printed), else 0 with the begin's result in
+ * *err. */
+int cli_open_begin(tf_fund **fund, tf_error *err, tf_diag *diag);
 tf_error cli_finish(tf_fund *fund, tf_error err, tf_diag *diag);
 
 /* Prints line on stdout and gives it to tf_audit_summary as the summary

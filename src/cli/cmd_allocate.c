@@ -430,10 +430,8 @@ static int allocation_undo(int argc, char **argv)
     run = strtoll(argv[optind], &end, 10);
     if (!*argv[optind] || *end || run <= 0)
         return cli_usage("RUN is a run's number ('tfund allocation runs')");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_allocation_undo(fund, (int64_t)run, date, &res, &diag);
         if (!err) {
@@ -506,10 +504,8 @@ static int allocation_step(int argc, char **argv, const char *step)
     if ((rc = step_options(argc, argv, step, &run, &date,
                            !strcmp(step, "reject") ? &reason : NULL)) >= 0)
         return rc;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         if (!strcmp(step, "certify")) {
             err = tf_allocation_certify(fund, (int64_t)run, date, &diag);
@@ -527,9 +523,8 @@ static int allocation_step(int argc, char **argv, const char *step)
                      tf_fund_fmt(fund, a, res.funded_charge, 1), res.waitlisted,
                      res.rejected);
         }
-        if (!err) {
+        if (!err)
             cli_announce(fund, line);
-        }
         err = cli_finish(fund, err, &diag);
     }
     return cli_close(fund, err, &diag);

@@ -96,10 +96,8 @@ static int run_disburse(int argc, char **argv)
             return cli_usage("--amount: %s", sub.msg);
         o.currency = currency;
     }
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_disburse_ex(fund, argv[optind], &o, &res, &diag);
         if (!err && res.payment) {
@@ -153,10 +151,8 @@ static int run_undisburse(int argc, char **argv)
     date = today;
     if ((rc = ref_date_options(argc, argv, &date, "undisburse")) >= 0)
         return rc;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_undisburse(fund, argv[optind], date, &res, &diag);
         if (!err) {
@@ -186,10 +182,8 @@ static int run_cancel(int argc, char **argv)
     date = today;
     if ((rc = ref_date_options(argc, argv, &date, "cancel")) >= 0)
         return rc;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_cancel(fund, argv[optind], date, &released, &diag);
         if (!err) {
@@ -216,10 +210,8 @@ static int run_reinstate(int argc, char **argv)
     date = today;
     if ((rc = ref_date_options(argc, argv, &date, "reinstate")) >= 0)
         return rc;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_reinstate(fund, argv[optind], date, &diag);
         if (!err) {
@@ -388,10 +380,8 @@ static int payment_step(int argc, char **argv, const char *step)
     if (!strcmp(step, "reject") != !!reason || (reason && !*reason))
         return cli_usage(reason ? "--reason goes with reject"
                                 : "payment reject needs --reason TEXT");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         if (!strcmp(step, "certify")) {
             err = tf_payment_certify(fund, (int64_t)id, date, &diag);
@@ -408,9 +398,8 @@ static int payment_step(int argc, char **argv, const char *step)
                      "%" PRId64 ")",
                      id, date, tf_fund_fmt(fund, a, res.charge, 1), res.entry);
         }
-        if (!err) {
+        if (!err)
             cli_announce(fund, line);
-        }
         err = cli_finish(fund, err, &diag);
     }
     return cli_close(fund, err, &diag);

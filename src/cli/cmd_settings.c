@@ -14,10 +14,8 @@ static int run_set(int argc, char **argv)
         return rc;
     if (argc - optind != 2)
         return cli_usage("set needs a KEY and a VALUE");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         char old[256] = "", now[256] = "";
         tf_diag sub;

@@ -263,10 +263,8 @@ static int add_spend(const char *ref, const char *date, const char *amount,
     s.date = date;
     s.currency = cur->code;
     s.memo = memo;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_spend_add(fund, &s, &known, &diag);
         if (!err)
@@ -478,10 +476,8 @@ static int run_close(int argc, char **argv)
         return cli_usage("unexpected argument '%s'", argv[optind]);
     if (!date)
         return cli_usage("close needs --date DATE");
-    if ((rc = cli_open(&o.fund)))
+    if ((rc = cli_open_begin(&o.fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(o.fund, &diag);
     if (!err) {
         o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssa");
         err = tf_close(o.fund, date, print_refund, &o, &diag);

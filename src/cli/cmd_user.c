@@ -494,10 +494,8 @@ static int user_disable(int argc, char **argv)
         return rc;
     if (argc - optind != 1)
         return cli_usage("user disable needs one ID");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_user_disable(fund, argv[optind], cli_actor(), &diag);
         if (!err)
