@@ -106,6 +106,39 @@ static int parse_amount(tf_fund *fund, const char *text, int64_t *out)
     return 0;
 }
 
+/* Opens the fund and reads o's --amount into *amount: 0, or the exit
+ * status (the fund closed again). */
+static int open_with_amount(const struct entry_opts *o, tf_fund **fund,
+                            int64_t *amount)
+{
+    int rc;
+
+    if ((rc = cli_open(fund)))
+        return rc;
+    if ((rc = parse_amount(*fund, o->amount, amount))) {
+        tf_fund_close(*fund);
+        return rc;
+    }
+    return 0;
+}
+
+/* The end of psc pay and interest add: closes the fund and prints line,
+ * or that known_ref (when not NULL) was already recorded; returns the
+ * exit status. */
+static int entry_done(tf_fund *fund, tf_error err, const tf_diag *diag,
+                      const char *known_ref, const char *line)
+{
+    int rc;
+
+    if ((rc = cli_close(fund, err, diag)))
+        return rc;
+    if (known_ref)
+        printf("%s: already recorded, nothing added\n", known_ref);
+    else
+        printf("%s\n", line);
+    return 0;
+}
+
 /* ---- psc ------------------------------------------------------------- */
 
 /* "unrestricted 1,000.00; travel 234.56" into buf. */
@@ -137,13 +170,9 @@ static int psc_pay(const struct entry_opts *o)
 
     if ((rc = need_entry(o, "psc pay")) >= 0)
         return rc;
-    if ((rc = cli_open(&fund)))
-        return rc;
     memset(&p, 0, sizeof(p));
-    if ((rc = parse_amount(fund, o->amount, &p.amount))) {
-        tf_fund_close(fund);
+    if ((rc = open_with_amount(o, &fund, &p.amount)))
         return rc;
-    }
     p.date = o->date;
     p.ref = o->ref;
     p.memo = o->memo;
@@ -163,14 +192,7 @@ static int psc_pay(const struct entry_opts *o)
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    if (err)
-        return cli_fail(err, &diag);
-    if (known)
-        printf("%s: already recorded, nothing added\n", p.ref);
-    else
-        printf("%s\n", line);
-    return 0;
+    return entry_done(fund, err, &diag, known ? p.ref : NULL, line);
 }
 
 static int psc_show(const struct entry_opts *o)
@@ -341,13 +363,9 @@ static int interest_add(const struct entry_opts *o)
     if (o->pool && tf_pool_find(o->pool) < 0)
         return cli_usage("--pool: unknown pool '%s' (one of %s)", o->pool,
                          tf_pool_list());
-    if ((rc = cli_open(&fund)))
-        return rc;
     memset(&i, 0, sizeof(i));
-    if ((rc = parse_amount(fund, o->amount, &i.amount))) {
-        tf_fund_close(fund);
+    if ((rc = open_with_amount(o, &fund, &i.amount)))
         return rc;
-    }
     i.date = o->date;
     i.pool = o->pool;
     i.ref = o->ref;
@@ -367,14 +385,7 @@ static int interest_add(const struct entry_opts *o)
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    if (err)
-        return cli_fail(err, &diag);
-    if (known)
-        printf("%s: already recorded, nothing added\n", i.ref);
-    else
-        printf("%s\n", line);
-    return 0;
+    return entry_done(fund, err, &diag, known ? i.ref : NULL, line);
 }
 
 static int list_interest(void *ctx, const tf_interest *i)
