@@ -137,67 +137,15 @@ static int run_disburse(int argc, char **argv)
     return cli_close(fund, err, &diag);
 }
 
-static int run_undisburse(int argc, char **argv)
-{
-    char today[16], a[TF_AMOUNT_BUFSZ], line[512];
-    const char *date;
-    tf_disburse_result res;
-    tf_fund *fund;
-    tf_diag diag;
-    tf_error err;
-    int rc;
+/* The write of a REF [--date DATE] command: *line (size bytes) says
+ * what it did. */
+typedef tf_error ref_date_step(tf_fund *fund, const char *ref, const char *date,
+                               char *line, size_t size, tf_diag *diag);
 
-    tf_date_today(today);
-    date = today;
-    if ((rc = ref_date_options(argc, argv, &date, "undisburse")) >= 0)
-        return rc;
-    if ((rc = cli_open_begin(&fund, &err, &diag)))
-        return rc;
-    if (!err) {
-        err = tf_undisburse(fund, argv[optind], date, &res, &diag);
-        if (!err) {
-            snprintf(line, sizeof(line),
-                     "%s back to funded on %s: disbursement entry reversed "
-                     "(entry %" PRId64 "), commitment of %s re-established",
-                     argv[optind], date, res.reversed,
-                     tf_fund_fmt(fund, a, res.committed, 1));
-            cli_announce(fund, line);
-        }
-        err = cli_finish(fund, err, &diag);
-    }
-    return cli_close(fund, err, &diag);
-}
-
-static int run_cancel(int argc, char **argv)
-{
-    char today[16], amt[TF_AMOUNT_BUFSZ], line[512];
-    const char *date;
-    int64_t released = 0;
-    tf_fund *fund;
-    tf_diag diag;
-    tf_error err;
-    int rc;
-
-    tf_date_today(today);
-    date = today;
-    if ((rc = ref_date_options(argc, argv, &date, "cancel")) >= 0)
-        return rc;
-    if ((rc = cli_open_begin(&fund, &err, &diag)))
-        return rc;
-    if (!err) {
-        err = tf_cancel(fund, argv[optind], date, &released, &diag);
-        if (!err) {
-            snprintf(line, sizeof(line), "%s cancelled on %s%s%s", argv[optind],
-                     date, released ? ", commitment released: " : "",
-                     released ? tf_fund_fmt(fund, amt, released, 1) : "");
-            cli_announce(fund, line);
-        }
-        err = cli_finish(fund, err, &diag);
-    }
-    return cli_close(fund, err, &diag);
-}
-
-static int run_reinstate(int argc, char **argv)
+/* Runs undisburse, cancel or reinstate (what): its options, then step in
+ * one write, the line it wrote printed as the event's summary. */
+static int ref_date_command(int argc, char **argv, const char *what,
+                            ref_date_step *step)
 {
     char today[16], line[512];
     const char *date;
@@ -208,20 +156,73 @@ static int run_reinstate(int argc, char **argv)
 
     tf_date_today(today);
     date = today;
-    if ((rc = ref_date_options(argc, argv, &date, "reinstate")) >= 0)
+    if ((rc = ref_date_options(argc, argv, &date, what)) >= 0)
         return rc;
     if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
     if (!err) {
-        err = tf_reinstate(fund, argv[optind], date, &diag);
-        if (!err) {
-            snprintf(line, sizeof(line), "%s reinstated on %s: pending",
-                     argv[optind], date);
+        err = step(fund, argv[optind], date, line, sizeof(line), &diag);
+        if (!err)
             cli_announce(fund, line);
-        }
         err = cli_finish(fund, err, &diag);
     }
     return cli_close(fund, err, &diag);
+}
+
+static tf_error undisburse_step(tf_fund *fund, const char *ref,
+                                const char *date, char *line, size_t size,
+                                tf_diag *diag)
+{
+    char a[TF_AMOUNT_BUFSZ];
+    tf_disburse_result res;
+    tf_error err = tf_undisburse(fund, ref, date, &res, diag);
+
+    if (!err)
+        snprintf(line, size,
+                 "%s back to funded on %s: disbursement entry reversed "
+                 "(entry %" PRId64 "), commitment of %s re-established",
+                 ref, date, res.reversed,
+                 tf_fund_fmt(fund, a, res.committed, 1));
+    return err;
+}
+
+static int run_undisburse(int argc, char **argv)
+{
+    return ref_date_command(argc, argv, "undisburse", undisburse_step);
+}
+
+static tf_error cancel_step(tf_fund *fund, const char *ref, const char *date,
+                            char *line, size_t size, tf_diag *diag)
+{
+    char amt[TF_AMOUNT_BUFSZ];
+    int64_t released = 0;
+    tf_error err = tf_cancel(fund, ref, date, &released, diag);
+
+    if (!err)
+        snprintf(line, size, "%s cancelled on %s%s%s", ref, date,
+                 released ? ", commitment released: " : "",
+                 released ? tf_fund_fmt(fund, amt, released, 1) : "");
+    return err;
+}
+
+static int run_cancel(int argc, char **argv)
+{
+    return ref_date_command(argc, argv, "cancel", cancel_step);
+}
+
+static tf_error reinstate_step(tf_fund *fund, const char *ref, const char *date,
+                               char *line, size_t size, tf_diag *diag)
+{
+    tf_error err = tf_reinstate(fund, ref, date, diag);
+
+    if (!err)
+        snprintf(line, size, "%s reinstated on %s: pending", ref, date);
+    return err;
+}
+
+static int run_reinstate(int argc, char **argv)
+{
+    return ref_date_command(argc, argv, "reinstate", reinstate_step);
 }
 
 const struct tf_cmd cmd_disburse = {
