@@ -49,19 +49,7 @@ static void weights_release(struct weights *w)
 
 static long donor_index(const struct weights *w, const char *id)
 {
-    size_t lo = 0, hi = w->ndonors;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(w->donors[mid], id);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return tf_sorted_index(w->donors, w->ndonors, id);
 }
 
 /* Splits amount over pool k's weights into parts (ndonors long). */

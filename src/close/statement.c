@@ -235,19 +235,7 @@ static int cmp_id(const void *a, const void *b)
 
 static long id_index(const struct book *b, const char *id)
 {
-    size_t lo = 0, hi = b->n;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(b->ids[mid], id);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return tf_sorted_index(b->ids, b->n, id);
 }
 
 static tf_error add_id(struct book *b, size_t *cap, const char *id,
