@@ -638,6 +638,20 @@ int cli_help_options(int argc, char **argv)
     return -1;
 }
 
+int cli_format_options(int argc, char **argv, cli_format *fmt)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1)
+        if ((rc = cli_shared_option(c, argv, fmt)) >= 0)
+            return rc;
+    return -1;
+}
+
 int cli_other_option(int c, char **argv)
 {
     if (c == 'h')

@@ -165,6 +165,11 @@ int cli_other_option(int c, char **argv);
  * the format is known (the command goes on), else the exit status. */
 int cli_shared_option(int c, char **argv, cli_format *fmt);
 
+/* The options of a command that takes only --format and --help: *fmt
+ * set; -1 when the command goes on (its arguments from optind), else the
+ * exit status. */
+int cli_format_options(int argc, char **argv, cli_format *fmt);
+
 /* The options of a command that takes only --help: returns -1 when the
  * command goes on (its arguments from optind), else the exit status. */
 int cli_help_options(int argc, char **argv);

@@ -109,10 +109,6 @@ static int print_item(void *ctx, const tf_history_item *h)
 
 static int run_history(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     static const char *const cols[] = {"seq", "at", "actor", "what", "command"};
     cli_format fmt = CLI_TEXT;
     struct history_out o;
@@ -120,15 +116,10 @@ static int run_history(int argc, char **argv)
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        default:
-            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
-                return rc;
-        }
-    }
+    if ((rc = cli_format_options(argc, argv, &fmt)) >= 0)
+        return rc;
     if (argc - optind != 1)
         return cli_usage("history needs one REF");
     if ((rc = cli_open(&fund)))

@@ -452,10 +452,6 @@ static int list_user(void *ctx, const tf_user *u)
 
 static int user_list(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     static const char *const cols[] = {"id",    "name",     "roles", "login",
                                        "donor", "password", "state", "created"};
     cli_format fmt = CLI_TEXT;
@@ -463,15 +459,10 @@ static int user_list(int argc, char **argv)
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        default:
-            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
-                return rc;
-        }
-    }
+    if ((rc = cli_format_options(argc, argv, &fmt)) >= 0)
+        return rc;
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
     if ((rc = cli_open(&fund)))
@@ -640,19 +631,10 @@ static int user_roles(int argc, char **argv)
     static const char *const cols[] = {"command", "role"};
     cli_format fmt = CLI_TEXT;
     cli_table *t;
-    int c, rc;
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        default:
-            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
-                return rc;
-        }
-    }
+    if ((rc = cli_format_options(argc, argv, &fmt)) >= 0)
+        return rc;
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
     t = cli_table_new(fmt, stdout, cols, "ss");
