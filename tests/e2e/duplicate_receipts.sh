@@ -14,10 +14,7 @@ set -euo pipefail
 e2e_start duplicate_receipts "$@"
 sample=$src/samples/gcm
 
-tf init >/dev/null
-for kind in rates donors pledges receipts; do
-  tf import "$kind" "$sample/$kind.csv" >/dev/null
-done
+sample_receipts
 # Norway's NOK pledge PL-2018-01 was paid in full by RC-2018-01-1 on
 # 2018-02-05; a new pledge leaves room for the same transfer again.
 tf pledge add PL-X --donor norway --date 2018-01-20 --amount 500000.00 --currency NOK \

@@ -35,6 +35,15 @@ fail() {
 tf() { "$tfund" --db "$db" "$@"; }
 fingerprint() { sqlite3 "$db" .dump | sha256sum; }
 
+# sample_receipts: the fund at $db made with the sample's rates, donors,
+# pledges and receipts (samples/gcm).
+sample_receipts() {
+  tf init >/dev/null
+  for kind in rates donors pledges receipts; do
+    tf import "$kind" "$src/samples/gcm/$kind.csv" >/dev/null
+  done
+}
+
 # refused STATUS TEXT -- ARGS: tfund ARGS exits STATUS, says TEXT on
 # stderr and leaves the fund as it was.
 refused() {

@@ -20,10 +20,7 @@ set -euo pipefail
 e2e_start rate_refusals "$@"
 sample=$src/samples/gcm
 
-tf init >/dev/null
-for kind in rates donors pledges receipts; do
-  tf import "$kind" "$sample/$kind.csv" >/dev/null
-done
+sample_receipts
 tf journal --format csv | grep >/dev/null '^[0-9]*,2017-01-23,receipt,RC-2016-01-1,' || fail "the sample has no receipt of 2017-01-23"
 
 echo "a rate between an old rate and a posting that used it"
