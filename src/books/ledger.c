@@ -872,12 +872,9 @@ static tf_error entry_by_ref(tf_fund *fund, tf_kind kind, const char *ref,
     tf_stmt_text(st, 1, tf_kind_name(kind));
     tf_stmt_text(st, 2, ref);
     rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
     if (rc > 0)
         *id = tf_col_int(st, 0);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Nonzero when ref names the pledge a receipt without one recorded. */
