@@ -37,46 +37,6 @@ static char refused[512];
 
 /* ---- Helpers: every step in its own transaction ---------------------- */
 
-static void add_donor(tf_fund *f, const char *id)
-{
-    tf_donor d = {id, id, "state", ""};
-    int known;
-
-    begin(f);
-    MUST(tf_donor_add(f, &d, &known, &dg));
-    commit(f);
-}
-
-/* A pledge P-<ref> and its full receipt <ref>, in USD, on date. */
-static void give(tf_fund *f, const char *donor, const char *ref,
-                 const char *date, const char *pool, int64_t cents)
-{
-    char pref[64];
-    tf_pledge p;
-    tf_receipt r;
-    tf_receipt_field field;
-    int known;
-
-    snprintf(pref, sizeof(pref), "P-%s", ref);
-    memset(&p, 0, sizeof(p));
-    p.ref = pref;
-    p.donor = donor;
-    p.date = date;
-    p.currency = "USD";
-    p.pool = pool;
-    p.amount = cents;
-    memset(&r, 0, sizeof(r));
-    r.ref = ref;
-    r.date = date;
-    r.currency = "USD";
-    r.amount = cents;
-    r.pledge = pref;
-    begin(f);
-    MUST(tf_pledge_add(f, &p, &known, &dg));
-    MUST(tf_receipt_add(f, &r, &known, &field, &dg));
-    commit(f);
-}
-
 static void build_fund(tf_fund *f)
 {
     tf_session s = {.id = "S1",
@@ -96,12 +56,12 @@ static void build_fund(tf_fund *f)
     const char *field = NULL;
     int known;
 
-    add_donor(f, "alpha");
-    add_donor(f, "beta");
-    give(f, "alpha", "R1", "2025-01-10", "prep", 1000000);
-    give(f, "beta", "R2", "2025-01-10", "prep", 500000);
-    give(f, "alpha", "R3", "2025-01-10", "unrestricted", 200000);
-    give(f, "beta", "R4", "2025-01-10", "unrestricted", 100000);
+    add_state_donor(f, "alpha");
+    add_state_donor(f, "beta");
+    give_usd(f, "alpha", "R1", "2025-01-10", "prep", 1000000);
+    give_usd(f, "beta", "R2", "2025-01-10", "prep", 500000);
+    give_usd(f, "alpha", "R3", "2025-01-10", "unrestricted", 200000);
+    give_usd(f, "beta", "R4", "2025-01-10", "unrestricted", 100000);
     begin(f);
     MUST(tf_spend_add(f, &sp, &known, &dg));
     MUST(tf_session_add(f, &s, &known, &dg));
@@ -139,13 +99,7 @@ static tf_error try_pay(tf_fund *f, const char *date, int64_t amount,
     tf_diag_clear(&dg);
     err = tf_psc_pay(f, p, known, &dg);
     snprintf(refused, sizeof(refused), "%s", dg.msg);
-    if (err) {
-        assert_same_head(before, head(f));
-        tf_fund_rollback(f);
-        return err;
-    }
-    commit(f);
-    return TF_OK;
+    return end_step(f, before, err);
 }
 
 static tf_error try_interest(tf_fund *f, const char *date, int64_t amount,
@@ -164,13 +118,7 @@ static tf_error try_interest(tf_fund *f, const char *date, int64_t amount,
     tf_diag_clear(&dg);
     err = tf_interest_add(f, i, known, &dg);
     snprintf(refused, sizeof(refused), "%s", dg.msg);
-    if (err) {
-        assert_same_head(before, head(f));
-        tf_fund_rollback(f);
-        return err;
-    }
-    commit(f);
-    return TF_OK;
+    return end_step(f, before, err);
 }
 
 static void expect_psc(tf_fund *f, const char *as_of, int k, int64_t charged,
@@ -374,27 +322,6 @@ static void expect_arow(const struct arows *r, const char *donor, int pool,
                  (long long)receipts, (long long)outflows, (long long)balance);
 }
 
-struct refunds {
-    int n;
-    struct {
-        char pool[16], donor[32];
-        int64_t amount;
-    } r[8];
-};
-
-static int grab_refund(void *ctx, const char *pool, const char *donor,
-                       int64_t amount)
-{
-    struct refunds *r = ctx;
-
-    assert_true(r->n < 8);
-    snprintf(r->r[r->n].pool, sizeof(r->r[0].pool), "%s", pool);
-    snprintf(r->r[r->n].donor, sizeof(r->r[0].donor), "%s", donor);
-    r->r[r->n].amount = amount;
-    r->n++;
-    return 0;
-}
-
 /*
  * 50.00 of interest into unrestricted on 2025-06-30. The pool's cash and
  * available go up by 50.00, its receipts (the donors') do not. The
@@ -460,7 +387,7 @@ static void test_interest_attribution_and_closing(void **state)
     MUST(try_pay(f, "2025-06-30", 56550, NULL, &p, &known));
     memset(&refunds, 0, sizeof(refunds));
     begin(f);
-    MUST(tf_close(f, "2025-07-01", grab_refund, &refunds, &dg));
+    MUST(tf_close(f, "2025-07-01", keep_refund, &refunds, &dg));
     commit(f);
     assert_int_equal(refunds.n, 4);
     for (int k = 0; k < refunds.n; k++) {

@@ -133,3 +133,66 @@ void assert_same_head(struct head a, struct head b)
     assert_int_equal(a.count, b.count);
     assert_string_equal(a.hash, b.hash);
 }
+
+void add_state_donor(tf_fund *f, const char *id)
+{
+    tf_donor d = {id, id, "state", ""};
+    int known;
+
+    begin(f);
+    MUST(tf_donor_add(f, &d, &known, &dg));
+    commit(f);
+}
+
+void give_usd(tf_fund *f, const char *donor, const char *ref, const char *date,
+              const char *pool, int64_t cents)
+{
+    char pref[64];
+    tf_pledge p;
+    tf_receipt r;
+    tf_receipt_field field;
+    int known;
+
+    snprintf(pref, sizeof(pref), "P-%s", ref);
+    memset(&p, 0, sizeof(p));
+    p.ref = pref;
+    p.donor = donor;
+    p.date = date;
+    p.currency = "USD";
+    p.pool = pool;
+    p.amount = cents;
+    memset(&r, 0, sizeof(r));
+    r.ref = ref;
+    r.date = date;
+    r.currency = "USD";
+    r.amount = cents;
+    r.pledge = pref;
+    begin(f);
+    MUST(tf_pledge_add(f, &p, &known, &dg));
+    MUST(tf_receipt_add(f, &r, &known, &field, &dg));
+    assert_int_equal(known, 0);
+    commit(f);
+}
+
+int keep_refund(void *ctx, const char *pool, const char *donor, int64_t amount)
+{
+    struct refunds *c = ctx;
+
+    assert_true(c->n < 16);
+    snprintf(c->r[c->n].pool, sizeof(c->r[0].pool), "%s", pool);
+    snprintf(c->r[c->n].donor, sizeof(c->r[0].donor), "%s", donor);
+    c->r[c->n].amount = amount;
+    c->n++;
+    return 0;
+}
+
+tf_error end_step(tf_fund *f, struct head before, tf_error err)
+{
+    if (err) {
+        assert_same_head(before, head(f));
+        tf_fund_rollback(f);
+        return err;
+    }
+    commit(f);
+    return TF_OK;
+}

@@ -49,6 +49,28 @@ void must(tf_error err, const char *what);
 void begin(tf_fund *f);
 void commit(tf_fund *f);
 
+/* ---- Building a fund: every step in its own transaction ------------ */
+
+/* A donor of type "state" named by its id. */
+void add_state_donor(tf_fund *f, const char *id);
+
+/* Money into a pool: a pledge P-<ref> of donor and its full receipt
+ * <ref>, in USD, on date; neither may be known already. */
+void give_usd(tf_fund *f, const char *donor, const char *ref, const char *date,
+              const char *pool, int64_t cents);
+
+/* The refunds tf_close reports, in order (keep_refund is its callback;
+ * at most 16). */
+struct refunds {
+    int n;
+    struct {
+        char pool[16], donor[32];
+        int64_t amount;
+    } r[16];
+};
+
+int keep_refund(void *ctx, const char *pool, const char *donor, int64_t amount);
+
 /* ---- Checks --------------------------------------------------------- */
 
 /* A tf_verify callback that prints each failure. */
@@ -65,5 +87,11 @@ struct head {
 
 struct head head(tf_fund *f);
 void assert_same_head(struct head a, struct head b);
+
+/* Ends a step begun with begin(f) whose call returned err: when refused
+ * (err not TF_OK) nothing may have been written (the head is still
+ * before) and the step is rolled back, else it is committed. Returns
+ * err. */
+tf_error end_step(tf_fund *f, struct head before, tf_error err);
 
 #endif

@@ -142,3 +142,20 @@ tf_error tf_ref_check(const char *what, const char *ref, tf_diag *diag)
                            what, ref, ref[0] == ' ' ? "begins" : "ends");
     return TF_OK;
 }
+
+long tf_sorted_index(char *const *ids, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(ids[mid], id);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}

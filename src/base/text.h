@@ -8,6 +8,9 @@
 
 #include "tfund/error.h"
 
+/* The index of id in ids[0..n), sorted by strcmp; -1 when absent. */
+long tf_sorted_index(char *const *ids, size_t n, const char *id);
+
 /* Strict non-negative integer of at most 9 digits; -1 if not. */
 long tf_parse_count(const char *text);
 

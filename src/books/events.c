@@ -329,10 +329,7 @@ static tf_error event_walk(tf_fund *fund, const tf_event_filter *f,
         if (fn(ctx, &e))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_event_each(tf_fund *fund, const tf_event_filter *filter,

@@ -119,6 +119,28 @@ tf_error tf_fund_approvals(tf_fund *fund, tf_approvals *out, tf_diag *diag)
     return TF_OK;
 }
 
+tf_error tf_fund_duplicate(tf_fund *fund, tf_stmt *st, char *other, size_t size,
+                           int *found, tf_diag *diag)
+{
+    int rc = tf_stmt_step(st);
+
+    *found = 0;
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    if (rc == 0) {
+        tf_stmt_reset(st);
+        return TF_OK;
+    }
+    snprintf(other, size, "%s", tf_col_text(st, 0));
+    tf_stmt_reset(st);
+    if (fund->allow_duplicates) {
+        fund->duplicates++;
+        return TF_OK;
+    }
+    *found = 1;
+    return TF_OK;
+}
+
 void tf_fund_allow_duplicates(tf_fund *fund, int allow)
 {
     fund->allow_duplicates = allow;
@@ -416,8 +438,5 @@ tf_error tf_setting_each(tf_fund *fund,
     while ((rc = tf_stmt_step(st)) > 0)
         if (fn(ctx, tf_col_text(st, 0), tf_col_text(st, 1)))
             break;
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }

@@ -54,6 +54,14 @@ struct tf_fund {
     char guard_what[160];
 };
 
+/* Steps st, a query for a record that the one being written would
+ * duplicate (the other's reference in column 0), and resets it. *found
+ * is 0 when there is none, or when the handle allows duplicates (the
+ * duplicate then counted); else 1, with the other's reference in other
+ * (size bytes). */
+tf_error tf_fund_duplicate(tf_fund *fund, tf_stmt *st, char *other, size_t size,
+                           int *found, tf_diag *diag);
+
 /* Writes the pending running balances and chain head of the open
  * transaction to the database; called before reading them and at
  * commit. */

@@ -872,12 +872,9 @@ static tf_error entry_by_ref(tf_fund *fund, tf_kind kind, const char *ref,
     tf_stmt_text(st, 1, tf_kind_name(kind));
     tf_stmt_text(st, 2, ref);
     rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
     if (rc > 0)
         *id = tf_col_int(st, 0);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Nonzero when ref names the pledge a receipt without one recorded. */
@@ -1105,10 +1102,7 @@ tf_error tf_ledger_each_balance(tf_fund *fund, const char *as_of,
     while ((rc = tf_stmt_step(st)) > 0)
         if (fn(ctx, tf_col_text(st, 0), tf_col_text(st, 1), tf_col_int(st, 2)))
             break;
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* ---- Pool figures --------------------------------------------------- */
@@ -1143,10 +1137,7 @@ static tf_error add_pool_sums2(tf_fund *fund, const char *sql,
                 sums2[k] += tf_col_int(st, 2);
         }
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* The reserve rate in force on date (NULL: now). Closing refunds the
@@ -1302,10 +1293,7 @@ static tf_error psc_owed(tf_fund *fund, int64_t owed[TF_POOL_COUNT],
         if (k >= 0)
             owed[k] = -tf_col_int(st, 1);
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_pools_guard_arm(tf_fund *fund, tf_diag *diag)
@@ -1395,8 +1383,5 @@ tf_error tf_ledger_ref_entries(tf_fund *fund, const char *ref,
     while ((rc = tf_stmt_step(st)) > 0)
         if (fn(ctx, tf_col_int(st, 0), tf_col_text(st, 1), tf_col_int(st, 2)))
             break;
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }

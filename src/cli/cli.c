@@ -663,6 +663,71 @@ const char *cli_entries_text(tf_fund *fund, const char *ref, char *buf,
     return buf;
 }
 
+int cli_open_begin(tf_fund **fund, tf_error *err, tf_diag *diag)
+{
+    int rc = cli_open(fund);
+
+    if (rc)
+        return rc;
+    tf_diag_clear(diag);
+    *err = cli_begin(*fund, diag);
+    return 0;
+}
+
+void cli_announce(tf_fund *fund, const char *line)
+{
+    tf_audit_summary(fund, "%s", line);
+    printf("%s\n", line);
+}
+
+int cli_close(tf_fund *fund, tf_error err, const tf_diag *diag)
+{
+    tf_fund_close(fund);
+    return err ? cli_fail(err, diag) : 0;
+}
+
+const struct option cli_help_opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+
+int cli_help_options(int argc, char **argv)
+{
+    int c;
+
+    while ((c = cli_getopt(argc, argv, cli_help_opts)) != -1)
+        return cli_other_option(c, argv);
+    return -1;
+}
+
+int cli_format_options(int argc, char **argv, cli_format *fmt)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c, rc;
+
+    while ((c = cli_getopt(argc, argv, opts)) != -1)
+        if ((rc = cli_shared_option(c, argv, fmt)) >= 0)
+            return rc;
+    return -1;
+}
+
+int cli_other_option(int c, char **argv)
+{
+    if (c == 'h')
+        return cli_help();
+    return cli_bad_option(argv);
+}
+
+int cli_shared_option(int c, char **argv, cli_format *fmt)
+{
+    if (c != 'f')
+        return cli_other_option(c, argv);
+    if (cli_parse_format(optarg, fmt))
+        return cli_usage("unknown format '%s'", optarg);
+    return -1;
+}
+
 int cli_check_date(const char *option, const char *date)
 {
     tf_diag diag;
@@ -691,19 +756,22 @@ int cli_as_of_options(int argc, char **argv, const char **as_of,
                 return rc;
             *as_of = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
     return -1;
+}
+
+void cli_table_done(cli_table *t, tf_error err)
+{
+    if (err)
+        cli_table_free(t);
+    else
+        cli_table_end(t);
 }
 
 void cli_table_free(cli_table *t)

@@ -79,7 +79,20 @@ int cli_db_is_dir(void);
  * back (TF_ERR_IO when the output could not be written). Only a command that
  * cli_writes may begin. Returns err or the commit's error. */
 tf_error cli_begin(tf_fund *fund, tf_diag *diag);
+
+/* cli_open, then (diag cleared) cli_begin: the exit status when the fund
+ * cannot be opened (why is printed), else 0 with the begin's result in
+ * *err. */
+int cli_open_begin(tf_fund **fund, tf_error *err, tf_diag *diag);
 tf_error cli_finish(tf_fund *fund, tf_error err, tf_diag *diag);
+
+/* Prints line on stdout and gives it to tf_audit_summary as the summary
+ * of what the command wrote. */
+void cli_announce(tf_fund *fund, const char *line);
+
+/* Closes fund (NULL is safe) and returns the command's exit status: 0
+ * when err is TF_OK, else cli_fail's. */
+int cli_close(tf_fund *fund, tf_error err, const tf_diag *diag);
 
 /* Nonzero when stderr is a terminal (progress is shown only then). */
 int cli_progress_wanted(void);
@@ -107,6 +120,10 @@ int cli_table_end(cli_table *t);
 
 /* Frees t without writing what it gathered. NULL is safe. */
 void cli_table_free(cli_table *t);
+
+/* The end of a listing: what t gathered written (cli_table_end) when err
+ * is TF_OK, else dropped (cli_table_free); t is freed. */
+void cli_table_done(cli_table *t, tf_error err);
 
 /* Writes the manual page tfund(1) in roff; returns the exit status. */
 int cli_print_man(FILE *out);
@@ -146,6 +163,31 @@ int cli_getopt(int argc, char **argv, const struct option *opts);
 
 /* Reports the option getopt_long refused; returns 2. */
 int cli_bad_option(char **argv);
+
+/* What every command does with an option c its own switch does not
+ * handle: -h/--help prints the help (returns 0), anything else is
+ * refused (cli_bad_option, returns 2). */
+int cli_other_option(int c, char **argv);
+
+/* As cli_other_option, and --format ('f') read into *fmt: returns -1 when
+ * the format is known (the command goes on), else the exit status. */
+int cli_shared_option(int c, char **argv, cli_format *fmt);
+
+/* The options of a command that takes only --format and --help: *fmt
+ * set; -1 when the command goes on (its arguments from optind), else the
+ * exit status. */
+int cli_format_options(int argc, char **argv, cli_format *fmt);
+
+/* The options of a command that takes only --help: returns -1 when the
+ * command goes on (its arguments from optind), else the exit status. */
+int cli_help_options(int argc, char **argv);
+
+/* Option tables that the role check of cmd_user.c reads the arguments
+ * with, as the commands themselves do: --help alone (cli.c), allocate's
+ * (cmd_allocate.c), surplus's and spend's (cmd_surplus.c), and pledge
+ * and receipt list's (cmd_records.c). */
+extern const struct option cli_help_opts[], cli_allocate_opts[],
+    cli_surplus_opts[], cli_spend_opts[], cli_list_opts[];
 
 /* Validates a DATE given on the command line for option name; returns 0
  * or prints the error and returns 2. */

@@ -208,10 +208,8 @@ static int parse_view_options(int argc, char **argv, const char **date,
             if ((rc = parse_common(optarg, fmt)))
                 return rc;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     return -1;
@@ -253,8 +251,7 @@ static int allocation_show(int argc, char **argv)
         if (s.fmt == CLI_JSON)
             printf("}\n");
     }
-    tf_fund_close(s.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(s.fund, err, &diag);
 }
 
 /* allocation envelope SESSION [--date D] */
@@ -287,8 +284,7 @@ static int allocation_envelope(int argc, char **argv)
         envelope_rows(fund, t, &env, fmt == CLI_TEXT);
         cli_table_end(t);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 /* ---- allocation runs, allocation undo ------------------------------ */
@@ -374,12 +370,8 @@ static int allocation_runs(int argc, char **argv)
     o.t = cli_table_new(fmt, stdout, cols, "issssssiiiias");
     err = tf_run_each(o.fund, argc - optind == 1 ? argv[optind] : NULL, run_row,
                       &o, &diag);
-    if (err)
-        cli_table_free(o.t);
-    else
-        cli_table_end(o.t);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    cli_table_done(o.t, err);
+    return cli_close(o.fund, err, &diag);
 }
 
 /* allocation decisions RUN */
@@ -411,8 +403,7 @@ static int allocation_decisions(int argc, char **argv)
         if (s.fmt == CLI_TEXT)
             print_totals(&s);
     }
-    tf_fund_close(s.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(s.fund, err, &diag);
 }
 
 /* allocation undo RUN --date D */
@@ -436,10 +427,8 @@ static int allocation_undo(int argc, char **argv)
         return cli_usage("allocation undo needs --date DATE");
     if (cli_parse_id(argv[optind], &run))
         return cli_usage("RUN is a run's number ('tfund allocation runs')");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_allocation_undo(fund, run, date, &res, &diag);
         if (!err) {
@@ -449,13 +438,11 @@ static int allocation_undo(int argc, char **argv)
                      "rejected back to pending",
                      run, res.session, date, res.funded,
                      tf_fund_fmt(fund, a, res.released, 1), res.other);
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 /* RUN [--date D] [--reason TEXT]: the options of certify, approve and
@@ -482,10 +469,8 @@ static int step_options(int argc, char **argv, const char *what, int64_t *run,
                 return cli_bad_option(argv);
             *reason = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -514,10 +499,8 @@ static int allocation_step(int argc, char **argv, const char *step)
     if ((rc = step_options(argc, argv, step, &run, &date,
                            !strcmp(step, "reject") ? &reason : NULL)) >= 0)
         return rc;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         if (!strcmp(step, "certify")) {
             err = tf_allocation_certify(fund, run, date, &diag);
@@ -537,14 +520,11 @@ static int allocation_step(int argc, char **argv, const char *step)
                      tf_fund_fmt(fund, a, res.funded_charge, 1), res.waitlisted,
                      res.rejected);
         }
-        if (!err) {
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
-        }
+        if (!err)
+            cli_announce(fund, line);
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_allocation(int argc, char **argv)
@@ -572,25 +552,26 @@ static int run_allocation(int argc, char **argv)
                      argv[1]);
 }
 
+const struct option cli_allocate_opts[] = {
+    {"date", required_argument, NULL, 'd'},
+    {"order", required_argument, NULL, 'o'},
+    {"budget", required_argument, NULL, 'b'},
+    {"cap", required_argument, NULL, 'c'},
+    {"strict", no_argument, NULL, 's'},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"format", required_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 /* Parses allocate's options into opt (the cap's text into *cap, read once
  * the fund's currency is known); -1 to go on, else the exit status. */
 static int allocate_options(int argc, char **argv, tf_alloc_options *opt,
                             const char **cap, int *quiet, cli_format *fmt)
 {
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"order", required_argument, NULL, 'o'},
-        {"budget", required_argument, NULL, 'b'},
-        {"cap", required_argument, NULL, 'c'},
-        {"strict", no_argument, NULL, 's'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"format", required_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     int c, rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+    while ((c = cli_getopt(argc, argv, cli_allocate_opts)) != -1) {
         switch (c) {
         case 'd':
             if ((rc = cli_check_date("--date", optarg)))
@@ -629,10 +610,8 @@ static int allocate_options(int argc, char **argv, tf_alloc_options *opt,
             if ((rc = parse_common(optarg, fmt)))
                 return rc;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -721,10 +700,7 @@ static int run_allocate(int argc, char **argv)
     err = tf_allocate(s.fund, session, &opt, &res, quiet ? NULL : show_request,
                       &s, &diag);
     if (s.t) {
-        if (err)
-            cli_table_free(s.t);
-        else
-            cli_table_end(s.t);
+        cli_table_done(s.t, err);
     }
     if (!err && (s.fmt == CLI_TEXT || quiet))
         print_summary(s.fmt == CLI_TEXT ? stdout : stderr, s.fund, session,
@@ -749,8 +725,7 @@ static int run_allocate(int argc, char **argv)
                              res.env.basis, res.proposed ? ", proposed" : "");
         err = cli_finish(s.fund, err, &diag);
     }
-    tf_fund_close(s.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(s.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_allocate = {

@@ -76,8 +76,7 @@ static int run_balance(int argc, char **argv)
         cli_table_row(o.t, cells);
     }
     cli_table_end(o.t);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_balance = {

@@ -26,10 +26,8 @@ static int ref_date_options(int argc, char **argv, const char **date,
                 return rc;
             *date = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -77,10 +75,8 @@ static int run_disburse(int argc, char **argv)
         case 'F':
             o.force = 1;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -100,10 +96,8 @@ static int run_disburse(int argc, char **argv)
             return cli_usage("--amount: %s", sub.msg);
         o.currency = currency;
     }
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_disburse_ex(fund, argv[optind], &o, &res, &diag);
         if (!err && res.payment) {
@@ -113,8 +107,7 @@ static int run_disburse(int argc, char **argv)
                      "approve %" PRId64 "')",
                      res.payment, argv[optind], res.date,
                      o.correct ? " (a correction)" : "", res.payment);
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         } else if (!err) {
             n = snprintf(line, sizeof(line),
                          "%s %s on %s: actual %s + PSC %s = %s", argv[optind],
@@ -137,84 +130,22 @@ static int run_disburse(int argc, char **argv)
             if (o.force && n > 0 && (size_t)n < sizeof(line))
                 snprintf(line + n, sizeof(line) - (size_t)n,
                          " (--force: beyond cost_tolerance allowed)");
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
-static int run_undisburse(int argc, char **argv)
-{
-    char today[16], a[TF_AMOUNT_BUFSZ], line[512];
-    const char *date;
-    tf_disburse_result res;
-    tf_fund *fund;
-    tf_diag diag;
-    tf_error err;
-    int rc;
+/* The write of a REF [--date DATE] command: *line (size bytes) says
+ * what it did. */
+typedef tf_error ref_date_step(tf_fund *fund, const char *ref, const char *date,
+                               char *line, size_t size, tf_diag *diag);
 
-    tf_date_today(today);
-    date = today;
-    if ((rc = ref_date_options(argc, argv, &date, "undisburse")) >= 0)
-        return rc;
-    if ((rc = cli_open(&fund)))
-        return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
-    if (!err) {
-        err = tf_undisburse(fund, argv[optind], date, &res, &diag);
-        if (!err) {
-            snprintf(line, sizeof(line),
-                     "%s back to funded on %s: disbursement entry reversed "
-                     "(entry %" PRId64 "), commitment of %s re-established",
-                     argv[optind], date, res.reversed,
-                     tf_fund_fmt(fund, a, res.committed, 1));
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
-        }
-        err = cli_finish(fund, err, &diag);
-    }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
-}
-
-static int run_cancel(int argc, char **argv)
-{
-    char today[16], amt[TF_AMOUNT_BUFSZ], line[512];
-    const char *date;
-    int64_t released = 0;
-    tf_fund *fund;
-    tf_diag diag;
-    tf_error err;
-    int rc;
-
-    tf_date_today(today);
-    date = today;
-    if ((rc = ref_date_options(argc, argv, &date, "cancel")) >= 0)
-        return rc;
-    if ((rc = cli_open(&fund)))
-        return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
-    if (!err) {
-        err = tf_cancel(fund, argv[optind], date, &released, &diag);
-        if (!err) {
-            snprintf(line, sizeof(line), "%s cancelled on %s%s%s", argv[optind],
-                     date, released ? ", commitment released: " : "",
-                     released ? tf_fund_fmt(fund, amt, released, 1) : "");
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
-        }
-        err = cli_finish(fund, err, &diag);
-    }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
-}
-
-static int run_reinstate(int argc, char **argv)
+/* Runs undisburse, cancel or reinstate (what): its options, then step in
+ * one write, the line it wrote printed as the event's summary. */
+static int ref_date_command(int argc, char **argv, const char *what,
+                            ref_date_step *step)
 {
     char today[16], line[512];
     const char *date;
@@ -225,24 +156,73 @@ static int run_reinstate(int argc, char **argv)
 
     tf_date_today(today);
     date = today;
-    if ((rc = ref_date_options(argc, argv, &date, "reinstate")) >= 0)
+    if ((rc = ref_date_options(argc, argv, &date, what)) >= 0)
         return rc;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
-        err = tf_reinstate(fund, argv[optind], date, &diag);
-        if (!err) {
-            snprintf(line, sizeof(line), "%s reinstated on %s: pending",
-                     argv[optind], date);
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
-        }
+        err = step(fund, argv[optind], date, line, sizeof(line), &diag);
+        if (!err)
+            cli_announce(fund, line);
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
+}
+
+static tf_error undisburse_step(tf_fund *fund, const char *ref,
+                                const char *date, char *line, size_t size,
+                                tf_diag *diag)
+{
+    char a[TF_AMOUNT_BUFSZ];
+    tf_disburse_result res;
+    tf_error err = tf_undisburse(fund, ref, date, &res, diag);
+
+    if (!err)
+        snprintf(line, size,
+                 "%s back to funded on %s: disbursement entry reversed "
+                 "(entry %" PRId64 "), commitment of %s re-established",
+                 ref, date, res.reversed,
+                 tf_fund_fmt(fund, a, res.committed, 1));
+    return err;
+}
+
+static int run_undisburse(int argc, char **argv)
+{
+    return ref_date_command(argc, argv, "undisburse", undisburse_step);
+}
+
+static tf_error cancel_step(tf_fund *fund, const char *ref, const char *date,
+                            char *line, size_t size, tf_diag *diag)
+{
+    char amt[TF_AMOUNT_BUFSZ];
+    int64_t released = 0;
+    tf_error err = tf_cancel(fund, ref, date, &released, diag);
+
+    if (!err)
+        snprintf(line, size, "%s cancelled on %s%s%s", ref, date,
+                 released ? ", commitment released: " : "",
+                 released ? tf_fund_fmt(fund, amt, released, 1) : "");
+    return err;
+}
+
+static int run_cancel(int argc, char **argv)
+{
+    return ref_date_command(argc, argv, "cancel", cancel_step);
+}
+
+static tf_error reinstate_step(tf_fund *fund, const char *ref, const char *date,
+                               char *line, size_t size, tf_diag *diag)
+{
+    tf_error err = tf_reinstate(fund, ref, date, diag);
+
+    if (!err)
+        snprintf(line, size, "%s reinstated on %s: pending", ref, date);
+    return err;
+}
+
+static int run_reinstate(int argc, char **argv)
+{
+    return ref_date_command(argc, argv, "reinstate", reinstate_step);
 }
 
 const struct tf_cmd cmd_disburse = {
@@ -357,12 +337,8 @@ static int payment_list(int argc, char **argv)
     o.t = cli_table_new(fmt, stdout, cols, "isssssssssi");
     err = tf_payment_each(o.fund, argc - optind ? argv[optind] : NULL,
                           payment_row, &o, &diag);
-    if (err)
-        cli_table_free(o.t);
-    else
-        cli_table_end(o.t);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    cli_table_done(o.t, err);
+    return cli_close(o.fund, err, &diag);
 }
 
 static int payment_step(int argc, char **argv, const char *step)
@@ -393,10 +369,8 @@ static int payment_step(int argc, char **argv, const char *step)
         case 'r':
             reason = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -406,10 +380,8 @@ static int payment_step(int argc, char **argv, const char *step)
     if (!strcmp(step, "reject") != !!reason || (reason && !*reason))
         return cli_usage(reason ? "--reason goes with reject"
                                 : "payment reject needs --reason TEXT");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         if (!strcmp(step, "certify")) {
             err = tf_payment_certify(fund, id, date, &diag);
@@ -428,14 +400,11 @@ static int payment_step(int argc, char **argv, const char *step)
                      "%" PRId64 ")",
                      id, date, tf_fund_fmt(fund, a, res.charge, 1), res.entry);
         }
-        if (!err) {
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
-        }
+        if (!err)
+            cli_announce(fund, line);
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_payment(int argc, char **argv)

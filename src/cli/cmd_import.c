@@ -239,17 +239,12 @@ static int run_import(int argc, char **argv)
         case 'k':
             kinds = 1;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         case 'a':
             allow_duplicate = 1;
             break;
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (kinds) {

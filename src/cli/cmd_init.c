@@ -24,10 +24,8 @@ static int run_init(int argc, char **argv)
         case 'b':
             base = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (optind < argc)

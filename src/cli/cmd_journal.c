@@ -135,8 +135,7 @@ static int run_journal(int argc, char **argv)
         return rc;
     tf_diag_clear(&diag);
     err = write_journal(fund, fmt, stdout, as_of, &diag);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_journal = {
@@ -174,10 +173,8 @@ static int run_export(int argc, char **argv)
         case 'o':
             path = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -213,8 +210,7 @@ static int run_export(int argc, char **argv)
         if (err && !lstat(path, &st) && S_ISREG(st.st_mode))
             unlink(path);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_export = {

@@ -55,14 +55,9 @@ static int run_log(int argc, char **argv)
         case 'r':
             filter.ref = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -72,12 +67,8 @@ static int run_log(int argc, char **argv)
     tf_diag_clear(&diag);
     o.t = cli_table_new(fmt, stdout, cols, "issss");
     err = tf_event_each(fund, &filter, print_event, &o, &diag);
-    if (err)
-        cli_table_free(o.t);
-    else
-        cli_table_end(o.t);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    cli_table_done(o.t, err);
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_log = {
@@ -118,10 +109,6 @@ static int print_item(void *ctx, const tf_history_item *h)
 
 static int run_history(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     static const char *const cols[] = {"seq", "at", "actor", "what", "command"};
     cli_format fmt = CLI_TEXT;
     struct history_out o;
@@ -129,20 +116,10 @@ static int run_history(int argc, char **argv)
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
-        default:
-            return cli_bad_option(argv);
-        }
-    }
+    if ((rc = cli_format_options(argc, argv, &fmt)) >= 0)
+        return rc;
     if (argc - optind != 1)
         return cli_usage("history needs one REF");
     if ((rc = cli_open(&fund)))
@@ -155,12 +132,8 @@ static int run_history(int argc, char **argv)
                           "no donor, pledge, receipt, session or request is "
                           "named '%s'",
                           argv[optind]);
-    if (err)
-        cli_table_free(o.t);
-    else
-        cli_table_end(o.t);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    cli_table_done(o.t, err);
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_history = {

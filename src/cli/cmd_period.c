@@ -20,10 +20,8 @@ static int run_period(int argc, char **argv)
         return cli_usage("usage is 'period close DATE'");
     if ((rc = cli_check_date("DATE", argv[2])))
         return rc;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_ledger_close_period(fund, argv[2], &diag);
         if (!err)
@@ -76,10 +74,8 @@ static int run_reverse(int argc, char **argv)
         case 'm':
             memo = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (ref && argc - optind != 0)
@@ -92,10 +88,8 @@ static int run_reverse(int argc, char **argv)
     }
     if (!date)
         return cli_usage("reverse needs --date DATE");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         if (ref) {
             err = tf_ledger_reverse_ref(fund, ref, date, memo, reversed,

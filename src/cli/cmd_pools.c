@@ -38,8 +38,7 @@ static int run_pools(int argc, char **argv)
         }
         cli_table_end(t);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_pools = {

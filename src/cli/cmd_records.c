@@ -326,17 +326,17 @@ static int list_request(void *ctx, const tf_request *q)
     return 0;
 }
 
+const struct option cli_list_opts[] = {{"format", required_argument, NULL, 'f'},
+                                       {"donor", required_argument, NULL, 'd'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+
 /* The options of 'KIND list': --format, and --donor for the lists kept
  * by donor, --session and --status for requests. */
 static int list_options(const struct family *f, int argc, char **argv,
                         cli_format *fmt, const char **donor,
                         const char **session, const char **status)
 {
-    static const struct option by_donor[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"donor", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     static const struct option by_session[] = {
         {"format", required_argument, NULL, 'f'},
         {"session", required_argument, NULL, 's'},
@@ -349,15 +349,11 @@ static int list_options(const struct family *f, int argc, char **argv,
         {NULL, 0, NULL, 0}};
     const struct option *opts = f == &request_family   ? by_session
                                 : f == &session_family ? plain
-                                                       : by_donor;
-    int c;
+                                                       : cli_list_opts;
+    int c, rc;
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
         case 'd':
             *donor = optarg;
             break;
@@ -371,10 +367,9 @@ static int list_options(const struct family *f, int argc, char **argv,
                                  optarg);
             *status = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -428,8 +423,7 @@ static int list_records(const struct family *f, int argc, char **argv)
         err = tf_session_each(l.fund, NULL, list_session, &l, &diag);
     }
     cli_table_end(l.t);
-    tf_fund_close(l.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(l.fund, err, &diag);
 }
 
 static int run_family(const struct family *f, int argc, char **argv)
@@ -504,10 +498,8 @@ static int amend_request(int argc, char **argv)
         case 'a':
             allow = 1;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -549,13 +541,11 @@ static int amend_request(int argc, char **argv)
             if (tf_fund_duplicates(fund) && n > 0 && (size_t)n < sizeof(line))
                 snprintf(line + n, sizeof(line) - (size_t)n,
                          " (a duplicate, --allow-duplicate)");
-            tf_audit_summary(fund, "%s", line);
-            printf("%s\n", line);
+            cli_announce(fund, line);
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int run_request(int argc, char **argv)
@@ -741,14 +731,9 @@ static int run_country(int argc, char **argv)
             l.date = optarg;
             l.ldc_only = 1;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -760,8 +745,7 @@ static int run_country(int argc, char **argv)
     err = tf_country_each(fund, list_country, &l, &diag);
     if (cli_table_end(l.t) && !err)
         err = tf_diag_set(&diag, TF_ERR_IO, "cannot write the list");
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_country = {

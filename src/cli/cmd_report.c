@@ -60,10 +60,8 @@ static int run_report(int argc, char **argv)
                 return rc;
             from = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != need_id)

@@ -67,10 +67,8 @@ static int run_serve(int argc, char **argv)
             wo.threads = (int)n;
             break;
         }
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (optind < argc)

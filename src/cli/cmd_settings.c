@@ -5,24 +5,17 @@
 
 static int run_set(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        if (c == 'h')
-            return cli_help();
-        return cli_bad_option(argv);
-    }
+    if ((rc = cli_help_options(argc, argv)) >= 0)
+        return rc;
     if (argc - optind != 2)
         return cli_usage("set needs a KEY and a VALUE");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         char old[256] = "", now[256] = "";
         tf_diag sub;
@@ -109,17 +102,12 @@ static int run_settings(int argc, char **argv)
 
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
         case 'H':
             history = 1;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (history && argc - optind == 1)
@@ -137,8 +125,7 @@ static int run_settings(int argc, char **argv)
         err = tf_setting_each(fund, print_setting, &o, &diag);
     }
     cli_table_end(o.t);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 const struct tf_cmd cmd_settings = {

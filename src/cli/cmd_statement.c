@@ -183,10 +183,8 @@ static int run_statement(int argc, char **argv)
             if (cli_parse_format(optarg, &fmt))
                 return cli_usage("unknown format '%s'", optarg);
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -207,8 +205,7 @@ static int run_statement(int argc, char **argv)
         cli_table_end(o.t);
     }
     tf_statement_release(&st);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_statement = {

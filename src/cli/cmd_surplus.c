@@ -73,13 +73,15 @@ static void print_result(tf_fund *fund, const tf_surplus_result *res,
     printf("%s\n", dry_run ? "; dry run, nothing written" : "");
 }
 
+const struct option cli_surplus_opts[] = {
+    {"date", required_argument, NULL, 'd'},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"yes", no_argument, NULL, 'y'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 static int run_surplus(int argc, char **argv)
 {
-    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
-                                         {"dry-run", no_argument, NULL, 'n'},
-                                         {"yes", no_argument, NULL, 'y'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     /* The counts of waitlisted and pending requests are named by their
      * status. */
     const char *const cols[] = {"session",
@@ -97,7 +99,7 @@ static int run_surplus(int argc, char **argv)
     tf_diag diag;
     tf_error err;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+    while ((c = cli_getopt(argc, argv, cli_surplus_opts)) != -1) {
         switch (c) {
         case 'd':
             if ((rc = cli_check_date("--date", optarg)))
@@ -110,10 +112,8 @@ static int run_surplus(int argc, char **argv)
         case 'y':
             yes = 1;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (optind < argc)
@@ -134,8 +134,7 @@ static int run_surplus(int argc, char **argv)
     if (err || dry_run) {
         if (!err)
             print_result(o.fund, &plan, 1);
-        tf_fund_close(o.fund);
-        return err ? cli_fail(err, &diag) : 0;
+        return cli_close(o.fund, err, &diag);
     }
     if (warnings && !yes) {
         fflush(stdout);
@@ -176,8 +175,7 @@ static int run_surplus(int argc, char **argv)
             err = tf_diag_set(&diag, TF_ERR_IO, "cannot write the output");
     }
     err = cli_finish(o.fund, err, &diag);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_surplus = {
@@ -240,8 +238,7 @@ static int list_spend(cli_format fmt)
     o.t = cli_table_new(fmt, stdout, cols, "sssaaaiis");
     err = tf_spend_list(o.fund, print_spend, &o, &diag);
     cli_table_end(o.t);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 /* 'spend REF': records one preparation spending. */
@@ -266,10 +263,8 @@ static int add_spend(const char *ref, const char *date, const char *amount,
     s.date = date;
     s.currency = cur->code;
     s.memo = memo;
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_spend_add(fund, &s, &known, &diag);
         if (!err)
@@ -286,21 +281,22 @@ static int add_spend(const char *ref, const char *date, const char *amount,
     return 0;
 }
 
+const struct option cli_spend_opts[] = {
+    {"date", required_argument, NULL, 'd'},
+    {"amount", required_argument, NULL, 'a'},
+    {"currency", required_argument, NULL, 'c'},
+    {"memo", required_argument, NULL, 'm'},
+    {"format", required_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 static int run_spend(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"date", required_argument, NULL, 'd'},
-        {"amount", required_argument, NULL, 'a'},
-        {"currency", required_argument, NULL, 'c'},
-        {"memo", required_argument, NULL, 'm'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const char *date = NULL, *amount = NULL, *currency = "USD", *memo = "";
     cli_format fmt = CLI_TEXT;
     int c, rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
+    while ((c = cli_getopt(argc, argv, cli_spend_opts)) != -1) {
         switch (c) {
         case 'd':
             if ((rc = cli_check_date("--date", optarg)))
@@ -316,14 +312,9 @@ static int run_spend(int argc, char **argv)
         case 'm':
             memo = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (argc - optind == 1 && !strcmp(argv[optind], "list"))
@@ -406,14 +397,9 @@ static int run_attribution(int argc, char **argv)
         case 'd':
             donor = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -431,8 +417,7 @@ static int run_attribution(int argc, char **argv)
         err = tf_attribution_each(o.fund, as_of, donor, print_attr, &o, &diag);
         cli_table_end(o.t);
     }
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_attribution = {
@@ -483,20 +468,16 @@ static int run_close(int argc, char **argv)
                 return rc;
             date = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
     if (!date)
         return cli_usage("close needs --date DATE");
-    if ((rc = cli_open(&o.fund)))
+    if ((rc = cli_open_begin(&o.fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(o.fund, &diag);
     if (!err) {
         o.t = cli_table_new(CLI_TEXT, stdout, cols, "ssa");
         err = tf_close(o.fund, date, print_refund, &o, &diag);
@@ -515,8 +496,7 @@ static int run_close(int argc, char **argv)
         printf("fund closed on %s: no new pledges, receipts, requests or "
                "allocations\n",
                date);
-    tf_fund_close(o.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(o.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_close = {

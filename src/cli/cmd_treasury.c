@@ -65,14 +65,9 @@ static int parse_opts(int argc, char **argv, int allow_pool,
                 return rc;
             o->as_of = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, &o->fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, &o->fmt)) >= 0)
+                return rc;
         }
     }
     if (optind < argc)
@@ -111,6 +106,39 @@ static int parse_amount(tf_fund *fund, const char *text, int64_t *out)
     return 0;
 }
 
+/* Opens the fund and reads o's --amount into *amount: 0, or the exit
+ * status (the fund closed again). */
+static int open_with_amount(const struct entry_opts *o, tf_fund **fund,
+                            int64_t *amount)
+{
+    int rc;
+
+    if ((rc = cli_open(fund)))
+        return rc;
+    if ((rc = parse_amount(*fund, o->amount, amount))) {
+        tf_fund_close(*fund);
+        return rc;
+    }
+    return 0;
+}
+
+/* The end of psc pay and interest add: closes the fund and prints line,
+ * or that known_ref (when not NULL) was already recorded; returns the
+ * exit status. */
+static int entry_done(tf_fund *fund, tf_error err, const tf_diag *diag,
+                      const char *known_ref, const char *line)
+{
+    int rc;
+
+    if ((rc = cli_close(fund, err, diag)))
+        return rc;
+    if (known_ref)
+        printf("%s: already recorded, nothing added\n", known_ref);
+    else
+        printf("%s\n", line);
+    return 0;
+}
+
 /* ---- psc ------------------------------------------------------------- */
 
 /* "unrestricted 1,000.00; travel 234.56" into buf. */
@@ -142,13 +170,9 @@ static int psc_pay(const struct entry_opts *o)
 
     if ((rc = need_entry(o, "psc pay")) >= 0)
         return rc;
-    if ((rc = cli_open(&fund)))
-        return rc;
     memset(&p, 0, sizeof(p));
-    if ((rc = parse_amount(fund, o->amount, &p.amount))) {
-        tf_fund_close(fund);
+    if ((rc = open_with_amount(o, &fund, &p.amount)))
         return rc;
-    }
     p.date = o->date;
     p.ref = o->ref;
     p.memo = o->memo;
@@ -168,14 +192,7 @@ static int psc_pay(const struct entry_opts *o)
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    if (err)
-        return cli_fail(err, &diag);
-    if (known)
-        printf("%s: already recorded, nothing added\n", p.ref);
-    else
-        printf("%s\n", line);
-    return 0;
+    return entry_done(fund, err, &diag, known ? p.ref : NULL, line);
 }
 
 static int psc_show(const struct entry_opts *o)
@@ -217,8 +234,7 @@ static int psc_show(const struct entry_opts *o)
         }
         cli_table_end(t);
     }
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 struct lister {
@@ -282,8 +298,7 @@ static int psc_list(const struct entry_opts *o)
     l.t = cli_table_new(o->fmt, stdout, cols, kinds);
     err = tf_psc_payment_each(l.fund, o->as_of, list_payment, &l, &diag);
     cli_table_end(l.t);
-    tf_fund_close(l.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(l.fund, err, &diag);
 }
 
 static int run_psc(int argc, char **argv)
@@ -348,13 +363,9 @@ static int interest_add(const struct entry_opts *o)
     if (o->pool && tf_pool_find(o->pool) < 0)
         return cli_usage("--pool: unknown pool '%s' (one of %s)", o->pool,
                          tf_pool_list());
-    if ((rc = cli_open(&fund)))
-        return rc;
     memset(&i, 0, sizeof(i));
-    if ((rc = parse_amount(fund, o->amount, &i.amount))) {
-        tf_fund_close(fund);
+    if ((rc = open_with_amount(o, &fund, &i.amount)))
         return rc;
-    }
     i.date = o->date;
     i.pool = o->pool;
     i.ref = o->ref;
@@ -374,14 +385,7 @@ static int interest_add(const struct entry_opts *o)
         }
         err = cli_finish(fund, err, &diag);
     }
-    tf_fund_close(fund);
-    if (err)
-        return cli_fail(err, &diag);
-    if (known)
-        printf("%s: already recorded, nothing added\n", i.ref);
-    else
-        printf("%s\n", line);
-    return 0;
+    return entry_done(fund, err, &diag, known ? i.ref : NULL, line);
 }
 
 static int list_interest(void *ctx, const tf_interest *i)
@@ -424,8 +428,7 @@ static int interest_list(const struct entry_opts *o)
     l.t = cli_table_new(o->fmt, stdout, cols, "isssais");
     err = tf_interest_each(l.fund, o->as_of, list_interest, &l, &diag);
     cli_table_end(l.t);
-    tf_fund_close(l.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(l.fund, err, &diag);
 }
 
 static int run_interest(int argc, char **argv)

@@ -35,33 +35,6 @@ struct cmd_role {
     const struct option *opts; /* the command's options, to read its args */
 };
 
-static const struct option help_opts[] = {{"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-static const struct option allocate_opts[] = {
-    {"date", required_argument, NULL, 'd'},
-    {"order", required_argument, NULL, 'o'},
-    {"budget", required_argument, NULL, 'b'},
-    {"cap", required_argument, NULL, 'c'},
-    {"strict", no_argument, NULL, 's'},
-    {"dry-run", no_argument, NULL, 'n'},
-    {"format", required_argument, NULL, 'f'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
-static const struct option surplus_opts[] = {
-    {"date", required_argument, NULL, 'd'},
-    {"dry-run", no_argument, NULL, 'n'},
-    {"yes", no_argument, NULL, 'y'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
-static const struct option spend_opts[] = {
-    {"date", required_argument, NULL, 'd'},
-    {"amount", required_argument, NULL, 'a'},
-    {"currency", required_argument, NULL, 'c'},
-    {"memo", required_argument, NULL, 'm'},
-    {"format", required_argument, NULL, 'f'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
 static const struct option statement_opts[] = {
     {"from", required_argument, NULL, 'F'},
     {"to", required_argument, NULL, 't'},
@@ -74,11 +47,6 @@ static const struct option report_opts[] = {
     {"as-of", required_argument, NULL, 'a'},
     {"to", required_argument, NULL, 'a'},
     {"from", required_argument, NULL, 'F'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
-static const struct option list_opts[] = {
-    {"format", required_argument, NULL, 'f'},
-    {"donor", required_argument, NULL, 'd'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -96,14 +64,14 @@ static const struct option list_opts[] = {
 static const struct cmd_role cmd_roles[] = {
     {"set", NULL, ADMIN, 0, NULL},
     {"settings", NULL, ANY_USER, 0, NULL},
-    {"import", "countries", ADMIN, R_POSITIONAL, help_opts},
-    {"import", "*", RECORDER, R_POSITIONAL, help_opts},
+    {"import", "countries", ADMIN, R_POSITIONAL, cli_help_opts},
+    {"import", "*", RECORDER, R_POSITIONAL, cli_help_opts},
     {"donor", "add", RECORDER, 0, NULL},
     {"donor", "list", ANY_USER, 0, NULL},
     {"pledge", "add", RECORDER, 0, NULL},
-    {"pledge", "list", ANY_USER, R_DONOR_OPT, list_opts},
+    {"pledge", "list", ANY_USER, R_DONOR_OPT, cli_list_opts},
     {"receipt", "add", RECORDER, 0, NULL},
-    {"receipt", "list", ANY_USER, R_DONOR_OPT, list_opts},
+    {"receipt", "list", ANY_USER, R_DONOR_OPT, cli_list_opts},
     {"rate", "add", RECORDER, 0, NULL},
     {"session", "add", RECORDER, 0, NULL},
     {"session", "list", ANY_USER, 0, NULL},
@@ -118,7 +86,7 @@ static const struct cmd_role cmd_roles[] = {
      * awaits: tf_grant_may_reject). Nobody certifies or approves what it
      * proposed, nor approves what it certified (the core, by the audit
      * actor: the user). */
-    {"allocate", NULL, PROGRAMME, R_DRY_RUN, allocate_opts},
+    {"allocate", NULL, PROGRAMME, R_DRY_RUN, cli_allocate_opts},
     {"allocation", "show", ANY_USER, 0, NULL},
     {"allocation", "envelope", ANY_USER, 0, NULL},
     {"allocation", "runs", ANY_USER, 0, NULL},
@@ -137,9 +105,9 @@ static const struct cmd_role cmd_roles[] = {
     {"payment", "certify", CERTIFYING, 0, NULL},
     {"payment", "approve", APPROVING, 0, NULL},
     {"payment", "reject", CERTIFYING | APPROVING, 0, NULL},
-    {"surplus", NULL, APPROVING, R_DRY_RUN, surplus_opts},
-    {"spend", "list", ANY_USER, R_POSITIONAL, spend_opts},
-    {"spend", "*", RECORDER, R_POSITIONAL, spend_opts},
+    {"surplus", NULL, APPROVING, R_DRY_RUN, cli_surplus_opts},
+    {"spend", "list", ANY_USER, R_POSITIONAL, cli_spend_opts},
+    {"spend", "*", RECORDER, R_POSITIONAL, cli_spend_opts},
     {"attribution", NULL, ANY_USER, 0, NULL},
     {"psc", "pay", APPROVING, 0, NULL},
     {"psc", "*", ANY_USER, 0, NULL},
@@ -162,7 +130,7 @@ static const struct cmd_role cmd_roles[] = {
     {"user", "add", ADMIN, 0, NULL},
     {"user", "disable", ADMIN, 0, NULL},
     {"user", "list", ADMIN | AUDITOR, 0, NULL},
-    {"user", "password", ADMIN, R_SELF, help_opts},
+    {"user", "password", ADMIN, R_SELF, cli_help_opts},
     {"user", "roles", ANY_USER, R_NO_FUND, NULL},
     {"serve", NULL, ADMIN, 0, NULL},
     {"init", NULL, ANY_USER, R_NO_FUND, NULL},
@@ -220,11 +188,11 @@ static void scan_args(int argc, char **argv, const struct option *opts,
     while ((c = cli_getopt(argc, copy, opts)) != -1) {
         if (c == '?' || c == ':')
             s->unknown = 1;
-        else if (c == 'n' && opts == allocate_opts)
+        else if (c == 'n' && opts == cli_allocate_opts)
             s->dry_run = 1;
-        else if (c == 'n' && opts == surplus_opts)
+        else if (c == 'n' && opts == cli_surplus_opts)
             s->dry_run = 1;
-        else if (c == 'd' && opts == list_opts)
+        else if (c == 'd' && opts == cli_list_opts)
             s->donor = optarg;
     }
     for (int i = optind; i < argc && s->npos < 4; i++)
@@ -417,10 +385,8 @@ static int user_add(int argc, char **argv)
         case 'd':
             u.donor = optarg;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (argc - optind != 1)
@@ -486,10 +452,6 @@ static int list_user(void *ctx, const tf_user *u)
 
 static int user_list(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     static const char *const cols[] = {"id",    "name",     "roles", "login",
                                        "donor", "password", "state", "created"};
     cli_format fmt = CLI_TEXT;
@@ -497,20 +459,10 @@ static int user_list(int argc, char **argv)
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
-        default:
-            return cli_bad_option(argv);
-        }
-    }
+    if ((rc = cli_format_options(argc, argv, &fmt)) >= 0)
+        return rc;
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
     if ((rc = cli_open(&fund)))
@@ -519,8 +471,7 @@ static int user_list(int argc, char **argv)
     o.t = cli_table_new(fmt, stdout, cols, "ssssssss");
     err = tf_user_each(fund, NULL, list_user, &o, &diag);
     cli_table_end(o.t);
-    tf_fund_close(fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(fund, err, &diag);
 }
 
 static int user_disable(int argc, char **argv)
@@ -528,19 +479,14 @@ static int user_disable(int argc, char **argv)
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, help_opts)) != -1) {
-        if (c == 'h')
-            return cli_help();
-        return cli_bad_option(argv);
-    }
+    if ((rc = cli_help_options(argc, argv)) >= 0)
+        return rc;
     if (argc - optind != 1)
         return cli_usage("user disable needs one ID");
-    if ((rc = cli_open(&fund)))
+    if ((rc = cli_open_begin(&fund, &err, &diag)))
         return rc;
-    tf_diag_clear(&diag);
-    err = cli_begin(fund, &diag);
     if (!err) {
         err = tf_user_disable(fund, argv[optind], cli_actor(), &diag);
         if (!err)
@@ -644,13 +590,10 @@ static int user_password(int argc, char **argv)
     tf_fund *fund;
     tf_diag diag;
     tf_error err;
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, help_opts)) != -1) {
-        if (c == 'h')
-            return cli_help();
-        return cli_bad_option(argv);
-    }
+    if ((rc = cli_help_options(argc, argv)) >= 0)
+        return rc;
     if (argc - optind != 1)
         return cli_usage("user password needs one ID (the password is read "
                          "from the terminal or standard input)");
@@ -688,24 +631,10 @@ static int user_roles(int argc, char **argv)
     static const char *const cols[] = {"command", "role"};
     cli_format fmt = CLI_TEXT;
     cli_table *t;
-    int c;
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    int rc;
 
-    while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
-        default:
-            return cli_bad_option(argv);
-        }
-    }
+    if ((rc = cli_format_options(argc, argv, &fmt)) >= 0)
+        return rc;
     if (optind < argc)
         return cli_usage("unexpected argument '%s'", argv[optind]);
     t = cli_table_new(fmt, stdout, cols, "ss");

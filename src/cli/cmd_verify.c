@@ -90,10 +90,8 @@ static int run_verify(int argc, char **argv)
                                  "at most one of each");
             nx++;
             break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            return cli_other_option(c, argv);
         }
     }
     if (optind < argc)

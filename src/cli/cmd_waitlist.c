@@ -34,14 +34,9 @@ static int view_options(int argc, char **argv, const char **session,
                 return rc;
             *date = optarg;
             break;
-        case 'f':
-            if (cli_parse_format(optarg, fmt))
-                return cli_usage("unknown format '%s'", optarg);
-            break;
-        case 'h':
-            return cli_help();
         default:
-            return cli_bad_option(argv);
+            if ((rc = cli_shared_option(c, argv, fmt)) >= 0)
+                return rc;
         }
     }
     if (session_arg && optind < argc)
@@ -111,16 +106,12 @@ static int run_waitlist(int argc, char **argv)
     c.group = fmt == CLI_TEXT;
     c.t = cli_table_new(fmt, stdout, cols, "sissisaa");
     err = tf_waitlist(c.fund, session, date, waitlist_row, &c, &diag);
-    if (err)
-        cli_table_free(c.t);
-    else
-        cli_table_end(c.t);
+    cli_table_done(c.t, err);
     if (!err && fmt == CLI_TEXT && !c.rows)
         printf("nothing waitlisted for a session a run on %s may still "
                "fund\n",
                date);
-    tf_fund_close(c.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    return cli_close(c.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_waitlist = {
@@ -223,12 +214,8 @@ static int run_headroom(int argc, char **argv)
     c.date = date;
     c.t = cli_table_new(fmt, stdout, cols, "sssaaaaiai");
     err = tf_headroom_each(c.fund, session, date, headroom_row, &c, &diag);
-    if (err)
-        cli_table_free(c.t);
-    else
-        cli_table_end(c.t);
-    tf_fund_close(c.fund);
-    return err ? cli_fail(err, &diag) : 0;
+    cli_table_done(c.t, err);
+    return cli_close(c.fund, err, &diag);
 }
 
 const struct tf_cmd cmd_headroom = {

@@ -49,19 +49,7 @@ static void weights_release(struct weights *w)
 
 static long donor_index(const struct weights *w, const char *id)
 {
-    size_t lo = 0, hi = w->ndonors;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(w->donors[mid], id);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return tf_sorted_index(w->donors, w->ndonors, id);
 }
 
 /* Splits amount over pool k's weights into parts (ndonors long). */
@@ -170,10 +158,7 @@ static tf_error add_receipts(tf_fund *fund, const char *as_of,
         if (k >= 0 && d >= 0)
             w->weight[k][d] += tf_col_int(st, 2);
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Transfers carry their attribution, leg by leg, in entry order; only
@@ -225,10 +210,7 @@ carry_transfers(tf_fund *fund, const char *as_of, struct weights *w,
                 break;
         }
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Builds the weights and outflows of every pool as of date, handing fn

@@ -235,19 +235,7 @@ static int cmp_id(const void *a, const void *b)
 
 static long id_index(const struct book *b, const char *id)
 {
-    size_t lo = 0, hi = b->n;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(b->ids[mid], id);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return tf_sorted_index(b->ids, b->n, id);
 }
 
 static tf_error add_id(struct book *b, size_t *cap, const char *id,
@@ -839,10 +827,7 @@ tf_error tf_statement_pledges(tf_fund *fund, const char *donor, const char *to,
         if (fn(ctx, &p))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_statement_receipts(tf_fund *fund, const char *donor,
@@ -886,10 +871,7 @@ tf_error tf_statement_receipts(tf_fund *fund, const char *donor,
         if (fn(ctx, &r))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* ---- Currencies ------------------------------------------------------ */

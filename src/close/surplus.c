@@ -510,10 +510,7 @@ static tf_error spend_walk(tf_fund *fund, const char *as_of, int all,
                : fn_all(ctx, &s, tf_col_int(st, 7), tf_col_int(st, 8)))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_spend_each(tf_fund *fund, const char *as_of,

@@ -71,10 +71,7 @@ static tf_error known_ref(tf_fund *fund, tf_kind kind, tf_account account,
         if (pool)
             snprintf(pool, pool_size, "%s", tf_col_text(st, 2));
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Posts the draft d, its entry id into *entry. */
@@ -388,8 +385,5 @@ tf_error tf_interest_each(tf_fund *fund, const char *as_of,
         if (fn(ctx, &i))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }

@@ -899,10 +899,7 @@ static tf_error session_used(tf_fund *fund, const char *session,
         if (k >= 0)
             used[k] = tf_col_int(st, 1);
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* Whether the session has had a run (none: nothing of it is funded, and
@@ -949,10 +946,7 @@ static tf_error stored_envelope(tf_fund *fund, const char *session,
         if (k >= 0)
             env[k] = tf_col_int(st, 2);
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /*
@@ -1811,6 +1805,24 @@ static tf_error sessions_to_come(tf_fund *fund, const char *session,
     return err;
 }
 
+/* r as a dry run dated date with the default options (opt and res its
+ * own), as the waitlist and the headroom simulate the next run. */
+static void dry_run_init(struct run *r, tf_alloc_options *opt,
+                         tf_alloc_result *res, tf_fund *fund, const char *date,
+                         tf_diag *diag)
+{
+    memset(opt, 0, sizeof(*opt));
+    opt->date = date;
+    opt->cap = -1;
+    opt->dry_run = 1;
+    memset(r, 0, sizeof(*r));
+    memset(res, 0, sizeof(*res));
+    r->fund = fund;
+    r->opt = opt;
+    r->res = res;
+    r->diag = diag;
+}
+
 static tf_error has_waitlisted(tf_fund *fund, const char *session,
                                const char *date, int *found, tf_diag *diag)
 {
@@ -1857,16 +1869,7 @@ tf_error tf_waitlist(tf_fund *fund, const char *session, const char *date,
             !found)
             continue;
         /* The next run, with the default options, simulated. */
-        memset(&opt, 0, sizeof(opt));
-        opt.date = date;
-        opt.cap = -1;
-        opt.dry_run = 1;
-        memset(&r, 0, sizeof(r));
-        memset(&res, 0, sizeof(res));
-        r.fund = fund;
-        r.opt = &opt;
-        r.res = &res;
-        r.diag = diag;
+        dry_run_init(&r, &opt, &res, fund, date, diag);
         err = run_decide(&r, &l.s[i]);
         for (size_t w = 0; !err && !stop && w < r.nwalk; w++) {
             const struct areq *q = r.walk[w];
@@ -1938,16 +1941,7 @@ tf_error tf_headroom_each(tf_fund *fund, const char *session, const char *date,
         struct run r;
         char psc_rate[64];
         int64_t *charges = NULL;
-        memset(&opt, 0, sizeof(opt));
-        opt.date = date;
-        opt.cap = -1;
-        opt.dry_run = 1;
-        memset(&r, 0, sizeof(r));
-        memset(&res, 0, sizeof(res));
-        r.fund = fund;
-        r.opt = &opt;
-        r.res = &res;
-        r.diag = diag;
+        dry_run_init(&r, &opt, &res, fund, date, diag);
         r.sc = &l.s[i];
         /* What a run dated date would start from and the charges of the
          * requests it would consider, priced as it would price them. */

@@ -174,10 +174,7 @@ static tf_error load_grant(tf_fund *fund, const char *ref, struct grant *g,
         g->draw_amt[g->ndraws] = tf_col_int(st, 1);
         g->ndraws++;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 /* The request's disbursement in force (not reversed): its entry id and
@@ -783,10 +780,7 @@ tf_error tf_payment_each(tf_fund *fund, const char *ref,
         if (fn(ctx, &p))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 struct open_payment {

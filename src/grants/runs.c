@@ -126,10 +126,7 @@ static tf_error run_figures(tf_fund *fund, tf_run_info *r, tf_diag *diag)
             r->rejected += n;
         }
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_run_each(tf_fund *fund, const char *session,

@@ -280,10 +280,7 @@ static tf_error pledge_walk(tf_fund *fund, const char *donor, int all,
         if (fn(ctx, &p))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_pledge_each(tf_fund *fund, const char *donor,
@@ -526,7 +523,8 @@ static tf_error duplicate_receipt(tf_fund *fund, const tf_receipt *r,
 {
     char other[128], amt[TF_AMOUNT_BUFSZ];
     tf_stmt *st;
-    int rc;
+    tf_error err;
+    int found;
 
     st = tf_db_prepare(
         fund->db,
@@ -542,19 +540,9 @@ static tf_error duplicate_receipt(tf_fund *fund, const tf_receipt *r,
     tf_stmt_text(st, 3, r->currency);
     tf_stmt_text(st, 4, donor);
     tf_stmt_text(st, 5, r->ref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc == 0) {
-        tf_stmt_reset(st);
-        return TF_OK;
-    }
-    snprintf(other, sizeof(other), "%s", tf_col_text(st, 0));
-    tf_stmt_reset(st);
-    if (fund->allow_duplicates) {
-        fund->duplicates++;
-        return TF_OK;
-    }
+    err = tf_fund_duplicate(fund, st, other, sizeof(other), &found, diag);
+    if (err || !found)
+        return err;
     tf_amount_format(amt, sizeof(amt), r->amount, cur->minor, 0);
     return refuse(field, TF_RF_REF, diag,
                   "receipt '%s' duplicates receipt '%s': the same donor (%s), "
@@ -644,10 +632,7 @@ static tf_error receipt_walk(tf_fund *fund, const char *donor, int all,
         if (fn(ctx, &r))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_receipt_each(tf_fund *fund, const char *donor,

@@ -99,10 +99,7 @@ tf_error tf_country_each(tf_fund *fund,
         if (fn(ctx, &c))
             break;
     }
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_country_put(tf_fund *fund, const tf_country *c, int *changed,

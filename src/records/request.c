@@ -57,7 +57,8 @@ static tf_error duplicate_guard(tf_fund *fund, const char *ref,
 #undef LIVE
     tf_stmt *st = tf_db_prepare(fund->db, sql, diag);
     char other[128];
-    int rc;
+    tf_error err;
+    int found;
 
     if (!st)
         return TF_ERR_DB;
@@ -65,19 +66,9 @@ static tf_error duplicate_guard(tf_fund *fund, const char *ref,
     tf_stmt_text(st, 2, country);
     tf_stmt_text(st, 3, delegate);
     tf_stmt_text(st, 4, ref);
-    rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
-    if (rc == 0) {
-        tf_stmt_reset(st);
-        return TF_OK;
-    }
-    snprintf(other, sizeof(other), "%s", tf_col_text(st, 0));
-    tf_stmt_reset(st);
-    if (fund->allow_duplicates) {
-        fund->duplicates++;
-        return TF_OK;
-    }
+    err = tf_fund_duplicate(fund, st, other, sizeof(other), &found, diag);
+    if (err || !found)
+        return err;
     *field = "delegate";
     return tf_diag_set(diag, TF_ERR_INPUT,
                        "request '%s' duplicates request '%s': the same "

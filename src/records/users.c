@@ -172,12 +172,9 @@ tf_error tf_users_count(tf_fund *fund, long *count, tf_diag *diag)
     if (!st)
         return TF_ERR_DB;
     rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
     if (rc > 0)
         *count = (long)tf_col_int(st, 0);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_user_each(tf_fund *fund, const char *id,
@@ -440,12 +437,9 @@ static tf_error other_admins(tf_fund *fund, const char *id, long *n,
         return TF_ERR_DB;
     tf_stmt_text(st, 1, id);
     rc = tf_stmt_step(st);
-    if (rc < 0)
-        return tf_stmt_error(st, diag);
     if (rc > 0)
         *n = (long)tf_col_int(st, 0);
-    tf_stmt_reset(st);
-    return TF_OK;
+    return tf_stmt_done(st, rc, diag);
 }
 
 tf_error tf_user_disable(tf_fund *fund, const char *id, const char *actor,

@@ -690,6 +690,14 @@ void tf_stmt_reset(tf_stmt *st)
     sqlite3_clear_bindings((sqlite3_stmt *)st);
 }
 
+tf_error tf_stmt_done(tf_stmt *st, int rc, tf_diag *diag)
+{
+    if (rc < 0)
+        return tf_stmt_error(st, diag);
+    tf_stmt_reset(st);
+    return TF_OK;
+}
+
 int64_t tf_col_int(tf_stmt *st, int i)
 {
     return sqlite3_column_int64((sqlite3_stmt *)st, i);

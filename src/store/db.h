@@ -118,6 +118,10 @@ tf_error tf_db_write_rows(tf_db *db, size_t n, const char *sql_batch,
 /* Resets st and clears its bindings (done automatically by prepare). */
 void tf_stmt_reset(tf_stmt *st);
 
+/* Ends a walk over st's rows whose last tf_stmt_step returned rc: the
+ * error (tf_stmt_error) when rc < 0, else st reset and TF_OK. */
+tf_error tf_stmt_done(tf_stmt *st, int rc, tf_diag *diag);
+
 /* Columns, 0-based. col_text returns NULL for SQL NULL. */
 int64_t tf_col_int(tf_stmt *st, int i);
 const char *tf_col_text(tf_stmt *st, int i);

@@ -10,38 +10,11 @@
 #   bash tests/e2e/duplicate_receipts.sh TFUND-BINARY SOURCE-DIR
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 TFUND-BINARY SOURCE-DIR" >&2; exit 2; }
-tfund=$(realpath "$1")
-sample=$(realpath "$2")/samples/gcm
-command -v sqlite3 >/dev/null || { echo "skipped: needs the sqlite3 shell"; exit 77; }
-unset TFUND_DB
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_start duplicate_receipts "$@"
+sample=$src/samples/gcm
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-dup.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-db=$work/fund.db
-
-fail() {
-  echo "duplicate_receipts: $*" >&2
-  exit 1
-}
-tf() { "$tfund" --db "$db" "$@"; }
-fingerprint() { sqlite3 "$db" .dump | sha256sum; }
-refused() { # refused STATUS TEXT -- ARGS
-  local want=$1 text=$2 rc=0 before
-  shift 3
-  before=$(fingerprint)
-  tf "$@" >out 2>err || rc=$?
-  [ "$rc" -eq "$want" ] || { cat out err >&2; fail "tfund $*: exit $rc, expected $want"; }
-  grep -qF -- "$text" err || { cat err >&2; fail "tfund $*: stderr lacks '$text'"; }
-  [ "$(fingerprint)" = "$before" ] || fail "tfund $*: refused but the fund changed"
-  echo "  refused (exit $rc): $(head -1 err)"
-}
-
-tf init >/dev/null
-for kind in rates donors pledges receipts; do
-  tf import "$kind" "$sample/$kind.csv" >/dev/null
-done
+sample_receipts
 # Norway's NOK pledge PL-2018-01 was paid in full by RC-2018-01-1 on
 # 2018-02-05; a new pledge leaves room for the same transfer again.
 tf pledge add PL-X --donor norway --date 2018-01-20 --amount 500000.00 --currency NOK \

@@ -15,22 +15,9 @@
 # of the largest trip then still work: nothing taken in overflows later.
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 TFUND-BINARY SOURCE-DIR" >&2; exit 2; }
-tfund=$(realpath "$1")
-command -v sqlite3 >/dev/null || { echo "skipped: needs the sqlite3 shell"; exit 77; }
-unset TFUND_DB
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_start input_bounds "$@"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-bounds.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-db=$work/fund.db
-
-fail() {
-  echo "input_bounds: $*" >&2
-  exit 1
-}
-tf() { "$tfund" --db "$db" "$@"; }
-fingerprint() { sqlite3 "$db" .dump | sha256sum; }
 refused() { # refused TEXT -- ARGS: exit 2, TEXT on stderr, nothing written
   local text=$1 rc=0 before
   shift 2

@@ -22,32 +22,9 @@
 #    refused.
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 TFUND-BINARY SOURCE-DIR" >&2; exit 2; }
-tfund=$(realpath "$1")
-command -v sqlite3 >/dev/null || { echo "skipped: needs the sqlite3 shell"; exit 77; }
-unset TFUND_DB
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_start pools_guard "$@"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-guard.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-db=$work/fund.db
-
-fail() {
-  echo "pools_guard: $*" >&2
-  exit 1
-}
-tf() { "$tfund" --db "$db" "$@"; }
-fingerprint() { sqlite3 "$db" .dump | sha256sum; }
-refused() { # refused STATUS TEXT -- ARGS
-  local want=$1 text=$2 rc=0 before
-  shift 3
-  before=$(fingerprint)
-  tf "$@" >out 2>err || rc=$?
-  [ "$rc" -eq "$want" ] || { cat out err >&2; fail "tfund $*: exit $rc, expected $want"; }
-  grep -qF -- "$text" err || { cat err >&2; fail "tfund $*: stderr lacks '$text'"; }
-  [ "$(fingerprint)" = "$before" ] || fail "tfund $*: refused but the fund changed"
-  echo "  refused (exit $rc): $(head -1 err)"
-}
 travel() { # the travel pool's figures: receipts,cash,committed,reserve,available
   tf pools --format csv | awk -F, '$1 == "travel" {print $2","$3","$4","$5","$6}'
 }

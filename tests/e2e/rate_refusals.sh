@@ -16,38 +16,11 @@
 # conversion, whatever the currency converted.
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 TFUND-BINARY SOURCE-DIR" >&2; exit 2; }
-tfund=$(realpath "$1")
-sample=$(realpath "$2")/samples/gcm
-command -v sqlite3 >/dev/null || { echo "skipped: needs the sqlite3 shell"; exit 77; }
-unset TFUND_DB
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_start rate_refusals "$@"
+sample=$src/samples/gcm
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-rates.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-fail() {
-  echo "rate_refusals: $*" >&2
-  exit 1
-}
-db=$work/fund.db
-tf() { "$tfund" --db "$db" "$@"; }
-fingerprint() { sqlite3 "$db" .dump | sha256sum; }
-refused() { # refused STATUS TEXT -- ARGS
-  local want=$1 text=$2 rc=0 before
-  shift 3
-  before=$(fingerprint)
-  tf "$@" >out 2>err || rc=$?
-  [ "$rc" -eq "$want" ] || { cat out err >&2; fail "tfund $*: exit $rc, expected $want"; }
-  grep -qF -- "$text" err || { cat err >&2; fail "tfund $*: stderr lacks '$text'"; }
-  [ "$(fingerprint)" = "$before" ] || fail "tfund $*: refused but the fund changed"
-  echo "  refused (exit $rc): $(head -1 err)"
-}
-
-tf init >/dev/null
-for kind in rates donors pledges receipts; do
-  tf import "$kind" "$sample/$kind.csv" >/dev/null
-done
+sample_receipts
 tf journal --format csv | grep >/dev/null '^[0-9]*,2017-01-23,receipt,RC-2016-01-1,' || fail "the sample has no receipt of 2017-01-23"
 
 echo "a rate between an old rate and a posting that used it"

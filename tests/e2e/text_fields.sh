@@ -16,23 +16,8 @@
 # and spaces inside still pass; 'donor list' never prints an escape.
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 TFUND-BINARY SOURCE-DIR" >&2; exit 2; }
-tfund=$(realpath "$1")
-src=$(realpath "$2")
-command -v sqlite3 >/dev/null || { echo "skipped: needs the sqlite3 shell"; exit 77; }
-unset TFUND_DB
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tfund-text.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-db=$work/fund.db
-
-fail() {
-  echo "text_fields: $*" >&2
-  exit 1
-}
-tf() { "$tfund" --db "$db" "$@"; }
-fingerprint() { sqlite3 "$db" .dump | sha256sum; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_start text_fields "$@"
 
 checked=0
 # refused FIELD -- ARGS: tfund ARGS exits 2, names FIELD, writes nothing.
