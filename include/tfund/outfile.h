@@ -26,9 +26,9 @@ tf_error tf_outfile_check(const char *path, int replace, tf_diag *diag);
 
 /*
  * Starts writing path: checks it (tf_outfile_check), then makes a new
- * temporary file beside it (path, a dot and six random characters) with the permissions mode (less
- * the umask when mode is not 0600), to be filled through its name
- * (tf_outfile_tmp). *out is freed by tf_outfile_commit or
+ * temporary file beside it (path, a dot and six random characters) with the
+ * permissions mode (less the umask when mode is not 0600), to be filled through
+ * its name (tf_outfile_tmp). *out is freed by tf_outfile_commit or
  * tf_outfile_abandon. TF_ERR_IO when the folder cannot take the file.
  */
 tf_error tf_outfile_begin(tf_outfile **out, const char *path, int replace,
