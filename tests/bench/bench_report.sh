@@ -19,9 +19,16 @@ trap 'rm -rf "$work"' EXIT
 tfund=$top/build/tfund
 [ -x "$tfund" ] || { echo "bench: build tfund first" >&2; exit 1; }
 
+# The core's layers, the highest first (a static link reads them in that
+# order).
+core=()
+for layer in import close grants records books store base; do
+  core+=("$top/build/libtfund_$layer.a")
+done
+# shellcheck disable=SC2046
 cc -std=c17 -O2 -I"$top/include" -o "$work/bench_gen" \
-  "$top/tests/bench/bench_gen.c" "$top/build/libtfundcore.a" \
-  $(pkg-config --libs sqlite3 gmp nettle jansson) -lcsv
+  "$top/tests/bench/bench_gen.c" "${core[@]}" \
+  $(pkg-config --libs sqlite3 gmp nettle jansson libsodium) -lcsv
 echo "building a fund of $sessions sessions x $per grants"
 start=$(date +%s)
 "$work/bench_gen" "$work/bench.db" "$sessions" "$per"

@@ -200,8 +200,10 @@ def cmd_writers(tfund, db, base, seconds, outdir):
         ref = "W-%s-%06d" % (w.name, k)
         status, data = c.request("POST", "/receipts", {
             "csrf": c.csrf, "ref": ref, "donor": donors[k % len(donors)],
-            "date": "2025-01-15", "amount": "%d.%02d" % (100 + k % 900,
-                                                         k % 100),
+            # Each receipt its own amount (a receipt of the same donor,
+            # day and amount is a duplicate the fund refuses).
+            "date": "2025-01-15", "amount": "%d.%02d" % (
+                100 + k, 1 if w.name == "rec1" else 2),
             "currency": "USD"})
         if status == 303:
             w.ok.append(ref)
