@@ -546,8 +546,9 @@ static tf_error duplicate_receipt(tf_fund *fund, const tf_receipt *r,
     tf_amount_format(amt, sizeof(amt), r->amount, cur->minor, 0);
     return refuse(field, TF_RF_REF, diag,
                   "receipt '%s' duplicates receipt '%s': the same donor (%s), "
-                  "date (%s), amount and currency (%s %s); give "
-                  "--allow-duplicate if both were paid",
+                  "date (%s), amount and currency (%s %s); if both were "
+                  "paid, allow the duplicate (--allow-duplicate, or the "
+                  "form's box)",
                   r->ref, other, donor, r->date, r->currency, amt);
 }
 

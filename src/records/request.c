@@ -72,8 +72,9 @@ static tf_error duplicate_guard(tf_fund *fund, const char *ref,
     *field = "delegate";
     return tf_diag_set(diag, TF_ERR_INPUT,
                        "request '%s' duplicates request '%s': the same "
-                       "delegate, country and session (give --allow-duplicate "
-                       "if both are meant)",
+                       "delegate, country and session (if both are meant, "
+                       "allow the duplicate: --allow-duplicate, or the "
+                       "form's box)",
                        ref, other);
 }
 

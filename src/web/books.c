@@ -555,7 +555,12 @@ static void import_form(struct web_request *rq, FILE *out,
         html_txt(out, f->error);
         html_raw(out, "</span>");
     }
-    html_raw(out, "</div><button type=\"submit\">Import</button></form>"
+    html_raw(out, "</div>");
+    page_checkbox(rq, out, f,
+                  "Allow duplicates: record receipts or requests that look "
+                  "like ones already recorded (both meant)",
+                  "allow_duplicate");
+    html_raw(out, "<button type=\"submit\">Import</button></form>"
                   "<p>One transaction: one bad row and nothing is written; "
                   "the error names the line and column. Rows already in the "
                   "books with the same details add nothing. Files of more "

@@ -84,11 +84,19 @@ tf_error web_transaction(struct web_request *rq,
                                            tf_diag *diag),
                          void *ctx, tf_diag *diag)
 {
+    const char *dup = web_field(rq, "allow_duplicate");
     tf_error err;
 
     if ((err = tf_fund_begin(rq->fund, diag)))
         return err;
-    if ((err = write(rq, ctx, diag))) {
+    /* The form's "both were paid" box: --allow-duplicate of the command
+     * line, for this write only (the worker's fund serves the next
+     * request too). */
+    tf_fund_allow_duplicates(rq->fund,
+                             dup && (!strcmp(dup, "1") || !strcmp(dup, "on")));
+    err = write(rq, ctx, diag);
+    tf_fund_allow_duplicates(rq->fund, 0);
+    if (err) {
         tf_fund_rollback(rq->fund);
         return err;
     }

@@ -455,6 +455,10 @@ static void receipt_form(struct web_request *rq, FILE *out,
     page_input(rq, out, f, "Donor (without a pledge)", "donor", "text", 0,
                NULL);
     page_select(rq, out, f, "Pool (without a pledge)", "pool", pools.v, 0);
+    page_checkbox(rq, out, f,
+                  "Both were paid: record it even if another receipt has the "
+                  "same donor, date, amount and currency",
+                  "allow_duplicate");
     html_raw(out, "<button type=\"submit\">Record the receipt</button></form>");
 }
 

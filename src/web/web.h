@@ -198,8 +198,10 @@ void page_record_row(FILE *out, const char *term, const char *value);
 /* Writes to the books for a POST: write(rq, ctx, diag) in one BEGIN
  * IMMEDIATE transaction, committed when it returns TF_OK (the event's
  * summary set by write with tf_audit_summary, its actor and command the
- * request's), rolled back otherwise. Returns write's or the commit's
- * error, the message in diag. */
+ * request's), rolled back otherwise. A form's field allow_duplicate (1
+ * or on) lets write record a duplicate receipt or request, as
+ * --allow-duplicate does. Returns write's or the commit's error, the
+ * message in diag. */
 tf_error web_transaction(struct web_request *rq,
                          tf_error (*write)(struct web_request *rq, void *ctx,
                                            tf_diag *diag),

@@ -202,13 +202,14 @@ def cmd_writers(tfund, db, base, seconds, outdir):
             "csrf": c.csrf, "ref": ref, "donor": donors[k % len(donors)],
             # Each receipt its own amount (a receipt of the same donor,
             # day and amount is a duplicate the fund refuses).
-            "date": "2025-01-15", "amount": "%d.%02d" % (
+            "date": "2025-01-16", "amount": "%d.%02d" % (
                 100 + k, 1 if w.name == "rec1" else 2),
             "currency": "USD"})
         if status == 303:
             w.ok.append(ref)
         else:
-            w.failed.append("%s: %d %s" % (ref, status,
+            said = re.findall(r'id="error-[^"]*"[^>]*>([^<]*)', data)
+            w.failed.append("%s: %d %s" % (ref, status, "; ".join(said) or
                                            re.sub(r"\s+", " ", data)[-300:]))
             w.outputs.append(data)
 

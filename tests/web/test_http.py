@@ -324,6 +324,24 @@ def forms(fund, srv):
                              "date": "2017-06-01", "amount": "1234.50",
                              "currency": "EUR"})
     check(r.status == 303, "a receipt: %d %s" % (r.status, r.text[-500:]))
+    # The same money again under another reference (and another pledge of
+    # the donor): refused as a duplicate by the reference, with the form's
+    # box named; recorded when the box says both were paid.
+    r = c.post("/pledges", {"ref": "P-WEB2", "donor": "norway",
+                            "date": "2017-05-01", "amount": "1234.50",
+                            "currency": "EUR", "pool": "travel"})
+    check(r.status == 303, "a second pledge: %d" % r.status)
+    dup = {"ref": "R-WEB-2", "pledge": "P-WEB2", "date": "2017-06-01",
+           "amount": "1234.50", "currency": "EUR"}
+    r = c.post("/receipts", dup)
+    check(r.status == 400 and 'id="error-ref"' in r.text and
+          "duplicates receipt" in r.text and "the form&#39;s box" in r.text,
+          "a duplicate receipt: %d %s" % (r.status, r.text[-600:]))
+    check('name="allow_duplicate"' in r.text, "the form has no box to allow "
+          "a duplicate")
+    r = c.post("/receipts", dict(dup, allow_duplicate="1"))
+    check(r.status == 303, "a duplicate allowed: %d %s" % (r.status,
+                                                           r.text[-500:]))
     r = c.post("/donors", {"id": "web-donor", "name": "Web donor",
                            "type": "private"})
     check(r.status == 303, "a donor: %d" % r.status)
