@@ -313,9 +313,9 @@ static int run_row(void *ctx, const tf_run_info *r)
         char a[TF_AMOUNT_BUFSZ];
         if (k == TF_POOL_PREP || len >= sizeof(env))
             continue;
-        len += (size_t)snprintf(env + len, sizeof(env) - len, "%s%s:%s",
-                                len ? ";" : "", tf_pools[k],
-                                tf_fund_fmt(o->fund, a, r->envelope[k], 0));
+        len += (size_t)snprintf(
+            env + len, sizeof(env) - len, "%s%s:%s", len ? ";" : "",
+            tf_pools[k], tf_fund_fmt(o->fund, a, r->envelope[k], o->group));
     }
     snprintf(state, sizeof(state), "%s", *r->last_step ? r->last_step : "");
     cells[0] = id;

@@ -144,6 +144,7 @@ struct hr {
     cli_table *t;
     const char *date;
     int group;
+    long rows;
 };
 
 static int headroom_row(void *ctx, const tf_headroom *h)
@@ -152,6 +153,7 @@ static int headroom_row(void *ctx, const tf_headroom *h)
     struct hr *c = ctx;
     const tf_envelope *e = h->env;
 
+    c->rows++;
     for (int k = 0; k < TF_POOL_COUNT; k++) {
         char a[4][TF_AMOUNT_BUFSZ];
         const char *cells[10];
@@ -215,6 +217,10 @@ static int run_headroom(int argc, char **argv)
     c.t = cli_table_new(fmt, stdout, cols, "sssaaaaiai");
     err = tf_headroom_each(c.fund, session, date, headroom_row, &c, &diag);
     cli_table_done(c.t, err);
+    if (!err && fmt == CLI_TEXT && !c.rows)
+        printf("no session is still to come on %s (a run may be dated up to "
+               "a session's last day)\n",
+               date);
     return cli_close(c.fund, err, &diag);
 }
 
