@@ -24,7 +24,7 @@
 enum awaits { AWAITS_NOTHING, AWAITS_CERTIFICATION, AWAITS_APPROVAL };
 
 /* The steps a user may take. */
-enum { MAY_CERTIFY = 1, MAY_APPROVE = 2, MAY_REJECT = 4 };
+enum { MAY_CERTIFY = 1, MAY_APPROVE = 2, MAY_REJECT = 4, MAY_UNDO = 8 };
 
 static enum awaits awaited(tf_approvals mode, const char *state)
 {
@@ -79,7 +79,8 @@ static void step_forms(struct web_request *rq, FILE *out, const char *base,
         const char *step, *button;
     } steps[] = {{MAY_CERTIFY, "certify", "Certify"},
                  {MAY_APPROVE, "approve", "Approve"},
-                 {MAY_REJECT, "reject", "Reject"}};
+                 {MAY_REJECT, "reject", "Reject"},
+                 {MAY_UNDO, "undo", "Undo the run"}};
     char action[160], form[160];
 
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -95,8 +96,13 @@ static void step_forms(struct web_request *rq, FILE *out, const char *base,
         for (char *p = form; *p; p++)
             if (*p == '/')
                 *p = '-';
-        page_input_in(rq, out, g, form, "Date", "date", "date", 0,
-                      "YYYY-MM-DD (today)");
+        /* An undo is dated by the officer (--date of the command). */
+        if (!strcmp(steps[i].step, "undo"))
+            page_input_in(rq, out, g, form, "Date", "date", "date", 1,
+                          "YYYY-MM-DD");
+        else
+            page_input_in(rq, out, g, form, "Date", "date", "date", 0,
+                          "YYYY-MM-DD (today)");
         if (!strcmp(steps[i].step, "reject"))
             page_input_in(rq, out, g, form, "Reason", "reason", "text", 1,
                           NULL);
@@ -347,7 +353,7 @@ static int run_page(struct web_request *rq, int status,
     tf_run_steps(rq->fund, id, step_row, &so, &diag);
     web_table_end(so.t);
     snprintf(base, sizeof(base), "/runs/%" PRId64, id);
-    if (aw != AWAITS_NOTHING || failed) {
+    if (aw != AWAITS_NOTHING || (failed && strcmp(failed, "undo"))) {
         unsigned may = may_take(rq, aw, v.actor, v.certifier);
         html_raw(out, "<h2>Approval</h2>");
         if (!may && !failed) {
@@ -361,6 +367,16 @@ static int run_page(struct web_request *rq, int status,
             html_raw(out, ".</p>");
         }
         step_forms(rq, out, base, may, f, failed);
+    } else if (!strcmp(v.state, "approved") || !v.state[0] ||
+               (failed && !strcmp(failed, "undo"))) {
+        /* A run in force: the programme officer may undo it. */
+        if (web_user_has(rq, TF_ROLE_PROGRAMME) || failed) {
+            html_raw(out, "<h2>Undo</h2><p>Every request still at this run's "
+                          "decision goes back to pending, a funded one with "
+                          "its commitment released. Refused if any of its "
+                          "grants has been disbursed.</p>");
+            step_forms(rq, out, base, MAY_UNDO, f, failed);
+        }
     }
     html_raw(out, "<h2>Decisions</h2><p class=\"downloads\">");
     snprintf(n, sizeof(n), "%" PRId64, id);
@@ -404,6 +420,16 @@ static tf_error run_step_write(struct web_request *rq, void *ctx, tf_diag *diag)
         err = tf_allocation_reject(rq->fund, s->id, s->date, s->reason, diag);
         snprintf(s->line, sizeof(s->line), "run %" PRId64 " %s on %s: %s",
                  s->id, tf_status_name(TF_STATUS_REJECTED), s->date, s->reason);
+    } else if (!strcmp(s->step, "undo")) {
+        tf_undo_result u;
+        err = tf_allocation_undo(rq->fund, s->id, s->date, &u, diag);
+        if (!err)
+            snprintf(s->line, sizeof(s->line),
+                     "run %" PRId64 " of %s undone on %s: %ld grant(s) back "
+                     "to pending, commitments of %s released; %ld waitlisted "
+                     "or rejected back to pending",
+                     s->id, u.session, s->date, u.funded,
+                     tf_fund_fmt(rq->fund, a, u.released, 1), u.other);
     } else {
         err = tf_allocation_approve(rq->fund, s->id, s->date, &res, diag);
         if (!err)
@@ -459,6 +485,11 @@ static int read_step(struct web_request *rq, struct step *s, char *today,
 
     tf_date_today(today);
     s->date = date && *date ? date : today;
+    if (!strcmp(s->step, "undo") && (!date || !*date)) {
+        f->error_field = "date";
+        snprintf(f->error, sizeof(f->error), "an undo needs its date");
+        return 400;
+    }
     tf_diag_clear(&diag);
     if (tf_date_check(s->date, &diag)) {
         f->error_field = "date";
@@ -512,6 +543,11 @@ int post_run_approve(struct web_request *rq)
 int post_run_reject(struct web_request *rq)
 {
     return post_run_step(rq, "reject");
+}
+
+int post_run_undo(struct web_request *rq)
+{
+    return post_run_step(rq, "undo");
 }
 
 /* ---- A session's runs ------------------------------------------------ */

@@ -341,6 +341,9 @@ struct one_request {
     char session[80], country[8], delegate[256], submitted[32];
     char status[16], reason[64], fare[TF_AMOUNT_BUFSZ + 8];
     char charge[TF_AMOUNT_BUFSZ], tier[8];
+    /* The details an amendment starts from: the fare as typed (no
+     * grouping), its currency, the gender. */
+    char fare_amount[TF_AMOUNT_BUFSZ], fare_currency[8], gender[32];
     int found;
 };
 
@@ -358,6 +361,11 @@ static int got_request(void *ctx, const tf_request *r)
     snprintf(o->reason, sizeof(o->reason), "%s", r->reason ? r->reason : "");
     tf_amount_format(amt, sizeof(amt), r->fare_orig, cur ? cur->minor : 2, 1);
     snprintf(o->fare, sizeof(o->fare), "%s %s", amt, r->fare_currency);
+    tf_amount_format(o->fare_amount, sizeof(o->fare_amount), r->fare_orig,
+                     cur ? cur->minor : 2, 0);
+    snprintf(o->fare_currency, sizeof(o->fare_currency), "%s",
+             r->fare_currency);
+    snprintf(o->gender, sizeof(o->gender), "%s", r->gender ? r->gender : "");
     o->charge[0] = o->tier[0] = '\0';
     if (r->has_figures)
         tf_fund_fmt(o->fund, o->charge, r->charge, 1);
@@ -417,6 +425,10 @@ static void life_form(struct web_request *rq, FILE *out, const char *what,
                       "Force: accept a cost beyond the tolerance over the "
                       "committed",
                       "force");
+        page_checkbox(rq, out, f,
+                      "Correct: replace a disbursed grant's actual cost (the "
+                      "amount, currency and date are needed)",
+                      "correct");
     } else {
         page_input_in(rq, out, f, what, "Date", "date", "date", 0,
                       "YYYY-MM-DD (today)");
@@ -424,6 +436,42 @@ static void life_form(struct web_request *rq, FILE *out, const char *what,
     html_raw(out, "<button type=\"submit\">");
     html_txt(out, button);
     html_raw(out, "</button></form>");
+}
+
+/* The amendment form of a pending or waitlisted request, filled with its
+ * current details (o) unless the form f is shown again. */
+static void amend_form(struct web_request *rq, FILE *out,
+                       const struct one_request *o, const struct page_form *f)
+{
+    char *action = NULL;
+    size_t len = 0;
+    FILE *a = open_memstream(&action, &len);
+
+    if (!a)
+        return;
+    html_raw(a, "/requests/");
+    html_url_seg(a, rq->params[0]);
+    html_raw(a, "/amend");
+    fclose(a);
+    html_raw(out, "<h2>Amend the request</h2>");
+    page_form_error(out, f);
+    page_form_open(rq, out, action, 0);
+    free(action);
+    page_input_or(rq, out, f, "amend", "Fare", "fare", "text", 0, NULL,
+                  o->fare_amount);
+    page_input_or(rq, out, f, "amend", "Fare currency", "fare_currency", "text",
+                  0, NULL, o->fare_currency);
+    page_input_or(rq, out, f, "amend", "Delegate", "delegate", "text", 0, NULL,
+                  o->delegate);
+    page_input_or(rq, out, f, "amend", "Gender", "gender", "text", 0, NULL,
+                  o->gender);
+    page_checkbox(rq, out, f,
+                  "Allow a duplicate: the new delegate is another person of "
+                  "the same name",
+                  "allow_duplicate");
+    html_raw(out, "<button type=\"submit\">Amend</button></form><p>The old "
+                  "details stay as they were recorded; an amendment that "
+                  "changes nothing writes nothing.</p>");
 }
 
 /* The page of a request: its details, payment requests and, for the
@@ -462,13 +510,22 @@ static int request_page(struct web_request *rq, int status,
     payments_table(rq, out, 0, ref);
     if (web_user_has(rq, TF_ROLE_PROGRAMME) || failed) {
         int funded = tf_status_is(o.status, TF_STATUS_FUNDED),
-            open = funded || tf_status_is(o.status, TF_STATUS_PENDING) ||
-                   tf_status_is(o.status, TF_STATUS_WAITLISTED),
+            waiting = tf_status_is(o.status, TF_STATUS_PENDING) ||
+                      tf_status_is(o.status, TF_STATUS_WAITLISTED),
+            open = funded || waiting,
+            disbursed = tf_status_is(o.status, TF_STATUS_DISBURSED),
             cancelled = tf_status_is(o.status, TF_STATUS_CANCELLED);
 #define FORM_OF(w) (failed && !strcmp(failed, w) ? f : NULL)
-        if (funded || (failed && !strcmp(failed, "disburse")))
-            life_form(rq, out, "disburse", "Disburse the actual cost",
-                      "Disburse", FORM_OF("disburse"));
+        if (waiting || (failed && !strcmp(failed, "amend")))
+            amend_form(rq, out, &o, FORM_OF("amend"));
+        if (funded || disbursed || (failed && !strcmp(failed, "disburse")))
+            life_form(rq, out, "disburse",
+                      disbursed ? "Correct the disbursement"
+                                : "Disburse the actual cost",
+                      disbursed ? "Correct" : "Disburse", FORM_OF("disburse"));
+        if (disbursed || (failed && !strcmp(failed, "undisburse")))
+            life_form(rq, out, "undisburse", "Take back the disbursement",
+                      "Undisburse", FORM_OF("undisburse"));
         if (open || (failed && !strcmp(failed, "cancel")))
             life_form(rq, out, "cancel", "Cancel the request", "Cancel",
                       FORM_OF("cancel"));
@@ -507,6 +564,14 @@ static tf_error life_write(struct web_request *rq, void *ctx, tf_diag *diag)
         snprintf(l->line, sizeof(l->line), "%s cancelled on %s%s%s", l->ref,
                  l->date, l->released ? ", commitment released: " : "",
                  l->released ? tf_fund_fmt(fund, a, l->released, 1) : "");
+    } else if (!strcmp(l->what, "undisburse")) {
+        if ((err = tf_undisburse(fund, l->ref, l->date, &l->res, diag)))
+            return err;
+        snprintf(l->line, sizeof(l->line),
+                 "%s back to funded on %s: disbursement entry reversed "
+                 "(entry %" PRId64 "), commitment of %s re-established",
+                 l->ref, l->date, l->res.reversed,
+                 tf_fund_fmt(fund, a, l->res.committed, 1));
     } else if (!strcmp(l->what, "reinstate")) {
         if ((err = tf_reinstate(fund, l->ref, l->date, diag)))
             return err;
@@ -517,20 +582,29 @@ static tf_error life_write(struct web_request *rq, void *ctx, tf_diag *diag)
             return err;
         if (l->res.payment) {
             snprintf(l->line, sizeof(l->line),
-                     "payment request %" PRId64 " for %s recorded on %s: "
+                     "payment request %" PRId64 " for %s recorded on %s%s: "
                      "nothing is paid until it is approved",
-                     l->res.payment, l->ref, l->res.date);
+                     l->res.payment, l->ref, l->res.date,
+                     l->o.correct ? " (a correction)" : "");
         } else {
             n = snprintf(l->line, sizeof(l->line),
                          "%s %s on %s: actual %s + PSC %s = %s", l->ref,
-                         tf_status_name(TF_STATUS_DISBURSED), l->res.date,
-                         tf_fund_fmt(fund, a, l->res.actual, 1),
+                         l->o.correct ? "disbursement corrected"
+                                      : tf_status_name(TF_STATUS_DISBURSED),
+                         l->res.date, tf_fund_fmt(fund, a, l->res.actual, 1),
                          tf_fund_fmt(fund, b, l->res.psc, 1),
                          tf_fund_fmt(fund, t, l->res.charge, 1));
             if (l->res.released && n > 0 && (size_t)n < sizeof(l->line))
+                n += snprintf(l->line + n, sizeof(l->line) - (size_t)n,
+                              "; %s of the commitment released",
+                              tf_fund_fmt(fund, a, l->res.released, 1));
+            if (l->res.overrun && n > 0 && (size_t)n < sizeof(l->line))
+                n += snprintf(l->line + n, sizeof(l->line) - (size_t)n,
+                              "; overrun of %s drawn from available",
+                              tf_fund_fmt(fund, a, l->res.overrun, 1));
+            if (l->res.reversed && n > 0 && (size_t)n < sizeof(l->line))
                 snprintf(l->line + n, sizeof(l->line) - (size_t)n,
-                         "; %s of the commitment released",
-                         tf_fund_fmt(fund, a, l->res.released, 1));
+                         " (entry %" PRId64 " reversed)", l->res.reversed);
         }
         if (l->o.force) {
             size_t len = strlen(l->line);
@@ -582,6 +656,18 @@ static int post_life(struct web_request *rq, const char *what)
             snprintf(f.error, sizeof(f.error), "force is 1 or empty");
             return request_page(rq, 400, &f, what);
         }
+        if (read_flag(rq, "correct", &l.o.correct)) {
+            f.error_field = "correct";
+            snprintf(f.error, sizeof(f.error), "correct is 1 or empty");
+            return request_page(rq, 400, &f, what);
+        }
+        if (l.o.correct && (!has_amount || !l.date)) {
+            f.error_field = has_amount ? "date" : "amount";
+            snprintf(f.error, sizeof(f.error),
+                     "a correction needs the amount, the currency and the "
+                     "date");
+            return request_page(rq, 400, &f, what);
+        }
         if (has_amount) {
             const tf_currency *cur = tf_currency_find(currency);
             tf_diag_clear(&diag);
@@ -621,6 +707,110 @@ int post_cancel(struct web_request *rq)
 int post_reinstate(struct web_request *rq)
 {
     return post_life(rq, "reinstate");
+}
+
+int post_undisburse(struct web_request *rq)
+{
+    return post_life(rq, "undisburse");
+}
+
+struct amend {
+    tf_request_amendment am;
+    const char *fare;
+    int changed;
+    char line[600];
+};
+
+static tf_error amend_write(struct web_request *rq, void *ctx, tf_diag *diag)
+{
+    struct amend *m = ctx;
+    tf_error err;
+    int n;
+
+    if ((err = tf_request_amend(rq->fund, &m->am, &m->changed, diag)))
+        return err;
+    n = snprintf(m->line, sizeof(m->line), "%s %s", m->am.ref,
+                 m->changed ? "amended:" : "unchanged: nothing new");
+    if (m->changed && m->am.delegate && n > 0 && (size_t)n < sizeof(m->line))
+        n += snprintf(m->line + n, sizeof(m->line) - (size_t)n,
+                      " delegate '%s'", m->am.delegate);
+    if (m->changed && m->fare && n > 0 && (size_t)n < sizeof(m->line))
+        n += snprintf(m->line + n, sizeof(m->line) - (size_t)n, " fare %s %s",
+                      m->fare, m->am.fare_currency);
+    if (m->changed && m->am.gender && n > 0 && (size_t)n < sizeof(m->line))
+        n += snprintf(m->line + n, sizeof(m->line) - (size_t)n, " gender '%s'",
+                      m->am.gender);
+    if (tf_fund_duplicates(rq->fund) && n > 0 && (size_t)n < sizeof(m->line))
+        snprintf(m->line + n, sizeof(m->line) - (size_t)n,
+                 " (a duplicate, allow_duplicate)");
+    tf_audit_summary(rq->fund, "%s", m->line);
+    return TF_OK;
+}
+
+/* A form's text field: NULL when absent or empty (kept as recorded). */
+static const char *field_or_null(struct web_request *rq, const char *name)
+{
+    const char *v = web_field(rq, name);
+
+    return v && *v ? v : NULL;
+}
+
+/* POST /requests/REF/amend: 'tfund request amend'. */
+int post_amend(struct web_request *rq)
+{
+    struct one_request o;
+    struct page_form f;
+    struct amend m;
+    int allow;
+    tf_diag diag;
+    tf_error err;
+
+    memset(&f, 0, sizeof(f));
+    memset(&m, 0, sizeof(m));
+    if (load_request(rq, &o))
+        return 0;
+    m.am.ref = rq->params[0];
+    m.fare = field_or_null(rq, "fare");
+    m.am.fare_currency = field_or_null(rq, "fare_currency");
+    m.am.delegate = field_or_null(rq, "delegate");
+    m.am.gender = field_or_null(rq, "gender");
+    if (read_flag(rq, "allow_duplicate", &allow)) {
+        f.error_field = "allow_duplicate";
+        snprintf(f.error, sizeof(f.error), "allow_duplicate is 1 or empty");
+        return request_page(rq, 400, &f, "amend");
+    }
+    if (!m.fare != !m.am.fare_currency) {
+        f.error_field = m.fare ? "fare_currency" : "fare";
+        snprintf(f.error, sizeof(f.error),
+                 "the fare and its currency go together");
+        return request_page(rq, 400, &f, "amend");
+    }
+    if (!m.fare && !m.am.delegate && !m.am.gender) {
+        f.error_field = "fare";
+        snprintf(f.error, sizeof(f.error),
+                 "an amendment needs the fare, the delegate or the gender");
+        return request_page(rq, 400, &f, "amend");
+    }
+    if (m.fare) {
+        const tf_currency *cur = tf_currency_find(m.am.fare_currency);
+        tf_diag_clear(&diag);
+        if (!cur) {
+            f.error_field = "fare_currency";
+            snprintf(f.error, sizeof(f.error), "unknown currency '%s'",
+                     m.am.fare_currency);
+            return request_page(rq, 400, &f, "amend");
+        }
+        if (tf_amount_parse(&m.am.fare, m.fare, cur, 0, &diag)) {
+            f.error_field = "fare";
+            snprintf(f.error, sizeof(f.error), "%s", diag.msg);
+            return request_page(rq, 400, &f, "amend");
+        }
+    }
+    tf_diag_clear(&diag);
+    if ((err = web_transaction(rq, amend_write, &m, &diag)))
+        return request_page(rq, page_write_failed(&f, err, &diag), &f, "amend");
+    web_flash(rq, "%s", m.line);
+    return web_redirect(rq, "/requests/", m.am.ref, NULL);
 }
 
 /* ---- The waitlist ----------------------------------------------------- */

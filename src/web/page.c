@@ -302,7 +302,18 @@ void page_input_in(struct web_request *rq, FILE *out, const struct page_form *f,
                    const char *form, const char *label, const char *name,
                    const char *type, int required, const char *hint)
 {
+    page_input_or(rq, out, f, form, label, name, type, required, hint, NULL);
+}
+
+void page_input_or(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *form, const char *label, const char *name,
+                   const char *type, int required, const char *hint,
+                   const char *fallback)
+{
     const char *value = web_field(rq, name);
+
+    if (!value)
+        value = fallback;
 
     label_open_in(out, f, form, label, name, required);
     html_raw(out, "<input id=\"");

@@ -54,6 +54,8 @@ int page_request(struct web_request *rq);
 int post_disburse(struct web_request *rq);
 int post_cancel(struct web_request *rq);
 int post_reinstate(struct web_request *rq);
+int post_undisburse(struct web_request *rq);
+int post_amend(struct web_request *rq);
 int page_waitlist(struct web_request *rq);
 
 /* approvals.c: runs and payment requests and their steps */
@@ -61,6 +63,7 @@ int page_run(struct web_request *rq);
 int post_run_certify(struct web_request *rq);
 int post_run_approve(struct web_request *rq);
 int post_run_reject(struct web_request *rq);
+int post_run_undo(struct web_request *rq);
 int page_payments(struct web_request *rq);
 int post_payment_certify(struct web_request *rq);
 int post_payment_approve(struct web_request *rq);

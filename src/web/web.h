@@ -156,6 +156,12 @@ void page_input(struct web_request *rq, FILE *out, const struct page_form *f,
 void page_input_in(struct web_request *rq, FILE *out, const struct page_form *f,
                    const char *form, const char *label, const char *name,
                    const char *type, int required, const char *hint);
+/* The same, showing fallback (may be NULL) when the form has no value
+ * for name: a record's current details to start from. */
+void page_input_or(struct web_request *rq, FILE *out, const struct page_form *f,
+                   const char *form, const char *label, const char *name,
+                   const char *type, int required, const char *hint,
+                   const char *fallback);
 /* A labelled select of choices (NULL-terminated), keeping the choice. */
 void page_select(struct web_request *rq, FILE *out, const struct page_form *f,
                  const char *label, const char *name,
