@@ -46,7 +46,9 @@ POST_GRANTS = ["/sessions/its2/allocate", "/runs/1/certify", "/runs/1/approve",
                "/runs/1/reject", "/requests/R-its1-001/disburse",
                "/requests/R-its1-001/cancel", "/requests/R-its1-001/reinstate",
                "/payments/1/certify", "/payments/1/approve",
-               "/payments/1/reject"]
+               "/payments/1/reject", "/runs/1/undo",
+               "/requests/R-its1-001/undisburse",
+               "/requests/R-its1-001/amend"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -84,6 +86,7 @@ def run(fund):
     lists_match_the_command_line(fund, srv)
     forms(fund, srv)
     approvals(fund, srv)
+    corrections(fund, srv)
     csrf(srv)
     lockout(srv)
     fixation(srv)
@@ -1055,6 +1058,207 @@ def approvals(fund, srv):
           "payment request walked the same way, a cancellation and a "
           "reinstatement; 400 by the field, 404 for unknown ids; CSV and "
           "JSON of runs, payments and the waitlist as the command line's")
+
+
+def corrections(fund, srv):
+    """The command line's corrections in the browser: a run undone, a
+    disbursement taken back or corrected, a request amended; each for the
+    programme officer only (403), with its token (403), bad input 400 by
+    its field, a rule refused 409 with the core's message, unknown ids
+    404; what each wrote is in the command line's lists and in the log
+    under the web user."""
+    def events():
+        return csv_rows(cli_csv(fund, "log", "--format", "csv"))
+
+    def last_event():
+        return events()[-1]
+
+    prog = srv.client().login("prog")
+    cert = srv.client().login("cert")
+    aud = srv.client().login("aud")
+    anon = srv.client()
+    fund.run("set", "approvals", "none")
+    runs = csv_rows(cli_csv(fund, "allocation", "runs", "--format", "csv"))
+    run4 = [r for r in runs if r["session"] == "its4"][-1]["run"]
+    shown = csv_rows(cli_csv(fund, "allocation", "show", "its4", "--format",
+                             "csv"))
+    paid = [row["ref"] for row in shown if row["status"] == "disbursed"]
+    check(paid, "its4 has no disbursed grant: %r" % shown)
+    ref = paid[0]
+
+    # ---- Undo a run -------------------------------------------------------
+    undo = "/runs/%s/undo" % run4
+    page = prog.get("/runs/" + run4).text
+    check('action="%s"' % undo in page, "no undo form on a run in force")
+    check('action="%s"' % undo not in aud.get("/runs/" + run4).text,
+          "an undo form for the auditor")
+    check(anon.post(undo, {"date": "2017-08-01"}).status == 401,
+          "undo logged out")
+    check(cert.post(undo, {"date": "2017-08-01"}).status == 403,
+          "undo by the certifying officer")
+    check(prog.post(undo, {"date": "2017-08-01"}, csrf=False).status == 403,
+          "undo without the token")
+    r = prog.post(undo, {})
+    check(r.status == 400 and 'id="error-date"' in r.text,
+          "undo without a date: %d" % r.status)
+    r = prog.post(undo, {"date": "2017-02-30"})
+    check(r.status == 400 and 'id="error-date"' in r.text and
+          'value="2017-02-30"' in r.text, "undo with a bad date: %d" %
+          r.status)
+    r = prog.post(undo, {"date": "2017-08-01"})
+    check(r.status == 409 and "cannot be undone" in r.text,
+          "undo of a run with a disbursed grant: %d %s" % (r.status,
+                                                           r.text[-400:]))
+    check(prog.post("/runs/999/undo", {"date": "2017-08-01"}).status == 404,
+          "undo of an unknown run")
+
+    # ---- Undisburse ---------------------------------------------------------
+    back = "/requests/%s/undisburse" % ref
+    check('action="%s"' % back in prog.get("/requests/" + ref).text,
+          "no undisburse form on a disbursed request")
+    check(anon.post(back, {"date": "2017-08-01"}).status == 401,
+          "undisburse logged out")
+    check(aud.post(back, {"date": "2017-08-01"}).status == 403,
+          "undisburse by the auditor")
+    check(prog.post(back, {"date": "2017-08-01"}, csrf=False).status == 403,
+          "undisburse without the token")
+    r = prog.post(back, {"date": "2017-13-01"})
+    check(r.status == 400 and 'id="error-date"' in r.text,
+          "undisburse with a bad date: %d" % r.status)
+    check(prog.post("/requests/nowhere/undisburse",
+                    {"date": "2017-08-01"}).status == 404,
+          "undisburse of an unknown request")
+    r = prog.post(back, {"date": "2017-08-01"})
+    check(r.status == 303 and r.header("Location") == "/requests/" + ref,
+          "undisburse: %d %s" % (r.status, r.text[-400:]))
+    check(status_of(fund, "its4", ref) == "funded",
+          "undisbursed, the grant is not funded again")
+    e = last_event()
+    check(e["actor"] == "prog" and e["command"].startswith("POST " + back)
+          and "back to funded" in e["summary"], "the undisbursement's "
+          "event: %r" % e)
+    r = prog.post(back, {"date": "2017-08-01"})
+    check(r.status == 409, "undisburse of a funded request: %d %s" %
+          (r.status, r.text[-300:]))
+
+    # ---- Disburse, then correct ---------------------------------------------
+    pay = "/requests/%s/disburse" % ref
+    r = prog.post(pay, {"date": "2017-08-02", "amount": "1500.00",
+                        "currency": "USD"})
+    check(r.status == 303 and status_of(fund, "its4", ref) == "disbursed",
+          "disburse again: %d %s" % (r.status, r.text[-300:]))
+    page = prog.get("/requests/" + ref).text
+    check('action="%s"' % pay in page and 'name="correct"' in page,
+          "no correction form on a disbursed request")
+    check(aud.post(pay, {"correct": "1"}).status == 403,
+          "a correction by the auditor")
+    r = prog.post(pay, {"date": "2017-08-03", "correct": "1"})
+    check(r.status == 400 and 'id="error-amount"' in r.text,
+          "a correction without an amount: %d" % r.status)
+    r = prog.post(pay, {"date": "2017-08-03", "amount": "x", "currency":
+                        "USD", "correct": "1"})
+    check(r.status == 400 and 'id="error-amount"' in r.text and
+          'value="x"' in r.text, "a correction with a bad amount: %d" %
+          r.status)
+    r = prog.post(pay, {"date": "2017-08-03", "amount": "1400.00",
+                        "currency": "USD", "correct": "maybe"})
+    check(r.status == 400 and 'id="error-correct"' in r.text,
+          "a bad correct box: %d" % r.status)
+    r = prog.post(pay, {"date": "2017-08-03", "amount": "1400.00",
+                        "currency": "USD", "correct": "1"})
+    check(r.status == 303, "a correction: %d %s" % (r.status,
+                                                    r.text[-400:]))
+    e = last_event()
+    check(e["actor"] == "prog" and "disbursement corrected" in e["summary"]
+          and "1,400.00" in e["summary"], "the correction's event: %r" % e)
+    check("disbursement corrected" in prog.get("/requests/" + ref).text,
+          "no message after the correction")
+    disb = csv_rows(cli_csv(fund, "allocation", "show", "its4", "--format",
+                            "csv"))
+    check(any(row["ref"] == ref and row["status"] == "disbursed"
+              for row in disb), "the corrected grant is not disbursed")
+
+    # ---- Undo the run at last -------------------------------------------------
+    check(prog.post(back, {"date": "2017-08-04"}).status == 303,
+          "undisburse before the undo")
+    r = prog.post(undo, {"date": "2017-08-04"})
+    check(r.status == 303 and r.header("Location") == "/runs/" + run4,
+          "undo: %d %s" % (r.status, r.text[-400:]))
+    check("undone on 2017-08-04" in prog.get("/runs/" + run4).text,
+          "no message after the undo")
+    check(status_of(fund, "its4", ref) == "pending",
+          "the undone run's grant is not pending")
+    runs = csv_rows(cli_csv(fund, "allocation", "runs", "--format", "csv"))
+    row = [r for r in runs if r["run"] == run4][0]
+    check("undone" in ",".join(row.values()),
+          "allocation runs does not show the run undone: %r" % row)
+    e = last_event()
+    check(e["actor"] == "prog" and e["command"].startswith("POST " + undo)
+          and "undone on 2017-08-04" in e["summary"],
+          "the undo's event: %r" % e)
+    r = prog.post(undo, {"date": "2017-08-05"})
+    check(r.status == 409, "undo of a run already undone: %d" % r.status)
+    check('action="%s"' % undo not in prog.get("/runs/" + run4).text,
+          "an undo form on an undone run")
+
+    # ---- Amend a pending request ---------------------------------------------
+    amend = "/requests/%s/amend" % ref
+    page = prog.get("/requests/" + ref).text
+    check('action="%s"' % amend in page, "no amend form on a pending request")
+    details = [row for row in csv_rows(cli_csv(fund, "request", "list",
+                                               "--format", "csv"))
+               if row["ref"] == ref][0]
+    check('value="%s"' % details["delegate"] in page,
+          "the amend form is not filled with the delegate: %r" % details)
+    check(anon.post(amend, {"delegate": "X"}).status == 401,
+          "amend logged out")
+    check(cert.post(amend, {"delegate": "X"}).status == 403,
+          "amend by the certifying officer")
+    check(prog.post(amend, {"delegate": "X"}, csrf=False).status == 403,
+          "amend without the token")
+    r = prog.post(amend, {"fare": "12.345", "fare_currency": "USD",
+                          "delegate": "Ms <Web>"})
+    check(r.status == 400 and 'id="error-fare"' in r.text and
+          'value="12.345"' in r.text and "Ms &lt;Web&gt;" in r.text,
+          "amend with a bad fare: %d" % r.status)
+    r = prog.post(amend, {"fare": "100"})
+    check(r.status == 400 and 'id="error-fare_currency"' in r.text,
+          "a fare without its currency: %d" % r.status)
+    r = prog.post(amend, {})
+    check(r.status == 400, "an amendment of nothing: %d" % r.status)
+    check(prog.post("/requests/nowhere/amend", {"delegate": "X"}).status ==
+          404, "amend of an unknown request")
+    r = prog.post("/requests/%s/amend" % disbursed_ref(fund),
+                  {"delegate": "X"})
+    check(r.status == 409, "amend of a disbursed request: %d %s" %
+          (r.status, r.text[-300:]))
+    r = prog.post(amend, {"delegate": "Web Amended", "fare": "1234.50",
+                          "fare_currency": "USD"})
+    check(r.status == 303 and r.header("Location") == "/requests/" + ref,
+          "amend: %d %s" % (r.status, r.text[-400:]))
+    reqs = cli_csv(fund, "request", "list", "--format", "csv")
+    check(any(row["ref"] == ref and "Web Amended" in row.values()
+              for row in csv_rows(reqs)),
+          "request list does not show the amendment")
+    e = last_event()
+    check(e["actor"] == "prog" and e["command"].startswith("POST " + amend)
+          and "amended" in e["summary"], "the amendment's event: %r" % e)
+    page = prog.get("/requests/" + ref).text
+    check('value="Web Amended"' in page, "the amend form is not filled "
+          "with the request's details")
+    fund.run("set", "approvals", "certify-approve")
+    print("  corrections: undo, undisburse, a corrected disbursement and "
+          "an amendment through the browser; 401, 403 by role and token, "
+          "400 by the field, 404, 409 with the core's message")
+
+
+def disbursed_ref(fund):
+    for session in ("its1", "its2", "its3", "its4"):
+        for row in csv_rows(cli_csv(fund, "allocation", "show", session,
+                                    "--format", "csv")):
+            if row["status"] == "disbursed":
+                return row["ref"]
+    fail("no disbursed request")
 
 
 def disabled(fund, srv):
