@@ -2,7 +2,8 @@
 /*
  * A session's allocation run (a dry run shows its decisions and the
  * envelope; a real one is proposed, or posted when approvals are none),
- * a request and its life after the run (disburse, cancel, reinstate),
+ * a request and its life after the run (disburse and its correction,
+ * undisburse, cancel, reinstate, and before it an amendment),
  * and the waitlist of the sessions still to come. Each write calls the
  * core function the command line calls, in one transaction, with the
  * same summary for its event.
