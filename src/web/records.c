@@ -148,6 +148,62 @@ done:
     return status;
 }
 
+/* A list page of records with its entry form (donors, pledges, receipts,
+ * sessions): the list, with the form after it for a recorder; a form
+ * shown again with its error comes first. */
+struct record_page {
+    const char *kind;  /* the import kind that writes it */
+    const char *title; /* the page's */
+    const char *path;  /* where it lives */
+    const char *noun;  /* in the flash: "pledge P-1: recorded" */
+    const char *key;   /* the field that names it */
+    const char *done;  /* "recorded", "registered" */
+    const char *const *cols;
+    void (*form)(struct web_request *rq, FILE *out, const struct page_form *f);
+    void (*table)(struct web_request *rq, FILE *out, int fmt,
+                  const char *donor);
+    int by_donor; /* the list takes ?donor= (list_donor_of) */
+};
+
+static int list_donor_of(struct web_request *rq, const char **donor);
+
+static int render_record_page(struct web_request *rq, int status,
+                              const struct page_form *f,
+                              const struct record_page *p)
+{
+    int fmt = f ? 0 : web_format(rq);
+    const char *donor = NULL;
+    FILE *out;
+
+    if (fmt < 0 || (p->by_donor && list_donor_of(rq, &donor)))
+        return 0;
+    if (!(out = web_list_begin(rq, fmt, status, p->title)))
+        return 0;
+    if (f) /* shown again: the form and its errors come first */
+        p->form(rq, out, f);
+    p->table(rq, out, fmt, donor);
+    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
+        p->form(rq, out, f);
+    return web_list_end(rq, fmt);
+}
+
+static int post_record_page(struct web_request *rq, const struct record_page *p)
+{
+    struct page_form f;
+    int known = 0, status;
+
+    memset(&f, 0, sizeof(f));
+    status = write_record(rq, p->kind, p->cols, &known, &f);
+    if (status)
+        return render_record_page(rq, status, &f, p);
+    if (known)
+        web_flash(rq, "%s %s: already %s, nothing added", p->noun,
+                  web_field(rq, p->key), p->done);
+    else
+        web_flash(rq, "%s %s: %s", p->noun, web_field(rq, p->key), p->done);
+    return web_redirect(rq, p->path, NULL, NULL);
+}
+
 /* ---- Donors --------------------------------------------------------- */
 
 struct lister {
@@ -181,50 +237,34 @@ static void donor_form(struct web_request *rq, FILE *out,
     html_raw(out, "<button type=\"submit\">Register</button></form>");
 }
 
-static int render_donors(struct web_request *rq, int status,
-                         const struct page_form *f)
+static void donors_table(struct web_request *rq, FILE *out, int fmt,
+                         const char *donor)
 {
     static const char *const cols[] = {"id", "name", "type", "country"};
-    int fmt = f ? 0 : web_format(rq);
     struct lister l = {rq, NULL, fmt, 0};
-    const char *only = NULL;
-    FILE *out;
 
-    if (fmt < 0)
-        return 0;
-    /* A donor user sees its own donor only. */
-    if (rq->user.roles & TF_ROLE_DONOR)
-        only = rq->user.donor;
-    if (!(out = web_list_begin(rq, fmt, status, "Donors")))
-        return 0;
-    if (f) /* shown again: the form and its errors come first */
-        donor_form(rq, out, f);
+    (void)donor;
     l.t = web_table_new(rq, out, fmt, cols, "ssss");
     web_table_link(l.t, 0, "/donors/", NULL);
-    tf_donor_each(rq->fund, only, list_donor, &l, NULL);
+    /* A donor user sees its own donor only. */
+    tf_donor_each(rq->fund,
+                  rq->user.roles & TF_ROLE_DONOR ? rq->user.donor : NULL,
+                  list_donor, &l, NULL);
     web_table_end(l.t);
-    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
-        donor_form(rq, out, f);
-    return web_list_end(rq, fmt);
 }
+
+static const struct record_page donors_page = {
+    "donors",     "Donors",   "/donors",  "donor",      "id",
+    "registered", donor_cols, donor_form, donors_table, 0};
 
 int page_donors(struct web_request *rq)
 {
-    return render_donors(rq, 200, NULL);
+    return render_record_page(rq, 200, NULL, &donors_page);
 }
 
 int post_donors(struct web_request *rq)
 {
-    struct page_form f;
-    int known = 0, status;
-
-    memset(&f, 0, sizeof(f));
-    status = write_record(rq, "donors", donor_cols, &known, &f);
-    if (status)
-        return render_donors(rq, status, &f);
-    web_flash(rq, "donor %s: %s", web_field(rq, "id"),
-              known ? "already registered, nothing added" : "registered");
-    return web_redirect(rq, "/donors", NULL, NULL);
+    return post_record_page(rq, &donors_page);
 }
 
 /* ---- Pledges and receipts ------------------------------------------- */
@@ -401,42 +441,18 @@ static void pledge_form(struct web_request *rq, FILE *out,
     free_choices(&donors);
 }
 
-static int render_pledges(struct web_request *rq, int status,
-                          const struct page_form *f)
-{
-    int fmt = f ? 0 : web_format(rq);
-    const char *donor;
-    FILE *out;
-
-    if (fmt < 0 || list_donor_of(rq, &donor))
-        return 0;
-    if (!(out = web_list_begin(rq, fmt, status, "Pledges")))
-        return 0;
-    if (f)
-        pledge_form(rq, out, f);
-    pledges_table(rq, out, fmt, donor);
-    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
-        pledge_form(rq, out, f);
-    return web_list_end(rq, fmt);
-}
+static const struct record_page pledges_page = {
+    "pledges",  "Pledges",   "/pledges",  "pledge",      "ref",
+    "recorded", pledge_cols, pledge_form, pledges_table, 1};
 
 int page_pledges(struct web_request *rq)
 {
-    return render_pledges(rq, 200, NULL);
+    return render_record_page(rq, 200, NULL, &pledges_page);
 }
 
 int post_pledges(struct web_request *rq)
 {
-    struct page_form f;
-    int known = 0, status;
-
-    memset(&f, 0, sizeof(f));
-    status = write_record(rq, "pledges", pledge_cols, &known, &f);
-    if (status)
-        return render_pledges(rq, status, &f);
-    web_flash(rq, "pledge %s: %s", web_field(rq, "ref"),
-              known ? "already recorded, nothing added" : "recorded");
-    return web_redirect(rq, "/pledges", NULL, NULL);
+    return post_record_page(rq, &pledges_page);
 }
 
 static void receipt_form(struct web_request *rq, FILE *out,
@@ -462,42 +478,18 @@ static void receipt_form(struct web_request *rq, FILE *out,
     html_raw(out, "<button type=\"submit\">Record the receipt</button></form>");
 }
 
-static int render_receipts(struct web_request *rq, int status,
-                           const struct page_form *f)
-{
-    int fmt = f ? 0 : web_format(rq);
-    const char *donor;
-    FILE *out;
-
-    if (fmt < 0 || list_donor_of(rq, &donor))
-        return 0;
-    if (!(out = web_list_begin(rq, fmt, status, "Receipts")))
-        return 0;
-    if (f)
-        receipt_form(rq, out, f);
-    receipts_table(rq, out, fmt, donor);
-    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
-        receipt_form(rq, out, f);
-    return web_list_end(rq, fmt);
-}
+static const struct record_page receipts_page = {
+    "receipts", "Receipts",   "/receipts",  "receipt",      "ref",
+    "recorded", receipt_cols, receipt_form, receipts_table, 1};
 
 int page_receipts(struct web_request *rq)
 {
-    return render_receipts(rq, 200, NULL);
+    return render_record_page(rq, 200, NULL, &receipts_page);
 }
 
 int post_receipts(struct web_request *rq)
 {
-    struct page_form f;
-    int known = 0, status;
-
-    memset(&f, 0, sizeof(f));
-    status = write_record(rq, "receipts", receipt_cols, &known, &f);
-    if (status)
-        return render_receipts(rq, status, &f);
-    web_flash(rq, "receipt %s: %s", web_field(rq, "ref"),
-              known ? "already recorded, nothing added" : "recorded");
-    return web_redirect(rq, "/receipts", NULL, NULL);
+    return post_record_page(rq, &receipts_page);
 }
 
 /* ---- One donor ------------------------------------------------------ */
@@ -606,48 +598,33 @@ static void session_form(struct web_request *rq, FILE *out,
              "<button type=\"submit\">Register the session</button></form>");
 }
 
-static int render_sessions(struct web_request *rq, int status,
-                           const struct page_form *f)
+static void sessions_table(struct web_request *rq, FILE *out, int fmt,
+                           const char *donor)
 {
     static const char *const cols[] = {"id",    "name",     "venue",
                                        "start", "days",     "extra_days",
                                        "dsa",   "terminal", "travel_budget"};
-    int fmt = f ? 0 : web_format(rq);
     struct lister l = {rq, NULL, fmt, 0};
-    FILE *out;
 
-    if (fmt < 0)
-        return 0;
-    if (!(out = web_list_begin(rq, fmt, status, "Sessions")))
-        return 0;
-    if (f)
-        session_form(rq, out, f);
+    (void)donor;
     l.t = web_table_new(rq, out, fmt, cols, "ssssiiaaa");
     web_table_link(l.t, 0, "/sessions/", NULL);
     tf_session_each(rq->fund, NULL, list_session, &l, NULL);
     web_table_end(l.t);
-    if (!f && !fmt && web_user_has(rq, TF_ROLE_RECORDER))
-        session_form(rq, out, f);
-    return web_list_end(rq, fmt);
 }
+
+static const struct record_page sessions_page = {
+    "sessions",   "Sessions",   "/sessions",  "session",      "id",
+    "registered", session_cols, session_form, sessions_table, 0};
 
 int page_sessions(struct web_request *rq)
 {
-    return render_sessions(rq, 200, NULL);
+    return render_record_page(rq, 200, NULL, &sessions_page);
 }
 
 int post_sessions(struct web_request *rq)
 {
-    struct page_form f;
-    int known = 0, status;
-
-    memset(&f, 0, sizeof(f));
-    status = write_record(rq, "sessions", session_cols, &known, &f);
-    if (status)
-        return render_sessions(rq, status, &f);
-    web_flash(rq, "session %s: %s", web_field(rq, "id"),
-              known ? "already registered, nothing added" : "registered");
-    return web_redirect(rq, "/sessions", NULL, NULL);
+    return post_record_page(rq, &sessions_page);
 }
 
 /* ---- One session and its requests ------------------------------------ */
