@@ -15,6 +15,7 @@ import decimal
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -88,6 +89,7 @@ def run(fund):
     approvals(fund, srv)
     corrections(fund, srv)
     csrf(srv)
+    routes_covered(fund)
     lockout(srv)
     fixation(srv)
     donor_tampering(srv)
@@ -384,7 +386,37 @@ def csrf(srv):
     d = srv.client()
     r = d.post("/login", {"user": "rec", "password": "recorder password 1"})
     check(r.status == 403, "a login without a form's token: %d" % r.status)
-    print("  CSRF: missing, wrong or another session's token -> 403")
+    # Every POST route, by a user whose role it takes, without its token:
+    # past the role check, stopped by the token (403 "Form expired"), and
+    # nothing written.
+    staff = {u: srv.client().login(u) for u in STAFF}
+    before = cli_csv(srv.fund, "log", "--format", "csv")
+    for path in POSTS + POST_GRANTS:
+        expired = []
+        for u, cl in staff.items():
+            r = cl.post(path, {"date": "2017-05-20", "reason": "x"},
+                        csrf=False)
+            check(r.status == 403, "POST %s by %s without its token: %d" %
+                  (path, u, r.status))
+            if "Form expired" in r.text:
+                expired.append(u)
+        check(expired, "POST %s: no role reached its token check" % path)
+    check(cli_csv(srv.fund, "log", "--format", "csv") == before,
+          "a POST without its token wrote")
+    print("  CSRF: missing, wrong or another session's token -> 403; every "
+          "POST route checked by a user holding its role")
+
+
+def routes_covered(fund):
+    """Every POST route of the server's table is in the lists the tests
+    above walk (logged out, each role, without a token)."""
+    with open(os.path.join(fund.src, "src", "web", "pages.c")) as f:
+        table = re.findall(r'\{"POST", "([^"]+)"', f.read())
+    ours = {re.sub(r"/(its1|its2|R-its1-001|1)(?=/|$)", "/{}", p)
+            for p in POSTS + POST_GRANTS} | {"/login"}
+    missing = [p for p in table if p not in ours]
+    check(table and not missing, "POST routes no test walks: %s" % missing)
+    print("  every POST route of the table (%d) is walked" % len(table))
 
 
 def lockout(srv):
