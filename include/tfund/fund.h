@@ -229,6 +229,28 @@ tf_error tf_receipt_list(tf_fund *fund, const char *donor,
                          int (*fn)(void *ctx, const tf_receipt *r), void *ctx,
                          tf_diag *diag);
 
+/*
+ * A listed pledge's or receipt's row as the lists show it (the command
+ * line's `pledge list` and `receipt list`, the browser's pages): its
+ * cells in the order of TF_PLEDGE_COLS / TF_RECEIPT_COLS, amounts in
+ * their currency (the base amount in the base currency), digits grouped
+ * when group, entry numbers "" when 0. The cells point into the row.
+ */
+#define TF_PLEDGE_COLS                                                         \
+    "ref", "donor", "date", "pool", "currency", "amount", "received",          \
+        "outstanding", "base_amount", "due", "entry", "reversed_by"
+#define TF_RECEIPT_COLS                                                        \
+    "ref", "date", "pledge", "donor", "pool", "currency", "amount", "rate",    \
+        "base_amount", "entry", "reversed_by"
+typedef struct tf_list_row {
+    const char *cells[12];
+    char amount[3][TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ], entry[2][24];
+} tf_list_row;
+void tf_pledge_row(tf_fund *fund, const tf_pledge *p, int group,
+                   tf_list_row *row);
+void tf_receipt_row(tf_fund *fund, const tf_receipt *r, int group,
+                    tf_list_row *row);
+
 typedef struct tf_session {
     const char *id, *name, *venue, *start;
     int64_t days, extra_days;

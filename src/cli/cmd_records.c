@@ -226,66 +226,23 @@ static int list_donor(void *ctx, const tf_donor *d)
     return 0;
 }
 
-/* An entry number for a list ("" when 0). */
-static const char *entry_text(char *buf, size_t size, int64_t id)
-{
-    if (id)
-        snprintf(buf, size, "%" PRId64, id);
-    else
-        buf[0] = '\0';
-    return buf;
-}
-
 static int list_pledge(void *ctx, const tf_pledge *p)
 {
     struct lister *l = ctx;
-    const tf_currency *cur = tf_currency_find(p->currency);
-    char amt[TF_AMOUNT_BUFSZ], rec[TF_AMOUNT_BUFSZ], out[TF_AMOUNT_BUFSZ];
-    char base[TF_AMOUNT_BUFSZ], entry[24], rev[24];
-    int minor = cur ? cur->minor : 2;
-    const char *cells[] = {p->ref,
-                           p->donor,
-                           p->date,
-                           p->pool,
-                           p->currency,
-                           amt,
-                           rec,
-                           out,
-                           base,
-                           p->due,
-                           entry_text(entry, 24, p->entry),
-                           entry_text(rev, 24, p->reversed_by)};
+    tf_list_row row;
 
-    tf_amount_format(amt, sizeof(amt), p->amount, minor, 0);
-    tf_amount_format(rec, sizeof(rec), p->received, minor, 0);
-    /* A reversed pledge is owed no more. */
-    tf_amount_format(out, sizeof(out),
-                     p->reversed_by ? 0 : p->amount - p->received, minor, 0);
-    tf_fund_fmt(l->fund, base, p->base_amount, 0);
-    cli_table_row(l->t, cells);
+    tf_pledge_row(l->fund, p, 0, &row);
+    cli_table_row(l->t, row.cells);
     return 0;
 }
 
 static int list_receipt(void *ctx, const tf_receipt *r)
 {
     struct lister *l = ctx;
-    const tf_currency *cur = tf_currency_find(r->currency);
-    char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ], entry[24], rev[24];
-    const char *cells[] = {r->ref,
-                           r->date,
-                           r->pledge,
-                           r->donor,
-                           r->pool,
-                           r->currency,
-                           amt,
-                           r->rate,
-                           base,
-                           entry_text(entry, 24, r->entry),
-                           entry_text(rev, 24, r->reversed_by)};
+    tf_list_row row;
 
-    tf_amount_format(amt, sizeof(amt), r->amount, cur ? cur->minor : 2, 0);
-    tf_fund_fmt(l->fund, base, r->base_amount, 0);
-    cli_table_row(l->t, cells);
+    tf_receipt_row(l->fund, r, 0, &row);
+    cli_table_row(l->t, row.cells);
     return 0;
 }
 
@@ -380,13 +337,8 @@ static int list_options(const struct family *f, int argc, char **argv,
 static int list_records(const struct family *f, int argc, char **argv)
 {
     static const char *const dcols[] = {"id", "name", "type", "country"};
-    static const char *const pcols[] = {
-        "ref",         "donor",  "date",     "pool",
-        "currency",    "amount", "received", "outstanding",
-        "base_amount", "due",    "entry",    "reversed_by"};
-    static const char *const rcols[] = {
-        "ref",    "date", "pledge",      "donor", "pool",       "currency",
-        "amount", "rate", "base_amount", "entry", "reversed_by"};
+    static const char *const pcols[] = {TF_PLEDGE_COLS};
+    static const char *const rcols[] = {TF_RECEIPT_COLS};
     static const char *const scols[] = {"id",    "name",     "venue",
                                         "start", "days",     "extra_days",
                                         "dsa",   "terminal", "travel_budget"};

@@ -649,3 +649,67 @@ tf_error tf_receipt_list(tf_fund *fund, const char *donor,
 {
     return receipt_walk(fund, donor, 1, fn, ctx, diag);
 }
+
+/* ---- Rows of the lists ---------------------------------------------- */
+
+static const char *entry_text(char *buf, size_t size, int64_t id)
+{
+    if (id)
+        snprintf(buf, size, "%" PRId64, id);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+void tf_pledge_row(tf_fund *fund, const tf_pledge *p, int group,
+                   tf_list_row *row)
+{
+    const tf_currency *cur = tf_currency_find(p->currency);
+    int minor = cur ? cur->minor : 2;
+    const char **c = row->cells;
+
+    tf_amount_format(row->amount[0], sizeof(row->amount[0]), p->amount, minor,
+                     group);
+    tf_amount_format(row->amount[1], sizeof(row->amount[1]), p->received, minor,
+                     group);
+    /* A reversed pledge is owed no more. */
+    tf_amount_format(row->amount[2], sizeof(row->amount[2]),
+                     p->reversed_by ? 0 : p->amount - p->received, minor,
+                     group);
+    tf_fund_fmt(fund, row->base, p->base_amount, group);
+    c[0] = p->ref;
+    c[1] = p->donor;
+    c[2] = p->date;
+    c[3] = p->pool;
+    c[4] = p->currency;
+    c[5] = row->amount[0];
+    c[6] = row->amount[1];
+    c[7] = row->amount[2];
+    c[8] = row->base;
+    c[9] = p->due;
+    c[10] = entry_text(row->entry[0], sizeof(row->entry[0]), p->entry);
+    c[11] = entry_text(row->entry[1], sizeof(row->entry[1]), p->reversed_by);
+}
+
+void tf_receipt_row(tf_fund *fund, const tf_receipt *r, int group,
+                    tf_list_row *row)
+{
+    const tf_currency *cur = tf_currency_find(r->currency);
+    const char **c = row->cells;
+
+    tf_amount_format(row->amount[0], sizeof(row->amount[0]), r->amount,
+                     cur ? cur->minor : 2, group);
+    tf_fund_fmt(fund, row->base, r->base_amount, group);
+    c[0] = r->ref;
+    c[1] = r->date;
+    c[2] = r->pledge;
+    c[3] = r->donor;
+    c[4] = r->pool;
+    c[5] = r->currency;
+    c[6] = row->amount[0];
+    c[7] = r->rate;
+    c[8] = row->base;
+    c[9] = entry_text(row->entry[0], sizeof(row->entry[0]), r->entry);
+    c[10] = entry_text(row->entry[1], sizeof(row->entry[1]), r->reversed_by);
+    c[11] = NULL;
+}

@@ -269,44 +269,13 @@ int post_donors(struct web_request *rq)
 
 /* ---- Pledges and receipts ------------------------------------------- */
 
-/* An entry id as text, "" for none (a record never reversed). */
-static const char *entry_id(char *buf, size_t size, int64_t id)
-{
-    if (id)
-        snprintf(buf, size, "%" PRId64, id);
-    else
-        buf[0] = '\0';
-    return buf;
-}
-
 static int list_pledge(void *ctx, const tf_pledge *p)
 {
     struct lister *l = ctx;
-    const tf_currency *cur = tf_currency_find(p->currency);
-    char amt[TF_AMOUNT_BUFSZ], rec[TF_AMOUNT_BUFSZ], out[TF_AMOUNT_BUFSZ];
-    char base[TF_AMOUNT_BUFSZ], entry[24], rev[24];
-    int minor = cur ? cur->minor : 2, group = l->fmt == 0;
-    const char *cells[] = {p->ref,
-                           p->donor,
-                           p->date,
-                           p->pool,
-                           p->currency,
-                           amt,
-                           rec,
-                           out,
-                           base,
-                           p->due,
-                           entry_id(entry, sizeof(entry), p->entry),
-                           entry_id(rev, sizeof(rev), p->reversed_by)};
+    tf_list_row row;
 
-    tf_amount_format(amt, sizeof(amt), p->amount, minor, group);
-    tf_amount_format(rec, sizeof(rec), p->received, minor, group);
-    /* A reversed pledge is owed no more. */
-    tf_amount_format(out, sizeof(out),
-                     p->reversed_by ? 0 : p->amount - p->received, minor,
-                     group);
-    tf_fund_fmt(l->rq->fund, base, p->base_amount, group);
-    web_table_row(l->t, cells);
+    tf_pledge_row(l->rq->fund, p, l->fmt == 0, &row);
+    web_table_row(l->t, row.cells);
     l->n++;
     return 0;
 }
@@ -314,24 +283,10 @@ static int list_pledge(void *ctx, const tf_pledge *p)
 static int list_receipt(void *ctx, const tf_receipt *r)
 {
     struct lister *l = ctx;
-    const tf_currency *cur = tf_currency_find(r->currency);
-    char amt[TF_AMOUNT_BUFSZ], base[TF_AMOUNT_BUFSZ], entry[24], rev[24];
-    int group = l->fmt == 0;
-    const char *cells[] = {r->ref,
-                           r->date,
-                           r->pledge,
-                           r->donor,
-                           r->pool,
-                           r->currency,
-                           amt,
-                           r->rate,
-                           base,
-                           entry_id(entry, sizeof(entry), r->entry),
-                           entry_id(rev, sizeof(rev), r->reversed_by)};
+    tf_list_row row;
 
-    tf_amount_format(amt, sizeof(amt), r->amount, cur ? cur->minor : 2, group);
-    tf_fund_fmt(l->rq->fund, base, r->base_amount, group);
-    web_table_row(l->t, cells);
+    tf_receipt_row(l->rq->fund, r, l->fmt == 0, &row);
+    web_table_row(l->t, row.cells);
     l->n++;
     return 0;
 }
@@ -339,10 +294,7 @@ static int list_receipt(void *ctx, const tf_receipt *r)
 static void pledges_table(struct web_request *rq, FILE *out, int fmt,
                           const char *donor)
 {
-    static const char *const cols[] = {
-        "ref",         "donor",  "date",     "pool",
-        "currency",    "amount", "received", "outstanding",
-        "base_amount", "due",    "entry",    "reversed_by"};
+    static const char *const cols[] = {TF_PLEDGE_COLS};
     struct lister l = {rq, NULL, fmt, 0};
 
     l.t = web_table_new(rq, out, fmt, cols, "sssssaaaasii");
@@ -355,9 +307,7 @@ static void pledges_table(struct web_request *rq, FILE *out, int fmt,
 static void receipts_table(struct web_request *rq, FILE *out, int fmt,
                            const char *donor)
 {
-    static const char *const cols[] = {
-        "ref",    "date", "pledge",      "donor", "pool",       "currency",
-        "amount", "rate", "base_amount", "entry", "reversed_by"};
+    static const char *const cols[] = {TF_RECEIPT_COLS};
     struct lister l = {rq, NULL, fmt, 0};
 
     l.t = web_table_new(rq, out, fmt, cols, "ssssssasaii");
