@@ -1845,9 +1845,13 @@ static tf_error has_waitlisted(tf_fund *fund, const char *session,
     return TF_OK;
 }
 
-tf_error tf_waitlist(tf_fund *fund, const char *session, const char *date,
-                     int (*fn)(void *ctx, const tf_waitlist_row *w), void *ctx,
-                     tf_diag *diag)
+/* Calls one for each session still to come on date (or the one named),
+ * in order, in one read transaction, until it sets *stop or fails. */
+static tf_error each_session_to_come(
+    tf_fund *fund, const char *session, const char *date,
+    tf_error (*one)(tf_fund *fund, struct session_ctx *sc, const char *date,
+                    void *ctx, int *stop, tf_diag *diag),
+    void *ctx, tf_diag *diag)
 {
     struct session_list l;
     tf_error err;
@@ -1859,41 +1863,66 @@ tf_error tf_waitlist(tf_fund *fund, const char *session, const char *date,
     if ((err = tf_db_read_begin(fund->db, &own, diag)))
         return err;
     err = sessions_to_come(fund, session, date, &l, diag);
-    for (size_t i = 0; !err && !stop && i < l.n; i++) {
-        tf_alloc_options opt;
-        tf_alloc_result res;
-        struct run r;
-        int found = 0;
-        long position = 0;
-        if ((err = has_waitlisted(fund, l.s[i].s.id, date, &found, diag)) ||
-            !found)
-            continue;
-        /* The next run, with the default options, simulated. */
-        dry_run_init(&r, &opt, &res, fund, date, diag);
-        err = run_decide(&r, &l.s[i]);
-        for (size_t w = 0; !err && !stop && w < r.nwalk; w++) {
-            const struct areq *q = r.walk[w];
-            tf_waitlist_row row;
-            tf_request out;
-            if (!q->was_waitlisted)
-                continue;
-            to_request(q, l.s[i].s.id, date, &out);
-            row.session = l.s[i].s.id;
-            row.position = ++position;
-            row.request = &out;
-            if (tf_status_is(q->status, TF_STATUS_FUNDED))
-                row.shortfall = 0;
-            else if (q->room < 0)
-                row.shortfall = -1;
-            else
-                row.shortfall = q->charge - q->room;
-            stop = fn(ctx, &row);
-        }
-        run_release(&r);
-    }
+    for (size_t i = 0; !err && !stop && i < l.n; i++)
+        err = one(fund, &l.s[i], date, ctx, &stop, diag);
     tf_db_read_end(fund->db, own);
     free(l.s);
     return err;
+}
+
+struct waitlist_out {
+    int (*fn)(void *ctx, const tf_waitlist_row *w);
+    void *ctx;
+};
+
+/* The waitlisted requests of one session, as its next run (the default
+ * options, simulated) would walk them. */
+static tf_error waitlist_session(tf_fund *fund, struct session_ctx *sc,
+                                 const char *date, void *ctx, int *stop,
+                                 tf_diag *diag)
+{
+    struct waitlist_out *o = ctx;
+    tf_alloc_options opt;
+    tf_alloc_result res;
+    struct run r;
+    int found = 0;
+    long position = 0;
+    tf_error err;
+
+    if ((err = has_waitlisted(fund, sc->s.id, date, &found, diag)) || !found)
+        return err;
+    dry_run_init(&r, &opt, &res, fund, date, diag);
+    err = run_decide(&r, sc);
+    for (size_t w = 0; !err && !*stop && w < r.nwalk; w++) {
+        const struct areq *q = r.walk[w];
+        tf_waitlist_row row;
+        tf_request out;
+        if (!q->was_waitlisted)
+            continue;
+        to_request(q, sc->s.id, date, &out);
+        row.session = sc->s.id;
+        row.position = ++position;
+        row.request = &out;
+        if (tf_status_is(q->status, TF_STATUS_FUNDED))
+            row.shortfall = 0;
+        else if (q->room < 0)
+            row.shortfall = -1;
+        else
+            row.shortfall = q->charge - q->room;
+        *stop = o->fn(o->ctx, &row);
+    }
+    run_release(&r);
+    return err;
+}
+
+tf_error tf_waitlist(tf_fund *fund, const char *session, const char *date,
+                     int (*fn)(void *ctx, const tf_waitlist_row *w), void *ctx,
+                     tf_diag *diag)
+{
+    struct waitlist_out o = {fn, ctx};
+
+    return each_session_to_come(fund, session, date, waitlist_session, &o,
+                                diag);
 }
 
 static int cmp_int64(const void *pa, const void *pb)
@@ -1920,70 +1949,75 @@ static int64_t median(int64_t *v, size_t n)
     return m;
 }
 
+struct headroom_out {
+    int (*fn)(void *ctx, const tf_headroom *h);
+    void *ctx;
+};
+
+/* One session's headroom: what a run dated date would start from and the
+ * charges of the requests it would consider, priced as it would price
+ * them. */
+static tf_error headroom_session(tf_fund *fund, struct session_ctx *sc,
+                                 const char *date, void *ctx, int *stop,
+                                 tf_diag *diag)
+{
+    struct headroom_out *o = ctx;
+    tf_alloc_options opt;
+    tf_alloc_result res;
+    tf_headroom h;
+    struct run r;
+    char psc_rate[64];
+    int64_t *charges = NULL;
+    tf_error err;
+
+    dry_run_init(&r, &opt, &res, fund, date, diag);
+    r.sc = sc;
+    if (!(err = run_settings(&r, psc_rate, sizeof(psc_rate))) &&
+        !(err = start_figures(fund, &sc->s, date, 0, &r.env, diag)) &&
+        !(err = load_requests(&r, sc)) &&
+        !(charges = malloc((r.n ? r.n : 1) * sizeof(*charges))))
+        err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
+    memset(&h, 0, sizeof(h));
+    h.session = sc->s.id;
+    h.env = &r.env;
+    for (int t = 1; t <= 2 && !err; t++) {
+        const int *pools = tf_tier_pools(t);
+        size_t n = 0;
+        for (int k = 0; pools[k] >= 0; k++)
+            h.tier[t].room += r.env.allowance[pools[k]];
+        if (r.env.travel_budget > 0) {
+            int64_t left = r.env.travel_budget - r.env.budget_used;
+            if (left < 0)
+                left = 0;
+            if (left < h.tier[t].room)
+                h.tier[t].room = left;
+        }
+        for (size_t k = 0; k < r.n && !err; k++) {
+            if (r.reqs[k].tier != t)
+                continue;
+            if (!(err = figures(&r, &r.reqs[k], &sc->s, psc_rate)))
+                charges[n++] = r.reqs[k].charge;
+        }
+        h.tier[t].requests = (long)n;
+        h.tier[t].median = median(charges, n);
+        if (h.tier[t].median > 0)
+            h.tier[t].covers = (long)(h.tier[t].room / h.tier[t].median);
+        else if (h.tier[t].median == 0)
+            h.tier[t].covers = (long)n;
+    }
+    if (!err)
+        *stop = o->fn(o->ctx, &h);
+    free(charges);
+    run_release(&r);
+    return err;
+}
+
 tf_error tf_headroom_each(tf_fund *fund, const char *session, const char *date,
                           int (*fn)(void *ctx, const tf_headroom *h), void *ctx,
                           tf_diag *diag)
 {
-    struct session_list l;
-    tf_error err;
-    int own, stop = 0;
+    struct headroom_out o = {fn, ctx};
 
-    memset(&l, 0, sizeof(l));
-    if (tf_date_check(date, diag))
-        return TF_ERR_INPUT;
-    if ((err = tf_db_read_begin(fund->db, &own, diag)))
-        return err;
-    err = sessions_to_come(fund, session, date, &l, diag);
-    for (size_t i = 0; !err && !stop && i < l.n; i++) {
-        tf_alloc_options opt;
-        tf_alloc_result res;
-        tf_headroom h;
-        struct run r;
-        char psc_rate[64];
-        int64_t *charges = NULL;
-        dry_run_init(&r, &opt, &res, fund, date, diag);
-        r.sc = &l.s[i];
-        /* What a run dated date would start from and the charges of the
-         * requests it would consider, priced as it would price them. */
-        if (!(err = run_settings(&r, psc_rate, sizeof(psc_rate))) &&
-            !(err = start_figures(fund, &l.s[i].s, date, 0, &r.env, diag)) &&
-            !(err = load_requests(&r, &l.s[i])) &&
-            !(charges = malloc((r.n ? r.n : 1) * sizeof(*charges))))
-            err = tf_diag_set(diag, TF_ERR_NOMEM, "out of memory");
-        memset(&h, 0, sizeof(h));
-        h.session = l.s[i].s.id;
-        h.env = &r.env;
-        for (int t = 1; t <= 2 && !err; t++) {
-            const int *pools = tf_tier_pools(t);
-            size_t n = 0;
-            for (int k = 0; pools[k] >= 0; k++)
-                h.tier[t].room += r.env.allowance[pools[k]];
-            if (r.env.travel_budget > 0) {
-                int64_t left = r.env.travel_budget - r.env.budget_used;
-                if (left < 0)
-                    left = 0;
-                if (left < h.tier[t].room)
-                    h.tier[t].room = left;
-            }
-            for (size_t k = 0; k < r.n && !err; k++) {
-                if (r.reqs[k].tier != t)
-                    continue;
-                if (!(err = figures(&r, &r.reqs[k], &l.s[i].s, psc_rate)))
-                    charges[n++] = r.reqs[k].charge;
-            }
-            h.tier[t].requests = (long)n;
-            h.tier[t].median = median(charges, n);
-            if (h.tier[t].median > 0)
-                h.tier[t].covers = (long)(h.tier[t].room / h.tier[t].median);
-            else if (h.tier[t].median == 0)
-                h.tier[t].covers = (long)n;
-        }
-        if (!err)
-            stop = fn(ctx, &h);
-        free(charges);
-        run_release(&r);
-    }
-    tf_db_read_end(fund->db, own);
-    free(l.s);
-    return err;
+    return each_session_to_come(fund, session, date, headroom_session, &o,
+                                diag);
 }
